@@ -1,0 +1,104 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from crm.models import (
+    Customer,
+    Delivery,
+    Department,
+    ImportJob,
+    RepairOrder,
+    RepairTeam,
+    Staff,
+    Store,
+    User,
+    Vehicle,
+    VehicleOwnership,
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("门店与角色"), {"fields": ("display_name", "phone", "stores", "is_group_level")}),
+    )
+    list_display = ("username", "display_name", "is_group_level", "is_active", "last_login")
+    filter_horizontal = ("groups", "user_permissions", "stores")
+
+
+@admin.register(Store)
+class StoreAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "phone", "is_active")
+    search_fields = ("code", "name")
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("store", "kind", "manager")
+    list_filter = ("store", "kind")
+    raw_id_fields = ("manager",)
+
+
+@admin.register(RepairTeam)
+class RepairTeamAdmin(admin.ModelAdmin):
+    list_display = ("store", "name")
+    list_filter = ("store",)
+
+
+@admin.register(Staff)
+class StaffAdmin(admin.ModelAdmin):
+    list_display = ("name", "store", "role", "department", "repair_team", "user", "is_active")
+    list_filter = ("store", "role", "is_active")
+    search_fields = ("name", "code")
+    raw_id_fields = ("user",)
+
+
+class OwnershipInline(admin.TabularInline):
+    model = VehicleOwnership
+    extra = 0
+    raw_id_fields = ("customer",)
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("name", "store", "mobile", "card_type", "last_visit_at")
+    list_filter = ("store", "card_type")
+    search_fields = ("name", "=mobile")
+    show_full_result_count = False
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(admin.ModelAdmin):
+    list_display = ("vin", "plate", "model", "owner", "store")
+    list_filter = ("store",)
+    search_fields = ("=vin", "plate")
+    raw_id_fields = ("owner",)
+    inlines = [OwnershipInline]
+    show_full_result_count = False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("delivery_no", "store", "delivered_on", "customer", "sales_consultant")
+    list_filter = ("store",)
+    search_fields = ("=delivery_no",)
+    raw_id_fields = ("customer", "vehicle", "sales_consultant")
+    date_hierarchy = "delivered_on"
+    show_full_result_count = False
+
+
+@admin.register(RepairOrder)
+class RepairOrderAdmin(admin.ModelAdmin):
+    list_display = ("ro_no", "store", "opened_at", "delivered_at", "customer", "service_advisor", "work_type")
+    list_filter = ("store", "work_type", "is_rework")
+    search_fields = ("=ro_no",)
+    raw_id_fields = ("customer", "vehicle", "service_advisor", "repair_team")
+    show_full_result_count = False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "store", "status", "processed_rows", "total_rows", "created_at")
+    list_filter = ("status",)
+    readonly_fields = ("summary",)

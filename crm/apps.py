@@ -1,0 +1,40 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import Role
+
+R = Role
+
+
+class CrmConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "crm"
+    verbose_name = _("客户档案")
+
+    role_permissions = {
+        R.CALLBACK_AGENT: ["crm.view_customer", "crm.change_customer", "crm.view_vehicle", "crm.view_full_phone"],
+        R.RECEPTION: ["crm.view_customer", "crm.view_vehicle", "crm.view_full_phone"],
+        R.CR_MANAGER: [
+            "crm.view_customer",
+            "crm.change_customer",
+            "crm.view_vehicle",
+            "crm.change_vehicle",
+            "crm.view_full_phone",
+            "crm.add_importjob",
+            "crm.view_importjob",
+            "crm.view_staff",
+        ],
+        R.DEPARTMENT_MANAGER: ["crm.view_customer", "crm.view_vehicle"],
+        R.CONSULTANT: ["crm.view_customer", "crm.view_vehicle"],
+        R.GENERAL_MANAGER: ["crm.view_customer", "crm.view_vehicle", "crm.view_staff"],
+    }
+
+    # nav_items (a list of crm.roles.NavItem) is added with the pages it links to.
+    nav_items: list = []
+
+    def ready(self) -> None:
+        from crm import audit  # noqa: F401  (registers models with auditlog)
+        from crm.roles import sync_role_permissions
+
+        post_migrate.connect(sync_role_permissions, dispatch_uid="crm.sync_role_permissions")

@@ -1,0 +1,124 @@
+"""The DMS importer's registry of sheet handlers (SPEC §5).
+
+crm registers the 交车 / deliveries and 工单 / repair_orders sheets; other apps register their own
+sheets (callbacks: 回访结果 / callback_results; complaints: 投诉 / complaints) and post-import steps
+(callback generation) from their AppConfig.ready(), so crm never imports them.
+
+A handler declares its columns; the runner reads the file, matches headers by Chinese or English
+name, parses each cell with the column's parser (a parser raises `CellError`), and hands the handler
+batches of parsed rows. The handler returns, per row, an `Outcome` or a `RowError`.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from crm.models import Store
+
+
+class Outcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+class CellError(ValueError):
+    """A cell that cannot be parsed; the runner reports it with the row number and column."""
+
+
+@dataclass
+class RowError:
+    column: str  # the header as the user knows it (Chinese name), or "" for the whole row
+    reason: str
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str  # English header, also the key of the parsed row dict
+    zh: str  # Chinese header
+    required: bool = False
+    parse: Callable[[Any], Any] | None = None  # value -> parsed value; raises CellError; None = text
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    row_number: int  # 1-based, as Excel shows it (the header is row 1)
+    values: dict[str, Any]
+
+
+@dataclass
+class ImportContext:
+    """What one import run shares between handlers and post-import steps."""
+
+    default_store: Store | None
+    user: Any = None
+    # Per sheet key, the primary keys of the records created or updated (for post-import steps).
+    touched: dict[str, set[int]] = field(default_factory=dict)
+    # Memo caches handlers may use within one run (e.g. staff by name).
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def touch(self, sheet_key: str, pk: int) -> None:
+        self.touched.setdefault(sheet_key, set()).add(pk)
+
+
+class SheetHandler:
+    """Base class of a sheet handler. Subclasses set the class attributes and `import_batch`."""
+
+    key: str = ""  # English sheet name, also the CSV file-name prefix
+    zh_name: str = ""  # Chinese sheet name
+    columns: tuple[Column, ...] = ()
+    order: int = 100  # sheets run in this order within a workbook (deliveries/ROs before results)
+    batch_size: int = 1000
+
+    def import_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> dict[int, Outcome | RowError]:
+        """Import a batch; return an outcome or error for every row number in `rows`."""
+        raise NotImplementedError
+
+    def header_map(self) -> dict[str, str]:
+        """Every accepted header (Chinese or English, case-insensitive for English) -> column key."""
+        mapping: dict[str, str] = {}
+        for column in self.columns:
+            mapping[column.zh] = column.key
+            mapping[column.key.lower()] = column.key
+        return mapping
+
+
+_handlers: dict[str, SheetHandler] = {}
+_post_import_steps: list[Callable[[ImportContext], None]] = []
+
+
+def register_sheet(handler: SheetHandler) -> SheetHandler:
+    _handlers[handler.key] = handler
+    return handler
+
+
+def register_post_import(step: Callable[[ImportContext], None]) -> Callable[[ImportContext], None]:
+    if step not in _post_import_steps:
+        _post_import_steps.append(step)
+    return step
+
+
+def sheet_handlers() -> list[SheetHandler]:
+    return sorted(_handlers.values(), key=lambda h: h.order)
+
+
+def handler_for_sheet_name(name: str) -> SheetHandler | None:
+    cleaned = name.strip()
+    for handler in _handlers.values():
+        if cleaned == handler.zh_name or cleaned.lower() == handler.key:
+            return handler
+    return None
+
+
+def handler_for_csv_name(file_name: str) -> SheetHandler | None:
+    lowered = file_name.lower()
+    # Longest key first, so that a future "repair_orders_extra" cannot shadow "repair_orders".
+    for handler in sorted(_handlers.values(), key=lambda h: -len(h.key)):
+        if lowered.startswith(handler.key):
+            return handler
+    return None
+
+
+def post_import_steps() -> Iterable[Callable[[ImportContext], None]]:
+    return list(_post_import_steps)

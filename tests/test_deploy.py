@@ -1,0 +1,43 @@
+"""Production settings pass Django's deployment checks and refuse to start without secrets."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # The e2e conftest sets DJANGO_ALLOW_ASYNC_UNSAFE for the live server; production must not inherit it.
+    dropped = {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in dropped}
+    environment.update(env, DJANGO_SETTINGS_MODULE="config.settings.prod")
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_under_production_settings():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="x9!kP2#vL7@qR4$wT8^yU1&zA5*bC3(dE6)fG0_hJ-mN+oS=iV",
+        ALLOWED_HOSTS="cr.example.com",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _manage("check", ALLOWED_HOSTS="cr.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = _manage("check", SECRET_KEY="x9!kP2#vL7@qR4$wT8^yU1&zA5*bC3(dE6)fG0_hJ-mN+oS=iV")
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
