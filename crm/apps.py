@@ -46,4 +46,9 @@ class CrmConfig(AppConfig):
         ]
         register_timeline_provider(crm_timeline_entries)
 
+        from crm.demo import register_demo_step
+        from crm.demo_data import seed_crm_demo
+
+        register_demo_step("crm", seed_crm_demo, order=10)
+
         post_migrate.connect(sync_role_permissions, dispatch_uid="crm.sync_role_permissions")
