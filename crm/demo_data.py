@@ -511,6 +511,9 @@ def seed_crm_demo(ctx: DemoContext) -> None:
             vehicles.append((vehicle, owner))
             vidx = len(vehicles) - 1
             age_km = max(5000, (today - purchase_date).days * rng.randint(25, 60))
+            vehicle.mileage_km = age_km
+            vehicle.next_maintenance_km = (age_km // 5000 + 1) * 5000
+            vehicle.next_maintenance_date = today + datetime.timedelta(days=rng.randint(-60, 150))
             if rng.random() < 0.7:
                 for _ in range(rng.choice([1, 1, 1, 2])):
                     ro_seq += 1

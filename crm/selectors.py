@@ -171,6 +171,13 @@ def _display(field, value) -> str:
     return str(value)
 
 
+_AUDIT_ACTIONS = {
+    LogEntry.Action.CREATE: _lazy("建档"),
+    LogEntry.Action.UPDATE: _lazy("修改"),
+    LogEntry.Action.DELETE: _lazy("删除"),
+}
+
+
 def customer_audit_trail(*, customer: Customer, limit: int = 50) -> list[AuditRow]:
     """Who changed what on the customer file and when (django-auditlog), newest first; one query."""
     content_type = ContentType.objects.get_for_model(Customer)  # cached by Django after the first call
@@ -196,7 +203,7 @@ def customer_audit_trail(*, customer: Customer, limit: int = 50) -> list[AuditRo
             AuditRow(
                 at=entry.timestamp,
                 actor=str(entry.actor) if entry.actor else _("系统"),
-                action=entry.get_action_display(),
+                action=str(_AUDIT_ACTIONS.get(entry.action, entry.get_action_display())),
                 changes=changes,
             )
         )

@@ -55,6 +55,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "query_string": params.urlencode(),
         "full_numbers": can_see_full_numbers(request.user),
         "searching": bool(filters.get("q")),
+        # The store filter and column only help users who see more than one store.
+        "multi_store": len(form.fields["store"].queryset) > 1,
     }
     return render(request, "crm/customer_list.html", context)
 
