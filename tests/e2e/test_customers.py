@@ -1,11 +1,13 @@
 """An agent finds a customer by plate, opens the card, edits the contact section, sees the audit entry."""
 
 import datetime
+import random
 
 import pytest
 from django.utils import timezone
 
 from crm.choices import WorkType
+from crm.demo_data import TOYOTA_MODELS, make_mobile, make_name, make_plate
 from tests.factories import CustomerFactory, DeliveryFactory, RepairOrderFactory, VehicleFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -44,8 +46,24 @@ def customer_with_history(store_a):
         mileage_km=4800,
         opened_at=timezone.now() - datetime.timedelta(days=3),
     )
-    for i in range(30):
-        VehicleFactory(store=store_a, plate=f"皖N{60000 + i}")
+    # A page of other customers, with the demo generator's names, numbers and plates.
+    rng = random.Random(7)
+    for _ in range(30):
+        male = rng.random() < 0.7
+        series, variants, _weight = rng.choice(TOYOTA_MODELS)
+        VehicleFactory(
+            store=store_a,
+            plate=make_plate(rng, "皖N"),
+            series=series,
+            model=rng.choice(variants),
+            owner=CustomerFactory(
+                store=store_a,
+                name=make_name(rng, male),
+                gender="M" if male else "F",
+                mobile=make_mobile(rng),
+                card_type=rng.choice("AC"),
+            ),
+        )
     return customer
 
 
