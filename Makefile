@@ -22,7 +22,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 
 # The demo: SQLite and a filesystem Celery broker unless DATABASE_URL / REDIS_URL are set.
 run: $(VENV)/.run-installed
-	mkdir -p var/celery-broker/out var/celery-broker/processed var/media
+	mkdir -p var/celery-broker/out var/celery-broker/processed var/celery-broker/control var/media
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo ""

@@ -30,11 +30,25 @@ class CrmConfig(AppConfig):
         R.GENERAL_MANAGER: ["crm.view_customer", "crm.view_vehicle", "crm.view_staff"],
     }
 
-    # nav_items (a list of crm.roles.NavItem) is added with the pages it links to.
+    # Built in ready() (NavItem lives in crm.roles, which imports models). One line per page so
+    # that helpers adding their own pages (DMS import) touch separate lines.
     nav_items: list = []
 
     def ready(self) -> None:
         from crm import audit  # noqa: F401  (registers models with auditlog)
-        from crm.roles import sync_role_permissions
+        from crm.roles import NavItem, sync_role_permissions
+        from crm.selectors import crm_timeline_entries
+        from crm.timeline import register_timeline_provider
+
+        self.nav_items = [
+            *self.nav_items,
+            NavItem(_("客户档案"), "crm:customer_list", "crm.view_customer", "people", 20),
+        ]
+        register_timeline_provider(crm_timeline_entries)
+
+        from crm.demo import register_demo_step
+        from crm.demo_data import seed_crm_demo
+
+        register_demo_step("crm", seed_crm_demo, order=10)
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="crm.sync_role_permissions")

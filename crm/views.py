@@ -1,8 +1,29 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from crm.forms import CustomerSearchForm, customer_section_form_class
+from crm.masking import can_see_full_numbers
+from crm.models import Customer
 from crm.roles import landing_url_name
+from crm.scoping import get_scoped_or_404
+from crm.selectors import (
+    CARD_SECTION_BY_KEY,
+    customer_audit_trail,
+    customer_card_sections,
+    customer_get,
+    customer_list_page,
+    customer_search,
+    customer_vehicles,
+)
+from crm.services import customer_update_section
+from crm.timeline import customer_timeline
+
+CUSTOMERS_PER_PAGE = 25
 
 
 @login_required
@@ -12,3 +33,63 @@ def home(request: HttpRequest) -> HttpResponse:
     if url_name:
         return redirect(url_name)
     return render(request, "crm/home.html")
+
+
+@login_required
+@permission_required("crm.view_customer", raise_exception=True)
+def customer_list(request: HttpRequest) -> HttpResponse:
+    form = CustomerSearchForm(request.GET or None, user=request.user)
+    form.is_valid()  # an invalid field (another store's id) drops out of cleaned_data; the rest still filter
+    filters = getattr(form, "cleaned_data", {})
+    customers = customer_search(
+        user=request.user,
+        query=filters.get("q", ""),
+        card_type=filters.get("card_type") or None,
+        store_id=filters["store"].pk if filters.get("store") else None,
+    )
+    page_obj = Paginator(customer_list_page(customers=customers), CUSTOMERS_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        "form": form,
+        "page_obj": page_obj,
+        "query_string": params.urlencode(),
+        "full_numbers": can_see_full_numbers(request.user),
+        "searching": bool(filters.get("q")),
+        # The store filter and column only help users who see more than one store.
+        "multi_store": len(form.fields["store"].queryset) > 1,
+    }
+    return render(request, "crm/customer_list.html", context)
+
+
+@login_required
+@permission_required("crm.view_customer", raise_exception=True)
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = customer_get(user=request.user, pk=pk)
+    full_numbers = can_see_full_numbers(request.user)
+    context = {
+        "customer": customer,
+        "full_numbers": full_numbers,
+        "sections": customer_card_sections(customer=customer, full_numbers=full_numbers),
+        "vehicles": customer_vehicles(customer=customer),
+        "timeline": customer_timeline(customer),
+        "audit_rows": customer_audit_trail(customer=customer),
+        "can_edit": request.user.has_perm("crm.change_customer"),
+    }
+    return render(request, "crm/customer_detail.html", context)
+
+
+@login_required
+@permission_required("crm.change_customer", raise_exception=True)
+def customer_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    if section not in CARD_SECTION_BY_KEY:
+        raise Http404
+    customer = get_scoped_or_404(Customer.objects.select_related("store"), request.user, pk=pk)
+    form = customer_section_form_class(section)(request.POST or None, instance=customer)
+    if request.method == "POST" and form.is_valid():
+        if form.changed_data:
+            customer_update_section(customer=customer, data={k: form.cleaned_data[k] for k in form.changed_data})
+            messages.success(request, _("客户档案已保存。"))
+        return redirect(f"{reverse('crm:customer_detail', args=[customer.pk])}#section-{section}")
+    context = {"customer": customer, "form": form, "section": CARD_SECTION_BY_KEY[section]}
+    return render(request, "crm/customer_edit.html", context)
