@@ -46,6 +46,7 @@ DEFAULT_WORKING_SPANS = ((dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.
 MAX_SEARCH_DAYS = 3 * 366
 
 Span = tuple[int, int]  # seconds since local midnight: [start, end)
+US = 1_000_000  # microseconds in a second
 
 
 def _seconds(t: dt.time) -> int:
@@ -108,21 +109,29 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time())
 
 
+def _micros_since_midnight(moment: dt.datetime, day: dt.date) -> int:
+    return (moment - _midnight(day)) // dt.timedelta(microseconds=1)
+
+
 def add_working_time(calendar: WorkCalendar, start: dt.datetime, seconds: int) -> dt.datetime:
-    """The naive local instant when `seconds` of working time have passed after naive local `start`."""
+    """The naive local instant when `seconds` of working time have passed after naive local `start`.
+
+    Counted in integer microseconds so that a start with a fractional second round-trips exactly.
+    """
     if seconds < 0:
         raise ValueError("seconds must not be negative")
-    remaining = seconds
+    remaining = seconds * US
     day = start.date()
-    offset = int((start - _midnight(day)).total_seconds())
+    offset = _micros_since_midnight(start, day)
     for _ in range(MAX_SEARCH_DAYS):
         for span_start, span_end in calendar.spans_on(day):
+            span_start, span_end = span_start * US, span_end * US
             if span_end <= offset and not (remaining == 0 and span_end == offset):
                 continue
             begin = max(span_start, offset)
             available = span_end - begin
             if remaining <= available:
-                return _midnight(day) + dt.timedelta(seconds=begin + remaining)
+                return _midnight(day) + dt.timedelta(microseconds=begin + remaining)
             remaining -= available
         day += dt.timedelta(days=1)
         offset = 0
@@ -130,19 +139,18 @@ def add_working_time(calendar: WorkCalendar, start: dt.datetime, seconds: int) -
 
 
 def working_seconds_between(calendar: WorkCalendar, start: dt.datetime, end: dt.datetime) -> int:
-    """Working seconds in [start, end) for naive local datetimes."""
+    """Whole working seconds in [start, end) for naive local datetimes."""
     if end <= start:
         return 0
     total = 0
     day = start.date()
     while day <= end.date():
-        base = _midnight(day)
-        low = max(0, int((start - base).total_seconds()))
-        high = min(86400, int((end - base).total_seconds()))
+        low = max(0, _micros_since_midnight(start, day))
+        high = min(86400 * US, _micros_since_midnight(end, day))
         for span_start, span_end in calendar.spans_on(day):
-            total += max(0, min(span_end, high) - max(span_start, low))
+            total += max(0, min(span_end * US, high) - max(span_start * US, low))
         day += dt.timedelta(days=1)
-    return total
+    return total // US
 
 
 # --- database-facing API -------------------------------------------------------------------------
@@ -154,18 +162,24 @@ def policy_for_store(store_id: int) -> SlaPolicy:
     return policy
 
 
-def sla_policy_set_business_hours(*, policy: SlaPolicy, enabled: bool) -> SlaPolicy:
-    """Turn business-hours counting on or off; the first time it goes on, create the default week."""
+def sla_policy_update(*, policy: SlaPolicy, **fields) -> SlaPolicy:
+    """Save the SLA targets and the business-hours switch; the first time business hours go on,
+    create the default week (Monday–Saturday 08:30–12:00, 13:30–17:30) so that the clock runs."""
     with transaction.atomic():
-        policy.business_hours_enabled = enabled
-        policy.save(update_fields=["business_hours_enabled", "updated_at"])
-        if enabled and not policy.working_periods.exists():
+        for name, value in fields.items():
+            setattr(policy, name, value)
+        policy.save()
+        if policy.business_hours_enabled and not policy.working_periods.exists():
             WorkingPeriod.objects.bulk_create(
                 WorkingPeriod(policy=policy, weekday=weekday, starts_at=starts_at, ends_at=ends_at)
                 for weekday in DEFAULT_WORKING_WEEKDAYS
                 for starts_at, ends_at in DEFAULT_WORKING_SPANS
             )
     return policy
+
+
+def sla_policy_set_business_hours(*, policy: SlaPolicy, enabled: bool) -> SlaPolicy:
+    return sla_policy_update(policy=policy, business_hours_enabled=enabled)
 
 
 def _load_periods(policy: SlaPolicy) -> list[tuple[int, dt.time, dt.time]]:
@@ -222,3 +236,69 @@ def working_minutes_between(*, policy: SlaPolicy, start: dt.datetime, end: dt.da
     local_start, local_end = _local(start), _local(end)
     calendar = WorkCalendar.build(periods, _load_days(policy, local_start.date(), local_end.date()))
     return working_seconds_between(calendar, local_start, local_end) // 60
+
+
+# --- calendar editing (the CR manager's calendar page) -------------------------------------------
+
+CALENDAR_KIND_WORDS = {
+    "holiday": CalendarDayKind.HOLIDAY,
+    "休": CalendarDayKind.HOLIDAY,
+    "放假": CalendarDayKind.HOLIDAY,
+    "节假日": CalendarDayKind.HOLIDAY,
+    "workday": CalendarDayKind.WORKDAY,
+    "班": CalendarDayKind.WORKDAY,
+    "上班": CalendarDayKind.WORKDAY,
+    "调休": CalendarDayKind.WORKDAY,
+}
+
+
+@dataclass(frozen=True)
+class CalendarLine:
+    date: dt.date
+    kind: str
+    name: str
+
+
+def parse_calendar_lines(text: str) -> tuple[list[CalendarLine], list[str]]:
+    """Parse pasted lines `2026-10-01 holiday 国庆节` (or `休` / `班`); returns (lines, errors).
+
+    Errors name the line number so that a manager can fix the paste; blank lines and `#` comments
+    are skipped.
+    """
+    lines: list[CalendarLine] = []
+    errors: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        stripped = raw.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        parts = stripped.split(None, 2)
+        try:
+            day = dt.date.fromisoformat(parts[0])
+        except ValueError:
+            errors.append(f"{number}: {stripped}")
+            continue
+        kind = CALENDAR_KIND_WORDS.get(parts[1].lower()) if len(parts) > 1 else None
+        if kind is None:
+            errors.append(f"{number}: {stripped}")
+            continue
+        lines.append(CalendarLine(date=day, kind=kind, name=(parts[2] if len(parts) > 2 else "")[:40]))
+    return lines, errors
+
+
+def calendar_days_upsert(*, policy: SlaPolicy, lines: list[CalendarLine], works_like: int = 0) -> int:
+    """Add or replace the policy's special dates (one per date); returns how many lines were saved."""
+    CalendarDay.objects.bulk_create(
+        [
+            CalendarDay(policy=policy, date=line.date, kind=line.kind, name=line.name, works_like=works_like)
+            for line in lines
+        ],
+        update_conflicts=True,
+        unique_fields=["policy", "date"],
+        update_fields=["kind", "name", "works_like"],
+    )
+    return len(lines)
+
+
+def calendar_day_delete(*, policy: SlaPolicy, day_id: int) -> int:
+    deleted, _per_model = CalendarDay.objects.filter(policy=policy, id=day_id).delete()
+    return deleted
