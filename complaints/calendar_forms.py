@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from complaints.calendar import parse_calendar_lines
 from complaints.models.calendar import SlaPolicy, Weekday, WorkingPeriod
 
-TIME_ATTRS = {"type": "time", "class": "form-control form-control-sm"}
+# A text field rather than type=time: browsers render type=time in the OS locale (AM/PM on some),
+# and a dealership writes its hours as 08:30–17:30.
+TIME_ATTRS = {"class": "form-control form-control-sm", "placeholder": "08:30", "inputmode": "numeric", "maxlength": 5}
 PASTE_EXAMPLE = "2026-10-01 holiday 国庆节\n2026-09-26 workday 国庆调休"
 
 
@@ -21,6 +23,12 @@ class SlaPolicyForm(forms.ModelForm):
             "first_contact_minutes",
             "feedback_minutes",
         ]
+        help_texts = {
+            "dispatch_minutes": _("默认 30 分钟。"),
+            "first_contact_warning_minutes": _("默认 1200 分钟（20 小时），到时标黄并提醒。"),
+            "first_contact_minutes": _("默认 1440 分钟（24 小时），超时标红。"),
+            "feedback_minutes": _("默认 2880 分钟（48 小时），超时提醒总经理并自动升级。"),
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -36,9 +44,7 @@ class WorkingPeriodForm(forms.ModelForm):
         fields = ["weekday", "starts_at", "ends_at"]
         widgets = {
             "weekday": forms.Select(attrs={"class": "form-select form-select-sm"}),
-            "starts_at": forms.TimeInput(
-                attrs={"type": "time", "class": "form-control form-control-sm"}, format="%H:%M"
-            ),
+            "starts_at": forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"),
             "ends_at": forms.TimeInput(attrs=TIME_ATTRS, format="%H:%M"),
         }
 

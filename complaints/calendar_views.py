@@ -1,9 +1,12 @@
 """The CR manager's SLA calendar page: targets, the business-hours switch, working periods, dates."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,7 +35,10 @@ def _render_detail(request, policy, *, status=200, **forms):
         "period_formset": forms.get("period_formset")
         or WorkingPeriodFormSet(queryset=WorkingPeriod.objects.filter(policy=policy)),
         "days_form": forms.get("days_form") or CalendarDaysForm(),
-        "calendar_days": CalendarDay.objects.filter(policy=policy).order_by("-date")[:200],
+        # From the start of last year on, in date order: the years a manager still plans or checks.
+        "calendar_days": CalendarDay.objects.filter(
+            policy=policy, date__gte=dt.date(timezone.localdate().year - 1, 1, 1)
+        ).order_by("date"),
     }
     return render(request, "complaints/calendar_detail.html", context, status=status)
 
