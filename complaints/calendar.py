@@ -4,9 +4,10 @@ Two layers:
 - a pure core (`WorkCalendar`, `add_working_time`, `working_seconds_between`) on plain data — the
   weekly working spans and the dated exceptions — so that it is unit- and property-testable without
   a database;
-- the database-facing functions the complaints workflow calls: `policy_for_store`, `sla_deadline`,
-  `working_minutes_between`. Each loads the policy's working periods and the calendar days of the
-  range it needs in two queries, then does arithmetic only.
+- the database-facing functions the complaints workflow calls: `policy_for_store`, `sla_deadline`
+  (`sla_deadlines` for several clocks from one start), `working_minutes_between`. Each loads the
+  policy's working periods and the calendar days of the range it needs in two queries, then does
+  arithmetic only.
 
 Decisions where SPEC is silent:
 - Business hours are off by default (the seed counts wall-clock hours); then every clock is plain
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -204,23 +205,30 @@ def _aware(local: dt.datetime) -> dt.datetime:
 
 def sla_deadline(*, policy: SlaPolicy, start: dt.datetime, minutes: int) -> dt.datetime:
     """When a clock of `minutes` started at `start` runs out, in the policy's counting (aware)."""
+    return sla_deadlines(policy=policy, start=start, minutes=[minutes])[0]
+
+
+def sla_deadlines(*, policy: SlaPolicy, start: dt.datetime, minutes: Sequence[int]) -> list[dt.datetime]:
+    """Several clocks from one start (dispatch, warning, first contact, feedback) in two queries."""
+    if not minutes:
+        return []
     if not policy.business_hours_enabled:
-        return start + dt.timedelta(minutes=minutes)
+        return [start + dt.timedelta(minutes=m) for m in minutes]
     periods = _load_periods(policy)
     probe = WorkCalendar.build(periods)
     if not probe.has_working_time:
-        return start + dt.timedelta(minutes=minutes)
+        return [start + dt.timedelta(minutes=m) for m in minutes]
     local_start = _local(start)
-    # Load the exceptions of a range that certainly covers the clock: twice the weeks the weekly
-    # pattern needs, plus a month for a long holiday. If the result still lands past it (a year of
-    # holidays), load a wider range; the usual case is one query for the days.
-    span_days = math.ceil(minutes * 60 / probe.weekly_seconds() * 7) * 2 + 31
+    # Load the exceptions of a range that certainly covers the longest clock: twice the weeks the
+    # weekly pattern needs, plus a month for a long holiday. If a result still lands past it (a year
+    # of holidays), load a wider range; the usual case is one query for the days.
+    span_days = math.ceil(max(minutes) * 60 / probe.weekly_seconds() * 7) * 2 + 31
     while True:
         last = local_start.date() + dt.timedelta(days=span_days)
         calendar = WorkCalendar.build(periods, _load_days(policy, local_start.date(), last))
-        result = add_working_time(calendar, local_start, minutes * 60)
-        if result.date() <= last or span_days >= MAX_SEARCH_DAYS:
-            return _aware(result)
+        results = [add_working_time(calendar, local_start, m * 60) for m in minutes]
+        if max(results).date() <= last or span_days >= MAX_SEARCH_DAYS:
+            return [_aware(result) for result in results]
         span_days *= 2
 
 

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -24,10 +25,13 @@ def notification_list(request):
     return render(request, "complaints/notifications_list.html", {"page_obj": page_obj})
 
 
-@login_required
 @require_GET
 def notification_bell(request):
     """The bell alone, for the htmx refresh every 60 s."""
+    if not request.user.is_authenticated:
+        # Not a redirect to the login page, which htmx would paste into the navbar: 286 tells htmx
+        # to stop polling.
+        return HttpResponse(status=286)
     context = {
         "bell_unread_count": unread_count(request.user),
         "bell_notifications": list(notifications_for_user(user=request.user)[:BELL_SIZE]),

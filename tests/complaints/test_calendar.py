@@ -19,6 +19,7 @@ from complaints.calendar import (
     add_working_time,
     policy_for_store,
     sla_deadline,
+    sla_deadlines,
     sla_policy_set_business_hours,
     working_minutes_between,
     working_seconds_between,
@@ -202,3 +203,18 @@ def test_core_holiday_and_workday_spans():
     assert CORE.spans_on(dt.date(2026, 9, 26)) == CORE.spans_on(dt.date(2026, 9, 28))  # works like Monday
     assert CORE.spans_on(dt.date(2026, 10, 10)) == CORE.spans_on(dt.date(2026, 10, 9))  # works like Friday
     assert CORE.spans_on(dt.date(2026, 9, 27)) == ()  # an ordinary Sunday
+
+
+@pytest.mark.django_db
+def test_all_clocks_of_a_case_in_two_queries(bh_policy, django_assert_num_queries):
+    start = at(2026, 9, 30, 16, 0)  # Wednesday before National Day
+    with django_assert_num_queries(2):
+        dispatch, warning, first_contact, feedback = sla_deadlines(
+            policy=bh_policy, start=start, minutes=[30, 20 * 60, 24 * 60, 48 * 60]
+        )
+    assert dispatch == at(2026, 9, 30, 16, 30)
+    for deadline, m in ((warning, 20 * 60), (first_contact, 24 * 60), (feedback, 48 * 60)):
+        assert deadline == sla_deadline(policy=bh_policy, start=start, minutes=m)
+    # 90 minutes on Wednesday, then Thursday 10-08 and Friday 10-09 (450 each), Saturday 10-10 off:
+    # 1200 - 990 = 210 → Monday 10-12 at 12:00.
+    assert warning == at(2026, 10, 12, 12, 0)

@@ -81,3 +81,9 @@ def test_mark_all_read(client_for, cr_manager, agent):
     response = client_for(cr_manager).post(reverse("complaints:notification_mark_all_read"), {"next": "/"})
     assert response.status_code == 302 and response.url == "/"
     assert Notification.objects.filter(read_at=None).count() == 1  # the agent's stays unread
+
+
+@pytest.mark.django_db
+def test_bell_refresh_after_logout_stops_polling(client):
+    response = client.get(reverse("complaints:notification_bell"))
+    assert response.status_code == 286 and response.content == b""
