@@ -1,0 +1,60 @@
+"""The notification bell, the list page, open (mark read and follow) and mark all read."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from complaints.notifications import (
+    BELL_SIZE,
+    notification_mark_read,
+    notifications_for_user,
+    notifications_mark_all_read,
+    unread_count,
+)
+
+PAGE_SIZE = 20
+
+
+@login_required
+@require_GET
+def notification_list(request):
+    page_obj = Paginator(notifications_for_user(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "complaints/notifications_list.html", {"page_obj": page_obj})
+
+
+@require_GET
+def notification_bell(request):
+    """The bell alone, for the htmx refresh every 60 s."""
+    if not request.user.is_authenticated:
+        # Not a redirect to the login page, which htmx would paste into the navbar: 286 tells htmx
+        # to stop polling.
+        return HttpResponse(status=286)
+    context = {
+        "bell_unread_count": unread_count(request.user),
+        "bell_notifications": list(notifications_for_user(user=request.user)[:BELL_SIZE]),
+    }
+    return render(request, "partials/bell.html", context)
+
+
+@login_required
+@require_GET
+def notification_open(request, pk: int):
+    """Mark read and follow the notification's link (only a link inside this site)."""
+    notification = notification_mark_read(user=request.user, notification_id=pk)
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect("complaints:notification_list")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def notification_mark_all_read(request):
+    notifications_mark_all_read(user=request.user)
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("complaints:notification_list")
