@@ -103,6 +103,13 @@ class Case(models.Model):
     first_contact_due_at = models.DateTimeField(_("首次联系时限"), null=True, blank=True)
     feedback_due_at = models.DateTimeField(_("部门反馈时限"), null=True, blank=True)
 
+    # When the timer sweep sent each alert; claimed with a conditional UPDATE so that each alert
+    # goes out once and a sweep skips cases already handled (cheap on tens of thousands of cases).
+    yellow_alerted_at = models.DateTimeField(_("黄色预警时间"), null=True, blank=True, editable=False)
+    red_alerted_at = models.DateTimeField(_("红色预警时间"), null=True, blank=True, editable=False)
+    dispatch_overdue_alerted_at = models.DateTimeField(_("派发超时提醒时间"), null=True, blank=True, editable=False)
+    feedback_overdue_alerted_at = models.DateTimeField(_("反馈超时提醒时间"), null=True, blank=True, editable=False)
+
     # Closing (结案, CR manager only).
     cr_activity_result = models.TextField(_("客关活动结果"), blank=True)
     final_result = models.CharField(_("最终结果"), max_length=20, choices=FinalResult.choices, blank=True)
@@ -167,3 +174,9 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        from complaints.choices import Action
+
+        return Action(self.action).label if self.action in Action.values else self.action

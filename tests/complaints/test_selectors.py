@@ -91,5 +91,5 @@ def test_sorting_by_colour_rank(make_case):
     with time_machine.travel(RECEIVED + dt.timedelta(hours=10), tick=False):
         new = make_case()
     now = RECEIVED + dt.timedelta(hours=24, minutes=30)  # old red, middle yellow, new white
-    ordered = list(with_sla_colour(Case.objects.all(), now).order_by("-sla_rank").values_list("pk", "sla_colour"))
+    ordered = list(with_sla_colour(Case.objects.all(), now).order_by("sla_rank").values_list("pk", "sla_colour"))
     assert ordered == [(old.pk, "red"), (middle.pk, "yellow"), (new.pk, "white")]
