@@ -59,3 +59,10 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self) -> None:
         self.nav_items = [*self.nav_items, *case_nav_items(), *calendar_nav_items()]
+        from complaints.importing import ComplaintSheet
+        from complaints.timeline import complaint_timeline_entries
+        from crm.importing.registry import register_sheet
+        from crm.timeline import register_timeline_provider
+
+        register_sheet(ComplaintSheet())
+        register_timeline_provider(complaint_timeline_entries)

@@ -134,10 +134,13 @@ def case_number_next(*, store: Store, day: dt.date) -> str:
     Must run inside a transaction."""
     CaseCounter.objects.get_or_create(store=store, day=day)
     counter = CaseCounter.objects.select_for_update().get(store=store, day=day)
-    counter.last = F("last") + 1
-    counter.save(update_fields=["last"])
-    counter.refresh_from_db(fields=["last"])
-    return f"{store.code}{day:%Y%m%d}-{counter.last:03d}"
+    while True:  # skip numbers an imported case already holds (imports keep their 受理编号)
+        counter.last = F("last") + 1
+        counter.save(update_fields=["last"])
+        counter.refresh_from_db(fields=["last"])
+        number = f"{store.code}{day:%Y%m%d}-{counter.last:03d}"
+        if not Case.objects.filter(case_no=number).exists():
+            return number
 
 
 def case_find_repeat_of(*, customer: Customer, received_at: dt.datetime, exclude_id: int | None = None) -> Case | None:
