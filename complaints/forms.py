@@ -128,7 +128,10 @@ class CloseForm(forms.Form):
     final_result = forms.ChoiceField(label=_("最终结果"), choices=FinalResult.choices)
     result_detail = forms.CharField(label=_("结果详情"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     commitments = forms.CharField(label=_("承诺事项"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    responsibility = forms.ChoiceField(label=_("责任归属"), choices=Responsibility.choices)
+    # Blank keeps the responsibility the department's feedback recorded.
+    responsibility = forms.ChoiceField(
+        label=_("责任归属"), choices=[("", _("保持不变")), *Responsibility.choices], required=False
+    )
 
 
 class EscalateForm(forms.Form):

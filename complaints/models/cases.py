@@ -1,6 +1,7 @@
 """Complaint cases (投诉案例, SPEC §8, seed 001 tables 5–6) and their timeline (处理记录)."""
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -174,6 +175,26 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action}"
+
+    @property
+    def changes_display(self) -> list[dict[str, str]]:
+        """The changes with the field's Chinese name and choice labels, for the timeline."""
+        rows = []
+        for change in self.changes or []:
+            try:
+                field = Case._meta.get_field(change["field"])
+            except FieldDoesNotExist:  # a field renamed since: show the stored name
+                rows.append({"field": change["field"], "old": change["old"], "new": change["new"]})
+                continue
+            labels = {str(k): str(v) for k, v in (field.choices or [])}
+            rows.append(
+                {
+                    "field": str(field.verbose_name),
+                    "old": labels.get(str(change["old"]), change["old"]),
+                    "new": labels.get(str(change["new"]), change["new"]),
+                }
+            )
+        return rows
 
     @property
     def action_label(self) -> str:
