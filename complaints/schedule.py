@@ -1,3 +1,10 @@
 """This app's Celery beat entries (plain data; composed into settings.CELERY_BEAT_SCHEDULE)."""
 
-BEAT_SCHEDULE: dict = {}
+BEAT_SCHEDULE: dict = {
+    "complaints-sla-sweep": {
+        "task": "complaints.sla_sweep",
+        "schedule": 300.0,
+        # A sweep that waited longer than one period is pointless: the next one does the same work.
+        "options": {"expires": 290},
+    },
+}

@@ -1,9 +1,17 @@
 from django.urls import path
 
-from complaints import calendar_views, notification_views
+from complaints import calendar_views, notification_views, views
 
 app_name = "complaints"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("cases/", views.case_list, {"view": "all"}, name="case_list"),
+    path("cases/mine/", views.case_list, {"view": "mine"}, name="my_cases"),
+    path("cases/department/", views.case_list, {"view": "department"}, name="department_inbox"),
+    path("cases/escalations/", views.case_list, {"view": "escalations"}, name="escalations"),
+    path("cases/new/", views.case_create, name="case_create"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
+]
 
 # --- SLA calendar and notifications (helper complaints-cal) ---
 urlpatterns += [

@@ -1,4 +1,5 @@
 from .calendar import CalendarDay, SlaPolicy, WorkingPeriod
+from .cases import Case, CaseCounter, CaseEvent
 from .notifications import Notification
 
-__all__ = ["CalendarDay", "Notification", "SlaPolicy", "WorkingPeriod"]
+__all__ = ["CalendarDay", "Case", "CaseCounter", "CaseEvent", "Notification", "SlaPolicy", "WorkingPeriod"]

@@ -1,0 +1,125 @@
+"""Enumerations of complaint cases (SPEC §8) and the workflow table: action -> states -> roles."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import Role
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("来电")
+    VISIT = "visit", _("来人")
+    LETTER = "letter", _("函件")
+    EMAIL = "email", _("E-Mail")
+    CALLBACK = "callback", _("回访发现")
+    SMS = "sms", _("短信")
+    MANUFACTURER = "manufacturer", _("厂家转办")
+
+
+class Category(models.TextChoices):
+    SALES = "sales", _("销售")
+    ATTITUDE = "attitude", _("服务态度")
+    REPAIR_QUALITY = "repair_quality", _("维修质量")
+    PRODUCT_QUALITY = "product_quality", _("产品质量")
+    PARTS = "parts", _("配件")
+    FEES = "fees", _("费用")
+    OTHER = "other", _("其他")
+
+
+class Level(models.TextChoices):
+    A = "A", _("A 安全/媒体/法律/厂家转办")
+    B = "B", _("B 质量问题且要求赔偿")
+    C = "C", _("C 服务或流程问题且有诉求")
+    D = "D", _("D 不满但无诉求")
+    E = "E", _("E 建议")
+
+
+class Responsibility(models.TextChoices):
+    MANUFACTURER = "manufacturer", _("厂家")
+    DEALER = "dealer", _("经销店")
+    CUSTOMER = "customer", _("顾客")
+    PENDING = "pending", _("待定")
+
+
+class CaseState(models.TextChoices):
+    NEW = "new", _("新建")
+    DISPATCHED = "dispatched", _("已派发")
+    IN_PROGRESS = "in_progress", _("处理中")
+    RESOLVED = "resolved", _("待确认")
+    CLOSED = "closed", _("已完结")
+    UNFOUNDED = "unfounded", _("不成立")
+
+
+FINISHED_STATES = (CaseState.CLOSED, CaseState.UNFOUNDED)
+OPEN_STATES = (CaseState.NEW, CaseState.DISPATCHED, CaseState.IN_PROGRESS, CaseState.RESOLVED)
+
+
+class EscalationLevel(models.IntegerChoices):
+    FRONT_LINE = 1, _("1级 销售顾问/服务顾问")
+    DEPARTMENT = 2, _("2级 部门经理")
+    GENERAL_MANAGER = 3, _("3级 总经理")
+    MANUFACTURER = 4, _("4级 厂家")
+
+
+class FinalResult(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+    UNREACHABLE = "unreachable", _("无法联系")
+
+
+class SlaColour(models.TextChoices):
+    """Sort order white < yellow < red < grey is the `rank` of `complaints.selectors.with_sla_colour`."""
+
+    WHITE = "white", _("白")
+    YELLOW = "yellow", _("黄")
+    RED = "red", _("红")
+    GREY = "grey", _("灰")
+
+
+class Action(models.TextChoices):
+    RECEIVE = "receive", _("受理")
+    DISPATCH = "dispatch", _("派发")
+    FIRST_CONTACT = "first_contact", _("首次联系")
+    FEEDBACK = "feedback", _("部门反馈")
+    RESOLVE = "resolve", _("解决待确认")
+    RECALLBACK = "recallback", _("客关回访")
+    CLOSE = "close", _("结案")
+    UNFOUNDED = "unfounded", _("不成立")
+    REOPEN = "reopen", _("重新打开")
+    ESCALATE = "escalate", _("升级")
+    TRANSFER = "transfer", _("转交他人")
+    AUTO_ESCALATE = "auto_escalate", _("超时自动升级")
+    IMPORT = "import", _("导入")
+
+
+_HANDLERS = (Role.CR_MANAGER, Role.DEPARTMENT_MANAGER, Role.CONSULTANT, Role.GENERAL_MANAGER)
+_INTAKE = (Role.CALLBACK_AGENT, Role.RECEPTION, Role.CR_MANAGER)
+
+# THE workflow table (a rule lives once): which action may run in which states, by which roles.
+# `None` as roles means "anyone allowed to see the case's store" is not used; every action names roles.
+WORKFLOW: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    Action.DISPATCH: ((CaseState.NEW, CaseState.DISPATCHED), (Role.CR_MANAGER,)),
+    Action.FIRST_CONTACT: ((CaseState.NEW, CaseState.DISPATCHED), (*_HANDLERS,)),
+    Action.FEEDBACK: (
+        (CaseState.DISPATCHED, CaseState.IN_PROGRESS),
+        (Role.DEPARTMENT_MANAGER, Role.CONSULTANT, Role.GENERAL_MANAGER, Role.CR_MANAGER),
+    ),
+    Action.RESOLVE: ((CaseState.IN_PROGRESS,), (Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER, Role.CR_MANAGER)),
+    Action.RECALLBACK: (
+        (CaseState.RESOLVED, CaseState.CLOSED),
+        (Role.CR_MANAGER, Role.CALLBACK_AGENT),
+    ),
+    Action.CLOSE: ((CaseState.RESOLVED, CaseState.IN_PROGRESS), (Role.CR_MANAGER,)),
+    Action.UNFOUNDED: ((CaseState.NEW, CaseState.DISPATCHED, CaseState.IN_PROGRESS), (Role.CR_MANAGER,)),
+    Action.REOPEN: ((CaseState.CLOSED,), (Role.CR_MANAGER,)),
+    Action.ESCALATE: (
+        (CaseState.DISPATCHED, CaseState.IN_PROGRESS, CaseState.RESOLVED),
+        (Role.CR_MANAGER, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER),
+    ),
+    Action.TRANSFER: (
+        (CaseState.DISPATCHED, CaseState.IN_PROGRESS),
+        (Role.CR_MANAGER, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER),
+    ),
+}
+INTAKE_ROLES = _INTAKE

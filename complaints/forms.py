@@ -1,0 +1,154 @@
+"""Forms of the complaint pages: intake, list filters and one small form per workflow action."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from complaints.choices import CaseState, Category, Channel, FinalResult, Level, Responsibility, SlaColour
+from complaints.models import Case
+from crm.choices import Role
+from crm.models import Department, User
+
+
+class CaseCreateForm(forms.ModelForm):
+    """Intake (受理). The customer comes by id (from a customer page, a call or a hot alert) or is
+    found by mobile within the user's stores."""
+
+    customer_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    vehicle_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    hot_alert_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    mobile = forms.CharField(label=_("客户手机"), required=False, max_length=20)
+    level = forms.ChoiceField(
+        label=_("投诉等级"), choices=[("", _("按规则建议")), *list(Level.choices)], required=False
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "channel",
+            "category",
+            "level",
+            "content",
+            "demand",
+            "fact_when",
+            "fact_where",
+            "fact_what",
+            "fact_view",
+            "fact_basis",
+            "fact_why",
+            "fact_how_much",
+        ]
+        widgets = {
+            "content": forms.Textarea(attrs={"rows": 4}),
+            "demand": forms.Textarea(attrs={"rows": 2}),
+            "fact_what": forms.Textarea(attrs={"rows": 2}),
+            "fact_view": forms.Textarea(attrs={"rows": 2}),
+            "fact_basis": forms.Textarea(attrs={"rows": 2}),
+            "fact_why": forms.Textarea(attrs={"rows": 2}),
+            "fact_how_much": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class CaseFilterForm(forms.Form):
+    """The list filters (all optional)."""
+
+    colour = forms.ChoiceField(label=_("SLA颜色"), choices=[("", _("全部")), *list(SlaColour.choices)], required=False)
+    state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *list(CaseState.choices)], required=False)
+    level = forms.ChoiceField(label=_("等级"), choices=[("", _("全部")), *list(Level.choices)], required=False)
+    category = forms.ChoiceField(label=_("类别"), choices=[("", _("全部")), *list(Category.choices)], required=False)
+    channel = forms.ChoiceField(label=_("渠道"), choices=[("", _("全部")), *list(Channel.choices)], required=False)
+    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none(), required=False)
+    received_from = forms.DateField(label=_("受理自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    received_to = forms.DateField(label=_("受理至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(
+        label=_("排序"),
+        choices=[("colour", _("按颜色（红色优先）")), ("received", _("按受理时间"))],
+        required=False,
+    )
+
+    def __init__(self, *args, departments=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if departments is not None:
+            self.fields["department"].queryset = departments
+        for field in self.fields.values():
+            css = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs["class"] = css
+
+
+def _handler_field(users):
+    return forms.ModelChoiceField(label=_("处理人"), queryset=users)
+
+
+class DispatchForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("责任部门"), queryset=Department.objects.none())
+    handler = forms.ModelChoiceField(label=_("处理人"), queryset=User.objects.none())
+    memo = forms.CharField(label=_("备注"), required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["department"].queryset = Department.objects.filter(store=case.store_id)
+            self.fields["handler"].queryset = _store_handlers(case.store_id)
+
+
+def _store_handlers(store_id):
+    return (
+        User.objects.filter(stores=store_id, is_active=True)
+        .filter(groups__name__in=[Role.CONSULTANT, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER, Role.CR_MANAGER])
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+class MemoForm(forms.Form):
+    memo = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequiredMemoForm(forms.Form):
+    memo = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FeedbackForm(forms.Form):
+    investigation = forms.CharField(label=_("调查情况"), widget=forms.Textarea(attrs={"rows": 2}))
+    cause = forms.CharField(label=_("原因分析"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    responsibility = forms.ChoiceField(label=_("责任归属"), choices=Responsibility.choices)
+    plan = forms.CharField(label=_("处理方案"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RecallbackForm(forms.Form):
+    acceptance = forms.CharField(label=_("客户接受程度"), max_length=100)
+    memo = forms.CharField(label=_("回访记录"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CloseForm(forms.Form):
+    cr_activity_result = forms.CharField(label=_("客关活动结果"), widget=forms.Textarea(attrs={"rows": 2}))
+    final_result = forms.ChoiceField(label=_("最终结果"), choices=FinalResult.choices)
+    result_detail = forms.CharField(label=_("结果详情"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    commitments = forms.CharField(label=_("承诺事项"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # Blank keeps the responsibility the department's feedback recorded.
+    responsibility = forms.ChoiceField(
+        label=_("责任归属"), choices=[("", _("保持不变")), *Responsibility.choices], required=False
+    )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(label=_("升级原因"), widget=forms.Textarea(attrs={"rows": 2}))
+    plan = forms.CharField(label=_("新的处理方案"), widget=forms.Textarea(attrs={"rows": 2}))
+    manufacturer_case_ref = forms.CharField(label=_("厂家案例编号（升级到厂家时必填）"), required=False)
+
+
+class TransferForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("角色"),
+        choices=[(r, Role(r).label) for r in (Role.CONSULTANT, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER)],
+    )
+    handler = forms.ModelChoiceField(label=_("处理人"), queryset=User.objects.none())
+    memo = forms.CharField(label=_("转交说明"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["handler"].queryset = _store_handlers(case.store_id)

@@ -1,0 +1,103 @@
+"""Complaint pages: intake, the coloured lists, the case page and its actions. Thin: parse, call, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from complaints import selectors
+from complaints.actions import ACTIONS, action_forms
+from complaints.forms import CaseCreateForm, CaseFilterForm
+from complaints.intake import intake_initial, intake_submit
+from complaints.services import CaseError
+from crm.models import Department
+from crm.scoping import scope_for_user
+
+LIST_TITLES = {
+    "all": gettext_lazy("全部投诉"),
+    "mine": gettext_lazy("我的投诉"),
+    "department": gettext_lazy("部门待办"),
+    "escalations": gettext_lazy("升级投诉"),
+}
+
+
+@login_required
+@permission_required("complaints.view_case", raise_exception=True)
+def case_list(request, view: str = "all"):
+    departments = scope_for_user(Department.objects.select_related("store"), request.user)
+    form = CaseFilterForm(request.GET or None, departments=departments)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(user=request.user, view=view, now=timezone.now(), filters=filters)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "view": view,
+        "title": LIST_TITLES[view],
+        "query_string": query.urlencode(),
+    }
+    return render(request, "complaints/case_list.html", context)
+
+
+@login_required
+@permission_required("complaints.add_case", raise_exception=True)
+def case_create(request):
+    initial = intake_initial(user=request.user, params=request.GET)
+    form = CaseCreateForm(request.POST or None, initial=initial["form"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = intake_submit(user=request.user, data=form.cleaned_data)
+        except CaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("投诉 %(no)s 已受理。") % {"no": case.case_no})
+            return redirect("complaints:case_detail", pk=case.pk)
+    return render(request, "complaints/case_form.html", {"form": form, **initial["context"]})
+
+
+@login_required
+@permission_required("complaints.view_case", raise_exception=True)
+def case_detail(request, pk: int):
+    now = timezone.now()
+    case = selectors.case_detail(user=request.user, pk=pk, now=now)
+    forms = action_forms(case=case, user=request.user)
+    return render(request, "complaints/case_detail.html", _detail_context(case, now, forms))
+
+
+def _detail_context(case, now, forms):
+    return {
+        "case": case,
+        "clocks": selectors.case_clocks(case=case, now=now),
+        "events": selectors.case_events(case=case),
+        "action_forms": forms,
+    }
+
+
+@login_required
+@permission_required("complaints.view_case", raise_exception=True)
+@require_POST
+def case_action(request, pk: int, action: str):
+    if action not in ACTIONS:
+        raise Http404
+    now = timezone.now()
+    case = selectors.case_detail(user=request.user, pk=pk, now=now)
+    form = ACTIONS[action].make_form(case, request.POST)
+    if form.is_valid():
+        try:
+            ACTIONS[action].run(case, request.user, form.cleaned_data)
+        except CaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("操作已保存。"))
+            return redirect("complaints:case_detail", pk=case.pk)
+    else:
+        messages.error(request, _("请检查填写的内容。"))
+    forms = action_forms(case=case, user=request.user, bound=(action, form))
+    return render(request, "complaints/case_detail.html", _detail_context(case, now, forms), status=400)

@@ -1,0 +1,98 @@
+"""The 投诉 sheet handler: keeps 受理编号, state from the times, idempotent, bad rows reported."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from complaints.choices import CaseState, Channel, Level
+from complaints.importing import ComplaintSheet
+from complaints.models import Case
+from complaints.services import case_receive
+from crm.importing.registry import CellError, ImportContext, Outcome, ParsedRow, RowError, handler_for_sheet_name
+
+ROWS = [
+    {
+        "case_no": "LA20260901-007",
+        "received_at": "2026-09-01 10:00",
+        "customer_name": "王芳",
+        "mobile": "13955500001",
+        "channel": "来电",
+        "category": "维修质量",
+        "level": "B",
+        "content": "刹车异响",
+        "demand": "免费维修",
+        "department": "服务部",
+        "first_contact_at": "2026-09-01 12:00",
+        "feedback_at": "2026-09-02 09:00",
+        "closed_at": "2026/9/5",
+        "result": "满意",
+    },
+    {
+        "case_no": "LA20260902-001",
+        "received_at": "2026-09-02 08:00",
+        "customer_name": "李强",
+        "mobile": "13955500002",
+        "channel": "回访发现",
+        "category": "服务态度",
+        "content": "接待冷淡",
+        "department": "服务部",
+    },
+    {
+        "case_no": "LA20260902-002",
+        "received_at": "2026-09-02",
+        "customer_name": "赵六",
+        "mobile": "12345",
+        "channel": "来电",
+        "category": "其他",
+        "content": "x",
+    },
+]
+
+
+def parsed(rows):
+    handler = ComplaintSheet()
+    out = []
+    for number, raw in enumerate(rows, start=2):
+        values = {}
+        for column in handler.columns:
+            value = raw.get(column.key)
+            values[column.key] = column.parse(value) if column.parse else value
+        out.append(ParsedRow(number, values))
+    return out
+
+
+def test_registered_under_both_names():
+    assert isinstance(handler_for_sheet_name("投诉"), ComplaintSheet)
+    assert isinstance(handler_for_sheet_name("complaints"), ComplaintSheet)
+
+
+def test_import_round_trip_is_idempotent(store_a, agent):
+    handler = ComplaintSheet()
+    results = handler.import_batch(parsed(ROWS), ImportContext(default_store=store_a))
+    assert results[2] == Outcome.CREATED and results[3] == Outcome.CREATED
+    assert isinstance(results[4], RowError) and results[4].column == "手机"
+    closed = Case.objects.get(case_no="LA20260901-007")
+    assert closed.state == CaseState.CLOSED and closed.final_result == "satisfied" and closed.level == Level.B
+    assert closed.department.kind == "service"
+    assert closed.received_at == dt.datetime(2026, 9, 1, 2, 0, tzinfo=dt.UTC)
+    assert closed.first_contact_due_at == closed.received_at + dt.timedelta(hours=24)
+    dispatched = Case.objects.get(case_no="LA20260902-001")
+    assert dispatched.state == CaseState.DISPATCHED and dispatched.channel == Channel.CALLBACK
+    again = handler.import_batch(parsed(ROWS[:2]), ImportContext(default_store=store_a))
+    assert again == {2: Outcome.UNCHANGED, 3: Outcome.UNCHANGED}
+    changed = [dict(ROWS[1], closed_at="2026-09-04 10:00", result="基本满意")]
+    assert handler.import_batch(parsed(changed), ImportContext(default_store=store_a)) == {2: Outcome.UPDATED}
+    assert Case.objects.get(case_no="LA20260902-001").state == CaseState.CLOSED
+    assert Case.objects.count() == 2
+    # A new intake on an imported day skips the numbers the import holds.
+    with time_machine.travel(dt.datetime(2026, 9, 2, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False):
+        new = case_receive(
+            user=agent, store=store_a, customer=dispatched.customer, channel="phone", category="other", content="y"
+        )
+    assert new.case_no == "LA20260902-002"
+
+
+def test_bad_date_is_a_cell_error():
+    with pytest.raises(CellError):
+        ComplaintSheet().columns[1].parse("昨天")

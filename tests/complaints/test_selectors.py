@@ -1,0 +1,95 @@
+"""SLA colours computed in the database (SPEC §8): white < 20 h ≤ yellow < 24 h ≤ red; grey when done."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from complaints.choices import CaseState, FinalResult, SlaColour
+from complaints.models import Case
+from complaints.selectors import case_colour_filter, with_sla_colour
+from complaints.services import case_close, case_dispatch, case_feedback, case_first_contact, case_mark_unfounded
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+RECEIVED = dt.datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
+
+
+def colour_of(case, now):
+    return with_sla_colour(Case.objects.filter(pk=case.pk), now).get().sla_colour
+
+
+def filtered_ids(colour, now):
+    return set(Case.objects.filter(case_colour_filter(colour, now)).values_list("pk", flat=True))
+
+
+@pytest.fixture
+def case(make_case):
+    with time_machine.travel(RECEIVED, tick=False):
+        return make_case()
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "colour"),
+    [
+        (dt.timedelta(hours=19, minutes=59), SlaColour.WHITE),
+        (dt.timedelta(hours=20), SlaColour.YELLOW),
+        (dt.timedelta(hours=23, minutes=59), SlaColour.YELLOW),
+        (dt.timedelta(hours=24), SlaColour.RED),
+    ],
+)
+def test_colour_while_waiting_for_first_contact(case, elapsed, colour):
+    with time_machine.travel(RECEIVED + elapsed, tick=False):
+        now = timezone.now()
+        assert colour_of(case, now) == colour
+        assert filtered_ids(colour, now) == {case.pk}
+        for other in set(SlaColour) - {colour}:
+            assert filtered_ids(other, now) == set()
+
+
+@pytest.mark.parametrize(
+    ("contact_after", "colour"),
+    [
+        (dt.timedelta(hours=19, minutes=59), SlaColour.WHITE),
+        (dt.timedelta(hours=20), SlaColour.YELLOW),
+        (dt.timedelta(hours=23, minutes=59), SlaColour.YELLOW),
+        (dt.timedelta(hours=24), SlaColour.RED),
+    ],
+)
+def test_colour_freezes_at_first_contact(case, contact_after, colour, cr_manager, advisor, service_department):
+    with time_machine.travel(RECEIVED + dt.timedelta(minutes=10), tick=False):
+        case = case_dispatch(case=case, user=cr_manager, department=service_department, handler=advisor)
+    with time_machine.travel(RECEIVED + contact_after, tick=False):
+        case = case_first_contact(case=case, user=advisor)
+    # Days later the colour still says how long the first contact took.
+    later = RECEIVED + dt.timedelta(days=5)
+    assert colour_of(case, later) == colour
+    assert filtered_ids(colour, later) == {case.pk}
+
+
+def test_grey_after_closing_or_unfounded(case, make_case, cr_manager, department_manager, advisor, service_department):
+    with time_machine.travel(RECEIVED + dt.timedelta(hours=30), tick=False):
+        assert colour_of(case, timezone.now()) == SlaColour.RED
+        case = case_dispatch(case=case, user=cr_manager, department=service_department, handler=advisor)
+        case = case_feedback(
+            case=case, user=department_manager, investigation="查明", cause="原因", responsibility="dealer", plan="方案"
+        )
+        case = case_close(case=case, user=cr_manager, cr_activity_result="已回访", final_result=FinalResult.SATISFIED)
+        other = case_mark_unfounded(case=make_case(), user=cr_manager, memo="已向客户解释")
+        now = timezone.now()
+    assert case.state == CaseState.CLOSED
+    assert colour_of(case, now) == SlaColour.GREY
+    assert colour_of(other, now) == SlaColour.GREY
+    assert filtered_ids(SlaColour.GREY, now) == {case.pk, other.pk}
+
+
+def test_sorting_by_colour_rank(make_case):
+    with time_machine.travel(RECEIVED, tick=False):
+        old = make_case()
+    with time_machine.travel(RECEIVED + dt.timedelta(hours=4), tick=False):
+        middle = make_case()
+    with time_machine.travel(RECEIVED + dt.timedelta(hours=10), tick=False):
+        new = make_case()
+    now = RECEIVED + dt.timedelta(hours=24, minutes=30)  # old red, middle yellow, new white
+    ordered = list(with_sla_colour(Case.objects.all(), now).order_by("sla_rank").values_list("pk", "sla_colour"))
+    assert ordered == [(old.pk, "red"), (middle.pk, "yellow"), (new.pk, "white")]

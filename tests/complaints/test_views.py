@@ -1,0 +1,138 @@
+"""Complaint pages: intake with prefill, coloured lists with filters, the case page, store scoping."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from complaints.choices import Action, CaseState, Category, Channel
+from complaints.models import Case
+from complaints.services import case_dispatch
+from tests.factories import CustomerFactory, VehicleFactory
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+RECEIVED = dt.datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
+
+
+def test_intake_prefilled_from_a_hot_alert(client_for, agent, customer_a, store_a):
+    vehicle = VehicleFactory(store=store_a, owner=customer_a)
+    client = client_for(agent)
+    url = reverse("complaints:case_create")
+    page = client.get(url, {"customer": customer_a.pk, "vehicle": vehicle.pk, "content": "保养太慢", "hot_alert": 7})
+    assert page.status_code == 200
+    assert "保养太慢" in page.text and customer_a.name in page.text
+    response = client.post(
+        url,
+        {
+            "customer_id": customer_a.pk,
+            "vehicle_id": vehicle.pk,
+            "hot_alert_id": 7,
+            "channel": Channel.CALLBACK,
+            "category": Category.ATTITUDE,
+            "content": "保养太慢，等了三个小时",
+            "demand": "道歉",
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.url == reverse("complaints:case_detail", args=[case.pk])
+    assert (case.customer, case.vehicle, case.hot_alert_id, case.level) == (customer_a, vehicle, 7, "C")
+
+
+def test_intake_by_mobile_and_unknown_mobile(client_for, agent, customer_a):
+    client = client_for(agent)
+    url = reverse("complaints:case_create")
+    data = {"mobile": "13800000000", "channel": Channel.PHONE, "category": Category.OTHER, "content": "x"}
+    assert "未找到客户" in client.post(url, data).text
+    data["mobile"] = customer_a.mobile
+    assert client.post(url, data).status_code == 302
+    assert Case.objects.get().customer == customer_a
+
+
+def test_prefill_ignores_another_stores_customer(client_for, agent, store_b):
+    foreign = CustomerFactory(store=store_b, name="外店客户")
+    page = client_for(agent).get(reverse("complaints:case_create"), {"customer": foreign.pk})
+    assert "外店客户" not in page.text
+
+
+def test_case_page_of_another_store_is_404(client_for, agent_b, make_case):
+    case = make_case()
+    assert client_for(agent_b).get(reverse("complaints:case_detail", args=[case.pk])).status_code == 404
+    post = client_for(agent_b).post(reverse("complaints:case_action", args=[case.pk, Action.UNFOUNDED]), {"memo": "x"})
+    assert post.status_code == 404
+    assert Case.objects.get(pk=case.pk).state == CaseState.NEW
+
+
+def test_case_page_shows_only_allowed_actions(client_for, agent, cr_manager, make_case):
+    case = make_case()
+    url = reverse("complaints:case_detail", args=[case.pk])
+    agent_page = client_for(agent).get(url).text
+    assert 'data-testid="action-' not in agent_page
+    manager_page = client_for(cr_manager).get(url).text
+    for action in (Action.DISPATCH, Action.UNFOUNDED, Action.FIRST_CONTACT):
+        assert f'data-testid="action-{action}"' in manager_page
+    assert f'data-testid="action-{Action.CLOSE}"' not in manager_page
+    assert "派发（30分钟）" in manager_page
+
+
+def test_action_post_runs_the_service_and_refuses_with_message(
+    client_for, cr_manager, agent, make_case, service_department, advisor
+):
+    case = make_case()
+    url = reverse("complaints:case_action", args=[case.pk, Action.DISPATCH])
+    data = {"department": service_department.pk, "handler": advisor.pk}
+    refused = client_for(agent).post(url, data, follow=True)
+    assert "无权执行" in refused.text
+    assert Case.objects.get(pk=case.pk).state == CaseState.NEW
+    client_for(cr_manager).post(url, data)
+    assert Case.objects.get(pk=case.pk).state == CaseState.DISPATCHED
+
+
+def test_list_colours_filters_sorts_and_query_count(
+    client_for, cr_manager, make_case, store_a, store_b, django_assert_max_num_queries
+):
+    with time_machine.travel(RECEIVED, tick=False):
+        red = make_case()
+    with time_machine.travel(RECEIVED + dt.timedelta(hours=5), tick=False):
+        yellow = make_case(customer=CustomerFactory(store=store_a))
+        for _ in range(10):
+            make_case(customer=CustomerFactory(store=store_a))
+    other_store = CustomerFactory(store=store_b)
+    with time_machine.travel(RECEIVED, tick=False):
+        Case.objects.create(
+            case_no="HF-1",
+            store=store_b,
+            customer=other_store,
+            channel="phone",
+            category="other",
+            level="D",
+            content="外店",
+            received_at=RECEIVED,
+        )
+    client = client_for(cr_manager)
+    with time_machine.travel(RECEIVED + dt.timedelta(hours=25), tick=False):
+        # Session, user, permissions, roles, stores, bell (3), departments, count, rows: not per row.
+        with django_assert_max_num_queries(12):
+            page = client.get(reverse("complaints:case_list"))
+        rows = list(page.context["page_obj"])
+        assert [c.pk for c in rows[:2]] == [red.pk, yellow.pk]
+        assert len(rows) == 12  # store B's case is not listed
+        assert 'class="sla-red"' in page.text and "badge sla-red" in page.text
+        only_red = client.get(reverse("complaints:case_list"), {"colour": "red"})
+        assert [c.pk for c in only_red.context["page_obj"]] == [red.pk]
+
+
+def test_department_inbox_and_my_cases(
+    client_for, cr_manager, department_manager, advisor, make_case, service_department
+):
+    mine = case_dispatch(case=make_case(), user=cr_manager, department=service_department, handler=advisor)
+    make_case()
+    inbox = client_for(department_manager).get(reverse("complaints:department_inbox"))
+    assert [c.pk for c in inbox.context["page_obj"]] == [mine.pk]
+    my = client_for(advisor).get(reverse("complaints:my_cases"))
+    assert [c.pk for c in my.context["page_obj"]] == [mine.pk]
+
+
+@pytest.mark.parametrize("name", ["case_list", "my_cases", "department_inbox", "escalations", "case_create"])
+def test_pages_need_login(client, name):
+    assert client.get(reverse(f"complaints:{name}")).status_code == 302
