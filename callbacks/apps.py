@@ -1,8 +1,39 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from crm.choices import Role
+
+R = Role
+
 
 class CallbacksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "callbacks"
     verbose_name = _("回访")
+
+    role_permissions = {
+        R.CALLBACK_AGENT: [
+            "callbacks.view_callbacktask",
+            "callbacks.add_callattempt",
+            "callbacks.view_datafixrecord",
+            "callbacks.change_datafixrecord",
+        ],
+        R.CR_MANAGER: [
+            "callbacks.view_callbacktask",
+            "callbacks.change_callbacktask",
+            "callbacks.add_callattempt",
+            "callbacks.view_hotalert",
+            "callbacks.change_hotalert",
+            "callbacks.view_datafixrecord",
+            "callbacks.change_datafixrecord",
+            "callbacks.change_storecallbacksettings",
+        ],
+        R.GENERAL_MANAGER: ["callbacks.view_callbacktask", "callbacks.view_hotalert"],
+    }
+    nav_items: list = []
+
+    def ready(self) -> None:
+        from callbacks.services import callback_tasks_generate_after_import
+        from crm.importing.registry import register_post_import
+
+        register_post_import(callback_tasks_generate_after_import)
