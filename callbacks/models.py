@@ -140,6 +140,9 @@ class CallbackTaskRepairOrder(models.Model):
         verbose_name = _("回访任务工单")
         verbose_name_plural = _("回访任务工单")
 
+    def __str__(self) -> str:
+        return f"{self.task_id}:{self.repair_order_id}"
+
 
 class CallAttempt(models.Model):
     """One attempt (回访记录) on a task: a call, an SMS reply or an imported row, with its disposition."""
