@@ -30,9 +30,16 @@ class CallbacksConfig(AppConfig):
         ],
         R.GENERAL_MANAGER: ["callbacks.view_callbacktask", "callbacks.view_hotalert"],
     }
-    nav_items: list = []
+    nav_items: list = []  # filled in ready(): crm.roles imports auth models
+    role_landing = {R.CALLBACK_AGENT: "callbacks:queue"}
 
     def ready(self) -> None:
+        from crm.roles import NavItem
+
+        self.nav_items = [
+            NavItem(_("回访"), "callbacks:queue", "callbacks.view_callbacktask", "telephone", 20),
+            NavItem(_("回访预警"), "callbacks:hot_alert_list", "callbacks.view_hotalert", "exclamation-triangle", 25),
+        ]
         from callbacks.services import callback_tasks_generate_after_import
         from crm.importing.registry import register_post_import
 

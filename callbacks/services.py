@@ -402,3 +402,93 @@ def callback_tasks_expire(*, now: datetime.datetime | None = None, batch_size: i
             claimed_by=None,
             claimed_at=None,
         )
+
+
+# --- data fixes, hot alerts, assignment -------------------------------------------------------
+
+
+def data_fix_record(
+    *,
+    record: DataFixRecord,
+    user: User,
+    corrected_name: str = "",
+    corrected_mobile: str = "",
+    corrected_landline: str = "",
+    corrected_other: str = "",
+    now: datetime.datetime | None = None,
+) -> DataFixRecord:
+    """Record the corrected contact (table 4), update the customer, and reopen the task if its
+    window is still open (otherwise it is closed unsuccessful with its wrong-number disposition)."""
+    from crm.validators import validate_mobile
+
+    now = now or timezone.now()
+    if not (corrected_mobile or corrected_landline or corrected_other):
+        raise ValidationError(_("请至少填写一种正确的联系方式。"))
+    if corrected_mobile:
+        validate_mobile(corrected_mobile)
+    with transaction.atomic():
+        record = DataFixRecord.objects.select_for_update().select_related("task", "customer").get(pk=record.pk)
+        if record.fixed_at is not None:
+            raise ValidationError(_("该记录已修正。"))
+        record.corrected_name = corrected_name
+        record.corrected_mobile = corrected_mobile
+        record.corrected_landline = corrected_landline
+        record.corrected_other = corrected_other
+        record.fixed_at, record.fixed_by = now, user
+        record.save()
+        customer = record.customer
+        fields = ["updated_at"]
+        if corrected_name:
+            customer.name = corrected_name
+            fields.append("name")
+        if corrected_mobile:
+            customer.mobile, customer.mobile_invalid = corrected_mobile, False
+            fields += ["mobile", "mobile_invalid"]
+        if corrected_landline:
+            customer.landline = corrected_landline
+            fields.append("landline")
+        customer.save(update_fields=fields)
+        task = record.task
+        if task.state == TaskState.DATA_FIX:
+            if task.window_closes_at >= now:
+                task.state, task.next_attempt_at = TaskState.OPEN, None
+                task.save(update_fields=["state", "next_attempt_at"])
+            else:
+                last = task.attempts.order_by("-at", "-id").values_list("disposition", flat=True).first()
+                task.state, task.completed_at = TaskState.CLOSED_UNSUCCESSFUL, now
+                task.final_disposition = last or ""
+                task.save(update_fields=["state", "completed_at", "final_disposition"])
+    return record
+
+
+def hot_alert_close(*, alert, user: User, note: str, now: datetime.datetime | None = None):
+    """Close a hot alert; a note is required (SPEC §6). Exactly one closer wins."""
+    from callbacks.models import HotAlert
+
+    if not note.strip():
+        raise ValidationError({"note": _("关闭预警必须填写说明。")})
+    now = now or timezone.now()
+    closed = HotAlert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
+        closed_at=now, closed_by=user, close_note=note.strip()
+    )
+    if not closed:
+        raise ValidationError(_("该预警已关闭。"))
+    alert.refresh_from_db()
+    return alert
+
+
+def callback_tasks_assign(*, task_ids: Iterable[int], assignee: User | None, by: User) -> int:
+    """Assign (or, with assignee None, release to anyone) open tasks of the manager's stores."""
+    from crm.scoping import scope_for_user
+
+    qs = scope_for_user(CallbackTask.objects.filter(pk__in=list(task_ids), state=TaskState.OPEN), by)
+    if assignee is not None:
+        allowed = user_store_ids(assignee)
+        if allowed is not None:
+            qs = qs.filter(store_id__in=allowed)
+    return qs.update(assigned_to=assignee)
+
+
+def callback_appointment_release(*, task: CallbackTask, by: User) -> None:
+    """Bring an appointment back to anyone: the slot stays, the personal assignment goes."""
+    callback_tasks_assign(task_ids=[task.pk], assignee=None, by=by)
