@@ -44,3 +44,14 @@ class CallbacksConfig(AppConfig):
         from crm.importing.registry import register_post_import
 
         register_post_import(callback_tasks_generate_after_import)
+
+        from callbacks.demo import seed_callbacks_demo
+        from callbacks.importing import CallbackResultsSheet
+        from callbacks.timeline import callback_timeline_entries
+        from crm.demo import register_demo_step
+        from crm.importing.registry import register_sheet
+        from crm.timeline import register_timeline_provider
+
+        register_sheet(CallbackResultsSheet())
+        register_timeline_provider(callback_timeline_entries)
+        register_demo_step("callbacks", seed_callbacks_demo, order=30)
