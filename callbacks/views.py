@@ -57,7 +57,7 @@ def call(request, pk: int):
                 grumble=data["grumble"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("已记录：%(d)s") % {"d": data["disposition"]})
             return redirect("callbacks:queue")
@@ -97,7 +97,7 @@ def data_fix_edit(request, pk: int):
         try:
             services.data_fix_record(record=record, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            form.add_error(None, exc.messages)
         else:
             messages.success(request, _("资料已修正。"))
             return redirect("callbacks:data_fix_list")

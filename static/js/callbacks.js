@@ -30,6 +30,12 @@
 
   document.addEventListener("keydown", (e) => {
     const t = e.target;
+    if (e.key === "Enter" && t.id === "id_appointment_at") {
+      // Enter in the time field saves the appointment chosen with its hotkey.
+      e.preventDefault();
+      submitAs(disposition.value || "客户忙,约定时间");
+      return;
+    }
     const typing = t.tagName === "TEXTAREA" || (t.tagName === "INPUT" && t.type !== "checkbox");
     if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
     if (/^[0-9]$/.test(e.key)) {

@@ -98,3 +98,12 @@ def test_daily_report_counts_by_bucket(store_a, agent, client_for):
 def test_hot_alert_list_for_manager_only(cr_manager, agent, client_for):
     assert client_for(cr_manager).get(reverse("callbacks:hot_alert_list")).status_code == 200
     assert client_for(agent).get(reverse("callbacks:hot_alert_list")).status_code == 403
+
+
+def test_success_without_score_shows_error_not_500(store_a, agent, client_for):
+    task = SalesTaskFactory(delivery__store=store_a)
+    response = client_for(agent).post(reverse("callbacks:call", args=[task.pk]), {"disposition": "成功"})
+    assert response.status_code == 200
+    assert "总体满意度" in response.content.decode()
+    task.refresh_from_db()
+    assert task.state == TaskState.OPEN
