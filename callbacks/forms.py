@@ -13,10 +13,16 @@ class AttemptForm(forms.Form):
     disposition = forms.ChoiceField(label=_("回访结果"), choices=Disposition.choices)
     overall = forms.IntegerField(label=_("总体满意度"), min_value=1, max_value=10, required=False)
     appointment_at = forms.DateTimeField(
-        label=_("约定时间"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("约定时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M"),
     )
-    note = forms.CharField(label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    grumble = forms.BooleanField(label=_("抱怨"), required=False)
+    note = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+    grumble = forms.BooleanField(
+        label=_("抱怨"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
 
 
 class DataFixForm(forms.Form):

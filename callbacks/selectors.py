@@ -158,3 +158,15 @@ def tasks_due_per_day(*, user: User, date_from: datetime.date, date_to: datetime
 
 
 __all__ = ["DISPOSITION_RULES", "agent_daily_report", "callback_queue", "callback_queue_counts"]
+
+
+def callback_agents(*, user: User) -> QuerySet[User]:
+    """Callback agents who share a store with `user` (the assignees a CR manager may pick)."""
+    from crm.choices import Role
+    from crm.scoping import user_store_ids
+
+    qs = User.objects.filter(groups__name=Role.CALLBACK_AGENT, is_active=True)
+    store_ids = user_store_ids(user)
+    if store_ids is not None:
+        qs = qs.filter(stores__in=store_ids)
+    return qs.distinct().order_by("display_name", "username")

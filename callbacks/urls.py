@@ -12,4 +12,5 @@ urlpatterns = [
     path("hot-alerts/", views.hot_alert_list, name="hot_alert_list"),
     path("hot-alerts/<int:pk>/close/", views.hot_alert_close, name="hot_alert_close"),
     path("daily/", views.daily_report, name="daily_report"),
+    path("all/", views.manager_queue, name="manager_queue"),
 ]

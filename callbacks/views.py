@@ -142,3 +142,19 @@ def daily_report(request):
         day = timezone.localdate()
     rows = selectors.agent_daily_report(user=request.user, date_from=day, date_to=day)
     return render(request, "callbacks/daily_report.html", {"rows": rows, "day": day})
+
+
+@login_required
+@permission_required("callbacks.change_callbacktask", raise_exception=True)
+def manager_queue(request):
+    """Every agent's open tasks; assign, reassign or release to anyone in bulk."""
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
+        assignee_id = request.POST.get("assignee", "")
+        assignee = selectors.callback_agents(user=request.user).filter(pk=assignee_id).first() if assignee_id else None
+        count = services.callback_tasks_assign(task_ids=ids, assignee=assignee, by=request.user)
+        messages.success(request, _("已更新 %(n)s 个任务。") % {"n": count})
+        return redirect("callbacks:manager_queue")
+    tasks = selectors.callback_tasks_for_manager(user=request.user)[:300]
+    agents = selectors.callback_agents(user=request.user)
+    return render(request, "callbacks/manager_queue.html", {"tasks": tasks, "agents": agents})

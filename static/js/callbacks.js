@@ -11,8 +11,8 @@
     overall.value = value;
     scoreButtons.forEach((b) => {
       const on = b.dataset.value === String(value);
-      b.classList.toggle("btn-primary", on);
-      b.classList.toggle("btn-outline-primary", !on);
+      b.classList.toggle("active", on);
+      b.setAttribute("aria-pressed", on ? "true" : "false");
     });
   }
   function submitAs(value) {

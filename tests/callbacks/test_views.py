@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.choices import Disposition, TaskState
-from callbacks.models import DataFixRecord
+from callbacks.models import CallbackTask, DataFixRecord
 from callbacks.services import callback_attempt_record
 from tests.callbacks.factories import SalesTaskFactory
 
@@ -107,3 +107,25 @@ def test_success_without_score_shows_error_not_500(store_a, agent, client_for):
     assert "总体满意度" in response.content.decode()
     task.refresh_from_db()
     assert task.state == TaskState.OPEN
+
+
+def test_manager_assigns_and_releases_in_bulk(store_a, agent, cr_manager, client_for, django_assert_max_num_queries):
+    tasks = SalesTaskFactory.create_batch(3, delivery__store=store_a)
+    client = client_for(cr_manager)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("callbacks:manager_queue")).status_code == 200
+    client.post(reverse("callbacks:manager_queue"), {"task": [t.pk for t in tasks[:2]], "assignee": agent.pk})
+    assert [t.assigned_to_id for t in CallbackTask.objects.order_by("pk")] == [agent.pk, agent.pk, None]
+    client.post(reverse("callbacks:manager_queue"), {"task": [tasks[0].pk], "assignee": ""})
+    assert CallbackTask.objects.get(pk=tasks[0].pk).assigned_to is None
+
+
+def test_manager_cannot_assign_to_other_store_agent(store_a, agent_b, cr_manager, client_for):
+    task = SalesTaskFactory(delivery__store=store_a)
+    client_for(cr_manager).post(reverse("callbacks:manager_queue"), {"task": [task.pk], "assignee": agent_b.pk})
+    task.refresh_from_db()
+    assert task.assigned_to is None
+
+
+def test_agent_cannot_open_manager_view(agent, client_for):
+    assert client_for(agent).get(reverse("callbacks:manager_queue")).status_code == 403
