@@ -334,9 +334,26 @@ def callback_attempt_record(
 
 
 def _task_done(*, task, user, disposition, answers, grumble, now) -> None:
-    """Mark success; the questionnaire and hot alert join here once the surveys app is merged."""
+    """Mark success and raise a hot alert for a grumble or a negative answer (SPEC §6).
+
+    The answers are not stored yet: surveys.services.response_record joins here once the surveys
+    branch (questionnaire models) is merged.
+    """
+    from callbacks.models import HotAlert
+
     task.state, task.final_disposition, task.completed_at = TaskState.DONE, disposition, now
-    task.has_grumble = bool(grumble)
+    reasons = _negative_answer_reasons(answers or {})
+    if grumble:
+        reasons.insert(0, _("回访专员标记抱怨"))
+    task.has_grumble = bool(reasons)
+    if reasons:
+        HotAlert.objects.get_or_create(task=task, defaults={"raised_at": now, "reasons": reasons})
+
+
+def _negative_answer_reasons(answers: dict) -> list[str]:
+    """Reasons from negative answers. Empty until the surveys branch (with its single rule
+    `surveys.choices.answer_is_negative` and stored responses) is merged; only 抱怨 raises now."""
+    return []
 
 
 def _enqueue_sms_survey(task_id: int) -> None:

@@ -124,3 +124,31 @@ def test_expiry_closes_with_last_disposition_or_not_called(store_a, agent):
     assert (called.state, called.final_disposition) == (TaskState.CLOSED_UNSUCCESSFUL, "无人接听")
     assert (never.state, never.final_disposition) == (TaskState.CLOSED_UNSUCCESSFUL, NOT_CALLED)
     assert still_open.state == TaskState.OPEN
+
+
+def test_success_with_grumble_raises_hot_alert_that_needs_a_note(store_a, agent, cr_manager):
+    from callbacks.models import HotAlert
+    from callbacks.services import hot_alert_close
+
+    task = SalesTaskFactory(delivery__store=store_a)
+    callback_attempt_record(
+        task=task, user=agent, disposition=Disposition.SUCCESS, answers={"overall": 8}, grumble=True
+    )
+    task.refresh_from_db()
+    assert task.state == TaskState.DONE and task.has_grumble
+    alert = HotAlert.objects.get(task=task)
+    with pytest.raises(ValidationError):
+        hot_alert_close(alert=alert, user=cr_manager, note="  ")
+    hot_alert_close(alert=alert, user=cr_manager, note="已致电安抚")
+    alert.refresh_from_db()
+    assert alert.closed_by == cr_manager and alert.close_note == "已致电安抚"
+    with pytest.raises(ValidationError):
+        hot_alert_close(alert=alert, user=cr_manager, note="again")
+
+
+def test_success_without_grumble_raises_no_alert(store_a, agent):
+    from callbacks.models import HotAlert
+
+    task = SalesTaskFactory(delivery__store=store_a)
+    callback_attempt_record(task=task, user=agent, disposition=Disposition.SUCCESS, answers={"overall": 10})
+    assert not HotAlert.objects.exists()
