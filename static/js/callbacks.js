@@ -12,6 +12,9 @@
     scoreButtons.forEach((b) => {
       const on = b.dataset.value === String(value);
       b.classList.toggle("active", on);
+      // Inline colours: the chosen score must be obvious at a glance across a full day of calls.
+      b.style.backgroundColor = on ? "var(--bs-primary)" : "";
+      b.style.color = on ? "#fff" : "";
       b.setAttribute("aria-pressed", on ? "true" : "false");
     });
   }

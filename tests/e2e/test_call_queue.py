@@ -23,6 +23,10 @@ def test_agent_records_a_whole_call_by_keyboard(page, live_server, login, agent,
     page.wait_for_url(f"**/callbacks/tasks/{task.pk}/")
     assert "张先生" in page.locator("#script").inner_text()
     page.keyboard.press("9")
+    assert page.input_value("#id_overall") == "9"
+    assert page.get_attribute(".score-btn[data-value='9']", "aria-pressed") == "true"
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)  # let the button colour transition finish before the screenshot
     screenshot("callbacks_call")
     page.keyboard.press("Enter")
     page.wait_for_url("**/callbacks/")
