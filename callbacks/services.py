@@ -364,6 +364,10 @@ def _enqueue_sms_survey(task_id: int) -> None:
 
 def callback_task_sms_survey_send(*, task_id: int, now: datetime.datetime | None = None) -> bool:
     """Send the SMS survey once (conditional UPDATE: exactly one caller wins). Needs crm.sms."""
+    try:
+        from crm.sms.services import sms_send
+    except ImportError:  # the SMS gateway arrives with the surveys branch; send nothing, mark nothing
+        return False
     now = now or timezone.now()
     task = CallbackTask.objects.select_related("customer", "store").get(pk=task_id)
     customer = task.customer
@@ -372,10 +376,6 @@ def callback_task_sms_survey_send(*, task_id: int, now: datetime.datetime | None
     won = CallbackTask.objects.filter(pk=task_id, sms_survey_sent_at__isnull=True).update(sms_survey_sent_at=now)
     if not won:
         return False
-    try:
-        from crm.sms.services import sms_send
-    except ImportError:  # the SMS gateway lives on another branch until merged
-        return True
     sms_send(
         store=task.store,
         customer=customer,
