@@ -1,8 +1,58 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from crm.choices import Role
+
+R = Role
+
 
 class CallbacksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "callbacks"
     verbose_name = _("回访")
+
+    role_permissions = {
+        R.CALLBACK_AGENT: [
+            "callbacks.view_callbacktask",
+            "callbacks.add_callattempt",
+            "callbacks.view_datafixrecord",
+            "callbacks.change_datafixrecord",
+        ],
+        R.CR_MANAGER: [
+            "callbacks.view_callbacktask",
+            "callbacks.change_callbacktask",
+            "callbacks.add_callattempt",
+            "callbacks.view_hotalert",
+            "callbacks.change_hotalert",
+            "callbacks.view_datafixrecord",
+            "callbacks.change_datafixrecord",
+            "callbacks.change_storecallbacksettings",
+        ],
+        R.GENERAL_MANAGER: ["callbacks.view_callbacktask", "callbacks.view_hotalert"],
+    }
+    nav_items: list = []  # filled in ready(): crm.roles imports auth models
+    role_landing = {R.CALLBACK_AGENT: "callbacks:queue"}
+
+    def ready(self) -> None:
+        from crm.roles import NavItem
+
+        self.nav_items = [
+            NavItem(_("回访"), "callbacks:queue", "callbacks.view_callbacktask", "telephone", 20),
+            NavItem(_("回访分配"), "callbacks:manager_queue", "callbacks.change_callbacktask", "people", 22),
+            NavItem(_("回访预警"), "callbacks:hot_alert_list", "callbacks.view_hotalert", "exclamation-triangle", 25),
+        ]
+        from callbacks.services import callback_tasks_generate_after_import
+        from crm.importing.registry import register_post_import
+
+        register_post_import(callback_tasks_generate_after_import)
+
+        from callbacks.demo import seed_callbacks_demo
+        from callbacks.importing import CallbackResultsSheet
+        from callbacks.timeline import callback_timeline_entries
+        from crm.demo import register_demo_step
+        from crm.importing.registry import register_sheet
+        from crm.timeline import register_timeline_provider
+
+        register_sheet(CallbackResultsSheet())
+        register_timeline_provider(callback_timeline_entries)
+        register_demo_step("callbacks", seed_callbacks_demo, order=30)

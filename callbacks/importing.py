@@ -1,0 +1,148 @@
+"""The 回访结果 / callback_results sheet of the DMS import (SPEC §5).
+
+Each row becomes an attempt on the task of the same kind and source number in the store; a
+success row (成功 / 短信回复) also closes the task as done. Re-importing is harmless: an imported
+attempt is unique by (task, called_at).
+"""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, CallbackKind, TaskState
+from callbacks.models import CallAttempt, CallbackTask
+from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
+from crm.models import User
+
+QUESTION_CODES = tuple(f"Q{i}" for i in range(12))
+KIND_BY_LABEL = {
+    "销售": CallbackKind.SALES,
+    "售后": CallbackKind.SERVICE,
+    "sales": CallbackKind.SALES,
+    "service": CallbackKind.SERVICE,
+}
+
+
+def parse_kind(value) -> str:
+    kind = KIND_BY_LABEL.get(str(value).strip().lower())
+    if kind is None:
+        raise CellError(_("回访类型应为 销售 或 售后"))
+    return kind
+
+
+def parse_datetime(value) -> datetime.datetime:
+    if isinstance(value, datetime.datetime):
+        dt = value
+    else:
+        text = str(value).strip().replace("/", "-")
+        try:
+            dt = datetime.datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise CellError(_("无法识别的时间：%(v)s") % {"v": value}) from exc
+    return timezone.make_aware(dt) if timezone.is_naive(dt) else dt
+
+
+class CallbackResultsSheet(SheetHandler):
+    key = "callback_results"
+    zh_name = "回访结果"
+    order = 50  # after deliveries and repair orders
+    columns = (
+        Column("kind", "回访类型", required=True, parse=parse_kind),
+        Column("source_no", "单号", required=True),
+        Column("called_at", "回访时间", required=True, parse=parse_datetime),
+        Column("agent", "回访专员"),
+        Column("outcome", "回访状态", required=True),
+        *(Column(code, code) for code in QUESTION_CODES),
+        Column("note", "备注"),
+    )
+
+    def import_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> dict[int, Outcome | RowError]:
+        store = ctx.default_store
+        tasks = self._tasks(rows, store)
+        users = self._users(rows)
+        result: dict[int, Outcome | RowError] = {}
+        for row in rows:
+            v = row.values
+            outcome = str(v.get("outcome") or "").strip()
+            if outcome not in DISPOSITION_RULES:
+                result[row.row_number] = RowError("回访状态", _("未知的回访结果：%(v)s") % {"v": outcome})
+                continue
+            task = tasks.get((v["kind"], str(v["source_no"]).strip()))
+            if task is None:
+                result[row.row_number] = RowError("单号", _("本店没有该单号的回访任务：%(v)s") % {"v": v["source_no"]})
+                continue
+            answers = {c: v[c] for c in QUESTION_CODES if v.get(c) not in (None, "")}
+            error = self._check_answers(outcome, answers)
+            if error:
+                result[row.row_number] = error
+                continue
+            result[row.row_number] = self._import_row(task, v, outcome, users)
+        return result
+
+    def _tasks(self, rows, store) -> dict[tuple[str, str], CallbackTask]:
+        sales = {str(r.values["source_no"]).strip() for r in rows if r.values.get("kind") == CallbackKind.SALES}
+        service = {str(r.values["source_no"]).strip() for r in rows if r.values.get("kind") == CallbackKind.SERVICE}
+        qs = CallbackTask.objects.filter(
+            Q(kind=CallbackKind.SALES, delivery__delivery_no__in=sales)
+            | Q(kind=CallbackKind.SERVICE, repair_order_links__repair_order__ro_no__in=service)
+        ).select_related("delivery")
+        if store is not None:
+            qs = qs.filter(store=store)
+        found = {}
+        for task in qs.distinct().prefetch_related("merged_repair_orders"):
+            if task.kind == CallbackKind.SALES:
+                found[(task.kind, task.delivery.delivery_no)] = task
+            else:
+                for ro in task.merged_repair_orders.all():
+                    found[(task.kind, ro.ro_no)] = task
+        return found
+
+    def _users(self, rows) -> dict[str, User]:
+        names = {str(r.values.get("agent") or "").strip() for r in rows} - {""}
+        users = {}
+        for u in User.objects.filter(Q(username__in=names) | Q(display_name__in=names)):
+            users[u.username] = users[u.display_name] = u
+        return users
+
+    def _check_answers(self, outcome: str, answers: dict) -> RowError | None:
+        success = DISPOSITION_RULES[outcome].bucket == Bucket.SUCCESS
+        if success and "Q0" not in answers:
+            return RowError("Q0", _("成功的回访必须有总体满意度（Q0）"))
+        if not success and answers:
+            return RowError("", _("未成功的回访不应有问卷答案"))
+        overall = answers.get("Q0")
+        if overall is not None:
+            try:
+                score = int(str(overall).strip())
+            except ValueError:
+                return RowError("Q0", _("总体满意度应为 1–10 的整数：%(v)s") % {"v": overall})
+            if not 1 <= score <= 10:
+                return RowError("Q0", _("分数超出范围 1–10：%(v)s") % {"v": overall})
+        return None
+
+    def _import_row(self, task: CallbackTask, v: dict, outcome: str, users) -> Outcome | RowError:
+        agent_name = str(v.get("agent") or "").strip()
+        agent = users.get(agent_name)
+        note = str(v.get("note") or "")
+        if agent_name and agent is None:
+            note = f"[{agent_name}] {note}".strip()  # an unknown agent is kept as text
+        try:
+            with transaction.atomic():
+                CallAttempt.objects.create(
+                    task=task,
+                    agent=agent,
+                    at=v["called_at"],
+                    disposition=outcome,
+                    note=note,
+                    source=AttemptSource.IMPORT,
+                )
+        except IntegrityError:
+            return Outcome.UNCHANGED
+        if DISPOSITION_RULES[outcome].bucket == Bucket.SUCCESS and task.state != TaskState.DONE:
+            CallbackTask.objects.filter(pk=task.pk).update(
+                state=TaskState.DONE, final_disposition=outcome, completed_at=v["called_at"], claimed_by=None
+            )
+        return Outcome.CREATED

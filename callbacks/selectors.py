@@ -1,0 +1,172 @@
+"""Callback reads: the queue, its counts, and the agent daily report (reused by monthly reports)."""
+
+import datetime
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, TaskState, dispositions_in_bucket
+from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
+from callbacks.services import QUEUE_ORDER, callback_queue_filter
+from crm.models import User
+from crm.scoping import scope_for_user
+
+ABOUT_TO_EXPIRE = datetime.timedelta(hours=24)
+
+
+def _local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    start = datetime.datetime.combine(day, datetime.time.min, tz)
+    return start, start + datetime.timedelta(days=1)
+
+
+def callback_queue(*, user: User, now: datetime.datetime | None = None) -> QuerySet[CallbackTask]:
+    """The tasks `user` may call now, in the SPEC §6 order."""
+    now = now or timezone.now()
+    return (
+        CallbackTask.objects.filter(callback_queue_filter(user=user, now=now))
+        .annotate(has_appointment=ExpressionWrapper(Q(appointment_at__isnull=False), output_field=BooleanField()))
+        .select_related("customer", "vehicle", "assigned_to", "claimed_by")
+        .order_by(*QUEUE_ORDER)
+    )
+
+
+def callback_queue_counts(*, user: User, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Counts for the queue header, in one query: due today, done today, appointments, about to expire."""
+    now = now or timezone.now()
+    start, end = _local_day_bounds(timezone.localdate(now))
+    mine = Q(assigned_to__isnull=True) | Q(assigned_to=user)
+    open_now = Q(state=TaskState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now) & mine
+    return scope_for_user(CallbackTask.objects.all(), user).aggregate(
+        due_today=Count("id", filter=open_now),
+        done_today=Count(
+            "id",
+            filter=Q(completed_at__gte=start, completed_at__lt=end)
+            & ~Q(state=TaskState.OPEN)
+            & Q(attempts__agent=user, attempts__at__gte=start),
+            distinct=True,
+        ),
+        appointments=Count("id", filter=open_now & Q(appointment_at__isnull=False)),
+        about_to_expire=Count("id", filter=open_now & Q(window_closes_at__lt=now + ABOUT_TO_EXPIRE)),
+    )
+
+
+def callback_tasks_for_manager(*, user: User, now: datetime.datetime | None = None) -> QuerySet[CallbackTask]:
+    """Every open task of the manager's stores (all agents), soonest closing first."""
+    now = now or timezone.now()
+    return (
+        scope_for_user(CallbackTask.objects.all(), user)
+        .filter(state=TaskState.OPEN, window_closes_at__gte=now)
+        .select_related("customer", "vehicle", "assigned_to", "claimed_by", "store")
+        .order_by("window_closes_at", "id")
+    )
+
+
+def callback_task_for_call(*, user: User, pk: int) -> CallbackTask:
+    """The call page's task with everything it shows (404 outside the user's stores)."""
+    from crm.scoping import get_scoped_or_404
+
+    qs = CallbackTask.objects.select_related(
+        "customer",
+        "vehicle",
+        "store",
+        "delivery__sales_consultant",
+        "repair_order__service_advisor",
+        "claimed_by",
+        "assigned_to",
+    )
+    return get_scoped_or_404(qs, user, pk=pk)
+
+
+def callback_history(*, customer_id: int, exclude_task_id: int | None = None) -> QuerySet[CallAttempt]:
+    return (
+        CallAttempt.objects.filter(task__customer_id=customer_id)
+        .exclude(task_id=exclude_task_id)
+        .select_related("agent", "task")
+        .order_by("-at")[:20]
+    )
+
+
+def data_fix_queue(*, user: User) -> QuerySet[DataFixRecord]:
+    return (
+        scope_for_user(DataFixRecord.objects.all(), user, store_field="task__store")
+        .filter(fixed_at__isnull=True)
+        .select_related("customer", "task", "reported_by")
+        .order_by("reported_at")
+    )
+
+
+def hot_alerts(*, user: User, open_only: bool = True) -> QuerySet[HotAlert]:
+    qs = scope_for_user(HotAlert.objects.all(), user, store_field="task__store").select_related(
+        "task__customer", "task__vehicle", "closed_by"
+    )
+    return qs.filter(closed_at__isnull=True) if open_only else qs
+
+
+def _bucket_count(bucket: str, prefix: str = "") -> Count:
+    return Count("id", filter=Q(**{f"{prefix}disposition__in": dispositions_in_bucket(bucket)}))
+
+
+def agent_daily_report(
+    *, user: User, date_from: datetime.date, date_to: datetime.date, agent_id: int | None = None
+) -> list[dict]:
+    """Per agent and local day: attempts, successes, unsuccessful by bucket, SMS sent, tasks due.
+
+    Aggregated in the database (one query for attempts, one for tasks due). Rows are dicts with
+    keys agent_id, agent_name, day, attempts, success, reschedule, refused, no_answer,
+    unreachable, wrong_number, sms_sent, tasks_worked, unsuccessful.
+    """
+    start, _ = _local_day_bounds(date_from)
+    _, end = _local_day_bounds(date_to)
+    tz = timezone.get_current_timezone()
+    attempts = scope_for_user(CallAttempt.objects.all(), user, store_field="task__store").filter(
+        at__gte=start, at__lt=end, agent__isnull=False
+    )
+    if agent_id is not None:
+        attempts = attempts.filter(agent_id=agent_id)
+    rows = (
+        attempts.annotate(day=TruncDate("at", tzinfo=tz))
+        .values("agent_id", "agent__display_name", "agent__username", "day")
+        .annotate(
+            attempts=Count("id"),
+            tasks_worked=Count("task_id", distinct=True),
+            sms_sent=Count("id", filter=Q(source=AttemptSource.SMS)),
+            **{b.value: _bucket_count(b.value) for b in Bucket},
+        )
+        .order_by("day", "agent__display_name")
+    )
+    result = []
+    for row in rows:
+        row["agent_name"] = row.pop("agent__display_name") or row.pop("agent__username")
+        row.pop("agent__username", None)
+        row["unsuccessful"] = sum(row[b] for b in ("refused", "no_answer", "unreachable", "wrong_number"))
+        result.append(row)
+    return result
+
+
+def tasks_due_per_day(*, user: User, date_from: datetime.date, date_to: datetime.date) -> dict[datetime.date, int]:
+    """Tasks whose window was open on each day (the store-level 'due' figure), one query per day range."""
+    out = {}
+    day = date_from
+    qs = scope_for_user(CallbackTask.objects.all(), user)
+    while day <= date_to:
+        start, end = _local_day_bounds(day)
+        out[day] = qs.filter(window_opens_at__lt=end, window_closes_at__gte=start).count()
+        day += datetime.timedelta(days=1)
+    return out
+
+
+__all__ = ["DISPOSITION_RULES", "agent_daily_report", "callback_queue", "callback_queue_counts"]
+
+
+def callback_agents(*, user: User) -> QuerySet[User]:
+    """Callback agents who share a store with `user` (the assignees a CR manager may pick)."""
+    from crm.choices import Role
+    from crm.scoping import user_store_ids
+
+    qs = User.objects.filter(groups__name=Role.CALLBACK_AGENT, is_active=True)
+    store_ids = user_store_ids(user)
+    if store_ids is not None:
+        qs = qs.filter(stores__in=store_ids)
+    return qs.distinct().order_by("display_name", "username")

@@ -1,0 +1,511 @@
+"""Callback writes: task generation, claiming, dispositions (SPEC §6)."""
+
+import datetime
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callbacks.choices import (
+    AttemptSource,
+    CallbackKind,
+    Disposition,
+    Effect,
+    TaskState,
+    disposition_rule,
+)
+from callbacks.models import (
+    CallAttempt,
+    CallbackTask,
+    CallbackTaskRepairOrder,
+    DataFixRecord,
+    StoreCallbackSettings,
+)
+from crm.models import Delivery, RepairOrder, User
+from crm.scoping import user_store_ids
+
+DEFAULTS = StoreCallbackSettings()  # unsaved: the default values for stores without a row
+
+
+def _local_tz() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def callback_window(*, source_date: datetime.date, start_days: int, end_days: int) -> tuple[datetime.datetime, ...]:
+    """The window of a callback: from the start of day `source_date + start_days` (local time) to the
+    last microsecond of day `source_date + end_days` — aware datetimes in Asia/Shanghai."""
+    tz = _local_tz()
+    opens = datetime.datetime.combine(source_date + datetime.timedelta(days=start_days), datetime.time.min, tz)
+    closes = datetime.datetime.combine(source_date + datetime.timedelta(days=end_days), datetime.time.max, tz)
+    return opens, closes
+
+
+def store_callback_settings(store_ids: Iterable[int]) -> dict[int, StoreCallbackSettings]:
+    """Settings per store id (unsaved defaults where a store has no row)."""
+    ids = set(store_ids)
+    found = {s.store_id: s for s in StoreCallbackSettings.objects.filter(store_id__in=ids)}
+    return {sid: found.get(sid, DEFAULTS) for sid in ids}
+
+
+def _sales_tasks(delivery_ids: Iterable[int] | None, since: datetime.date | None) -> int:
+    qs = Delivery.objects.filter(customer__may_call=True, callback_task__isnull=True)
+    if delivery_ids is not None:
+        qs = qs.filter(id__in=list(delivery_ids))
+    if since is not None:
+        qs = qs.filter(delivered_on__gte=since)
+    rows = list(qs.values_list("id", "store_id", "customer_id", "vehicle_id", "delivered_on"))
+    conf = store_callback_settings(r[1] for r in rows)
+    tasks = []
+    for pk, store_id, customer_id, vehicle_id, delivered_on in rows:
+        s = conf[store_id]
+        opens, closes = callback_window(
+            source_date=delivered_on, start_days=s.sales_window_start_days, end_days=s.sales_window_end_days
+        )
+        tasks.append(
+            CallbackTask(
+                store_id=store_id,
+                kind=CallbackKind.SALES,
+                customer_id=customer_id,
+                vehicle_id=vehicle_id,
+                delivery_id=pk,
+                window_opens_at=opens,
+                window_closes_at=closes,
+            )
+        )
+    # ignore_conflicts: a concurrent run (import step and nightly beat) may have made the same task.
+    CallbackTask.objects.bulk_create(tasks, ignore_conflicts=True, batch_size=1000)
+    return len(tasks)
+
+
+def _service_tasks(repair_order_ids: Iterable[int] | None, since: datetime.date | None) -> int:
+    """Service tasks; ROs of one vehicle whose windows overlap share the task of the latest RO."""
+    qs = RepairOrder.objects.filter(
+        delivered_at__isnull=False, customer__may_call=True, callback_task_link__isnull=True
+    )
+    if repair_order_ids is not None:
+        qs = qs.filter(id__in=list(repair_order_ids))
+    if since is not None:
+        qs = qs.filter(delivered_at__gte=datetime.datetime.combine(since, datetime.time.min, _local_tz()))
+    rows = list(
+        qs.order_by("vehicle_id", "delivered_at", "id").values_list(
+            "id", "store_id", "customer_id", "vehicle_id", "delivered_at"
+        )
+    )
+    if not rows:
+        return 0
+    conf = store_callback_settings(r[1] for r in rows)
+    tz = _local_tz()
+    # Open service tasks of these vehicles: a new RO may merge into one of them.
+    open_by_vehicle: dict[int, list[CallbackTask]] = {}
+    for task in CallbackTask.objects.filter(
+        kind=CallbackKind.SERVICE, state=TaskState.OPEN, vehicle_id__in={r[3] for r in rows}
+    ).select_related("repair_order"):
+        open_by_vehicle.setdefault(task.vehicle_id, []).append(task)
+
+    with transaction.atomic():
+        created = 0
+        for pk, store_id, customer_id, vehicle_id, delivered_at in rows:
+            s = conf[store_id]
+            opens, closes = callback_window(
+                source_date=delivered_at.astimezone(tz).date(),
+                start_days=s.service_window_start_days,
+                end_days=s.service_window_end_days,
+            )
+            target = next(
+                (
+                    t
+                    for t in open_by_vehicle.get(vehicle_id, [])
+                    if t.window_opens_at <= closes and opens <= t.window_closes_at
+                ),
+                None,
+            )
+            if target is None:
+                target = CallbackTask.objects.create(
+                    store_id=store_id,
+                    kind=CallbackKind.SERVICE,
+                    customer_id=customer_id,
+                    vehicle_id=vehicle_id,
+                    repair_order_id=pk,
+                    window_opens_at=opens,
+                    window_closes_at=closes,
+                )
+                open_by_vehicle.setdefault(vehicle_id, []).append(target)
+                created += 1
+            elif target.repair_order.delivered_at < delivered_at:
+                # The later RO takes the task over, with its (later) window and customer.
+                target.repair_order_id = pk
+                target.customer_id = customer_id
+                target.window_opens_at, target.window_closes_at = opens, closes
+                target.save(update_fields=["repair_order", "customer", "window_opens_at", "window_closes_at"])
+                target.repair_order = RepairOrder(id=pk, delivered_at=delivered_at)
+            CallbackTaskRepairOrder.objects.bulk_create(
+                [CallbackTaskRepairOrder(task=target, repair_order_id=pk)], ignore_conflicts=True
+            )
+    return created
+
+
+def callback_tasks_generate(
+    *,
+    delivery_ids: Iterable[int] | None = None,
+    repair_order_ids: Iterable[int] | None = None,
+    since: datetime.date | None = None,
+) -> dict[str, int]:
+    """Create the missing callback tasks; safe to repeat (uniqueness constraints + ignore_conflicts).
+
+    With ids, only those sources; with neither ids nor `since`, every source without a task.
+    Passing only one id list restricts generation to that kind.
+    """
+    only_ids = delivery_ids is not None or repair_order_ids is not None
+    result = {"sales": 0, "service": 0}
+    if not only_ids or delivery_ids is not None:
+        result["sales"] = _sales_tasks(delivery_ids, since)
+    if not only_ids or repair_order_ids is not None:
+        # An advisory lock: two runs merging the same vehicle's ROs at once would race.
+        with transaction.atomic():
+            _advisory_lock("callbacks.generate_service")
+            result["service"] = _service_tasks(repair_order_ids, since)
+    return result
+
+
+def _advisory_lock(name: str) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
+
+
+def callback_tasks_generate_after_import(ctx) -> None:
+    """Post-import step: tasks for the deliveries and ROs the import created or updated."""
+    callback_tasks_generate(
+        delivery_ids=ctx.touched.get("deliveries", set()),
+        repair_order_ids=ctx.touched.get("repair_orders", set()),
+    )
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+
+def callback_queue_filter(*, user: User, now: datetime.datetime) -> Q:
+    """Open tasks this user may call now (SPEC §6): window open, due, assigned to them or anyone,
+    not held by another agent whose claim is still fresh."""
+    store_ids = user_store_ids(user)
+    q = Q(state=TaskState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now)
+    q &= Q(assigned_to__isnull=True) | Q(assigned_to=user)
+    q &= Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    q &= Q(appointment_at__isnull=True) | Q(appointment_at__lte=now)
+    conf = store_callback_settings(store_ids) if store_ids is not None else {}
+    free = Q(claimed_by__isnull=True) | Q(claimed_by=user)
+    stale = Q()
+    minutes = {s.claim_idle_minutes for s in conf.values()} or {DEFAULTS.claim_idle_minutes}
+    # Stores rarely differ; one condition per distinct timeout keeps the query short.
+    for m in minutes:
+        cond = Q(last_activity_at__lt=now - datetime.timedelta(minutes=m))
+        if len(minutes) > 1:
+            cond &= Q(store_id__in=[sid for sid, s in conf.items() if s.claim_idle_minutes == m])
+        stale |= cond
+    q &= free | stale
+    if store_ids is not None:
+        q &= Q(store_id__in=store_ids)
+    return q
+
+
+QUEUE_ORDER = ("-has_appointment", "window_closes_at", "id")
+
+
+def callback_task_claim_next(*, user: User, now: datetime.datetime | None = None) -> CallbackTask | None:
+    """Claim the next task for `user` (appointments due first, window closing soonest, oldest).
+
+    `SELECT … FOR UPDATE SKIP LOCKED` lets many agents press "next call" at once: each row is taken
+    by one transaction, the others skip it; the claim columns then keep it for 15 idle minutes.
+    """
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        # One claim per agent: pressing "next call" gives up the task held so far (a skip), and
+        # never hands that same task straight back.
+        held = list(CallbackTask.objects.filter(claimed_by=user, state=TaskState.OPEN).values_list("pk", flat=True))
+        task = (
+            CallbackTask.objects.filter(callback_queue_filter(user=user, now=now))
+            .exclude(pk__in=held)
+            .annotate(has_appointment=ExpressionWrapper(Q(appointment_at__isnull=False), output_field=BooleanField()))
+            .order_by(*QUEUE_ORDER)
+            .select_for_update(skip_locked=True, of=("self",))
+            .first()
+        )
+        if held:
+            CallbackTask.objects.filter(pk__in=held, claimed_by=user).update(claimed_by=None, claimed_at=None)
+        if task is None:
+            return None
+        CallbackTask.objects.filter(pk=task.pk).update(claimed_by=user, claimed_at=now, last_activity_at=now)
+        task.claimed_by, task.claimed_at, task.last_activity_at = user, now, now
+    return task
+
+
+def callback_task_release(*, task: CallbackTask, user: User) -> None:
+    """Give up a claim (the agent leaves the call page without recording)."""
+    CallbackTask.objects.filter(pk=task.pk, claimed_by=user).update(claimed_by=None, claimed_at=None)
+
+
+def callback_task_touch(*, task: CallbackTask, user: User, now: datetime.datetime | None = None) -> bool:
+    """Keep a claim alive; False when another agent holds a fresh claim on the task."""
+    now = now or timezone.now()
+    idle = store_callback_settings([task.store_id])[task.store_id].claim_idle_minutes
+    taken = CallbackTask.objects.filter(
+        Q(claimed_by__isnull=True)
+        | Q(claimed_by=user)
+        | Q(last_activity_at__lt=now - datetime.timedelta(minutes=idle)),
+        pk=task.pk,
+        state=TaskState.OPEN,
+    ).update(claimed_by=user, claimed_at=now, last_activity_at=now)
+    return bool(taken)
+
+
+# --- dispositions ------------------------------------------------------------------------------
+
+
+def callback_attempt_record(
+    *,
+    task: CallbackTask,
+    user: User | None,
+    disposition: str,
+    note: str = "",
+    answers: dict | None = None,
+    appointment_at: datetime.datetime | None = None,
+    grumble: bool = False,
+    at: datetime.datetime | None = None,
+    source: str = AttemptSource.CALL,
+) -> CallAttempt:
+    """Record one attempt and apply its effect from `DISPOSITION_RULES` (SPEC §6)."""
+    try:
+        rule = disposition_rule(disposition)
+    except (KeyError, ValueError) as exc:
+        raise ValidationError(_("未知的回访结果：%(d)s") % {"d": disposition}) from exc
+    now = at or timezone.now()
+    with transaction.atomic():
+        task = CallbackTask.objects.select_for_update().select_related("customer").get(pk=task.pk)
+        if task.state != TaskState.OPEN:
+            raise ValidationError(_("该回访任务已结束，不能再记录。"))
+        conf = store_callback_settings([task.store_id])[task.store_id]
+        if rule.effect == Effect.RESCHEDULE and appointment_at is None:
+            raise ValidationError({"appointment_at": _("请填写约定时间。")})
+        if rule.effect == Effect.DONE and disposition == Disposition.SUCCESS and not answers:
+            raise ValidationError({"answers": _("成功回访必须填写总体满意度。")})
+        attempt = CallAttempt.objects.create(
+            task=task, agent=user, at=now, disposition=disposition, note=note, source=source
+        )
+        fields = ["claimed_by", "claimed_at", "last_activity_at"]
+        task.claimed_by, task.claimed_at, task.last_activity_at = None, None, now
+        if rule.effect == Effect.DONE:
+            _task_done(task=task, user=user, disposition=disposition, answers=answers, grumble=grumble, now=now)
+            fields += ["state", "final_disposition", "completed_at", "has_grumble"]
+        elif rule.effect == Effect.RESCHEDULE:
+            task.appointment_at = appointment_at
+            task.next_attempt_at = None
+            fields += ["appointment_at", "next_attempt_at"]
+        elif rule.effect == Effect.CLOSE_UNSUCCESSFUL:
+            task.state, task.final_disposition, task.completed_at = TaskState.CLOSED_UNSUCCESSFUL, disposition, now
+            fields += ["state", "final_disposition", "completed_at"]
+        elif rule.effect == Effect.FAILED_ATTEMPT:
+            task.failed_attempts += 1
+            task.next_attempt_at = now + datetime.timedelta(minutes=conf.retry_gap_minutes)
+            task.appointment_at = None
+            fields += ["failed_attempts", "next_attempt_at", "appointment_at"]
+            if task.failed_attempts >= conf.max_failed_attempts and task.sms_survey_sent_at is None:
+                transaction.on_commit(lambda pk=task.pk: _enqueue_sms_survey(pk))
+        elif rule.effect == Effect.DATA_FIX:
+            task.state = TaskState.DATA_FIX
+            fields += ["state"]
+            customer = task.customer
+            customer.mobile_invalid = True
+            customer.save(update_fields=["mobile_invalid", "updated_at"])
+            DataFixRecord.objects.create(
+                task=task, customer=customer, reported_at=now, reported_by=user, wrong_number=customer.mobile
+            )
+        task.final_disposition = task.final_disposition or ""
+        task.save(update_fields=fields)
+    return attempt
+
+
+def _task_done(*, task, user, disposition, answers, grumble, now) -> None:
+    """Mark success and raise a hot alert for a grumble or a negative answer (SPEC §6).
+
+    The answers are not stored yet: surveys.services.response_record joins here once the surveys
+    branch (questionnaire models) is merged.
+    """
+    from callbacks.models import HotAlert
+
+    task.state, task.final_disposition, task.completed_at = TaskState.DONE, disposition, now
+    reasons = _negative_answer_reasons(answers or {})
+    if grumble:
+        reasons.insert(0, _("回访专员标记抱怨"))
+    task.has_grumble = bool(reasons)
+    if reasons:
+        HotAlert.objects.get_or_create(task=task, defaults={"raised_at": now, "reasons": reasons})
+
+
+def _negative_answer_reasons(answers: dict) -> list[str]:
+    """Reasons from negative answers. Empty until the surveys branch (with its single rule
+    `surveys.choices.answer_is_negative` and stored responses) is merged; only 抱怨 raises now."""
+    return []
+
+
+def _enqueue_sms_survey(task_id: int) -> None:
+    from callbacks.tasks import callback_sms_survey_send
+
+    callback_sms_survey_send.delay(task_id)
+
+
+def callback_task_sms_survey_send(*, task_id: int, now: datetime.datetime | None = None) -> bool:
+    """Send the SMS survey once (conditional UPDATE: exactly one caller wins). Needs crm.sms."""
+    try:
+        from crm.sms.services import sms_send
+    except ImportError:  # the SMS gateway arrives with the surveys branch; send nothing, mark nothing
+        return False
+    now = now or timezone.now()
+    task = CallbackTask.objects.select_related("customer", "store").get(pk=task_id)
+    customer = task.customer
+    if task.state != TaskState.OPEN or customer.mobile_invalid or not customer.may_sms:
+        return False
+    won = CallbackTask.objects.filter(pk=task_id, sms_survey_sent_at__isnull=True).update(sms_survey_sent_at=now)
+    if not won:
+        return False
+    sms_send(
+        store=task.store,
+        customer=customer,
+        mobile=customer.mobile,
+        body=_sms_survey_body(task),
+        reason="callback_survey",
+        related_key=f"callback_task:{task.pk}",
+    )
+    return True
+
+
+def _sms_survey_body(task: CallbackTask) -> str:
+    return _(
+        "【%(store)s】尊敬的客户，感谢您选择我店。请回复1-10分评价本次%(kind)s的满意度（10分为非常满意）。回复TD退订"
+    ) % {"store": task.store.name, "kind": _("购车") if task.kind == CallbackKind.SALES else _("维修保养")}
+
+
+def callback_tasks_expire(*, now: datetime.datetime | None = None, batch_size: int = 1000) -> int:
+    """Close open (and data-fix) tasks whose window ended: 回访未成功, with the last attempt's
+    disposition or 未回访. Works from state, so a missed night is caught up."""
+    from django.db.models import OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    from callbacks.choices import NOT_CALLED
+
+    now = now or timezone.now()
+    last = CallAttempt.objects.filter(task=OuterRef("pk")).order_by("-at", "-id").values("disposition")[:1]
+    total = 0
+    while True:
+        ids = list(
+            CallbackTask.objects.filter(
+                state__in=[TaskState.OPEN, TaskState.DATA_FIX], window_closes_at__lt=now
+            ).values_list("id", flat=True)[:batch_size]
+        )
+        if not ids:
+            return total
+        total += CallbackTask.objects.filter(id__in=ids, state__in=[TaskState.OPEN, TaskState.DATA_FIX]).update(
+            state=TaskState.CLOSED_UNSUCCESSFUL,
+            final_disposition=Coalesce(Subquery(last), Value(NOT_CALLED)),
+            completed_at=now,
+            claimed_by=None,
+            claimed_at=None,
+        )
+
+
+# --- data fixes, hot alerts, assignment -------------------------------------------------------
+
+
+def data_fix_record(
+    *,
+    record: DataFixRecord,
+    user: User,
+    corrected_name: str = "",
+    corrected_mobile: str = "",
+    corrected_landline: str = "",
+    corrected_other: str = "",
+    now: datetime.datetime | None = None,
+) -> DataFixRecord:
+    """Record the corrected contact (table 4), update the customer, and reopen the task if its
+    window is still open (otherwise it is closed unsuccessful with its wrong-number disposition)."""
+    from crm.validators import validate_mobile
+
+    now = now or timezone.now()
+    if not (corrected_mobile or corrected_landline or corrected_other):
+        raise ValidationError(_("请至少填写一种正确的联系方式。"))
+    if corrected_mobile:
+        validate_mobile(corrected_mobile)
+    with transaction.atomic():
+        record = DataFixRecord.objects.select_for_update().select_related("task", "customer").get(pk=record.pk)
+        if record.fixed_at is not None:
+            raise ValidationError(_("该记录已修正。"))
+        record.corrected_name = corrected_name
+        record.corrected_mobile = corrected_mobile
+        record.corrected_landline = corrected_landline
+        record.corrected_other = corrected_other
+        record.fixed_at, record.fixed_by = now, user
+        record.save()
+        customer = record.customer
+        fields = ["updated_at"]
+        if corrected_name:
+            customer.name = corrected_name
+            fields.append("name")
+        if corrected_mobile:
+            customer.mobile, customer.mobile_invalid = corrected_mobile, False
+            fields += ["mobile", "mobile_invalid"]
+        if corrected_landline:
+            customer.landline = corrected_landline
+            fields.append("landline")
+        customer.save(update_fields=fields)
+        task = record.task
+        if task.state == TaskState.DATA_FIX:
+            if task.window_closes_at >= now:
+                task.state, task.next_attempt_at = TaskState.OPEN, None
+                task.save(update_fields=["state", "next_attempt_at"])
+            else:
+                last = task.attempts.order_by("-at", "-id").values_list("disposition", flat=True).first()
+                task.state, task.completed_at = TaskState.CLOSED_UNSUCCESSFUL, now
+                task.final_disposition = last or ""
+                task.save(update_fields=["state", "completed_at", "final_disposition"])
+    return record
+
+
+def hot_alert_close(*, alert, user: User, note: str, now: datetime.datetime | None = None):
+    """Close a hot alert; a note is required (SPEC §6). Exactly one closer wins."""
+    from callbacks.models import HotAlert
+
+    if not note.strip():
+        raise ValidationError({"note": _("关闭预警必须填写说明。")})
+    now = now or timezone.now()
+    closed = HotAlert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
+        closed_at=now, closed_by=user, close_note=note.strip()
+    )
+    if not closed:
+        raise ValidationError(_("该预警已关闭。"))
+    alert.refresh_from_db()
+    return alert
+
+
+def callback_tasks_assign(*, task_ids: Iterable[int], assignee: User | None, by: User) -> int:
+    """Assign (or, with assignee None, release to anyone) open tasks of the manager's stores."""
+    from crm.scoping import scope_for_user
+
+    qs = scope_for_user(CallbackTask.objects.filter(pk__in=list(task_ids), state=TaskState.OPEN), by)
+    if assignee is not None:
+        allowed = user_store_ids(assignee)
+        if allowed is not None:
+            qs = qs.filter(store_id__in=allowed)
+    return qs.update(assigned_to=assignee)
+
+
+def callback_appointment_release(*, task: CallbackTask, by: User) -> None:
+    """Bring an appointment back to anyone: the slot stays, the personal assignment goes."""
+    callback_tasks_assign(task_ids=[task.pk], assignee=None, by=by)

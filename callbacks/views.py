@@ -1,0 +1,160 @@
+"""Callback pages: thin views over callbacks.services and callbacks.selectors."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from callbacks import selectors, services
+from callbacks.choices import DISPOSITION_RULES, TaskState
+from callbacks.forms import AttemptForm, DataFixForm, HotAlertCloseForm
+from callbacks.models import DataFixRecord, HotAlert
+from crm.choices import Gender
+from crm.scoping import get_scoped_or_404
+
+
+@login_required
+@permission_required("callbacks.view_callbacktask", raise_exception=True)
+def queue(request):
+    tasks = list(selectors.callback_queue(user=request.user)[:100])
+    counts = selectors.callback_queue_counts(user=request.user)
+    return render(request, "callbacks/queue.html", {"tasks": tasks, "counts": counts})
+
+
+@login_required
+@require_POST
+@permission_required("callbacks.add_callattempt", raise_exception=True)
+def next_call(request):
+    task = services.callback_task_claim_next(user=request.user)
+    if task is None:
+        messages.info(request, _("当前没有可回访的任务。"))
+        return redirect("callbacks:queue")
+    return redirect("callbacks:call", pk=task.pk)
+
+
+@login_required
+@permission_required("callbacks.view_callbacktask", raise_exception=True)
+def call(request, pk: int):
+    task = selectors.callback_task_for_call(user=request.user, pk=pk)
+    form = AttemptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        answers = {"overall": data["overall"]} if data["overall"] else None
+        try:
+            services.callback_attempt_record(
+                task=task,
+                user=request.user,
+                disposition=data["disposition"],
+                note=data["note"],
+                answers=answers,
+                appointment_at=data["appointment_at"],
+                grumble=data["grumble"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("已记录：%(d)s") % {"d": data["disposition"]})
+            return redirect("callbacks:queue")
+    elif task.state == TaskState.OPEN:
+        services.callback_task_touch(task=task, user=request.user)
+    context = {
+        "task": task,
+        "form": form,
+        "history": selectors.callback_history(customer_id=task.customer_id, exclude_task_id=task.pk),
+        "rules": [(str(d), r) for d, r in DISPOSITION_RULES.items()],
+        "salutation": _customer_salutation(task.customer),
+        "scores": range(1, 11),
+    }
+    return render(request, "callbacks/call.html", context)
+
+
+def _customer_salutation(customer) -> str:
+    title = {Gender.MALE: _("先生"), Gender.FEMALE: _("女士")}.get(customer.gender, _("先生/女士"))
+    return f"{customer.name[:1]}{title}"
+
+
+@login_required
+@permission_required("callbacks.view_datafixrecord", raise_exception=True)
+def data_fix_list(request):
+    records = selectors.data_fix_queue(user=request.user)[:200]
+    return render(request, "callbacks/data_fix_list.html", {"records": records})
+
+
+@login_required
+@permission_required("callbacks.change_datafixrecord", raise_exception=True)
+def data_fix_edit(request, pk: int):
+    record = get_scoped_or_404(
+        DataFixRecord.objects.select_related("customer", "task"), request.user, store_field="task__store", pk=pk
+    )
+    form = DataFixForm(request.POST or None, initial={"corrected_name": record.customer.name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.data_fix_record(record=record, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("资料已修正。"))
+            return redirect("callbacks:data_fix_list")
+    return render(request, "callbacks/data_fix_edit.html", {"record": record, "form": form})
+
+
+@login_required
+@permission_required("callbacks.view_hotalert", raise_exception=True)
+def hot_alert_list(request):
+    alerts = list(selectors.hot_alerts(user=request.user)[:200])
+    try:
+        base = reverse("complaints:case_create")
+    except NoReverseMatch:
+        base = None
+    return render(
+        request, "callbacks/hot_alert_list.html", {"alerts": alerts, "complaint_url": base, "form": HotAlertCloseForm()}
+    )
+
+
+@login_required
+@require_POST
+@permission_required("callbacks.change_hotalert", raise_exception=True)
+def hot_alert_close(request, pk: int):
+    alert = get_scoped_or_404(HotAlert.objects.all(), request.user, store_field="task__store", pk=pk)
+    form = HotAlertCloseForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("关闭预警必须填写说明。"))
+        services.hot_alert_close(alert=alert, user=request.user, note=form.cleaned_data["note"])
+        messages.success(request, _("预警已关闭。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("callbacks:hot_alert_list")
+
+
+@login_required
+@permission_required("callbacks.view_callbacktask", raise_exception=True)
+def daily_report(request):
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate()
+    rows = selectors.agent_daily_report(user=request.user, date_from=day, date_to=day)
+    return render(request, "callbacks/daily_report.html", {"rows": rows, "day": day})
+
+
+@login_required
+@permission_required("callbacks.change_callbacktask", raise_exception=True)
+def manager_queue(request):
+    """Every agent's open tasks; assign, reassign or release to anyone in bulk."""
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
+        assignee_id = request.POST.get("assignee", "")
+        assignee = selectors.callback_agents(user=request.user).filter(pk=assignee_id).first() if assignee_id else None
+        count = services.callback_tasks_assign(task_ids=ids, assignee=assignee, by=request.user)
+        messages.success(request, _("已更新 %(n)s 个任务。") % {"n": count})
+        return redirect("callbacks:manager_queue")
+    tasks = selectors.callback_tasks_for_manager(user=request.user)[:300]
+    agents = selectors.callback_agents(user=request.user)
+    return render(request, "callbacks/manager_queue.html", {"tasks": tasks, "agents": agents})

@@ -1,0 +1,66 @@
+"""Import of the 回访结果 / callback_results sheet (handler called with parsed rows)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from callbacks.choices import TaskState
+from callbacks.importing import CallbackResultsSheet, parse_datetime, parse_kind
+from callbacks.models import CallAttempt
+from callbacks.services import callback_tasks_generate
+from crm.importing.registry import ImportContext, Outcome, ParsedRow, RowError, handler_for_sheet_name
+from tests.factories import DeliveryFactory, RepairOrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(n, **values):
+    base = {"kind": "sales", "called_at": timezone.now() - datetime.timedelta(hours=1), "outcome": "无人接听"}
+    base.update(values)
+    return ParsedRow(row_number=n, values=base)
+
+
+def test_sheet_is_registered():
+    assert isinstance(handler_for_sheet_name("回访结果"), CallbackResultsSheet)
+
+
+def test_rows_become_attempts_idempotently(store_a, agent):
+    delivery = DeliveryFactory(store=store_a, delivery_no="XS1")
+    ro = RepairOrderFactory(store=store_a, ro_no="WX1")
+    callback_tasks_generate()
+    at = parse_datetime("2026-11-20 10:30")
+    rows = [
+        _row(2, source_no="XS1", called_at=at, outcome="无人接听", agent=agent.username),
+        _row(3, source_no="XS1", called_at=at + datetime.timedelta(hours=3), outcome="成功", Q0="9", agent="外包坐席"),
+        _row(4, kind=parse_kind("售后"), source_no="WX1", called_at=at, outcome="拒访"),
+    ]
+    handler = CallbackResultsSheet()
+    ctx = ImportContext(default_store=store_a)
+    assert set(handler.import_batch(rows, ctx).values()) == {Outcome.CREATED}
+    assert set(handler.import_batch(rows, ctx).values()) == {Outcome.UNCHANGED}
+    assert CallAttempt.objects.count() == 3
+    sales = delivery.callback_task
+    sales.refresh_from_db()
+    assert sales.state == TaskState.DONE and sales.final_disposition == "成功"
+    assert CallAttempt.objects.get(task=sales, disposition="成功").note.startswith("[外包坐席]")
+    assert CallAttempt.objects.get(task=sales, disposition="无人接听").agent == agent
+    assert ro.callback_task_link.task.attempts.get().disposition == "拒访"
+
+
+def test_bad_rows_are_reported(store_a, store_b):
+    DeliveryFactory(store=store_a, delivery_no="XS1")
+    DeliveryFactory(store=store_b, delivery_no="XS9")
+    callback_tasks_generate()
+    rows = [
+        _row(2, source_no="NOPE"),
+        _row(3, source_no="XS9"),  # another store's number
+        _row(4, source_no="XS1", outcome="聊天"),
+        _row(5, source_no="XS1", outcome="成功", Q0="11"),
+        _row(6, source_no="XS1", outcome="成功", Q0="很好"),
+        _row(7, source_no="XS1", outcome="成功"),
+    ]
+    result = CallbackResultsSheet().import_batch(rows, ImportContext(default_store=store_a))
+    assert all(isinstance(r, RowError) for r in result.values())
+    assert [result[n].column for n in range(2, 8)] == ["单号", "单号", "回访状态", "Q0", "Q0", "Q0"]
+    assert not CallAttempt.objects.exists()

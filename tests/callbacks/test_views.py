@@ -1,0 +1,131 @@
+"""Callback pages: permissions, store scope, query counts, the flows behind the buttons."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from callbacks.choices import Disposition, TaskState
+from callbacks.models import CallbackTask, DataFixRecord
+from callbacks.services import callback_attempt_record
+from tests.callbacks.factories import SalesTaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_queue_lists_open_tasks_with_constant_queries(store_a, agent, client_for, django_assert_max_num_queries):
+    SalesTaskFactory.create_batch(3, delivery__store=store_a)
+    client = client_for(agent)
+    with django_assert_max_num_queries(12) as ctx:
+        first = client.get(reverse("callbacks:queue"))
+    SalesTaskFactory.create_batch(10, delivery__store=store_a)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        response = client.get(reverse("callbacks:queue"))
+    assert first.status_code == 200
+    assert response.content.decode().count(reverse("callbacks:call", args=[0])[:-2]) >= 13
+
+
+def test_next_call_claims_and_opens_call_page(store_a, agent, client_for):
+    task = SalesTaskFactory(delivery__store=store_a)
+    response = client_for(agent).post(reverse("callbacks:next_call"))
+    assert response.url == reverse("callbacks:call", args=[task.pk])
+    task.refresh_from_db()
+    assert task.claimed_by == agent
+
+
+def test_next_call_with_empty_queue_returns_to_queue(agent, client_for):
+    response = client_for(agent).post(reverse("callbacks:next_call"))
+    assert response.url == reverse("callbacks:queue")
+
+
+def test_agent_cannot_open_other_store_task(store_a, agent_b, client_for):
+    task = SalesTaskFactory(delivery__store=store_a)
+    assert client_for(agent_b).get(reverse("callbacks:call", args=[task.pk])).status_code == 404
+
+
+def test_call_page_query_count_and_salutation(store_a, agent, client_for, django_assert_max_num_queries):
+    task = SalesTaskFactory(delivery__store=store_a, delivery__customer__name="张伟", delivery__customer__gender="M")
+    callback_attempt_record(task=task, user=agent, disposition=Disposition.NO_ANSWER)
+    client = client_for(agent)
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("callbacks:call", args=[task.pk]))
+    body = response.content.decode()
+    assert "张先生" in body
+    assert f'href="tel:{task.customer.mobile}"' in body
+
+
+def test_post_reschedule_from_call_page(store_a, agent, client_for):
+    task = SalesTaskFactory(delivery__store=store_a)
+    at = (timezone.localtime() + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    response = client_for(agent).post(
+        reverse("callbacks:call", args=[task.pk]),
+        {"disposition": Disposition.BUSY_APPOINTMENT, "appointment_at": at, "note": "开会"},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    assert task.appointment_at is not None and task.state == TaskState.OPEN
+
+
+def test_wrong_number_through_data_fix_and_back(store_a, agent, client_for):
+    task = SalesTaskFactory(delivery__store=store_a)
+    client = client_for(agent)
+    client.post(reverse("callbacks:call", args=[task.pk]), {"disposition": Disposition.EMPTY_NUMBER})
+    record = DataFixRecord.objects.get()
+    assert record.customer.name in client.get(reverse("callbacks:data_fix_list")).content.decode()
+    response = client.post(
+        reverse("callbacks:data_fix_edit", args=[record.pk]),
+        {"corrected_mobile": "13912345678", "corrected_name": task.customer.name},
+    )
+    assert response.status_code == 302
+    task.refresh_from_db()
+    task.customer.refresh_from_db()
+    assert task.state == TaskState.OPEN
+    assert task.customer.mobile == "13912345678" and not task.customer.mobile_invalid
+
+
+def test_daily_report_counts_by_bucket(store_a, agent, client_for):
+    for d in (Disposition.NO_ANSWER, Disposition.POWERED_OFF, Disposition.REFUSED_SURVEY):
+        callback_attempt_record(task=SalesTaskFactory(delivery__store=store_a), user=agent, disposition=d)
+    from callbacks.selectors import agent_daily_report
+
+    today = timezone.localdate()
+    (row,) = agent_daily_report(user=agent, date_from=today, date_to=today)
+    assert (row["attempts"], row["no_answer"], row["unreachable"], row["refused"], row["success"]) == (3, 1, 1, 1, 0)
+    assert client_for(agent).get(reverse("callbacks:daily_report")).status_code == 200
+
+
+def test_hot_alert_list_for_manager_only(cr_manager, agent, client_for):
+    assert client_for(cr_manager).get(reverse("callbacks:hot_alert_list")).status_code == 200
+    assert client_for(agent).get(reverse("callbacks:hot_alert_list")).status_code == 403
+
+
+def test_success_without_score_shows_error_not_500(store_a, agent, client_for):
+    task = SalesTaskFactory(delivery__store=store_a)
+    response = client_for(agent).post(reverse("callbacks:call", args=[task.pk]), {"disposition": "成功"})
+    assert response.status_code == 200
+    assert "总体满意度" in response.content.decode()
+    task.refresh_from_db()
+    assert task.state == TaskState.OPEN
+
+
+def test_manager_assigns_and_releases_in_bulk(store_a, agent, cr_manager, client_for, django_assert_max_num_queries):
+    tasks = SalesTaskFactory.create_batch(3, delivery__store=store_a)
+    client = client_for(cr_manager)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("callbacks:manager_queue")).status_code == 200
+    client.post(reverse("callbacks:manager_queue"), {"task": [t.pk for t in tasks[:2]], "assignee": agent.pk})
+    assert [t.assigned_to_id for t in CallbackTask.objects.order_by("pk")] == [agent.pk, agent.pk, None]
+    client.post(reverse("callbacks:manager_queue"), {"task": [tasks[0].pk], "assignee": ""})
+    assert CallbackTask.objects.get(pk=tasks[0].pk).assigned_to is None
+
+
+def test_manager_cannot_assign_to_other_store_agent(store_a, agent_b, cr_manager, client_for):
+    task = SalesTaskFactory(delivery__store=store_a)
+    client_for(cr_manager).post(reverse("callbacks:manager_queue"), {"task": [task.pk], "assignee": agent_b.pk})
+    task.refresh_from_db()
+    assert task.assigned_to is None
+
+
+def test_agent_cannot_open_manager_view(agent, client_for):
+    assert client_for(agent).get(reverse("callbacks:manager_queue")).status_code == 403

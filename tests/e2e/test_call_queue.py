@@ -1,0 +1,72 @@
+"""Browser flows of the call queue: keyboard-only success, reschedule, wrong number and back."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from callbacks.choices import TaskState
+from callbacks.models import CallbackTask
+from tests.callbacks.factories import SalesTaskFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_agent_records_a_whole_call_by_keyboard(page, live_server, login, agent, store_a, screenshot):
+    task = SalesTaskFactory(delivery__store=store_a, delivery__customer__name="张伟", delivery__customer__gender="M")
+    SalesTaskFactory.create_batch(3, delivery__store=store_a)
+    login(agent)
+    page.goto(f"{live_server.url}/callbacks/")
+    screenshot("callbacks_queue")
+    page.focus("#next-call")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/callbacks/tasks/{task.pk}/")
+    assert "张先生" in page.locator("#script").inner_text()
+    page.keyboard.press("9")
+    assert page.input_value("#id_overall") == "9"
+    assert page.get_attribute(".score-btn[data-value='9']", "aria-pressed") == "true"
+    page.mouse.move(0, 0)
+    page.wait_for_timeout(300)  # let the button colour transition finish before the screenshot
+    screenshot("callbacks_call")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/callbacks/")
+    task.refresh_from_db()
+    assert task.state == TaskState.DONE and task.final_disposition == "成功"
+    assert page.locator(f"a[href='/callbacks/tasks/{task.pk}/']").count() == 0
+    page.goto(f"{live_server.url}/callbacks/daily/")
+    row = page.locator("#daily-report tbody tr").first.inner_text()
+    assert "王丽" in row
+    screenshot("callbacks_daily_report")
+
+
+def test_reschedule_by_keyboard(page, live_server, login, agent, store_a):
+    task = SalesTaskFactory(delivery__store=store_a)
+    login(agent)
+    page.goto(f"{live_server.url}/callbacks/tasks/{task.pk}/")
+    page.keyboard.press("a")  # 客户忙,约定时间: focuses the time field
+    when = timezone.localtime() + datetime.timedelta(hours=3)
+    page.fill("#id_appointment_at", when.strftime("%Y-%m-%dT%H:%M"))
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/callbacks/")
+    task.refresh_from_db()
+    assert task.state == TaskState.OPEN and task.appointment_at is not None
+    assert task.attempts.get().disposition == "客户忙,约定时间"
+
+
+def test_wrong_number_through_data_fix_and_back(page, live_server, login, agent, store_a, screenshot):
+    task = SalesTaskFactory(delivery__store=store_a)
+    login(agent)
+    page.goto(f"{live_server.url}/callbacks/tasks/{task.pk}/")
+    page.keyboard.press("k")  # 空号
+    page.wait_for_url("**/callbacks/")
+    assert CallbackTask.objects.get(pk=task.pk).state == TaskState.DATA_FIX
+    page.goto(f"{live_server.url}/callbacks/data-fixes/")
+    screenshot("callbacks_data_fix_list")
+    page.click("a.btn:has-text('修正')")
+    page.fill("input[name=corrected_mobile]", "13912345678")
+    page.click("button:has-text('保存')")
+    page.wait_for_url("**/callbacks/data-fixes/")
+    task.refresh_from_db()
+    assert task.state == TaskState.OPEN
+    page.goto(f"{live_server.url}/callbacks/")
+    assert page.locator(f"a[href='/callbacks/tasks/{task.pk}/']").count() == 1
