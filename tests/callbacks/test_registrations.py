@@ -8,6 +8,7 @@ import pytest
 from callbacks.choices import Disposition
 from callbacks.models import CallAttempt, CallbackTask
 from callbacks.services import callback_attempt_record
+from callbacks.timeline import callback_timeline_entries
 from crm.demo import DemoContext, demo_steps
 from crm.timeline import customer_timeline
 from tests.callbacks.factories import SalesTaskFactory
@@ -21,7 +22,8 @@ def test_timeline_shows_callbacks_in_fixed_queries(store_a, agent, django_assert
     for d in (Disposition.NO_ANSWER, Disposition.BUSY_LINE, Disposition.POWERED_OFF):
         callback_attempt_record(task=task, user=agent, disposition=d)
     with django_assert_max_num_queries(1):
-        entries = [e for e in customer_timeline(task.customer) if e.kind == "callback"]
+        entries = list(callback_timeline_entries(task.customer))
+    assert set(entries) == {e for e in customer_timeline(task.customer) if e.kind == "callback"}
     assert len(entries) == 3 and "关机" in {e.title.split("：")[1] for e in entries}
 
 
