@@ -46,6 +46,12 @@ class CrmConfig(AppConfig):
         ]
         register_timeline_provider(crm_timeline_entries)
 
+        from crm.importing.handlers import crm_sheets
+        from crm.importing.registry import register_sheet
+
+        for sheet in crm_sheets():
+            register_sheet(sheet)
+
         from crm.demo import register_demo_step
         from crm.demo_data import seed_crm_demo
 
