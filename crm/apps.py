@@ -43,6 +43,7 @@ class CrmConfig(AppConfig):
         self.nav_items = [
             *self.nav_items,
             NavItem(_("客户档案"), "crm:customer_list", "crm.view_customer", "people", 20),
+            NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90),
         ]
         register_timeline_provider(crm_timeline_entries)
 

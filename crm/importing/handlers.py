@@ -32,6 +32,8 @@ from crm.models import Customer, Delivery, Department, RepairOrder, RepairTeam, 
 from crm.services import customer_refresh_cards
 
 WARRANTY_YEARS = 2
+# bulk_update writes CASE WHEN id = … per row; PostgreSQL's cost grows with the square of the batch.
+BULK_UPDATE_BATCH = 200
 _GENDER = p.choice(Gender, extra={"男士": Gender.MALE, "先生": Gender.MALE, "女士": Gender.FEMALE})
 
 
@@ -106,6 +108,7 @@ class _VisitSheet(SheetHandler):
             only = list(Store.objects.filter(is_active=True)[:2])
             ctx.cache["single_store"] = only[0] if len(only) == 1 else None
         default = default or ctx.cache.get("single_store")
+        allowed = ctx.cache.get("allowed_store_ids")
         stores = {}
         for row in rows:
             code = row.values.get("store")
@@ -119,6 +122,9 @@ class _VisitSheet(SheetHandler):
                 continue
             else:
                 store = default
+            if allowed is not None and store.pk not in allowed:
+                result[row.row_number] = RowError("门店", _("无权导入门店 %(v)s 的数据") % {"v": store.code})
+                continue
             stores[row.row_number] = store
         return stores
 
@@ -154,7 +160,7 @@ class _VisitSheet(SheetHandler):
                 entry[1].update(changed)
         if dirty:
             fields = set().union(*(f for _c, f in dirty.values()))
-            Customer.objects.bulk_update([c for c, _f in dirty.values()], [*fields])
+            Customer.objects.bulk_update([c for c, _f in dirty.values()], [*fields], batch_size=BULK_UPDATE_BATCH)
         return customers
 
     # --- vehicles -------------------------------------------------------------------------------
@@ -171,7 +177,16 @@ class _VisitSheet(SheetHandler):
     def _vehicles(self, rows, stores, customers, changed_rows: set[int]) -> dict[str, Vehicle]:
         wanted = {}
         for row in rows:
-            wanted.setdefault((row.values["vin"],), {"store": stores[row.row_number], **self.vehicle_defaults(row)})
+            customer = customers[(stores[row.row_number].pk, row.values["mobile"], row.values["customer_name"])]
+            wanted.setdefault(
+                (row.values["vin"],),
+                {
+                    "store": stores[row.row_number],
+                    "owner": customer,
+                    **self.vehicle_values(row),
+                    **self.vehicle_defaults(row),
+                },
+            )
         vehicles = {k[0]: v for k, v in _get_or_create_many(Vehicle, ("vin",), wanted).items()}
         owned_since = dict(
             VehicleOwnership.objects.filter(
@@ -181,13 +196,22 @@ class _VisitSheet(SheetHandler):
         dirty: dict[int, Vehicle] = {}
         dirty_fields: set[str] = set()
         handovers: dict[int, VehicleOwnership] = {}
+        closing: dict[dt.date, set[int]] = {}
         for row in rows:
             vehicle = vehicles[row.values["vin"]]
             customer = customers[(stores[row.row_number].pk, row.values["mobile"], row.values["customer_name"])]
             changed = _set_changed(vehicle, self.vehicle_values(row), keep_when_empty=True)
             since = owned_since.get(vehicle.pk)
+            if since is None and vehicle.owner_id == customer.pk:
+                # A vehicle created just now (or before ownership history existed): record its owner.
+                handovers[vehicle.pk] = VehicleOwnership(
+                    vehicle=vehicle, customer=customer, started_on=self.event_date(row)
+                )
+                owned_since[vehicle.pk] = self.event_date(row)
             # An older visit of a previous owner (a historical file) does not take the car back.
-            if vehicle.owner_id != customer.pk and (since is None or self.event_date(row) >= since):
+            elif vehicle.owner_id != customer.pk and (since is None or self.event_date(row) >= since):
+                if since is not None:
+                    closing.setdefault(self.event_date(row), set()).add(vehicle.pk)
                 vehicle.owner = customer
                 owned_since[vehicle.pk] = self.event_date(row)
                 handovers[vehicle.pk] = VehicleOwnership(
@@ -198,16 +222,14 @@ class _VisitSheet(SheetHandler):
                 changed_rows.add(row.row_number)
                 dirty[vehicle.pk] = vehicle
                 dirty_fields |= changed
-        for vehicle_id, ownership in handovers.items():
-            VehicleOwnership.objects.filter(vehicle_id=vehicle_id, ended_on__isnull=True).update(
-                ended_on=ownership.started_on
-            )
+        for ended_on, vehicle_ids in closing.items():
+            VehicleOwnership.objects.filter(vehicle_id__in=vehicle_ids, ended_on__isnull=True).update(ended_on=ended_on)
         if handovers:
             VehicleOwnership.objects.bulk_create(handovers.values())
         if dirty:
             for vehicle in dirty.values():
                 vehicle.updated_at = timezone.now()
-            Vehicle.objects.bulk_update(dirty.values(), [*dirty_fields, "updated_at"])
+            Vehicle.objects.bulk_update(dirty.values(), [*dirty_fields, "updated_at"], batch_size=BULK_UPDATE_BATCH)
         return vehicles
 
     # --- the records ----------------------------------------------------------------------------
@@ -249,7 +271,7 @@ class _VisitSheet(SheetHandler):
             now = timezone.now()
             for record in dirty.values():
                 record.updated_at = now
-            self.model.objects.bulk_update(dirty.values(), [*dirty_fields, "updated_at"])
+            self.model.objects.bulk_update(dirty.values(), [*dirty_fields, "updated_at"], batch_size=BULK_UPDATE_BATCH)
         for record in [*created.values(), *dirty.values()]:
             ctx.touch(self.key, record.pk)
         self.after_batch(rows, stores, customers, ctx)
@@ -354,6 +376,9 @@ class RepairOrdersSheet(_VisitSheet):
     def vehicle_values(self, row: ParsedRow) -> dict[str, Any]:
         return {"plate": row.values.get("plate")}
 
+    def vehicle_defaults(self, row: ParsedRow) -> dict[str, Any]:
+        return {"mileage_km": row.values.get("mileage_km")}
+
     def _teams(self, rows, stores, ctx) -> dict[tuple[int, str], RepairTeam]:
         cache = ctx.cache.setdefault("teams", {})
         names = {(stores[r.row_number].pk, r.values["repair_team"]) for r in rows if r.values.get("repair_team")}
@@ -411,7 +436,7 @@ def _raise_mileage(mileage: dict[str, int]) -> None:
             vehicle.mileage_km = mileage[vehicle.vin]
             dirty.append(vehicle)
     if dirty:
-        Vehicle.objects.bulk_update(dirty, ["mileage_km"])
+        Vehicle.objects.bulk_update(dirty, ["mileage_km"], batch_size=BULK_UPDATE_BATCH)
 
 
 def crm_sheets() -> Iterable[SheetHandler]:

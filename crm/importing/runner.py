@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from crm.importing.readers import ImportFileError, SheetSource, open_sheets
 from crm.importing.registry import CellError, ImportContext, Outcome, ParsedRow, RowError, post_import_steps
 from crm.models import Store
+from crm.scoping import user_store_ids
 
 __all__ = ["ImportFileError", "ImportResult", "RowProblem", "import_file", "write_error_report"]
 
@@ -115,6 +116,8 @@ def import_file(
     """Import every known sheet of `path`. Raises ImportFileError (nothing changed) for an unusable file."""
     sources = open_sheets(path, display_name=display_name)
     ctx = ImportContext(default_store=store, user=user)
+    # A store-level user may import only into their own stores (None: every store).
+    ctx.cache["allowed_store_ids"] = user_store_ids(user) if user is not None else None
     total = sum(s.estimated_rows for s in sources)
     done = 0
     summaries: list[SheetSummary] = []
