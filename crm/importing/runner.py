@@ -120,6 +120,8 @@ def import_file(
     ctx.cache["allowed_store_ids"] = user_store_ids(user) if user is not None else None
     total = sum(s.estimated_rows for s in sources)
     done = 0
+    if progress:
+        progress(0, total)
     summaries: list[SheetSummary] = []
     problems: list[RowProblem] = []
 

@@ -1,14 +1,11 @@
 """The upload page's import runs in a real Celery worker on Redis, as in production."""
 
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from config.celery import app
 from crm.choices import ImportStatus
 from crm.models import ImportJob, RepairOrder
 from tests.crm.dms_files import ro_row, write_workbook
@@ -17,22 +14,8 @@ from tests.factories import make_vin
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def real_worker(settings, tmp_path):
-    """A worker thread on a queue of its own (parallel test processes share the Redis database)."""
+def test_an_upload_is_imported_by_the_worker(real_celery_worker, settings, client_for, cr_manager, store_a, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    queue = f"test-import-{uuid.uuid4().hex}"
-    saved = (app.conf.task_always_eager, app.conf.task_default_queue)
-    app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue
-    try:
-        with start_worker(app, queues=[queue], pool="solo", perform_ping_check=False, loglevel="WARNING"):
-            yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = saved
-
-
-def test_an_upload_is_imported_by_the_worker(real_worker, client_for, cr_manager, store_a, tmp_path):
     rows = [ro_row(工单号=f"WX{i:05d}", 车架号=make_vin()) for i in range(1500)]
     path = write_workbook(tmp_path / "dms.xlsx", {"工单": rows})
     client = client_for(cr_manager)
