@@ -190,45 +190,10 @@ def response_record(
 
 # --- call scripts ---------------------------------------------------------------------------------
 
-# Two-character surnames (复姓) common enough to meet on a call list; any other name's surname is
-# its first character.
-COMPOUND_SURNAMES = frozenset(
-    [
-        "欧阳",
-        "司马",
-        "上官",
-        "诸葛",
-        "东方",
-        "皇甫",
-        "尉迟",
-        "公孙",
-        "慕容",
-        "长孙",
-        "宇文",
-        "司徒",
-        "夏侯",
-        "令狐",
-        "端木",
-        "西门",
-        "南宫",
-        "独孤",
-        "轩辕",
-        "单于",
-    ]
-)
-
-
-def customer_surname(name: str) -> str:
-    name = (name or "").strip()
-    return name[:2] if name[:2] in COMPOUND_SURNAMES else name[:1]
-
-
 def customer_salutation(customer) -> str:
-    """Surname + 先生 / 女士 by gender (先生/女士 when unknown), as the scripts address a customer."""
-    from crm.choices import Gender
-
-    title = {Gender.MALE: _("先生"), Gender.FEMALE: _("女士")}.get(customer.gender, _("先生/女士"))
-    return f"{customer_surname(customer.name)}{title}"
+    """Surname + 先生 / 女士 by gender (先生/女士 when unknown). The rule is crm's
+    (`Customer.salutation`); the scripts only use it."""
+    return customer.salutation
 
 
 def script_render(script: CallScript, customer, *, store=None, agent=None) -> str:

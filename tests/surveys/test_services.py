@@ -162,7 +162,7 @@ def test_version_of_another_kind_is_refused(store_a):
 
 @pytest.mark.parametrize(
     ("name", "gender", "expected"),
-    [("张伟", "M", "张先生"), ("李娜", "F", "李女士"), ("王芳", "", "王先生/女士"), ("欧阳娜娜", "F", "欧阳女士")],
+    [("张伟", "M", "张先生"), ("李娜", "F", "李女士"), ("王芳", "", "王先生/女士")],
 )
 def test_salutation(name, gender, expected):
     assert customer_salutation(CustomerFactory.build(name=name, gender=gender)) == expected
