@@ -190,6 +190,7 @@ def response_record(
 
 # --- call scripts ---------------------------------------------------------------------------------
 
+
 def customer_salutation(customer) -> str:
     """Surname + 先生 / 女士 by gender (先生/女士 when unknown). The rule is crm's
     (`Customer.salutation`); the scripts only use it."""

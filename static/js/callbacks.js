@@ -26,6 +26,7 @@
   function setAnswer(q, value) {
     const input = q.querySelector(".answer-input");
     input.value = value;
+    q.classList.add("answered");
     q.querySelectorAll(".answer-btn").forEach((b) => {
       const on = b.dataset.value === String(value);
       b.classList.toggle("active", on);
@@ -63,6 +64,8 @@
     );
     const input = q.querySelector(".answer-input");
     if (input && input.value) setAnswer(q, input.value);
+    const text = q.querySelector(".question-text");
+    if (text) text.addEventListener("input", () => q.classList.toggle("answered", text.value.trim() !== ""));
   });
   form.querySelectorAll(".disposition-btn").forEach((b) =>
     b.addEventListener("click", (e) => {
