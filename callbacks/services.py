@@ -294,8 +294,16 @@ def callback_attempt_record(
     grumble: bool = False,
     at: datetime.datetime | None = None,
     source: str = AttemptSource.CALL,
+    version=None,
 ) -> CallAttempt:
-    """Record one attempt and apply its effect from `DISPOSITION_RULES` (SPEC §6)."""
+    """Record one attempt and apply its effect from `DISPOSITION_RULES` (SPEC §6).
+
+    A success (成功 or 短信回复) stores `answers` (question code -> raw value; the key "overall"
+    stands for the overall question) as the task's questionnaire response, validated against
+    `version` or the current template of the task's kind; the overall answer is required. `user`
+    may be None (an SMS reply, the demo). An invalid answer raises ValidationError keyed by
+    question code and records nothing.
+    """
     try:
         rule = disposition_rule(disposition)
     except (KeyError, ValueError) as exc:
@@ -308,15 +316,24 @@ def callback_attempt_record(
         conf = store_callback_settings([task.store_id])[task.store_id]
         if rule.effect == Effect.RESCHEDULE and appointment_at is None:
             raise ValidationError({"appointment_at": _("请填写约定时间。")})
-        if rule.effect == Effect.DONE and disposition == Disposition.SUCCESS and not answers:
-            raise ValidationError({"answers": _("成功回访必须填写总体满意度。")})
+        if disposition == Disposition.SMS_REPLY and source == AttemptSource.CALL:
+            source = AttemptSource.SMS  # the SMS gateway's reply handler needs not say so
         attempt = CallAttempt.objects.create(
             task=task, agent=user, at=now, disposition=disposition, note=note, source=source
         )
         fields = ["claimed_by", "claimed_at", "last_activity_at"]
         task.claimed_by, task.claimed_at, task.last_activity_at = None, None, now
         if rule.effect == Effect.DONE:
-            _task_done(task=task, user=user, disposition=disposition, answers=answers, grumble=grumble, now=now)
+            _task_done(
+                task=task,
+                user=user,
+                disposition=disposition,
+                answers=answers or {},
+                grumble=grumble,
+                now=now,
+                source=source,
+                version=version,
+            )
             fields += ["state", "final_disposition", "completed_at", "has_grumble"]
         elif rule.effect == Effect.RESCHEDULE:
             task.appointment_at = appointment_at
@@ -346,27 +363,20 @@ def callback_attempt_record(
     return attempt
 
 
-def _task_done(*, task, user, disposition, answers, grumble, now) -> None:
-    """Mark success and raise a hot alert for a grumble or a negative answer (SPEC §6).
-
-    The answers are not stored yet: surveys.services.response_record joins here once the surveys
-    branch (questionnaire models) is merged.
-    """
+def _task_done(*, task, user, disposition, answers, grumble, now, source, version) -> None:
+    """Store the questionnaire, mark success, and raise a hot alert for a grumble or any negative
+    answer (SPEC §6; the rule is `surveys.services.answer_is_negative`)."""
     from callbacks.models import HotAlert
+    from surveys.services import response_negative_reasons, response_record
 
+    response = response_record(task=task, version=version, answers=answers, source=source, agent=user, at=now)
     task.state, task.final_disposition, task.completed_at = TaskState.DONE, disposition, now
-    reasons = _negative_answer_reasons(answers or {})
+    reasons = response_negative_reasons(response) if response.has_negative else []
     if grumble:
         reasons.insert(0, _("回访专员标记抱怨"))
     task.has_grumble = bool(reasons)
     if reasons:
         HotAlert.objects.get_or_create(task=task, defaults={"raised_at": now, "reasons": reasons})
-
-
-def _negative_answer_reasons(answers: dict) -> list[str]:
-    """Reasons from negative answers. Empty until the surveys branch (with its single rule
-    `surveys.choices.answer_is_negative` and stored responses) is merged; only 抱怨 raises now."""
-    return []
 
 
 def _enqueue_sms_survey(task_id: int) -> None:
