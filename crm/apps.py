@@ -24,6 +24,8 @@ class CrmConfig(AppConfig):
             "crm.add_importjob",
             "crm.view_importjob",
             "crm.view_staff",
+            "crm.view_smsmessage",
+            "crm.change_smsmessage",
         ],
         R.DEPARTMENT_MANAGER: ["crm.view_customer", "crm.view_vehicle"],
         R.CONSULTANT: ["crm.view_customer", "crm.view_vehicle"],
@@ -43,8 +45,14 @@ class CrmConfig(AppConfig):
         self.nav_items = [
             *self.nav_items,
             NavItem(_("客户档案"), "crm:customer_list", "crm.view_customer", "people", 20),
+            NavItem(_("短信"), "crm:sms_outbox", "crm.view_smsmessage", "chat-dots", 70),
         ]
         register_timeline_provider(crm_timeline_entries)
+
+        from crm.sms import tasks as _sms_tasks  # noqa: F401  (registers the Celery tasks)
+        from crm.sms.timeline import sms_timeline_entries
+
+        register_timeline_provider(sms_timeline_entries)
 
         from crm.demo import register_demo_step
         from crm.demo_data import seed_crm_demo

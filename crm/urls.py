@@ -1,6 +1,7 @@
 from django.urls import path
 
 from crm import views
+from crm.sms import views as sms_views
 
 app_name = "crm"
 urlpatterns = [
@@ -8,4 +9,8 @@ urlpatterns = [
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/edit/<slug:section>/", views.customer_edit, name="customer_edit"),
+    path("sms/", sms_views.outbox, name="sms_outbox"),
+    path("sms/inbound/", sms_views.inbound, name="sms_inbound"),
+    path("sms/replies/new/", sms_views.reply_enter, name="sms_reply_enter"),
+    path("sms/<int:pk>/handled/", sms_views.mark_handled, name="sms_mark_handled"),
 ]
