@@ -1,5 +1,5 @@
 # The SMS log lives in crm.sms (a package of the crm app); importing it here registers the model.
-from crm.sms.models import SmsMessage
+from crm.sms.models import SmsMessage, SmsTemplate
 
 from .customers import Customer, Vehicle, VehicleOwnership
 from .imports import ImportJob
@@ -14,6 +14,7 @@ __all__ = [
     "RepairOrder",
     "RepairTeam",
     "SmsMessage",
+    "SmsTemplate",
     "Staff",
     "Store",
     "User",

@@ -106,3 +106,26 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.mobile} {self.get_status_display()}"
+
+
+class SmsTemplate(models.Model):
+    """An SMS template (短信模板, seed 001 section 七) with placeholders in braces:
+    {customer_name} {salutation} {store_name} {store_phone} {plate} {date}.
+
+    `code` is what the code asks for (`callback_survey_sales`, `first_maintenance`, …); the text is
+    the CR manager's to edit. Unknown placeholders are left as they are, so a typo shows in the
+    outbox instead of failing a send.
+    """
+
+    code = models.CharField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=50)
+    body = models.TextField(_("模板内容"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("短信模板")
+        verbose_name_plural = _("短信模板")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name

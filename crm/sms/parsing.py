@@ -1,7 +1,7 @@
 """What a customer's SMS reply means (SPEC §10): a score 1–10, an opt-out, or text for a person.
 
 Accepted scores, in any width (`９` is `9`): `9`, ` 10 `, `9分`, `满意，10`, `10，很满意`, `给8分`.
-Not scores (they go to a person): no number, 0, 11, two numbers (`9 10`, `9.5`), and a number inside
+Not scores (they go to a person): no number, 0, 11, -5, two numbers (`9 10`, `9.5`), and a number inside
 a sentence that is not a score (`等了2个小时`). Chinese numerals are not read: `十分满意` means "very
 satisfied", not "10".
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from crm.sms.choices import ReplyOutcome
 
 _NUMBER = re.compile(r"\d+")
+_NEGATIVE = re.compile(r"-\s*\d")
 # Separators around a score: whitespace and common ASCII/CJK punctuation (after NFKC).
 _SEP = r"[\s,.;:!?~、。…—()\[\]\"'“”‘’《》]"
 _SCORE_FORMS = (
@@ -43,7 +44,7 @@ def parse_score(text: str) -> int | None:
     """The score 1–10 in a reply, or None (see the module docstring for the forms)."""
     text = _normalise(text)
     numbers = _NUMBER.findall(text)
-    if len(numbers) != 1:
+    if len(numbers) != 1 or _NEGATIVE.search(text):
         return None
     for form in _SCORE_FORMS:
         m = form.search(text)
