@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -98,7 +99,14 @@ def inbound(request: HttpRequest) -> HttpResponse:
     mobile, text = str(data.get("mobile") or ""), str(data.get("text") or "")
     if not mobile or not text:
         return JsonResponse({"error": "mobile and text are required"}, status=400)
-    received_at = parse_datetime(str(data.get("received_at") or "")) or None
+    try:
+        received_at = parse_datetime(str(data.get("received_at") or ""))
+    except ValueError:
+        received_at = None
+    if received_at is not None and timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)  # a naive time is Asia/Shanghai
+    if received_at is not None and received_at > timezone.now():
+        received_at = None  # a gateway clock ahead of ours: use ours
     reply = services.sms_receive(
         mobile=mobile, text=text[:1000], provider_id=str(data.get("id") or "")[:100], received_at=received_at
     )
