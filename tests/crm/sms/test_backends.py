@@ -54,7 +54,13 @@ def queued(store_a):
     customer = CustomerFactory(store=store_a, mobile="13955556666")
     at = datetime.datetime(2026, 3, 2, 23, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     return services.sms_send(
-        store=store_a, customer=customer, mobile=customer.mobile, body="尊敬的客户，请回复1-10分", reason="x", related_key="1", now=at
+        store=store_a,
+        customer=customer,
+        mobile=customer.mobile,
+        body="尊敬的客户，请回复1-10分",
+        reason="x",
+        related_key="1",
+        now=at,
     )
 
 

@@ -29,7 +29,13 @@ def handler_calls():
 
 def _sent(store, customer, key, at=T0, reason="test_reason"):
     msg = services.sms_send(
-        store=store, customer=customer, mobile=customer.mobile, body="请回复1-10分", reason=reason, related_key=key, now=at
+        store=store,
+        customer=customer,
+        mobile=customer.mobile,
+        body="请回复1-10分",
+        reason=reason,
+        related_key=key,
+        now=at,
     )
     assert services.sms_deliver(message_id=msg.pk, now=at)
     msg.refresh_from_db()

@@ -74,7 +74,9 @@ def test_outbox_filters(client_for, cr_manager, store_a):
 def test_outbox_query_count_is_constant(client_for, cr_manager, store_a, django_assert_max_num_queries, rows):
     for i in range(rows):
         _msg(store_a, i)
-        services.sms_receive(mobile=f"1370000{i:04d}", text="你好", received_at=datetime.datetime(2026, 3, 2, tzinfo=TZ))
+        services.sms_receive(
+            mobile=f"1370000{i:04d}", text="你好", received_at=datetime.datetime(2026, 3, 2, tzinfo=TZ)
+        )
     SmsMessage.objects.filter(direction=Direction.INBOUND).update(store=store_a)
     client = client_for(cr_manager)
     client.get(OUTBOX)
@@ -126,7 +128,10 @@ def test_reply_form_rejects_bad_mobile_and_agents(client_for, cr_manager, agent)
     response = client_for(cr_manager).post(reverse("crm:sms_reply_enter"), {"mobile": "123", "text": "9"}, follow=True)
     assert "有效的手机号" in response.content.decode()
     assert not SmsMessage.objects.exists()
-    assert client_for(agent).post(reverse("crm:sms_reply_enter"), {"mobile": "13800000000", "text": "9"}).status_code == 403
+    assert (
+        client_for(agent).post(reverse("crm:sms_reply_enter"), {"mobile": "13800000000", "text": "9"}).status_code
+        == 403
+    )
 
 
 # --- the inbound endpoint ----------------------------------------------------------------------
