@@ -83,6 +83,11 @@ def sms_deliver(*, message_id: int, now: datetime.datetime | None = None, backen
     """Hand one queued, due message to the backend. A conditional UPDATE claims it first, so of two
     workers (the on-commit task and the beat flush) exactly one sends it. True if this call sent it."""
     now = now or timezone.now()
+    try:
+        backend = backend or get_backend()
+    except SmsBackendError as exc:  # misconfigured (no URL): leave the message queued, say so loudly
+        logger.error("SMS backend unusable, message %s stays queued: %s", message_id, exc)
+        return False
     claimed = SmsMessage.objects.filter(
         pk=message_id, direction=Direction.OUTBOUND, status=SmsStatus.QUEUED, send_after__lte=now
     ).update(status=SmsStatus.SENDING, claimed_at=now)
@@ -90,7 +95,7 @@ def sms_deliver(*, message_id: int, now: datetime.datetime | None = None, backen
         return False
     message = SmsMessage.objects.get(pk=message_id)
     try:
-        provider_id = (backend or get_backend()).send(message)
+        provider_id = backend.send(message)
     except SmsBackendError as exc:
         logger.warning("SMS %s to %s failed: %s", message.pk, message.mobile, exc)
         SmsMessage.objects.filter(pk=message_id).update(status=SmsStatus.FAILED, error=str(exc)[:1000])
@@ -107,7 +112,11 @@ def sms_flush_queue(*, now: datetime.datetime | None = None, batch_size: int = 5
     SmsMessage.objects.filter(status=SmsStatus.SENDING, claimed_at__lt=stale).update(
         status=SmsStatus.FAILED, error="发送中断，结果未知（未重发）"
     )
-    backend = backend or get_backend()
+    try:
+        backend = backend or get_backend()
+    except SmsBackendError as exc:
+        logger.error("SMS backend unusable, queue not flushed: %s", exc)
+        return 0
     sent = 0
     last_id = 0
     while True:

@@ -108,3 +108,12 @@ def test_http_backend_without_url_refuses(settings):
 
 def test_default_backend_is_dev(settings):
     assert isinstance(get_backend(), DevBackend)
+
+
+def test_misconfigured_http_backend_leaves_messages_queued(queued, settings):
+    settings.SMS_BACKEND = "crm.sms.backends.http.HttpBackend"
+    settings.SMS_HTTP_URL = ""
+    assert services.sms_flush_queue(now=_morning()) == 0
+    assert services.sms_deliver(message_id=queued.pk, now=_morning()) is False
+    queued.refresh_from_db()
+    assert queued.status == SmsStatus.QUEUED
