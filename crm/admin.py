@@ -119,3 +119,10 @@ class SmsMessageAdmin(admin.ModelAdmin):
 class SmsTemplateAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "updated_at")
     search_fields = ("code", "name", "body")
+
+
+@admin.register(VehicleOwnership)
+class VehicleOwnershipAdmin(admin.ModelAdmin):
+    list_display = ("vehicle", "customer", "started_on", "ended_on")
+    list_select_related = ("vehicle", "customer")
+    raw_id_fields = ("vehicle", "customer")
