@@ -218,6 +218,8 @@ def write_xlsx(tables: ReportTable | Sequence[ReportTable], out: str | IO[bytes]
 def xlsx_response(tables: ReportTable | Sequence[ReportTable], filename: str) -> FileResponse:
     """The workbook as a download, streamed in chunks from a temporary file (never held in memory)."""
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the response ends
-    write_xlsx(tables, handle)
+    rows = write_xlsx(tables, handle)
     handle.seek(0)
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    response.rows_written = rows  # for the caller's audit entry
+    return response

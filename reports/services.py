@@ -12,21 +12,28 @@ from reports.registry import build_report
 
 
 def report_export_log(
-    *, name: str, month: dt.date, store_ids: list[int] | None, user: User | None, rows: int, via: str
+    *,
+    name: str,
+    month: dt.date,
+    store_ids: list[int] | None,
+    user: User | None,
+    rows: int,
+    via: str,
+    period: str | None = None,
 ) -> LogEntry:
     """An audit-log entry (django-auditlog, action 'access') for one export: who exported which
     report, for which stores and month, how many rows, from the page or the command line."""
     return LogEntry.objects.create(
         content_type=ContentType.objects.get_for_model(Store),
         object_pk=",".join(str(i) for i in store_ids) if store_ids is not None else "*",
-        object_repr=f"导出报表 {name} {month:%Y-%m}",
+        object_repr=f"导出报表 {name} {period or format(month, '%Y-%m')}",
         action=LogEntry.Action.ACCESS,
         actor=user if user is not None and user.is_authenticated else None,
         changes_text="",
         additional_data={
             "event": "report_export",
             "report": name,
-            "month": f"{month:%Y-%m}",
+            "month": period or f"{month:%Y-%m}",
             "store_ids": store_ids,
             "rows": rows,
             "via": via,
