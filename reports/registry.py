@@ -4,6 +4,8 @@ A builder is `builder(*, store_ids: list[int] | None, month: datetime.date, **op
 `store_ids` None means every store, `month` is the first day of the month. A report that sales
 consultants / service advisors may open declares `own_rows=True`, and its builder then accepts
 `staff_id` (their crm.Staff id) and returns only that person's rows (SPEC §9: they see their own).
+A report with phone numbers declares `phones=True`; its builder accepts `full_numbers` and masks
+the numbers when it is False (SPEC §12: masked for roles that don't need them).
 
 Pages, the `export_report` command, the GM dashboard and the monthly report package all build
 reports through `build_report`, so that a figure is computed one way everywhere.
@@ -32,12 +34,22 @@ class ReportSpec:
     group: str = ""  # a heading on the index page (回访 / 投诉 / 售后 …)
     roles: frozenset[str] = DEFAULT_ROLES
     own_rows: bool = False  # SC/SA (Role.CONSULTANT) may open it and see only their own rows
+    phones: bool = False  # the builder takes `full_numbers`
     order: int = 100
     description: str = ""
     extra: dict = field(default_factory=dict)
 
-    def build(self, *, store_ids: Iterable[int] | None, month: dt.date, staff_id: int | None = None) -> ReportTable:
-        options = {"staff_id": staff_id} if self.own_rows and staff_id is not None else {}
+    def build(
+        self,
+        *,
+        store_ids: Iterable[int] | None,
+        month: dt.date,
+        staff_id: int | None = None,
+        full_numbers: bool = True,
+    ) -> ReportTable:
+        options: dict = {"staff_id": staff_id} if self.own_rows and staff_id is not None else {}
+        if self.phones:
+            options["full_numbers"] = full_numbers
         ids = sorted(store_ids) if store_ids is not None else None
         return self.builder(store_ids=ids, month=month.replace(day=1), **options)
 
@@ -57,6 +69,7 @@ def register_report(
     group: str = "",
     roles: Iterable[str] | None = None,
     own_rows: bool = False,
+    phones: bool = False,
     order: int = 100,
     description: str = "",
 ) -> ReportSpec:
@@ -68,6 +81,7 @@ def register_report(
         group=group,
         roles=frozenset(roles) if roles is not None else DEFAULT_ROLES,
         own_rows=own_rows,
+        phones=phones,
         order=order,
         description=description,
     )
@@ -91,6 +105,11 @@ def report_names() -> list[str]:
 
 
 def build_report(
-    name: str, *, store_ids: Iterable[int] | None, month: dt.date, staff_id: int | None = None
+    name: str,
+    *,
+    store_ids: Iterable[int] | None,
+    month: dt.date,
+    staff_id: int | None = None,
+    full_numbers: bool = True,
 ) -> ReportTable:
-    return get_report(name).build(store_ids=store_ids, month=month, staff_id=staff_id)
+    return get_report(name).build(store_ids=store_ids, month=month, staff_id=staff_id, full_numbers=full_numbers)

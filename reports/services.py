@@ -49,10 +49,13 @@ def report_export(
     out: str | IO[bytes],
     user: User | None = None,
     staff_id: int | None = None,
+    full_numbers: bool = True,
     via: str = "command",
 ) -> ReportTable:
-    """Build report `name` and write it to `out`; log the export. Returns the table written."""
-    table = build_report(name, store_ids=store_ids, month=month, staff_id=staff_id)
+    """Build report `name` and write it to `out`; log the export. Returns the table written.
+
+    The command line is an operator's tool (shell access to the server): numbers are not masked."""
+    table = build_report(name, store_ids=store_ids, month=month, staff_id=staff_id, full_numbers=full_numbers)
     rows = write_xlsx(table, out)
     report_export_log(name=name, month=month, store_ids=store_ids, user=user, rows=rows, via=via)
     return table

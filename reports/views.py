@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from crm.masking import can_see_full_numbers
 from crm.reporting import xlsx_response
 from reports import complaint_reports
 from reports.access import can_open_weekly_complaints, report_access, reports_for_user
@@ -35,7 +36,13 @@ def _build(request, name):
     if data is None:
         return form, access, None, None
     month = data.get("month") or current_month()
-    return form, access, access.spec.build(store_ids=access.store_ids, month=month, staff_id=access.staff_id), month
+    table = access.spec.build(
+        store_ids=access.store_ids,
+        month=month,
+        staff_id=access.staff_id,
+        full_numbers=can_see_full_numbers(request.user),
+    )
+    return form, access, table, month
 
 
 @login_required
