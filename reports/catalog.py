@@ -4,6 +4,7 @@ from crm.choices import Role
 from reports.registry import register_report
 
 COMPLAINT_ROLES = (Role.CR_MANAGER, Role.GENERAL_MANAGER, Role.DEPARTMENT_MANAGER)
+SATISFACTION_ROLES = (Role.CR_MANAGER, Role.GENERAL_MANAGER, Role.DEPARTMENT_MANAGER)
 CALLBACK_ROLES = (Role.CR_MANAGER, Role.GENERAL_MANAGER, Role.CALLBACK_AGENT)
 
 
@@ -11,7 +12,45 @@ def register_all() -> None:
     from reports import callback_reports as callbacks
     from reports import card_analysis as cards
     from reports import complaint_reports as complaints
+    from reports import satisfaction
     from reports import service_kpis as kpis
+
+    for order, (name, title, builder, own_rows, description) in enumerate(
+        [
+            (
+                "sc_satisfaction",
+                "销售顾问满意率统计表（表7）",
+                satisfaction.build_sc_satisfaction,
+                True,
+                "按销售顾问：交车数、回访成功/未成功及原因、完全/基本/不满意数与比率。",
+            ),
+            (
+                "sa_satisfaction",
+                "服务顾问满意率统计表（表8）",
+                satisfaction.build_sa_satisfaction,
+                True,
+                "按服务顾问：回访工单数、回访成功/未成功及原因、满意度与比率。",
+            ),
+            (
+                "team_satisfaction",
+                "维修班组满意率统计表（表8）",
+                satisfaction.build_team_satisfaction,
+                False,
+                "按维修班组：回访工单数、回访成功/未成功及原因、满意度与比率。",
+            ),
+        ],
+        start=10,
+    ):
+        register_report(
+            name,
+            title,
+            builder,
+            group="满意度",
+            roles=SATISFACTION_ROLES,
+            own_rows=own_rows,
+            order=order,
+            description=description,
+        )
 
     register_report(
         "unsuccessful_callbacks",

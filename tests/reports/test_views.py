@@ -26,7 +26,8 @@ def test_index_by_role(client_for, cr_manager, agent, general_manager, departmen
     everything = listed(client_for(cr_manager).get(reverse("reports:index")))
     assert {
         "unsuccessful_callbacks", "uncertain_customers", "callback_daily", "complaints", "complaints_monthly",
-        "complaints_weekly", "card_analysis_sales", "card_analysis_service", "service_kpis",
+        "complaints_weekly", "card_analysis_sales", "card_analysis_service", "service_kpis", "sc_satisfaction",
+        "sa_satisfaction", "team_satisfaction",
     } <= everything  # fmt: skip
     agent_sees = listed(client_for(agent).get(reverse("reports:index")))
     assert agent_sees == {"unsuccessful_callbacks", "uncertain_customers", "callback_daily"}
@@ -56,7 +57,7 @@ def advisors(store_a):
 def test_consultant_sees_only_own_rows(client_for, advisors):
     sam, _mine, _other = advisors
     client = client_for(sam)
-    assert listed(client.get(reverse("reports:index"))) == {"service_kpis"}
+    assert listed(client.get(reverse("reports:index"))) == {"service_kpis", "sc_satisfaction", "sa_satisfaction"}
     page = client.get(reverse("reports:report", args=["service_kpis"]), {"month": "2026-10"})
     assert page.status_code == 200
     assert "周顾问" in page.text and "吴顾问" not in page.text
@@ -120,7 +121,7 @@ def test_group_level_user_sees_every_store(client_for, administrator, store_a, s
 @pytest.mark.parametrize(
     "name",
     ["unsuccessful_callbacks", "uncertain_customers", "callback_daily", "service_kpis", "card_analysis_sales",
-     "card_analysis_service"],
+     "card_analysis_service", "sc_satisfaction", "sa_satisfaction", "team_satisfaction"],
 )  # fmt: skip
 def test_page_queries_do_not_grow_with_rows(client_for, cr_manager, store_a, agent, name):
     from django.db import connection
