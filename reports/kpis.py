@@ -371,3 +371,41 @@ def staff_flags(rows: list[dict]) -> list[dict]:
                 )
     flags.sort(key=lambda f: f["p_value"])
     return flags
+
+
+# --- survey questions -----------------------------------------------------------------------------
+
+QUESTION_COUNTERS = ("answered", "negative", "score_sum", "score_count")
+
+
+def question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
+    """Per survey question of the month's successful callbacks: answers, negative answers, and the
+    sum and count of scores. Empty until the surveys app stores answers."""
+    return []
+
+
+def combine_question_counts(parts: list[list[dict]]) -> list[dict]:
+    combined: dict[tuple, dict] = {}
+    for part in parts:
+        for row in part:
+            key = (row["kind"], row["code"])
+            if key not in combined:
+                combined[key] = dict(row)
+            else:
+                for counter in QUESTION_COUNTERS:
+                    combined[key][counter] += row[counter]
+    return list(combined.values())
+
+
+def weakest_questions(rows: list[dict], limit: int = 5) -> list[dict]:
+    """The `limit` weakest questions: the highest share of negative answers (a score of 1–5 counts
+    as negative, as for hot alerts), ties broken by the lower mean score."""
+    ranked = []
+    for row in rows:
+        share = rate(row["negative"], row["answered"])
+        if share is None:
+            continue
+        mean = row["score_sum"] / row["score_count"] if row["score_count"] else None
+        ranked.append({**row, "negative_rate": share, "mean_score": mean})
+    ranked.sort(key=lambda r: (-r["negative_rate"], r["mean_score"] if r["mean_score"] is not None else 11))
+    return ranked[:limit]
