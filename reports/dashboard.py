@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.http import Http404
 from django.utils import timezone
 
+from crm.choices import StaffRole
 from crm.models import Store, User
 from crm.scoping import stores_for_user
 from reports import kpis
@@ -110,6 +111,7 @@ def dashboard_scope(*, user: User, store_id: int | None, month: dt.date) -> Dash
     ids = [s.pk for s in ([selected] if selected else stores)]
     packages = list(
         ReportPackage.objects.filter(store_id__in=ids, month=month, state=PackageState.APPROVED)
+        .defer("tables")  # the report tables can be large; the dashboard reads only its figures
         .select_related("approved_by", "store")
         .order_by("store__code")
     )
@@ -130,3 +132,67 @@ def dashboard_data(*, scope: DashboardScope, now: dt.datetime | None = None) -> 
 def default_month(now: dt.datetime | None = None) -> dt.date:
     """Last month: the one whose report package the CR manager prepares and the GM reads."""
     return kpis.add_months(kpis.month_start(timezone.localdate(now or timezone.now())), -1)
+
+
+# --- the staff page (drill-down from the ranking and the flags) ---------------------------------
+
+
+def staff_kind(staff, requested: str | None = None) -> str:
+    """Sales or service callbacks: as the link asked, else by the person's position."""
+    if requested in kpis.KINDS:
+        return requested
+    return kpis.KINDS[0] if staff.role == StaffRole.SALES_CONSULTANT else kpis.KINDS[1]
+
+
+def staff_month_tasks(*, staff, kind: str, month: dt.date):
+    """The staff member's callback tasks whose source event is in the month, live."""
+    from callbacks.models import CallbackTask
+
+    return (
+        CallbackTask.objects.filter(kpis._task_month_filter(month, month), kind=kind, store_id=staff.store_id)
+        .filter(**{f"{kpis.STAFF_FIELD[kind]}": staff})
+        .select_related("customer", "vehicle", "delivery", "repair_order")
+        .order_by("window_opens_at", "id")
+    )
+
+
+def staff_month_cases(*, staff, kind: str, month: dt.date, now: dt.datetime):
+    """Complaints received in the month from the staff member's customers of the month (the
+    complaint rate's numerator), coloured."""
+    from complaints.models import Case
+    from complaints.selectors import with_sla_colour
+
+    start, end = kpis.month_bounds(month)
+    customers = staff_month_tasks(staff=staff, kind=kind, month=month).values("customer_id")
+    return (
+        with_sla_colour(Case.objects.filter(store_id=staff.store_id, customer_id__in=customers), now)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .select_related("customer", "handler")
+        .order_by("received_at", "id")
+    )
+
+
+def staff_month_summary(*, staff, kind: str, month: dt.date) -> dict:
+    """The person's row of counts against their store's, with any flag raised on it (live)."""
+    rows = kpis.staff_counts(store_ids=[staff.store_id], month=month)
+    mine = next((r for r in rows if r["staff_id"] == staff.pk and r["kind"] == kind), None)
+    store = kpis.sum_counts([{k: r[k] for k in kpis.COUNTER_KEYS if k in r} for r in rows if r["kind"] == kind])
+    flags = [f for f in kpis.staff_flags(rows) if f["staff_id"] == staff.pk]
+    measures = []
+    for code, label, bad, total in kpis.FLAG_MEASURES:
+        if mine is None or bad not in mine:
+            continue
+        measures.append(
+            {
+                "code": code,
+                "label": label,
+                "staff_bad": mine[bad],
+                "staff_total": mine[total],
+                "staff_rate": kpis.rate(mine[bad], mine[total]),
+                "store_bad": store.get(bad, 0),
+                "store_total": store.get(total, 0),
+                "store_rate": kpis.rate(store.get(bad), store.get(total)),
+                "flag": next((f for f in flags if f["measure"] == code), None),
+            }
+        )
+    return {"kind": kind, "row": mine, "measures": measures}

@@ -1,2 +1,15 @@
+from django.urls import path
+
+from reports import dashboard_views, package_views
+
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    # --- dashboard and report approval (helper dashboard) ---
+    path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
+    path("dashboard/staff/<int:pk>/", dashboard_views.staff_page, name="dashboard_staff"),
+    path("packages/", package_views.package_list, name="package_list"),
+    path("packages/generate/", package_views.package_generate, name="package_generate"),
+    path("packages/<int:pk>/", package_views.package_detail, name="package_detail"),
+    path("packages/<int:pk>/xlsx/", package_views.package_download, name="package_download"),
+    path("packages/<int:pk>/<slug:action>/", package_views.package_action, name="package_action"),
+]
