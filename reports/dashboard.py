@@ -89,6 +89,14 @@ class DashboardScope:
     month: dt.date
     source: str  # "approved" or "live"
     packages: list[ReportPackage] = field(default_factory=list)  # approved ones among the stores
+    month_packages: list[ReportPackage] = field(default_factory=list)  # every state
+
+    @property
+    def single_package(self) -> ReportPackage | None:
+        """The package of the month when one store is in view (for "尚未生成 / 已提交 …")."""
+        if len(self.store_ids) != 1:
+            return None
+        return self.month_packages[0] if self.month_packages else None
 
     @property
     def store_ids(self) -> list[int]:
@@ -109,16 +117,24 @@ def dashboard_scope(*, user: User, store_id: int | None, month: dt.date) -> Dash
         if selected is None:
             raise Http404
     ids = [s.pk for s in ([selected] if selected else stores)]
-    packages = list(
-        ReportPackage.objects.filter(store_id__in=ids, month=month, state=PackageState.APPROVED)
+    month_packages = list(
+        ReportPackage.objects.filter(store_id__in=ids, month=month)
         .defer("tables")  # the report tables can be large; the dashboard reads only its figures
         .select_related("approved_by", "store")
         .order_by("store__code")
     )
+    packages = [p for p in month_packages if p.state == PackageState.APPROVED]
     # Approved figures only when every store in view has an approved package: a mix of frozen and
     # live figures would be neither.
     source = "approved" if ids and len(packages) == len(ids) else "live"
-    return DashboardScope(stores=stores, selected=selected, month=month, source=source, packages=packages)
+    return DashboardScope(
+        stores=stores,
+        selected=selected,
+        month=month,
+        source=source,
+        packages=packages,
+        month_packages=month_packages,
+    )
 
 
 def dashboard_data(*, scope: DashboardScope, now: dt.datetime | None = None) -> dict:

@@ -34,7 +34,7 @@ def dashboard_page(request):
             "sla_rate": _("投诉时效达标率"),
             "complaints_received": _("受理"),
             "complaints_closed": _("已结案"),
-            "complaints_red": _("红色"),
+            "complaints_red": _("当前红色"),
         },
     }
     return render(request, "reports/dashboard.html", context)

@@ -1,6 +1,8 @@
 """The monthly report package (月度报表包, SPEC §9): a frozen snapshot that the CR manager hands up and
 the general manager approves."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -92,6 +94,11 @@ class ReportPackage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.store_id} {self.month:%Y-%m} {self.get_state_display()}"
+
+    @property
+    def history_entries(self) -> list[dict]:
+        """The history with `at` as a datetime (stored as ISO text in JSON) for display."""
+        return [{**entry, "at": dt.datetime.fromisoformat(entry["at"])} for entry in self.history]
 
     @property
     def is_editable(self) -> bool:

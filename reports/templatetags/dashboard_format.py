@@ -27,3 +27,11 @@ def pvalue(value) -> str:
     if value is None:
         return ""
     return f"{value:.1e}" if value < 0.001 else f"{value:.3f}"
+
+
+@register.filter
+def chance(value) -> str:
+    """A p-value as a chance a general manager reads: '< 0.1%' or '0.4%'."""
+    if value is None:
+        return ""
+    return "< 0.1%" if value < 0.001 else f"{value * 100:.1f}%"

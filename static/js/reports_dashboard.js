@@ -15,7 +15,10 @@
   const palette = { blue: "#1f6fd1", green: "#2f9e44", orange: "#e8590c", purple: "#7048e8", grey: "#868e96", red: "#d9363e" };
 
   function line(label, values, colour) {
-    return { label, data: values, borderColor: colour, backgroundColor: colour, tension: 0.25, spanGaps: true, pointRadius: 3 };
+    // A series with no value at all (e.g. satisfaction before any scored survey) is left out of
+    // the legend and the plot rather than shown as an empty promise.
+    const empty = values.every((v) => v === null);
+    return { label, data: values, borderColor: colour, backgroundColor: colour, tension: 0.25, spanGaps: true, pointRadius: 3, hidden: empty, empty };
   }
 
   new Chart(document.getElementById("chart-rates"), {
@@ -33,7 +36,7 @@
       interaction: { mode: "index", intersect: false },
       scales: { y: { suggestedMin: 0, suggestedMax: 100, ticks: { callback: (v) => v + "%" } } },
       plugins: {
-        legend: { position: "bottom" },
+        legend: { position: "bottom", labels: { filter: (item, data) => !data.datasets[item.datasetIndex].empty } },
         tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? "—" : c.parsed.y + "%"}` } },
       },
     },
