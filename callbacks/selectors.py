@@ -88,6 +88,70 @@ def callback_history(*, customer_id: int, exclude_task_id: int | None = None) ->
     )
 
 
+def callback_history_with_answers(*, customer_id: int, exclude_task_id: int | None = None) -> list[CallAttempt]:
+    """The customer's earlier attempts; a success carries its task's answers as `.answers` (two
+    queries whatever the number of attempts)."""
+    from surveys.selectors import answers_by_response
+
+    attempts = list(callback_history(customer_id=customer_id, exclude_task_id=exclude_task_id))
+    success = set(dispositions_in_bucket(Bucket.SUCCESS))
+    answers = answers_by_response({a.task.response_id for a in attempts if a.disposition in success})
+    for a in attempts:
+        a.answers = answers.get(a.task.response_id, []) if a.disposition in success else []
+    return attempts
+
+
+def customer_complaints(*, user: User, customer_id: int, limit: int = 10) -> list:
+    """The customer's complaint cases the user may see, newest first (read-only from complaints)."""
+    from complaints.models import Case
+
+    qs = scope_for_user(Case.objects.filter(customer_id=customer_id), user).only(
+        "pk", "case_no", "received_at", "state", "category", "level", "content"
+    )
+    return list(qs.order_by("-received_at")[:limit])
+
+
+def call_questionnaire(*, task: CallbackTask, version_id: int | str | None = None):
+    """The questionnaire version the call page asks: the one posted back (the version the agent
+    saw, if it is of the task's kind), else the current version of the task's kind."""
+    from django.db.models import Prefetch
+
+    from surveys.models import Question, TemplateVersion
+    from surveys.selectors import template_current_version
+
+    if version_id and str(version_id).isdigit():
+        version = (
+            TemplateVersion.objects.filter(pk=int(version_id), template__kind=task.kind)
+            .select_related("template")
+            .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "id")))
+            .first()
+        )
+        if version is not None:
+            return version
+    return template_current_version(kind=task.kind)
+
+
+def call_page_scripts(*, task: CallbackTask, agent: User) -> dict[str, list[dict]]:
+    """The task's scripts with the customer's name filled in, split by where the call page shows
+    them: codes starting "opening" above the questionnaire, "closing" after it, the rest (can't
+    hear, wrong number, complaint …) in the side panel."""
+    from surveys.selectors import call_scripts
+    from surveys.services import script_render
+
+    out: dict[str, list[dict]] = {"opening": [], "closing": [], "other": []}
+    for script in call_scripts(kind=task.kind):
+        place = next((p for p in ("opening", "closing") if script.code.startswith(p)), "other")
+        out[place].append(
+            {
+                "code": script.code,
+                "title": script.title,
+                "text": script_render(script, task.customer, store=task.store, agent=agent),
+                "do_not_say": script.do_not_say,
+            }
+        )
+    return out
+
+
 def data_fix_queue(*, user: User) -> QuerySet[DataFixRecord]:
     return (
         scope_for_user(DataFixRecord.objects.all(), user, store_field="task__store")

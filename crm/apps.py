@@ -43,8 +43,15 @@ class CrmConfig(AppConfig):
         self.nav_items = [
             *self.nav_items,
             NavItem(_("客户档案"), "crm:customer_list", "crm.view_customer", "people", 20),
+            NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90),
         ]
         register_timeline_provider(crm_timeline_entries)
+
+        from crm.importing.handlers import crm_sheets
+        from crm.importing.registry import register_sheet
+
+        for sheet in crm_sheets():
+            register_sheet(sheet)
 
         from crm.demo import register_demo_step
         from crm.demo_data import seed_crm_demo
