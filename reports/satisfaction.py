@@ -28,11 +28,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
-from surveys.choices import BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN
 
 from callbacks.choices import Bucket, TaskState, dispositions_in_bucket
 from crm.reporting import ReportColumn, ReportTable, rate
 from reports.periods import month_bounds, month_label, next_month, store_label
+from surveys.choices import BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN
 
 COUNT_COLUMNS = [
     ("delivered", "交车数"),

@@ -1,0 +1,411 @@
+"""The general manager's figures (SPEC §9): KPIs, 12-month trends, staff ranking and the staff whose
+rates stand out, for a month and a set of stores.
+
+Everything here returns COUNTS (numerators and denominators), never only rates: counts of several
+stores add up, so the dashboard can combine stores' approved snapshots, and a rate is computed in
+one place (`rate`) with an empty value on a zero denominator. Every figure is aggregated in the
+database with GROUP BY; the number of queries does not depend on the months, stores or rows.
+
+Choices made here (SPEC is silent):
+- A callback belongs to the month of its source event (delivery date, or the repair order's
+  交车时间 in Asia/Shanghai), like tables 7 and 8; the success rate is successful tasks / tasks.
+- A staff member's "complaint rate" is the share of their month's customers (callback tasks) who
+  filed a complaint at the same store in that month: a subset of the store's, as the test needs.
+- SLA compliance counts a clock as late when it was met after its due time OR is still running
+  past it on an open case (an overdue case that nobody touched must not look compliant); a clock of
+  a case closed before it ran (e.g. unfounded before dispatch) is not counted.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from callbacks.choices import CallbackKind, TaskState
+from callbacks.models import CallbackTask
+from complaints.choices import FINISHED_STATES, OPEN_STATES, SlaColour
+from complaints.models import Case
+from complaints.selectors import case_colour_filter
+from reports.significance import significance
+
+KINDS = (CallbackKind.SALES.value, CallbackKind.SERVICE.value)
+
+# Satisfaction buckets of the overall score (SPEC §2): 完全满意 8–10, 基本满意 6–7, 不满意 1–5.
+FULL_SATISFACTION = (8, 10)
+BASIC_SATISFACTION = (6, 7)
+DISSATISFIED = (1, 5)
+
+
+# --- months ---------------------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_key(month: dt.date) -> str:
+    return f"{month:%Y-%m}"
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    """'YYYY-MM' -> the first day of that month; None when empty or malformed."""
+    try:
+        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+def month_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """Aware datetimes (Asia/Shanghai) from the start of month `first` to the end of month `last`."""
+    end_month = add_months(last or first, 1)
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(first, dt.time.min, tz),
+        dt.datetime.combine(end_month, dt.time.min, tz),
+    )
+
+
+def rate(numerator: int | None, denominator: int | None) -> float | None:
+    """THE rate rule of the dashboard: empty (None) on a zero denominator, never 0."""
+    if not denominator:
+        return None
+    return (numerator or 0) / denominator
+
+
+# --- callbacks ------------------------------------------------------------------------------------
+
+
+def _task_month_filter(first: dt.date, last: dt.date) -> Q:
+    """Tasks whose source event lies in months first..last."""
+    start, end = month_bounds(first, last)
+    return Q(kind=CallbackKind.SALES, delivery__delivered_on__gte=first, delivery__delivered_on__lt=end.date()) | Q(
+        kind=CallbackKind.SERVICE, repair_order__delivered_at__gte=start, repair_order__delivered_at__lt=end
+    )
+
+
+def _source_month_case():
+    """The month of the task's source event (first day, a date) in the current time zone."""
+    return CaseWhen(
+        When(kind=CallbackKind.SALES, then=TruncMonth("delivery__delivered_on", output_field=DateField())),
+        default=TruncMonth("repair_order__delivered_at", output_field=DateField()),
+        output_field=DateField(),
+    )
+
+
+def has_overall_score() -> bool:
+    """Whether callback tasks carry the overall score yet (it arrives with the surveys app)."""
+    return any(f.name == "overall_score" for f in CallbackTask._meta.get_fields())
+
+
+def _score_in(bounds: tuple[int, int]) -> Q:
+    return Q(state=TaskState.DONE, overall_score__gte=bounds[0], overall_score__lte=bounds[1])
+
+
+def _callback_counts() -> dict:
+    """The per-group callback counters; satisfaction only once the overall score exists."""
+    done = Q(state=TaskState.DONE)
+    counts = {
+        "tasks": Count("id"),
+        "successes": Count("id", filter=done),
+        "grumbles": Count("id", filter=done & Q(has_grumble=True)),
+    }
+    if has_overall_score():
+        counts["full"] = Count("id", filter=_score_in(FULL_SATISFACTION))
+        counts["basic"] = Count("id", filter=_score_in(BASIC_SATISFACTION))
+        counts["dissatisfied"] = Count("id", filter=_score_in(DISSATISFIED))
+    return counts
+
+
+def _tasks(store_ids: list[int] | None) -> QuerySet[CallbackTask]:
+    qs = CallbackTask.objects.all()
+    return qs if store_ids is None else qs.filter(store_id__in=store_ids)
+
+
+def _empty_callback_counts() -> dict:
+    return dict.fromkeys(_callback_counts(), 0)
+
+
+# --- complaints -----------------------------------------------------------------------------------
+
+
+def _complaint_counts(now: dt.datetime) -> dict:
+    """Received / closed / red and the three SLA clocks (met in time, measured) of cases."""
+    running = Q(state__in=OPEN_STATES)
+    return {
+        "received": Count("id"),
+        "closed": Count("id", filter=Q(state__in=FINISHED_STATES)),
+        "red": Count("id", filter=case_colour_filter(SlaColour.RED, now)),
+        # dispatched within 30 minutes (its stored due time)
+        "dispatch_met": Count("id", filter=Q(dispatched_at__lte=F("dispatch_due_at"))),
+        "dispatch_measured": Count(
+            "id",
+            filter=Q(dispatched_at__isnull=False) | (running & Q(dispatched_at__isnull=True, dispatch_due_at__lt=now)),
+        ),
+        # first contact with the customer within 24 hours (red from the due time on)
+        "contact_met": Count("id", filter=Q(first_contact_at__lt=F("first_contact_due_at"))),
+        "contact_measured": Count(
+            "id",
+            filter=Q(first_contact_at__isnull=False)
+            | (running & Q(first_contact_at__isnull=True, first_contact_due_at__lte=now)),
+        ),
+        # department feedback within 48 hours of dispatch
+        "feedback_met": Count("id", filter=Q(feedback_at__lte=F("feedback_due_at"))),
+        "feedback_measured": Count(
+            "id",
+            filter=Q(feedback_at__isnull=False) | (running & Q(feedback_at__isnull=True, feedback_due_at__lt=now)),
+        ),
+    }
+
+
+def _cases(store_ids: list[int] | None) -> QuerySet[Case]:
+    qs = Case.objects.all()
+    return qs if store_ids is None else qs.filter(store_id__in=store_ids)
+
+
+def _empty_complaint_counts() -> dict:
+    return dict.fromkeys(_complaint_counts(timezone.now()), 0)
+
+
+# --- monthly counts and trends --------------------------------------------------------------------
+
+
+def monthly_counts(
+    *, store_ids: list[int] | None, last_month: dt.date, months: int = 12, now: dt.datetime | None = None
+) -> list[dict]:
+    """Counts per month for the `months` months ending with `last_month`, oldest first, in two
+    queries (callbacks GROUP BY source month and kind; complaints GROUP BY month received).
+
+    Each entry: {"month": "YYYY-MM", "sales": {...}, "service": {...}, "complaints": {...}}."""
+    now = now or timezone.now()
+    first = add_months(last_month, -(months - 1))
+    keys = [month_key(add_months(first, i)) for i in range(months)]
+    result = {
+        key: {
+            "month": key,
+            **{kind: _empty_callback_counts() for kind in KINDS},
+            "complaints": _empty_complaint_counts(),
+        }
+        for key in keys
+    }
+    callback_rows = (
+        _tasks(store_ids)
+        .filter(_task_month_filter(first, last_month))
+        .annotate(source_month=_source_month_case())
+        .values("source_month", "kind")
+        .annotate(**_callback_counts())
+        .order_by()
+    )
+    for row in callback_rows:
+        key = month_key(row.pop("source_month"))
+        kind = row.pop("kind")
+        if key in result:
+            result[key][kind] = row
+    start, end = month_bounds(first, last_month)
+    complaint_rows = (
+        _cases(store_ids)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .annotate(received_month=TruncMonth("received_at", output_field=DateField()))
+        .values("received_month")
+        .annotate(**_complaint_counts(now))
+        .order_by()
+    )
+    for row in complaint_rows:
+        key = month_key(row.pop("received_month"))
+        if key in result:
+            result[key]["complaints"] = row
+    return [result[key] for key in keys]
+
+
+def kpis_from_counts(counts: dict) -> dict:
+    """The KPI tiles of one month (rates from counts; None where a denominator is zero)."""
+    sales, service, complaints = counts["sales"], counts["service"], counts["complaints"]
+    tasks = sales["tasks"] + service["tasks"]
+    successes = sales["successes"] + service["successes"]
+    sla_met = sum(complaints[f"{c}_met"] for c in ("dispatch", "contact", "feedback"))
+    sla_measured = sum(complaints[f"{c}_measured"] for c in ("dispatch", "contact", "feedback"))
+    return {
+        "month": counts["month"],
+        "tasks": tasks,
+        "successes": successes,
+        "success_rate": rate(successes, tasks),
+        "sales_success_rate": rate(sales["successes"], sales["tasks"]),
+        "service_success_rate": rate(service["successes"], service["tasks"]),
+        "sales_full": sales.get("full"),
+        "sales_successes": sales["successes"],
+        "sales_full_rate": rate(sales.get("full"), sales["successes"]) if "full" in sales else None,
+        "service_full": service.get("full"),
+        "service_successes": service["successes"],
+        "service_full_rate": rate(service.get("full"), service["successes"]) if "full" in service else None,
+        "complaints_received": complaints["received"],
+        "complaints_closed": complaints["closed"],
+        "complaints_red": complaints["red"],
+        "sla_rate": rate(sla_met, sla_measured),
+        "sla_dispatch_rate": rate(complaints["dispatch_met"], complaints["dispatch_measured"]),
+        "sla_contact_rate": rate(complaints["contact_met"], complaints["contact_measured"]),
+        "sla_feedback_rate": rate(complaints["feedback_met"], complaints["feedback_measured"]),
+        "sla_met": sla_met,
+        "sla_measured": sla_measured,
+    }
+
+
+def sum_counts(entries: list[dict]) -> dict:
+    """Add counts of the same shape (e.g. one month of several stores' snapshots)."""
+    total: dict = {}
+    for entry in entries:
+        for key, value in entry.items():
+            if isinstance(value, dict):
+                total[key] = sum_counts([total.get(key, {}), value])
+            elif isinstance(value, int) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+            else:
+                total[key] = value
+    return total
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+STAFF_FIELD = {
+    CallbackKind.SALES.value: "delivery__sales_consultant",
+    CallbackKind.SERVICE.value: "repair_order__service_advisor",
+}
+
+
+def staff_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
+    """One row per sales consultant and service advisor with callbacks in the month: their counts,
+    and whether each customer complained. Two queries (one per kind), GROUP BY staff."""
+    start, end = month_bounds(month)
+    complained = Exists(
+        Case.objects.filter(
+            customer_id=OuterRef("customer_id"),
+            store_id=OuterRef("store_id"),
+            received_at__gte=start,
+            received_at__lt=end,
+        )
+    )
+    rows: list[dict] = []
+    for kind in KINDS:
+        field = STAFF_FIELD[kind]
+        qs = (
+            _tasks(store_ids)
+            .filter(_task_month_filter(month, month), kind=kind)
+            .values("store_id", "store__name", staff_id=F(f"{field}_id"), staff_name=F(f"{field}__name"))
+            .annotate(**_callback_counts(), complained=Count("id", filter=Q(complained)))
+            .order_by()
+        )
+        rows.extend({"kind": kind, **row} for row in qs)
+    rows.sort(key=lambda r: (r["kind"], r["store__name"], r["staff_name"]))
+    return rows
+
+
+def staff_ranking(rows: list[dict]) -> dict[str, list[dict]]:
+    """Per kind, staff by full-satisfaction rate (highest first; no successes last), with counts.
+
+    Until the overall score exists, ranks by callback success rate instead and says so."""
+    ranking: dict[str, list[dict]] = {}
+    for kind in KINDS:
+        ranked = []
+        for row in rows:
+            if row["kind"] != kind:
+                continue
+            full_rate = rate(row.get("full"), row["successes"]) if "full" in row else None
+            ranked.append({**row, "full_rate": full_rate, "success_rate": rate(row["successes"], row["tasks"])})
+        key = "full_rate" if any("full" in r for r in ranked) else "success_rate"
+        ranked.sort(key=lambda r: (r[key] is None, -(r[key] or 0), -r["successes"], r["staff_name"]))
+        ranking[kind] = ranked
+    return ranking
+
+
+# Each measure: (code, label, bad count, total count) over a staff row; a rule lives once.
+FLAG_MEASURES = (
+    ("dissatisfied", "不满意率", "dissatisfied", "successes"),
+    ("grumble", "抱怨率", "grumbles", "successes"),
+    ("complaint", "投诉率", "complained", "tasks"),
+)
+
+
+COUNTER_KEYS = ("tasks", "successes", "grumbles", "full", "basic", "dissatisfied", "complained")
+
+
+def staff_flags(rows: list[dict]) -> list[dict]:
+    """Staff whose rate of a bad outcome is significantly above their store's (one-sided Fisher
+    exact test, `reports.significance`), with the counts behind each flag."""
+    store_totals: dict[tuple, dict] = defaultdict(dict)
+    for row in rows:
+        key = (row["store_id"], row["kind"])
+        store_totals[key] = sum_counts([store_totals[key], {k: row[k] for k in COUNTER_KEYS if k in row}])
+    flags = []
+    for row in rows:
+        store = store_totals[(row["store_id"], row["kind"])]
+        for code, label, bad, total in FLAG_MEASURES:
+            if bad not in row:
+                continue
+            result = significance(
+                staff_bad=row[bad], staff_total=row[total], store_bad=store[bad], store_total=store[total]
+            )
+            if result.flagged:
+                flags.append(
+                    {
+                        "staff_id": row["staff_id"],
+                        "staff_name": row["staff_name"],
+                        "store_id": row["store_id"],
+                        "store_name": row["store__name"],
+                        "kind": row["kind"],
+                        "measure": code,
+                        "label": label,
+                        "staff_bad": result.staff_bad,
+                        "staff_total": result.staff_total,
+                        "store_bad": result.store_bad,
+                        "store_total": result.store_total,
+                        "staff_rate": result.staff_rate,
+                        "store_rate": result.store_rate,
+                        "p_value": result.p_value,
+                    }
+                )
+    flags.sort(key=lambda f: f["p_value"])
+    return flags
+
+
+# --- survey questions -----------------------------------------------------------------------------
+
+QUESTION_COUNTERS = ("answered", "negative", "score_sum", "score_count")
+
+
+def question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
+    """Per survey question of the month's successful callbacks: answers, negative answers, and the
+    sum and count of scores. Empty until the surveys app stores answers."""
+    return []
+
+
+def combine_question_counts(parts: list[list[dict]]) -> list[dict]:
+    combined: dict[tuple, dict] = {}
+    for part in parts:
+        for row in part:
+            key = (row["kind"], row["code"])
+            if key not in combined:
+                combined[key] = dict(row)
+            else:
+                for counter in QUESTION_COUNTERS:
+                    combined[key][counter] += row[counter]
+    return list(combined.values())
+
+
+def weakest_questions(rows: list[dict], limit: int = 5) -> list[dict]:
+    """The `limit` weakest questions: the highest share of negative answers (a score of 1–5 counts
+    as negative, as for hot alerts), ties broken by the lower mean score."""
+    ranked = []
+    for row in rows:
+        share = rate(row["negative"], row["answered"])
+        if share is None:
+            continue
+        mean = row["score_sum"] / row["score_count"] if row["score_count"] else None
+        ranked.append({**row, "negative_rate": share, "mean_score": mean})
+    ranked.sort(key=lambda r: (-r["negative_rate"], r["mean_score"] if r["mean_score"] is not None else 11))
+    return ranked[:limit]
