@@ -58,6 +58,7 @@ def parse_po(path: Path) -> list[dict]:
         result.append(
             {
                 "msgid": fields["msgid"],
+                "msgctxt": fields.get("msgctxt"),
                 "msgid_plural": fields.get("msgid_plural"),
                 "msgstr": strs,
                 "flags": entry["flags"],
@@ -78,10 +79,9 @@ def test_compiled_mo_is_committed_and_matches_the_po(entries):
         catalog = gettext.GNUTranslations(fh)._catalog
     stale = []
     for e in entries:
-        if e["msgid_plural"]:
-            got = [catalog.get((e["msgid"], i)) for i in range(len(e["msgstr"]))]
-        else:
-            got = [catalog.get(e["msgid"])]
+        key = f"{e['msgctxt']}\x04{e['msgid']}" if e["msgctxt"] else e["msgid"]
+        keys = [(key, i) for i in range(len(e["msgstr"]))] if e["msgid_plural"] else [key]
+        got = [catalog.get(k) for k in keys]
         if got != e["msgstr"]:
             stale.append(e["msgid"])
     assert stale == [], "recompile: msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po"
@@ -163,4 +163,4 @@ def test_call_queue_in_english(client_for, agent, store_a):
     client = client_for(agent)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("callbacks:queue")).content.decode()
-    assert "Callback queue" in html and "回访队列" not in html
+    assert "Next callback" in html and "下一个回访" not in html
