@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from crm.choices import WorkType
 from crm.models import Customer, Delivery, ImportJob, RepairOrder, Vehicle, VehicleOwnership
@@ -172,9 +172,9 @@ def _display(field, value) -> str:
 
 
 _AUDIT_ACTIONS = {
-    LogEntry.Action.CREATE: _lazy("建档"),
-    LogEntry.Action.UPDATE: _lazy("修改"),
-    LogEntry.Action.DELETE: _lazy("删除"),
+    LogEntry.Action.CREATE: gettext_lazy("建档"),
+    LogEntry.Action.UPDATE: gettext_lazy("修改"),
+    LogEntry.Action.DELETE: gettext_lazy("删除"),
 }
 
 
@@ -277,10 +277,10 @@ class CardSection:
 # The order and grouping of the paper cards: 基本信息, 联系信息, 个人信息, then the relationship
 # fields of the C card. Vehicle fields (车辆信息) are shown per vehicle.
 CARD_SECTIONS: tuple[CardSection, ...] = (
-    CardSection("basic", _lazy("基本信息"), ("name", "gender", "birthday", "ethnicity", "id_number")),
+    CardSection("basic", gettext_lazy("基本信息"), ("name", "gender", "birthday", "ethnicity", "id_number")),
     CardSection(
         "contact",
-        _lazy("联系信息"),
+        gettext_lazy("联系信息"),
         (
             "mobile",
             "landline",
@@ -300,7 +300,7 @@ CARD_SECTIONS: tuple[CardSection, ...] = (
     ),
     CardSection(
         "personal",
-        _lazy("个人信息"),
+        gettext_lazy("个人信息"),
         (
             "industry",
             "occupation",
@@ -320,7 +320,7 @@ CARD_SECTIONS: tuple[CardSection, ...] = (
     ),
     CardSection(
         "relationship",
-        _lazy("客户关系"),
+        gettext_lazy("客户关系"),
         ("info_source", "is_referral", "is_member", "member_level", "is_vip", "notes"),
     ),
 )
