@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from callbacks.choices import AttemptSource, Disposition, TaskState
 from callbacks.importing import CallbackResultsSheet
-from callbacks.models import CallAttempt, HotAlert
+from callbacks.models import CallAttempt, CallbackTask, HotAlert
 from callbacks.services import callback_attempt_record, callback_tasks_generate
 from crm.importing.registry import ImportContext, Outcome, ParsedRow, RowError
 from surveys.models import Response
@@ -164,3 +164,17 @@ def test_timeline_shows_callbacks_with_their_answers_in_fixed_queries(
     assert by_score["9分 完全满意"].body == "Q0 9分 · Q3 否（负面） · Q11 希望快一点"
     page = client_for(agent).get(reverse("crm:customer_detail", args=[customer.pk])).content.decode()
     assert "Q3 否（负面）" in page and "3分 不满意" in page
+
+
+def test_demo_calls_record_whole_questionnaires(store_a):
+    import io
+    import random
+
+    from crm.demo import DemoContext, demo_steps
+
+    DeliveryFactory.create_batch(40, store=store_a)
+    step = next(s for s in demo_steps() if s.name == "callbacks")
+    step.run(DemoContext(rng=random.Random(1), stdout=io.StringIO()))
+    done = list(CallbackTask.objects.filter(state=TaskState.DONE).select_related("response"))
+    assert done and all(t.response is not None and t.overall_score == t.response.overall_score for t in done)
+    assert all(t.response.answers.count() >= 11 for t in done)  # an empty remark (Q11) is no answer
