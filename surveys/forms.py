@@ -19,7 +19,7 @@ class QuestionForm(forms.Form):
     type = forms.ChoiceField(label=_("题型"), choices=QuestionType.choices)
     is_overall = forms.BooleanField(label=_("总体满意度"), required=False)
     order = forms.IntegerField(label=_("顺序"), min_value=0, initial=0)
-    choices = forms.CharField(label=_("选项（每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    choices = forms.CharField(label=_("选项（每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
     negative_answer = forms.ChoiceField(
         label=_("负面回答（是/否题）"),
         required=False,
