@@ -173,20 +173,30 @@ def _bucket_count(bucket: str, prefix: str = "") -> Count:
 
 
 def agent_daily_report(
-    *, user: User, date_from: datetime.date, date_to: datetime.date, agent_id: int | None = None
+    *,
+    user: User | None = None,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    agent_id: int | None = None,
+    store_ids: list[int] | None = None,
 ) -> list[dict]:
     """Per agent and local day: attempts, successes, unsuccessful by bucket, SMS sent, tasks due.
 
-    Aggregated in the database (one query for attempts, one for tasks due). Rows are dicts with
-    keys agent_id, agent_name, day, attempts, success, reschedule, refused, no_answer,
-    unreachable, wrong_number, sms_sent, tasks_worked, unsuccessful.
+    Scoped to `user`'s stores, or (for the monthly reports, which have no user) to `store_ids`
+    (None: every store). Aggregated in the database (one query for attempts, one for tasks due).
+    Rows are dicts with keys agent_id, agent_name, day, attempts, success, reschedule, refused,
+    no_answer, unreachable, wrong_number, sms_sent, tasks_worked, unsuccessful.
     """
     start, _ = _local_day_bounds(date_from)
     _, end = _local_day_bounds(date_to)
     tz = timezone.get_current_timezone()
-    attempts = scope_for_user(CallAttempt.objects.all(), user, store_field="task__store").filter(
-        at__gte=start, at__lt=end, agent__isnull=False
-    )
+    if user is not None:
+        attempts = scope_for_user(CallAttempt.objects.all(), user, store_field="task__store")
+    elif store_ids is not None:
+        attempts = CallAttempt.objects.filter(task__store_id__in=store_ids)
+    else:
+        attempts = CallAttempt.objects.all()
+    attempts = attempts.filter(at__gte=start, at__lt=end, agent__isnull=False)
     if agent_id is not None:
         attempts = attempts.filter(agent_id=agent_id)
     rows = (

@@ -386,34 +386,10 @@ def _enqueue_sms_survey(task_id: int) -> None:
 
 
 def callback_task_sms_survey_send(*, task_id: int, now: datetime.datetime | None = None) -> bool:
-    """Send the SMS survey once (conditional UPDATE: exactly one caller wins). Needs crm.sms."""
-    try:
-        from crm.sms.services import sms_send
-    except ImportError:  # the SMS gateway arrives with the surveys branch; send nothing, mark nothing
-        return False
-    now = now or timezone.now()
-    task = CallbackTask.objects.select_related("customer", "store").get(pk=task_id)
-    customer = task.customer
-    if task.state != TaskState.OPEN or customer.mobile_invalid or not customer.may_sms:
-        return False
-    won = CallbackTask.objects.filter(pk=task_id, sms_survey_sent_at__isnull=True).update(sms_survey_sent_at=now)
-    if not won:
-        return False
-    sms_send(
-        store=task.store,
-        customer=customer,
-        mobile=customer.mobile,
-        body=_sms_survey_body(task),
-        reason="callback_survey",
-        related_key=f"callback_task:{task.pk}",
-    )
-    return True
+    """Send the SMS survey once after the last failed attempt (callbacks/sms.py)."""
+    from callbacks.sms import callback_sms_survey_send
 
-
-def _sms_survey_body(task: CallbackTask) -> str:
-    return _(
-        "【%(store)s】尊敬的客户，感谢您选择我店。请回复1-10分评价本次%(kind)s的满意度（10分为非常满意）。回复TD退订"
-    ) % {"store": task.store.name, "kind": _("购车") if task.kind == CallbackKind.SALES else _("维修保养")}
+    return callback_sms_survey_send(task_id=task_id, now=now)
 
 
 def callback_tasks_expire(*, now: datetime.datetime | None = None, batch_size: int = 1000) -> int:

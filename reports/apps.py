@@ -41,4 +41,15 @@ class ReportsConfig(AppConfig):
     role_landing = {Role.GENERAL_MANAGER: "reports:dashboard"}
 
     def ready(self) -> None:
-        self.nav_items = [*self.nav_items, *dashboard_nav_items()]
+        from crm.roles import NavItem
+        from reports.catalog import register_all
+
+        register_all()
+        # The report pages hold no model of their own: the nav item shows to holders of
+        # complaints.view_case, which every role that may open a report holds; the index then
+        # lists only the reports the user's roles allow (reports.access).
+        self.nav_items = [
+            *self.nav_items,
+            NavItem(_("报表"), "reports:index", "complaints.view_case", "bar-chart-line", 70),
+            *dashboard_nav_items(),
+        ]

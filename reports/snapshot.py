@@ -108,7 +108,6 @@ def figures_tables(package) -> list:
     """The dashboard's frozen figures as tables: this month's KPIs, the 12-month trend, the staff
     ranking and the flagged staff."""
     from crm.reporting import ReportColumn, ReportTable
-
     from reports.dashboard import present
 
     data = present(package.figures)
