@@ -29,6 +29,8 @@ from callbacks.models import CallbackTask
 from complaints.choices import FINISHED_STATES, OPEN_STATES, SlaColour
 from complaints.models import Case
 from complaints.selectors import case_colour_filter
+from crm.reporting import rate as reporting_rate
+from reports import periods
 from reports.significance import ALPHA, significance
 from surveys.choices import BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN, SCORE_MAX, SCORE_MIN, QuestionType
 from surveys.models import Answer
@@ -59,28 +61,20 @@ def month_key(month: dt.date) -> str:
 
 
 def parse_month(value: str | None) -> dt.date | None:
-    """'YYYY-MM' -> the first day of that month; None when empty or malformed."""
+    """'YYYY-MM' -> the first day of that month (reports.periods' rule); None when empty or bad."""
     try:
-        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
+        return periods.parse_month(value or "")
     except ValueError:
         return None
 
 
 def month_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
     """Aware datetimes (Asia/Shanghai) from the start of month `first` to the end of month `last`."""
-    end_month = add_months(last or first, 1)
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(first, dt.time.min, tz),
-        dt.datetime.combine(end_month, dt.time.min, tz),
-    )
+    return periods.month_bounds(first)[0], periods.month_bounds(last or first)[1]
 
 
-def rate(numerator: int | None, denominator: int | None) -> float | None:
-    """THE rate rule of the dashboard: empty (None) on a zero denominator, never 0."""
-    if not denominator:
-        return None
-    return (numerator or 0) / denominator
+# THE rate rule of every report: empty (None) on a zero denominator, never 0.
+rate = reporting_rate
 
 
 # --- callbacks ------------------------------------------------------------------------------------
