@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -33,22 +33,28 @@ def callback_queue(*, user: User, now: datetime.datetime | None = None) -> Query
 
 
 def callback_queue_counts(*, user: User, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Counts for the queue header, in one query: due today, done today, appointments, about to expire."""
+    """Counts for the queue header, in one query: due today, done today, appointments, about to expire.
+
+    Only the rows that can count are read — open tasks in their window (the partial queue index)
+    and tasks completed today (the store/state/completed index) — and "done by me" is an EXISTS on
+    the attempts; aggregating every task of the stores joined to all their attempts took 1.5–2.6 s
+    on the scale data (110,000 tasks a store)."""
     now = now or timezone.now()
     start, end = _local_day_bounds(timezone.localdate(now))
     mine = Q(assigned_to__isnull=True) | Q(assigned_to=user)
     open_now = Q(state=TaskState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now) & mine
-    return scope_for_user(CallbackTask.objects.all(), user).aggregate(
-        due_today=Count("id", filter=open_now),
-        done_today=Count(
-            "id",
-            filter=Q(completed_at__gte=start, completed_at__lt=end)
-            & ~Q(state=TaskState.OPEN)
-            & Q(attempts__agent=user, attempts__at__gte=start),
-            distinct=True,
-        ),
-        appointments=Count("id", filter=open_now & Q(appointment_at__isnull=False)),
-        about_to_expire=Count("id", filter=open_now & Q(window_closes_at__lt=now + ABOUT_TO_EXPIRE)),
+    finished = [state for state in TaskState.values if state != TaskState.OPEN]
+    done_today = Q(state__in=finished, completed_at__gte=start, completed_at__lt=end)
+    mine_today = CallAttempt.objects.filter(task=OuterRef("pk"), agent=user, at__gte=start)
+    return (
+        scope_for_user(CallbackTask.objects.all(), user)
+        .filter(open_now | done_today)
+        .aggregate(
+            due_today=Count("id", filter=open_now),
+            done_today=Count("id", filter=done_today & Exists(mine_today)),
+            appointments=Count("id", filter=open_now & Q(appointment_at__isnull=False)),
+            about_to_expire=Count("id", filter=open_now & Q(window_closes_at__lt=now + ABOUT_TO_EXPIRE)),
+        )
     )
 
 
