@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, TaskState, dispositions_in_bucket
+from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, dispositions_in_bucket
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
 from callbacks.services import QUEUE_ORDER, callback_queue_filter
 from crm.models import User
@@ -205,13 +205,19 @@ def agent_daily_report(
     attempts = attempts.filter(at__gte=start, at__lt=end, agent__isnull=False)
     if agent_id is not None:
         attempts = attempts.filter(agent_id=agent_id)
+    # The SMS survey goes after the failed attempt that reached the maximum: it counts for the agent
+    # who made the task's last attempt before the SMS was sent (whatever quiet hours delayed it).
+    later_attempt = CallAttempt.objects.filter(
+        task_id=OuterRef("task_id"), at__gt=OuterRef("at"), at__lte=OuterRef("task__sms_survey_sent_at")
+    )
+    triggered_sms = Q(task__sms_survey_sent_at__gte=F("at")) & ~Exists(later_attempt)
     rows = (
         attempts.annotate(day=TruncDate("at", tzinfo=tz))
         .values("agent_id", "agent__display_name", "agent__username", "day")
         .annotate(
             attempts=Count("id"),
             tasks_worked=Count("task_id", distinct=True),
-            sms_sent=Count("id", filter=Q(source=AttemptSource.SMS)),
+            sms_sent=Count("id", filter=triggered_sms),
             **{b.value: _bucket_count(b.value) for b in Bucket},
         )
         .order_by("day", "agent__display_name")
