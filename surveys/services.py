@@ -188,6 +188,39 @@ def response_record(
     return response
 
 
+def response_answers_replace(*, response: Response, answers: Mapping[str, Any]) -> bool:
+    """Replace a response's answers (a re-imported row whose answers changed), against the
+    response's own version. Returns False when nothing differs. The linked task's overall score
+    follows."""
+    version = TemplateVersion.objects.prefetch_related("questions").get(pk=response.version_id)
+    parsed = answers_validate(version=version, answers=answers)
+    wanted = {q.pk: cols for q, cols in parsed.items()}
+    current = {
+        a.question_id: {
+            k: v
+            for k, v in (("score", a.score), ("yes", a.yes), ("choice", a.choice), ("text", a.text))
+            if v not in (None, "")
+        }
+        for a in response.answers.all()
+    }
+    if current == {pk: {k: v for k, v in cols.items() if v not in (None, "")} for pk, cols in wanted.items()}:
+        return False
+    overall_score = next((cols["score"] for q, cols in parsed.items() if q.is_overall), None)
+    negatives = {q: answer_is_negative(q, next(iter(cols.values()))) for q, cols in parsed.items()}
+    with transaction.atomic():
+        response.answers.all().delete()
+        Answer.objects.bulk_create(
+            Answer(response=response, question=q, is_negative=negatives[q], **cols) for q, cols in parsed.items()
+        )
+        response.overall_score, response.has_negative = overall_score, any(negatives.values())
+        response.save(update_fields=["overall_score", "has_negative"])
+        task = getattr(response, "callback_task", None)
+        if task is not None:
+            task.overall_score = overall_score
+            task.save(update_fields=["overall_score"])
+    return True
+
+
 # --- call scripts ---------------------------------------------------------------------------------
 
 

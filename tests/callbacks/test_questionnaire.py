@@ -178,3 +178,23 @@ def test_demo_calls_record_whole_questionnaires(store_a):
     done = list(CallbackTask.objects.filter(state=TaskState.DONE).select_related("response"))
     assert done and all(t.response is not None and t.overall_score == t.response.overall_score for t in done)
     assert all(t.response.answers.count() >= 11 for t in done)  # an empty remark (Q11) is no answer
+
+
+def test_reimported_row_with_changed_answers_updates_them(store_a):
+    RepairOrderFactory(store=store_a, ro_no="WX1")
+    callback_tasks_generate()
+    at = timezone.now() - datetime.timedelta(hours=2)
+    handler, ctx = CallbackResultsSheet(), ImportContext(default_store=store_a)
+    first = _row(2, kind="service", source_no="WX1", called_at=at, Q1="9", Q4="详细说明")
+    assert handler.import_batch([first], ctx) == {2: Outcome.CREATED}
+    changed = _row(2, kind="service", source_no="WX1", called_at=at, Q1="4", Q4="未说明", note="核对后更正")
+    assert handler.import_batch([changed], ctx) == {2: Outcome.UPDATED}
+    assert handler.import_batch([changed], ctx) == {2: Outcome.UNCHANGED}
+    response = Response.objects.get()
+    assert response.overall_score == 4 and response.has_negative
+    assert response.callback_task.overall_score == 4
+    assert response.answers.get(question__code="Q4").choice == "未说明"
+    assert CallAttempt.objects.get().note == "核对后更正"
+    other_outcome = _row(2, kind="service", source_no="WX1", called_at=at, outcome="拒访")
+    result = handler.import_batch([other_outcome], ctx)
+    assert isinstance(result[2], RowError) and result[2].column == "回访状态"
