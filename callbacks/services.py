@@ -107,46 +107,62 @@ def _service_tasks(repair_order_ids: Iterable[int] | None, since: datetime.date 
     ).select_related("repair_order"):
         open_by_vehicle.setdefault(task.vehicle_id, []).append(task)
 
+    # Decide every RO's task in memory (a later RO of the run may merge into a task the run made),
+    # then write in bulk: the new tasks, the tasks taken over, the links. One statement each
+    # instead of two or three per RO (5,000 ROs: 11 s → well under a second of SQL at scale).
+    new_tasks: list[CallbackTask] = []
+    taken_over: dict[int, CallbackTask] = {}
+    links: list[tuple[CallbackTask, int]] = []
+    for pk, store_id, customer_id, vehicle_id, delivered_at in rows:
+        s = conf[store_id]
+        opens, closes = callback_window(
+            source_date=delivered_at.astimezone(tz).date(),
+            start_days=s.service_window_start_days,
+            end_days=s.service_window_end_days,
+        )
+        target = next(
+            (
+                t
+                for t in open_by_vehicle.get(vehicle_id, [])
+                if t.window_opens_at <= closes and opens <= t.window_closes_at
+            ),
+            None,
+        )
+        if target is None:
+            target = CallbackTask(
+                store_id=store_id,
+                kind=CallbackKind.SERVICE,
+                customer_id=customer_id,
+                vehicle_id=vehicle_id,
+                repair_order_id=pk,
+                window_opens_at=opens,
+                window_closes_at=closes,
+            )
+            target.repair_order = RepairOrder(id=pk, delivered_at=delivered_at)
+            new_tasks.append(target)
+            open_by_vehicle.setdefault(vehicle_id, []).append(target)
+        elif target.repair_order.delivered_at < delivered_at:
+            # The later RO takes the task over, with its (later) window and customer.
+            target.repair_order_id = pk
+            target.customer_id = customer_id
+            target.window_opens_at, target.window_closes_at = opens, closes
+            target.repair_order = RepairOrder(id=pk, delivered_at=delivered_at)
+            if target.pk is not None:
+                taken_over[target.pk] = target
+        links.append((target, pk))
     with transaction.atomic():
-        created = 0
-        for pk, store_id, customer_id, vehicle_id, delivered_at in rows:
-            s = conf[store_id]
-            opens, closes = callback_window(
-                source_date=delivered_at.astimezone(tz).date(),
-                start_days=s.service_window_start_days,
-                end_days=s.service_window_end_days,
-            )
-            target = next(
-                (
-                    t
-                    for t in open_by_vehicle.get(vehicle_id, [])
-                    if t.window_opens_at <= closes and opens <= t.window_closes_at
-                ),
-                None,
-            )
-            if target is None:
-                target = CallbackTask.objects.create(
-                    store_id=store_id,
-                    kind=CallbackKind.SERVICE,
-                    customer_id=customer_id,
-                    vehicle_id=vehicle_id,
-                    repair_order_id=pk,
-                    window_opens_at=opens,
-                    window_closes_at=closes,
-                )
-                open_by_vehicle.setdefault(vehicle_id, []).append(target)
-                created += 1
-            elif target.repair_order.delivered_at < delivered_at:
-                # The later RO takes the task over, with its (later) window and customer.
-                target.repair_order_id = pk
-                target.customer_id = customer_id
-                target.window_opens_at, target.window_closes_at = opens, closes
-                target.save(update_fields=["repair_order", "customer", "window_opens_at", "window_closes_at"])
-                target.repair_order = RepairOrder(id=pk, delivered_at=delivered_at)
-            CallbackTaskRepairOrder.objects.bulk_create(
-                [CallbackTaskRepairOrder(task=target, repair_order_id=pk)], ignore_conflicts=True
-            )
-    return created
+        CallbackTask.objects.bulk_create(new_tasks, batch_size=1000)
+        CallbackTask.objects.bulk_update(
+            taken_over.values(),
+            ["repair_order", "customer", "window_opens_at", "window_closes_at"],
+            batch_size=500,
+        )
+        CallbackTaskRepairOrder.objects.bulk_create(
+            [CallbackTaskRepairOrder(task_id=task.pk, repair_order_id=ro_id) for task, ro_id in links],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+    return len(new_tasks)
 
 
 def callback_tasks_generate(
