@@ -5,10 +5,11 @@ anything, locks the case row, writes the change and one `CaseEvent` with the cha
 """
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -408,12 +409,13 @@ def cases_auto_escalate_feedback_overdue(*, case_ids: Iterable[int], now: dt.dat
         if not escalated:
             return []
         Case.objects.filter(pk__in=escalated).update(escalation_level=EscalationLevel.GENERAL_MANAGER, updated_at=now)
-        memo = _("部门反馈超过时限，自动升级到总经理。")
+        # The same event for each: one INSERT … SELECT over the ids, not a row of parameters each.
         changes = [{"field": "escalation_level", "old": None, "new": EscalationLevel.GENERAL_MANAGER}]
-        CaseEvent.objects.bulk_create(
-            [
-                CaseEvent(case_id=pk, at=now, actor=None, action=Action.AUTO_ESCALATE, memo=memo, changes=changes)
-                for pk in escalated
-            ]
-        )
+        memo = _("部门反馈超过时限，自动升级到总经理。")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {CaseEvent._meta.db_table} (case_id, at, action, memo, changes) "
+                "SELECT id, %s, %s, %s, %s::jsonb FROM unnest(%s::bigint[]) AS id",
+                [now, Action.AUTO_ESCALATE.value, memo, json.dumps(changes), escalated],
+            )
     return escalated
