@@ -145,6 +145,8 @@ _TOTAL_FONT = Font(bold=True)
 def _excel_value(value: Any, kind: str) -> Any:
     if value is None:
         return None
+    if isinstance(value, str) and kind in ("rate", "int", "number"):
+        return value  # a label in a numeric column, e.g. 合计 over a 序号 column
     if kind == "rate":
         return float(value)
     if kind == "int":

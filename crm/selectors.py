@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,16 +87,23 @@ def customer_search(*, user, query: str = "", card_type: str | None = None, stor
       card type and store filters apply to the outer query.
     """
     qs = scope_for_user(Customer.objects.select_related("store"), user)
+    ordering = F("id").desc()
     if query and query.strip():
         ids = _matching_customer_ids(query)
         if ids is None:
             return qs.none()
         qs = qs.filter(id__in=ids)
+        # Newest first, but sorted after the match: PostgreSQL misjudges how many ids the union
+        # returns and, for `ORDER BY id DESC LIMIT 25`, walks the primary key backwards over up to
+        # 300,000 customers until it meets the one that matched (290 ms for an old customer's
+        # mobile on the scale data). `id + 0` is no index order, so it looks the matches up by id
+        # and sorts those few rows instead (a few ms).
+        ordering = (F("id") + 0).desc()
     if card_type:
         qs = qs.filter(card_type=card_type)
     if store_id:
         qs = qs.filter(store_id=store_id)
-    return qs.order_by("-id")
+    return qs.order_by(ordering, "-id")
 
 
 def customer_list_page(*, customers: QuerySet) -> QuerySet:

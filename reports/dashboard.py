@@ -31,6 +31,7 @@ def dashboard_figures(*, store_ids: list[int] | None, month: dt.date, now: dt.da
         "trend": kpis.monthly_counts(store_ids=store_ids, last_month=month, now=now),
         "staff": kpis.staff_counts(store_ids=store_ids, month=month),
         "questions": kpis.question_counts(store_ids=store_ids, month=month),
+        "staff_questions": kpis.staff_question_counts(store_ids=store_ids, month=month),
     }
 
 
@@ -45,6 +46,7 @@ def combine_figures(parts: list[dict]) -> dict:
         "trend": [kpis.sum_counts(list(months)) for months in zip(*(p["trend"] for p in parts), strict=True)],
         "staff": [row for p in parts for row in p["staff"]],
         "questions": kpis.combine_question_counts([p["questions"] for p in parts]),
+        "staff_questions": [row for p in parts for row in p.get("staff_questions", [])],
     }
 
 
@@ -73,10 +75,8 @@ def present(figures: dict) -> dict:
         "previous": previous,
         "charts": charts,
         "ranking": ranking,
-        "ranked_by_full": any("full" in row for row in figures["staff"]),
-        "flags": kpis.staff_flags(figures["staff"]),
+        "flags": kpis.staff_flags(figures["staff"], figures.get("staff_questions", [])),
         "weakest": kpis.weakest_questions(figures["questions"]),
-        "has_scores": all("full" in m for m in (figures["trend"][-1]["sales"], figures["trend"][-1]["service"])),
     }
 
 
@@ -191,9 +191,10 @@ def staff_month_cases(*, staff, kind: str, month: dt.date, now: dt.datetime):
 def staff_month_summary(*, staff, kind: str, month: dt.date) -> dict:
     """The person's row of counts against their store's, with any flag raised on it (live)."""
     rows = kpis.staff_counts(store_ids=[staff.store_id], month=month)
+    question_rows = kpis.staff_question_counts(store_ids=[staff.store_id], month=month)
     mine = next((r for r in rows if r["staff_id"] == staff.pk and r["kind"] == kind), None)
     store = kpis.sum_counts([{k: r[k] for k in kpis.COUNTER_KEYS if k in r} for r in rows if r["kind"] == kind])
-    flags = [f for f in kpis.staff_flags(rows) if f["staff_id"] == staff.pk]
+    flags = [f for f in kpis.staff_flags(rows, question_rows) if f["staff_id"] == staff.pk and f["kind"] == kind]
     measures = []
     for code, label, bad, total in kpis.FLAG_MEASURES:
         if mine is None or bad not in mine:
@@ -211,4 +212,11 @@ def staff_month_summary(*, staff, kind: str, month: dt.date) -> dict:
                 "flag": next((f for f in flags if f["measure"] == code), None),
             }
         )
-    return {"kind": kind, "row": mine, "measures": measures}
+    question_flags = [f for f in flags if f["measure"].startswith("q:")]
+    return {
+        "kind": kind,
+        "row": mine,
+        "full_rate": kpis.rate(mine["full"], mine["successes"]) if mine else None,
+        "measures": measures,
+        "question_flags": question_flags,
+    }

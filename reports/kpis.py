@@ -20,8 +20,8 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Case as CaseWhen
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from callbacks.choices import CallbackKind, TaskState
@@ -29,14 +29,19 @@ from callbacks.models import CallbackTask
 from complaints.choices import FINISHED_STATES, OPEN_STATES, SlaColour
 from complaints.models import Case
 from complaints.selectors import case_colour_filter
-from reports.significance import significance
+from crm.reporting import rate as reporting_rate
+from reports import periods
+from reports.significance import ALPHA, significance
+from surveys.choices import BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN, SCORE_MAX, SCORE_MIN, QuestionType
+from surveys.models import Answer
 
 KINDS = (CallbackKind.SALES.value, CallbackKind.SERVICE.value)
 
-# Satisfaction buckets of the overall score (SPEC §2): 完全满意 8–10, 基本满意 6–7, 不满意 1–5.
-FULL_SATISFACTION = (8, 10)
-BASIC_SATISFACTION = (6, 7)
-DISSATISFIED = (1, 5)
+# Satisfaction buckets of the overall score (SPEC §2), from THE rule in surveys.choices:
+# 完全满意 8–10, 基本满意 6–7, 不满意 1–5.
+FULL_SATISFACTION = (FULLY_SATISFIED_MIN, SCORE_MAX)
+BASIC_SATISFACTION = (BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN - 1)
+DISSATISFIED = (SCORE_MIN, BASICALLY_SATISFIED_MIN - 1)
 
 
 # --- months ---------------------------------------------------------------------------------------
@@ -56,38 +61,40 @@ def month_key(month: dt.date) -> str:
 
 
 def parse_month(value: str | None) -> dt.date | None:
-    """'YYYY-MM' -> the first day of that month; None when empty or malformed."""
+    """'YYYY-MM' -> the first day of that month (reports.periods' rule); None when empty or bad."""
     try:
-        return dt.datetime.strptime((value or "").strip(), "%Y-%m").date()
+        return periods.parse_month(value or "")
     except ValueError:
         return None
 
 
 def month_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
     """Aware datetimes (Asia/Shanghai) from the start of month `first` to the end of month `last`."""
-    end_month = add_months(last or first, 1)
-    tz = timezone.get_current_timezone()
-    return (
-        dt.datetime.combine(first, dt.time.min, tz),
-        dt.datetime.combine(end_month, dt.time.min, tz),
-    )
+    return periods.month_bounds(first)[0], periods.month_bounds(last or first)[1]
 
 
-def rate(numerator: int | None, denominator: int | None) -> float | None:
-    """THE rate rule of the dashboard: empty (None) on a zero denominator, never 0."""
-    if not denominator:
-        return None
-    return (numerator or 0) / denominator
+# THE rate rule of every report: empty (None) on a zero denominator, never 0.
+rate = reporting_rate
 
 
 # --- callbacks ------------------------------------------------------------------------------------
 
 
-def _task_month_filter(first: dt.date, last: dt.date) -> Q:
-    """Tasks whose source event lies in months first..last."""
+def _task_month_filter(first: dt.date, last: dt.date, prefix: str = "") -> Q:
+    """Tasks whose source event lies in months first..last (`prefix`: the path to the task)."""
     start, end = month_bounds(first, last)
-    return Q(kind=CallbackKind.SALES, delivery__delivered_on__gte=first, delivery__delivered_on__lt=end.date()) | Q(
-        kind=CallbackKind.SERVICE, repair_order__delivered_at__gte=start, repair_order__delivered_at__lt=end
+    return Q(
+        **{
+            f"{prefix}kind": CallbackKind.SALES,
+            f"{prefix}delivery__delivered_on__gte": first,
+            f"{prefix}delivery__delivered_on__lt": end.date(),
+        }
+    ) | Q(
+        **{
+            f"{prefix}kind": CallbackKind.SERVICE,
+            f"{prefix}repair_order__delivered_at__gte": start,
+            f"{prefix}repair_order__delivered_at__lt": end,
+        }
     )
 
 
@@ -100,28 +107,22 @@ def _source_month_case():
     )
 
 
-def has_overall_score() -> bool:
-    """Whether callback tasks carry the overall score yet (it arrives with the surveys app)."""
-    return any(f.name == "overall_score" for f in CallbackTask._meta.get_fields())
-
-
 def _score_in(bounds: tuple[int, int]) -> Q:
     return Q(state=TaskState.DONE, overall_score__gte=bounds[0], overall_score__lte=bounds[1])
 
 
 def _callback_counts() -> dict:
-    """The per-group callback counters; satisfaction only once the overall score exists."""
+    """The per-group callback counters: tasks, successes, satisfaction buckets, grumbles (a hot
+    alert: the agent's 抱怨 tick or a negative answer)."""
     done = Q(state=TaskState.DONE)
-    counts = {
+    return {
         "tasks": Count("id"),
         "successes": Count("id", filter=done),
+        "full": Count("id", filter=_score_in(FULL_SATISFACTION)),
+        "basic": Count("id", filter=_score_in(BASIC_SATISFACTION)),
+        "dissatisfied": Count("id", filter=_score_in(DISSATISFIED)),
         "grumbles": Count("id", filter=done & Q(has_grumble=True)),
     }
-    if has_overall_score():
-        counts["full"] = Count("id", filter=_score_in(FULL_SATISFACTION))
-        counts["basic"] = Count("id", filter=_score_in(BASIC_SATISFACTION))
-        counts["dissatisfied"] = Count("id", filter=_score_in(DISSATISFIED))
-    return counts
 
 
 def _tasks(store_ids: list[int] | None) -> QuerySet[CallbackTask]:
@@ -238,12 +239,12 @@ def kpis_from_counts(counts: dict) -> dict:
         "success_rate": rate(successes, tasks),
         "sales_success_rate": rate(sales["successes"], sales["tasks"]),
         "service_success_rate": rate(service["successes"], service["tasks"]),
-        "sales_full": sales.get("full"),
+        "sales_full": sales["full"],
         "sales_successes": sales["successes"],
-        "sales_full_rate": rate(sales.get("full"), sales["successes"]) if "full" in sales else None,
-        "service_full": service.get("full"),
+        "sales_full_rate": rate(sales["full"], sales["successes"]),
+        "service_full": service["full"],
         "service_successes": service["successes"],
-        "service_full_rate": rate(service.get("full"), service["successes"]) if "full" in service else None,
+        "service_full_rate": rate(service["full"], service["successes"]),
         "complaints_received": complaints["received"],
         "complaints_closed": complaints["closed"],
         "complaints_red": complaints["red"],
@@ -306,19 +307,22 @@ def staff_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
 
 
 def staff_ranking(rows: list[dict]) -> dict[str, list[dict]]:
-    """Per kind, staff by full-satisfaction rate (highest first; no successes last), with counts.
-
-    Until the overall score exists, ranks by callback success rate instead and says so."""
+    """Per kind, staff by full-satisfaction rate (highest first; no successful callback last), then
+    by callback success rate, with their counts."""
     ranking: dict[str, list[dict]] = {}
     for kind in KINDS:
-        ranked = []
-        for row in rows:
-            if row["kind"] != kind:
-                continue
-            full_rate = rate(row.get("full"), row["successes"]) if "full" in row else None
-            ranked.append({**row, "full_rate": full_rate, "success_rate": rate(row["successes"], row["tasks"])})
-        key = "full_rate" if any("full" in r for r in ranked) else "success_rate"
-        ranked.sort(key=lambda r: (r[key] is None, -(r[key] or 0), -r["successes"], r["staff_name"]))
+        ranked = [
+            {
+                **row,
+                "full_rate": rate(row["full"], row["successes"]),
+                "success_rate": rate(row["successes"], row["tasks"]),
+            }
+            for row in rows
+            if row["kind"] == kind
+        ]
+        ranked.sort(
+            key=lambda r: (r["full_rate"] is None, -(r["full_rate"] or 0), -(r["success_rate"] or 0), r["staff_name"])
+        )
         ranking[kind] = ranked
     return ranking
 
@@ -329,46 +333,71 @@ FLAG_MEASURES = (
     ("grumble", "抱怨率", "grumbles", "successes"),
     ("complaint", "投诉率", "complained", "tasks"),
 )
-
-
 COUNTER_KEYS = ("tasks", "successes", "grumbles", "full", "basic", "dissatisfied", "complained")
 
 
-def staff_flags(rows: list[dict]) -> list[dict]:
-    """Staff whose rate of a bad outcome is significantly above their store's (one-sided Fisher
-    exact test, `reports.significance`), with the counts behind each flag."""
-    store_totals: dict[tuple, dict] = defaultdict(dict)
+def _flag(row: dict, store: dict, *, code: str, label: str, bad: str, total: str, alpha: float) -> dict | None:
+    result = significance(
+        staff_bad=row[bad], staff_total=row[total], store_bad=store[bad], store_total=store[total], alpha=alpha
+    )
+    if not result.flagged:
+        return None
+    return {
+        "staff_id": row["staff_id"],
+        "staff_name": row["staff_name"],
+        "store_id": row["store_id"],
+        "store_name": row["store__name"],
+        "kind": row["kind"],
+        "measure": code,
+        "label": label,
+        "staff_bad": result.staff_bad,
+        "staff_total": result.staff_total,
+        "store_bad": result.store_bad,
+        "store_total": result.store_total,
+        "staff_rate": result.staff_rate,
+        "store_rate": result.store_rate,
+        "p_value": result.p_value,
+    }
+
+
+def _store_totals(rows: list[dict], group: tuple[str, ...], counters: tuple[str, ...]) -> dict[tuple, dict]:
+    totals: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(counters, 0))
     for row in rows:
-        key = (row["store_id"], row["kind"])
-        store_totals[key] = sum_counts([store_totals[key], {k: row[k] for k in COUNTER_KEYS if k in row}])
+        total = totals[tuple(row[k] for k in group)]
+        for counter in counters:
+            total[counter] += row[counter]
+    return totals
+
+
+def staff_flags(rows: list[dict], question_rows: list[dict] | None = None) -> list[dict]:
+    """Staff whose rate of a bad outcome is significantly above their store's (one-sided Fisher
+    exact test, `reports.significance`), with the counts behind each flag.
+
+    Measures: 不满意率 (overall 1–5 of successes), 抱怨率 (hot alerts of successes), 投诉率 (the
+    month's customers who complained), and each survey question's negative share — seed 003's
+    example exactly (20 of an advisor's 50 customers said the car was not washed clean, 30 of the
+    store's 300). Questions are many, so their level is divided by the number of questions asked
+    of that kind (Bonferroni): a person is not flagged because one of ten items drew bad luck."""
+    store_totals = _store_totals(rows, ("store_id", "kind"), COUNTER_KEYS)
     flags = []
     for row in rows:
         store = store_totals[(row["store_id"], row["kind"])]
         for code, label, bad, total in FLAG_MEASURES:
-            if bad not in row:
-                continue
-            result = significance(
-                staff_bad=row[bad], staff_total=row[total], store_bad=store[bad], store_total=store[total]
-            )
-            if result.flagged:
-                flags.append(
-                    {
-                        "staff_id": row["staff_id"],
-                        "staff_name": row["staff_name"],
-                        "store_id": row["store_id"],
-                        "store_name": row["store__name"],
-                        "kind": row["kind"],
-                        "measure": code,
-                        "label": label,
-                        "staff_bad": result.staff_bad,
-                        "staff_total": result.staff_total,
-                        "store_bad": result.store_bad,
-                        "store_total": result.store_total,
-                        "staff_rate": result.staff_rate,
-                        "store_rate": result.store_rate,
-                        "p_value": result.p_value,
-                    }
-                )
+            flag = _flag(row, store, code=code, label=label, bad=bad, total=total, alpha=ALPHA)
+            if flag:
+                flags.append(flag)
+    question_rows = question_rows or []
+    question_totals = _store_totals(question_rows, ("store_id", "kind", "code"), ("answered", "negative"))
+    questions_per_kind = defaultdict(set)
+    for row in question_rows:
+        questions_per_kind[row["kind"]].add(row["code"])
+    for row in question_rows:
+        store = question_totals[(row["store_id"], row["kind"], row["code"])]
+        label = f"{row['code']} {row['text']}"
+        alpha = ALPHA / len(questions_per_kind[row["kind"]])
+        flag = _flag(row, store, code=f"q:{row['code']}", label=label, bad="negative", total="answered", alpha=alpha)
+        if flag:
+            flags.append({**flag, "question_code": row["code"], "question_text": row["text"]})
     flags.sort(key=lambda f: f["p_value"])
     return flags
 
@@ -376,12 +405,64 @@ def staff_flags(rows: list[dict]) -> list[dict]:
 # --- survey questions -----------------------------------------------------------------------------
 
 QUESTION_COUNTERS = ("answered", "negative", "score_sum", "score_count")
+# Questions with a right and a wrong answer; text (the customer's words) is never negative, and the
+# overall question is the satisfaction rate itself.
+RATED_TYPES = (QuestionType.SCORE, QuestionType.YES_NO, QuestionType.CHOICE)
+
+
+def _month_answers(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[Answer]:
+    """Answers of the month's successful callbacks (by source month, like every figure here)."""
+    task = "response__callback_task__"
+    qs = Answer.objects.filter(
+        _task_month_filter(month, month, prefix=task),
+        **{f"{task}state": TaskState.DONE},
+        question__is_overall=False,
+        question__type__in=RATED_TYPES,
+    )
+    return qs if store_ids is None else qs.filter(**{f"{task}store_id__in": store_ids})
+
+
+def _question_aggregates() -> dict:
+    return {
+        # One code may have different wording across template versions: show the latest seen.
+        "text": Max("question__text"),
+        "answered": Count("id"),
+        "negative": Count("id", filter=Q(is_negative=True)),
+        "score_sum": Coalesce(Sum("score"), 0),
+        "score_count": Count("score"),
+    }
 
 
 def question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
-    """Per survey question of the month's successful callbacks: answers, negative answers, and the
-    sum and count of scores. Empty until the surveys app stores answers."""
-    return []
+    """Per survey question (by kind and code): answers, negative answers, sum and count of scores.
+    One GROUP BY query."""
+    return list(
+        _month_answers(store_ids=store_ids, month=month)
+        .values(kind=F("response__callback_task__kind"), code=F("question__code"))
+        .annotate(**_question_aggregates())
+        .order_by("kind", "code")
+    )
+
+
+def staff_question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
+    """The same per staff member (the task's sales consultant or service advisor) and store, for
+    the per-question significance flags. One GROUP BY query."""
+    task = "response__callback_task__"
+    staff_id = Coalesce(f"{task}delivery__sales_consultant_id", f"{task}repair_order__service_advisor_id")
+    staff_name = Coalesce(f"{task}delivery__sales_consultant__name", f"{task}repair_order__service_advisor__name")
+    return list(
+        _month_answers(store_ids=store_ids, month=month)
+        .values(
+            kind=F(f"{task}kind"),
+            code=F("question__code"),
+            store_id=F(f"{task}store_id"),
+            store__name=F(f"{task}store__name"),
+            staff_id=staff_id,
+            staff_name=staff_name,
+        )
+        .annotate(**_question_aggregates())
+        .order_by("kind", "code", "store_id", "staff_id")
+    )
 
 
 def combine_question_counts(parts: list[list[dict]]) -> list[dict]:

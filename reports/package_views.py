@@ -11,9 +11,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.models import Store
+from crm.reporting import xlsx_response
 from crm.scoping import get_scoped_or_404, scope_for_user, stores_for_user
 from reports import approval, dashboard, kpis
 from reports.models import ReportPackage
+from reports.services import report_export_log
 from reports.snapshot import package_workbook_tables, table_preview
 
 
@@ -116,8 +118,15 @@ def package_action(request, pk: int, action: str):
 @login_required
 @permission_required("reports.view_reportpackage", raise_exception=True)
 def package_download(request, pk: int):
-    from crm.reporting import xlsx_response
-
     package = get_scoped_or_404(_packages(request.user), request.user, pk=pk)
+    tables = package_workbook_tables(package)
+    report_export_log(
+        name="report_package",
+        month=package.month,
+        store_ids=[package.store_id],
+        user=request.user,
+        rows=sum(len(t.rows) for t in tables),
+        via="package",
+    )
     filename = f"report-package-{package.store.code}-{package.month:%Y-%m}-{package.state}.xlsx"
-    return xlsx_response(package_workbook_tables(package), filename)
+    return xlsx_response(tables, filename)

@@ -27,12 +27,15 @@ def _freeze_value(value: Any) -> Any:
 
 
 def _thaw_value(value: Any, kind: str) -> Any:
-    if value is None or value == "":
+    if value is None or value == "" or not isinstance(value, str):
         return value
-    if kind == "datetime" and isinstance(value, str):
-        return dt.datetime.fromisoformat(value)
-    if kind == "date" and isinstance(value, str):
-        return dt.date.fromisoformat(value)
+    try:
+        if kind == "datetime":
+            return dt.datetime.fromisoformat(value)
+        if kind == "date":
+            return dt.date.fromisoformat(value)
+    except ValueError:  # a label in a date column, e.g. 合计 in the total row
+        return value
     return value
 
 
@@ -75,13 +78,13 @@ def table_thaw(data: dict):
 def snapshot_tables(*, store_id: int, month: dt.date) -> list[dict]:
     """Every registered report of one store and month, frozen (SPEC §9: the package holds them all).
 
-    A report whose builder fails stops the generation: a package missing a table is not one the
-    general manager should approve."""
-    try:
-        from reports.registry import all_reports
-    except ImportError:  # the registry arrives with the reports branch
-        return []
-    return [table_freeze(spec.build(store_ids=[store_id], month=month)) for spec in all_reports()]
+    Phone numbers are frozen masked: a package travels up the chain and out as a workbook, and
+    nobody approving a month's figures needs a customer's number (the live pages show full numbers
+    to the roles allowed). A report whose builder fails stops the generation: a package missing a
+    table is not one the general manager should approve."""
+    from reports.registry import all_reports
+
+    return [table_freeze(spec.build(store_ids=[store_id], month=month, full_numbers=False)) for spec in all_reports()]
 
 
 # --- the package as one workbook ----------------------------------------------------------------
@@ -213,24 +216,14 @@ def package_workbook_tables(package) -> list:
     return [*figures_tables(package), *(table_thaw(t) for t in package.tables)]
 
 
-def _preview_cell(value: Any, kind: str) -> str:
-    if value is None or value == "":
-        return ""
-    if kind == "rate":
-        return f"{float(value) * 100:.1f}%"
-    if kind == "datetime" and isinstance(value, str):
-        return value.replace("T", " ")[:16]
-    if kind == "number" and isinstance(value, float):
-        return f"{value:.1f}"
-    return str(value)
-
-
 def table_preview(data: dict, limit: int = 100) -> dict:
     """A frozen table for the package page: its first `limit` rows as display text."""
+    from crm.reporting import format_cell
+
     kinds = [c["kind"] for c in data["columns"]]
 
     def cells(values):
-        return [_preview_cell(v, k) for v, k in zip(values, kinds, strict=False)]
+        return [format_cell(_thaw_value(v, k), k) for v, k in zip(values, kinds, strict=False)]
 
     return {
         "title": data["title"],

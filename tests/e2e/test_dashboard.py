@@ -59,7 +59,9 @@ def test_gm_reads_dashboard_charts_draw_and_drills_into_staff(page, live_server,
     assert "回访成功率" in tiles and "%" in tiles
     flag = page.locator("[data-testid=flag-row]").filter(has_text="钱顾问")
     assert flag.count() >= 1
-    assert "抱怨率" in flag.first.inner_text() and "/" in flag.first.inner_text()
+    texts = flag.all_inner_texts()
+    assert any("抱怨率" in t and "/" in t for t in texts), texts
+    assert page.locator("[data-testid=weak-question]").count() == 5
     shot(page, "dashboard_gm_live")
 
     page.locator("[data-testid=ranking-service] [data-testid=staff-link]", has_text="钱顾问").click()

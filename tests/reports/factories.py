@@ -88,7 +88,7 @@ def make_case(*, store, customer=None, received_at: dt.datetime, **times) -> Cas
     return case
 
 
-def make_service_tasks_bulk(*, staff, count: int, source: dt.datetime, grumbles: int = 0) -> None:
+def make_service_tasks_bulk(*, staff, count: int, source: dt.datetime, grumbles: int = 0) -> list[CallbackTask]:
     """`count` successful service callbacks of one advisor (the first `grumbles` with a grumble),
     bulk-created for one customer: fast enough for seed 003's 300 customers."""
     from crm.models import RepairOrder
@@ -110,7 +110,7 @@ def make_service_tasks_bulk(*, staff, count: int, source: dt.datetime, grumbles:
         )
         for i in range(count)
     )
-    CallbackTask.objects.bulk_create(
+    return CallbackTask.objects.bulk_create(
         CallbackTask(
             store=store,
             kind=CallbackKind.SERVICE,
@@ -137,13 +137,12 @@ def seed_dashboard_year(store, *, last_month: dt.date, seed: int = 7, weak_advis
     from callbacks.choices import TaskState
     from complaints.choices import CaseState
     from crm.models import Customer, Delivery, RepairOrder, Vehicle
-    from reports.kpis import add_months, has_overall_score
+    from reports.kpis import add_months
     from tests.factories import make_vin
 
     rng = random.Random(seed)
     advisors = [service_advisor(store, n) for n in ("周顾问", "吴顾问", "郑顾问", weak_advisor)]
     consultants = [sales_consultant(store, n) for n in ("王销售", "冯销售", "陈销售")]
-    scored = has_overall_score()
     first = add_months(last_month, -11)
     plan = []  # (staff, kind, source, state, grumble, score)
     for i in range(12):
@@ -159,7 +158,7 @@ def seed_dashboard_year(store, *, last_month: dt.date, seed: int = 7, weak_advis
                 state = TaskState.DONE if roll < 0.80 + 0.08 * trend else TaskState.CLOSED_UNSUCCESSFUL
                 grumble = state == TaskState.DONE and rng.random() < (0.45 if weak_now else 0.06)
                 score = None
-                if scored and state == TaskState.DONE:
+                if state == TaskState.DONE:
                     score = rng.choice([3, 6, 7] if grumble else [6, 7, 8, 9, 9, 10, 10, 10 if trend > 0.5 else 8])
                 plan.append((staff, kind, source, state, grumble, score))
     customers = Customer.objects.bulk_create(
@@ -217,7 +216,8 @@ def seed_dashboard_year(store, *, last_month: dt.date, seed: int = 7, weak_advis
         if score is not None:
             fields["overall_score"] = score
         tasks.append(CallbackTask(**fields))
-    CallbackTask.objects.bulk_create(tasks)
+    tasks = CallbackTask.objects.bulk_create(tasks)
+    _answer_year(tasks, plan, rng, weak_advisor=weak_advisor, last_month=last_month)
 
     for i in range(12):
         month = add_months(first, i)
@@ -242,3 +242,100 @@ def seed_dashboard_year(store, *, last_month: dt.date, seed: int = 7, weak_advis
                 times["state"] = CaseState.IN_PROGRESS
             make_case(store=store, customer=customer, received_at=received, **times)
     return {s.name: s for s in advisors + consultants}
+
+
+def ensure_builtin_questionnaires() -> None:
+    """Re-create the built-in questionnaires if a transactional (browser) test flushed the tables
+    their data migration filled. Idempotent, like the migration itself."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("surveys.migrations.0002_builtin_templates_and_scripts").create(apps, None)
+
+
+def answer_tasks_bulk(tasks: list[CallbackTask], answers_for) -> None:
+    """Store a questionnaire response for each task, bulk-created: `answers_for(i)` gives the i-th
+    task's answers {code: value}. Negative answers are marked by THE rule (surveys.services)."""
+    from surveys.models import Answer, Response
+    from surveys.selectors import template_current_version
+    from surveys.services import answer_is_negative, answer_parse
+
+    ensure_builtin_questionnaires()
+    version = template_current_version(kind=tasks[0].kind)
+    questions = {q.code: q for q in version.questions.all()}
+    overall = next(q for q in questions.values() if q.is_overall)
+    parsed = [
+        {questions[code]: answer_parse(questions[code], value) for code, value in answers_for(i).items()}
+        for i in range(len(tasks))
+    ]
+    responses = Response.objects.bulk_create(
+        Response(
+            version=version,
+            store_id=task.store_id,
+            customer_id=task.customer_id,
+            answered_at=task.completed_at or timezone.now(),
+            source="call",
+            overall_score=cols.get(overall, {}).get("score"),
+        )
+        for task, cols in zip(tasks, parsed, strict=True)
+    )
+    Answer.objects.bulk_create(
+        Answer(response=response, question=q, is_negative=answer_is_negative(q, next(iter(c.values()))), **c)
+        for response, cols in zip(responses, parsed, strict=True)
+        for q, c in cols.items()
+    )
+    for task, response in zip(tasks, responses, strict=True):
+        task.response, task.overall_score = response, response.overall_score
+    CallbackTask.objects.bulk_update(tasks, ["response", "overall_score"])
+
+
+# Chance of a negative answer per question of the built-in questionnaires (the rest: 3 %), so that
+# the weakest questions differ clearly.
+_NEGATIVE_CHANCE = {
+    "service": {"Q8": 0.25, "Q7": 0.15, "Q4": 0.10, "Q6": 0.06},
+    "sales": {"Q8": 0.20, "Q3": 0.12, "Q9": 0.08},
+}
+
+
+def _random_answers(question, negative: bool, rng) -> object:
+    if question.type == "score":
+        return rng.randint(2, 5) if negative else rng.choice([7, 8, 9, 9, 10, 10])
+    if question.type == "yes_no":
+        negative_label = question.negative_answer or "否"
+        positive_label = "是" if negative_label == "否" else "否"
+        return negative_label if negative else positive_label
+    if question.type == "choice":
+        bad = question.negative_choices or []
+        good = [c for c in question.choices if c not in bad]
+        return rng.choice(bad) if negative and bad else rng.choice(good)
+    return "服务很好" if not negative else "洗车不干净"
+
+
+def _answer_year(tasks, plan, rng, *, weak_advisor: str, last_month: dt.date) -> None:
+    from surveys.selectors import template_current_version
+
+    ensure_builtin_questionnaires()
+    for kind in (CallbackKind.SALES, CallbackKind.SERVICE):
+        version = template_current_version(kind=kind)
+        questions = [q for q in version.questions.all() if not q.is_overall]
+        chosen = [
+            (task, staff, source)
+            for task, (staff, task_kind, source, state, _g, _s) in zip(tasks, plan, strict=True)
+            if task_kind == kind and state == TaskState.DONE
+        ]
+        overall = next(q for q in version.questions.all() if q.is_overall)
+
+        def answers_for(i, chosen=chosen, questions=questions, overall=overall, kind=kind):
+            task, staff, source = chosen[i]
+            weak_now = staff.name == weak_advisor and timezone.localtime(source).date().replace(day=1) == last_month
+            answers = {overall.code: task.overall_score}
+            for q in questions:
+                chance = _NEGATIVE_CHANCE[kind].get(q.code, 0.03)
+                if weak_now and q.code == "Q5":
+                    chance = 0.55
+                answers[q.code] = _random_answers(q, rng.random() < chance, rng)
+            return answers
+
+        if chosen:
+            answer_tasks_bulk([c[0] for c in chosen], answers_for)

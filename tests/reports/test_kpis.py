@@ -9,6 +9,7 @@ from callbacks.choices import CallbackKind, TaskState
 from complaints.choices import CaseState
 from reports import kpis
 from tests.reports.factories import (
+    answer_tasks_bulk,
     local,
     make_case,
     make_service_tasks_bulk,
@@ -199,3 +200,83 @@ def test_staff_compared_with_their_own_store_only(store_a, store_b):
     make_service_tasks_bulk(staff=b, count=200, source=day)
     # Store A has one advisor: their rate is the store's rate, never "above" it.
     assert kpis.staff_flags(kpis.staff_counts(store_ids=None, month=MARCH)) == []
+
+
+def test_full_satisfaction_rates_by_kind(store_a):
+    sc = sales_consultant(store_a, "钱顾问")
+    sa = service_advisor(store_a, "周顾问")
+    for score in (10, 8, 7):
+        make_task(staff=sc, kind=CallbackKind.SALES, source=local(2025, 3, 5, 10), score=score)
+    for score in (5, 9):
+        make_task(staff=sa, source=local(2025, 3, 5, 10), score=score)
+    make_task(staff=sa, source=local(2025, 3, 5, 10), state=TaskState.CLOSED_UNSUCCESSFUL)
+    counts = month_counts([store_a.pk], MARCH)
+    buckets = ("full", "basic", "dissatisfied")
+    assert [counts["sales"][k] for k in buckets] == [2, 1, 0]
+    assert [counts["service"][k] for k in buckets] == [1, 0, 1]
+    figures = kpis.kpis_from_counts(counts)
+    assert figures["sales_full_rate"] == pytest.approx(2 / 3)
+    assert figures["service_full_rate"] == pytest.approx(1 / 2)  # of successes, not of tasks
+    ranking = kpis.staff_ranking(kpis.staff_counts(store_ids=[store_a.pk], month=MARCH))
+    assert ranking["sales"][0]["full_rate"] == pytest.approx(2 / 3)
+
+
+def test_question_counts_and_the_five_weakest(store_a):
+    sa = service_advisor(store_a, "周顾问")
+    march = make_service_tasks_bulk(staff=sa, count=4, source=local(2025, 3, 10, 10))
+    april = make_service_tasks_bulk(staff=sa, count=1, source=local(2025, 4, 10, 10))
+    q9 = [3, 9, 10, 8]
+    answer_tasks_bulk(
+        march,
+        lambda i: {"Q1": 9, "Q2": "是", "Q5": "否" if i < 2 else "是", "Q9": q9[i], "Q11": "洗车不干净"},
+    )
+    answer_tasks_bulk(april, lambda i: {"Q1": 2, "Q5": "否"})
+
+    rows = {r["code"]: r for r in kpis.question_counts(store_ids=[store_a.pk], month=MARCH)}
+    assert set(rows) == {"Q2", "Q5", "Q9"}  # not the overall Q1, not the text Q11, not April's
+    assert (rows["Q5"]["answered"], rows["Q5"]["negative"]) == (4, 2)
+    assert (rows["Q9"]["negative"], rows["Q9"]["score_sum"], rows["Q9"]["score_count"]) == (1, 30, 4)
+    weakest = kpis.weakest_questions(list(rows.values()))
+    assert [w["code"] for w in weakest] == ["Q5", "Q9", "Q2"]
+    assert weakest[0]["negative_rate"] == 0.5 and weakest[1]["mean_score"] == 7.5
+    assert "按时交车" in weakest[0]["text"]
+    assert kpis.question_counts(store_ids=[], month=MARCH) == []
+
+
+def test_weakest_questions_keeps_five_and_breaks_ties_by_mean():
+    rows = [
+        {"kind": "service", "code": f"Q{i}", "answered": 10, "negative": n, "score_sum": s, "score_count": c}
+        for i, (n, s, c) in enumerate([(2, 0, 0), (2, 60, 10), (2, 50, 10), (5, 0, 0), (1, 0, 0), (0, 0, 0), (3, 0, 0)])
+    ]
+    rows.append({"kind": "service", "code": "Q9", "answered": 0, "negative": 0, "score_sum": 0, "score_count": 0})
+    assert [w["code"] for w in kpis.weakest_questions(rows)] == ["Q3", "Q6", "Q2", "Q1", "Q0"]
+
+
+def test_seed_003_per_question_flag(store_a):
+    """Seed 003 exactly: 20 of an advisor's 50 customers answer one question negatively, 30 of the
+    store's 300 — the advisor is flagged on that question, with those counts."""
+    flagged = service_advisor(store_a, "洗车顾问")
+    others = [service_advisor(store_a, "顾问甲"), service_advisor(store_a, "顾问乙")]
+    day = local(2025, 3, 12, 10)
+    for staff, count, negative in ((flagged, 50, 20), (others[0], 125, 5), (others[1], 125, 5)):
+        tasks = make_service_tasks_bulk(staff=staff, count=count, source=day)
+        answer_tasks_bulk(tasks, lambda i, n=negative: {"Q1": 9, "Q5": "否" if i < n else "是", "Q2": "是"})
+
+    rows = kpis.staff_counts(store_ids=[store_a.pk], month=MARCH)
+    question_rows = kpis.staff_question_counts(store_ids=[store_a.pk], month=MARCH)
+    flags = kpis.staff_flags(rows, question_rows)
+    assert [(f["staff_name"], f["measure"]) for f in flags] == [("洗车顾问", "q:Q5")]
+    flag = flags[0]
+    assert (flag["staff_bad"], flag["staff_total"], flag["store_bad"], flag["store_total"]) == (20, 50, 30, 300)
+    assert flag["label"].startswith("Q5 ")
+
+
+def test_borderline_per_question_not_flagged(store_a):
+    watched = service_advisor(store_a, "边缘顾问")
+    others = [service_advisor(store_a, "顾问甲"), service_advisor(store_a, "顾问乙")]
+    day = local(2025, 3, 12, 10)
+    for staff, count, negative in ((watched, 50, 10), (others[0], 125, 10), (others[1], 125, 10)):
+        tasks = make_service_tasks_bulk(staff=staff, count=count, source=day)
+        answer_tasks_bulk(tasks, lambda i, n=negative: {"Q1": 9, "Q5": "否" if i < n else "是"})
+    rows = kpis.staff_counts(store_ids=[store_a.pk], month=MARCH)
+    assert kpis.staff_flags(rows, kpis.staff_question_counts(store_ids=[store_a.pk], month=MARCH)) == []
