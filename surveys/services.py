@@ -9,9 +9,10 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from surveys.choices import (
@@ -235,12 +236,14 @@ def script_render(script: CallScript, customer, *, store=None, agent=None) -> st
     store, {专员} the agent. Plain replacement (not str.format) so a stray brace typed in the
     editor cannot break the call page."""
     agent_name = ""
+    with translation.override(settings.LANGUAGE_CODE):  # said to the customer: never in the UI language
+        our_store = _("我们店")
     if agent is not None:
         agent_name = getattr(agent, "display_name", "") or getattr(agent, "username", "")
     values = {
         "{称呼}": customer_salutation(customer),
         "{姓名}": customer.name,
-        "{门店}": store.name if store is not None else _("我们店"),
+        "{门店}": store.name if store is not None else our_store,
         "{专员}": agent_name,
     }
     text = script.say
@@ -380,13 +383,15 @@ def template_create(*, code: str, name: str, kind: str, user):
     """A new (inactive) template whose version 1 holds the overall question, to be filled in."""
     from surveys.models import Template
 
+    with translation.override(settings.LANGUAGE_CODE):  # read to the customer: never in the UI language
+        overall_text = _("您对本次服务的总体满意程度如何?")
     with transaction.atomic():
         template = Template.objects.create(code=code, name=name, kind=kind, is_active=False)
         version = TemplateVersion.objects.create(template=template, number=1, created_by=user)
         Question.objects.create(
             version=version,
             code="Q1",
-            text=_("您对本次服务的总体满意程度如何?"),
+            text=overall_text,
             type=QuestionType.SCORE,
             is_overall=True,
         )
