@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from crm.choices import WorkType
 from crm.models import Customer, Delivery, ImportJob, RepairOrder, Vehicle, VehicleOwnership
@@ -179,9 +179,9 @@ def _display(field, value) -> str:
 
 
 _AUDIT_ACTIONS = {
-    LogEntry.Action.CREATE: gettext_lazy("建档"),
-    LogEntry.Action.UPDATE: gettext_lazy("修改"),
-    LogEntry.Action.DELETE: gettext_lazy("删除"),
+    LogEntry.Action.CREATE: pgettext_lazy("change log action", "建档"),
+    LogEntry.Action.UPDATE: pgettext_lazy("change log action", "修改"),
+    LogEntry.Action.DELETE: pgettext_lazy("change log action", "删除"),
 }
 
 
