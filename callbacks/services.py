@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -152,17 +152,38 @@ def _service_tasks(repair_order_ids: Iterable[int] | None, since: datetime.date 
         links.append((target, pk))
     with transaction.atomic():
         CallbackTask.objects.bulk_create(new_tasks, batch_size=1000)
-        CallbackTask.objects.bulk_update(
-            taken_over.values(),
-            ["repair_order", "customer", "window_opens_at", "window_closes_at"],
-            batch_size=500,
-        )
+        _tasks_take_over(list(taken_over.values()))
         CallbackTaskRepairOrder.objects.bulk_create(
             [CallbackTaskRepairOrder(task_id=task.pk, repair_order_id=ro_id) for task, ro_id in links],
             ignore_conflicts=True,
             batch_size=1000,
         )
     return len(new_tasks)
+
+
+def _tasks_take_over(tasks: list[CallbackTask]) -> None:
+    """Save the new owner RO, customer and window of tasks taken over: one UPDATE … FROM unnest on
+    PostgreSQL (Django's bulk_update builds a CASE per row and field, seconds of Python for 2,000)."""
+    fields = ["repair_order", "customer", "window_opens_at", "window_closes_at"]
+    if not tasks:
+        return
+    if connection.vendor != "postgresql":  # SQLite (the demo)
+        CallbackTask.objects.bulk_update(tasks, fields, batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {CallbackTask._meta.db_table} t SET repair_order_id = v.ro, customer_id = v.customer, "
+            "window_opens_at = v.opens, window_closes_at = v.closes "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::timestamptz[]) "
+            "AS v(id, ro, customer, opens, closes) WHERE t.id = v.id",
+            [
+                [t.pk for t in tasks],
+                [t.repair_order_id for t in tasks],
+                [t.customer_id for t in tasks],
+                [t.window_opens_at for t in tasks],
+                [t.window_closes_at for t in tasks],
+            ],
+        )
 
 
 def callback_tasks_generate(
@@ -189,8 +210,6 @@ def callback_tasks_generate(
 
 
 def _advisory_lock(name: str) -> None:
-    from django.db import connection
-
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
