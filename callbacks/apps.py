@@ -55,4 +55,9 @@ class CallbacksConfig(AppConfig):
 
         register_sheet(CallbackResultsSheet())
         register_timeline_provider(callback_timeline_entries)
+
+        from callbacks.sms import SMS_SURVEY_REASON, callback_sms_survey_reply
+        from crm.sms.registry import register_reply_handler
+
+        register_reply_handler(SMS_SURVEY_REASON, callback_sms_survey_reply)
         register_demo_step("callbacks", seed_callbacks_demo, order=30)

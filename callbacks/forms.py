@@ -7,11 +7,12 @@ from callbacks.choices import Disposition
 
 
 class AttemptForm(forms.Form):
-    """One attempt from the call page. `overall` stands for the overall question until the
-    questionnaire from the surveys app is rendered here."""
+    """One attempt from the call page. The questionnaire's answers are posted as `q_<code>` fields
+    (see `questionnaire_answers`) and validated by surveys.services, which knows the questions;
+    `version` names the questionnaire version the agent saw."""
 
     disposition = forms.ChoiceField(label=_("回访结果"), choices=Disposition.choices)
-    overall = forms.IntegerField(label=_("总体满意度"), min_value=1, max_value=10, required=False)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     appointment_at = forms.DateTimeField(
         label=_("约定时间"),
         required=False,
@@ -23,6 +24,43 @@ class AttemptForm(forms.Form):
     grumble = forms.BooleanField(
         label=_("抱怨"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )
+
+
+ANSWER_PREFIX = "q_"
+
+
+def questionnaire_answers(data, version) -> dict[str, str]:
+    """The raw answers posted for `version` ({code: value}); empty values mean "not answered"."""
+    return {q.code: data.get(f"{ANSWER_PREFIX}{q.code}", "") for q in version.questions.all()}
+
+
+def questionnaire_rows(version, data=None, errors: dict | None = None) -> list[dict]:
+    """What the call page draws for each question: the question, its field name, the posted value
+    (kept when the page comes back with errors), its errors, and its answer buttons."""
+    from surveys.choices import NO_LABEL, YES_LABEL, QuestionType
+
+    rows = []
+    for q in version.questions.all():
+        name = f"{ANSWER_PREFIX}{q.code}"
+        if q.type == QuestionType.SCORE:
+            # Keys: digits 1–9, and 0 for 10.
+            options = [(str(n), str(n), str(n % 10)) for n in range(1, 11)]
+        elif q.type == QuestionType.YES_NO:
+            options = [(YES_LABEL, YES_LABEL, "y"), (NO_LABEL, NO_LABEL, "n")]
+        elif q.type == QuestionType.CHOICE:
+            options = [(label, label, str(i)) for i, label in enumerate(q.choices, start=1)]
+        else:
+            options = []
+        rows.append(
+            {
+                "question": q,
+                "name": name,
+                "value": (data or {}).get(name, ""),
+                "errors": (errors or {}).get(q.code, []),
+                "options": [{"value": v, "label": lbl, "key": k} for v, lbl, k in options],
+            }
+        )
+    return rows
 
 
 class DataFixForm(forms.Form):

@@ -7,6 +7,7 @@ attempt is unique by (task, called_at).
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -16,6 +17,9 @@ from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, Callback
 from callbacks.models import CallAttempt, CallbackTask
 from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
 from crm.models import User
+from surveys.choices import ResponseSource
+from surveys.selectors import template_current_version
+from surveys.services import answers_validate, response_answers_replace, response_record
 
 QUESTION_CODES = tuple(f"Q{i}" for i in range(12))
 KIND_BY_LABEL = {
@@ -63,6 +67,7 @@ class CallbackResultsSheet(SheetHandler):
         store = ctx.default_store
         tasks = self._tasks(rows, store)
         users = self._users(rows)
+        versions = {kind: template_current_version(kind=kind) for kind in CallbackKind.values}
         result: dict[int, Outcome | RowError] = {}
         for row in rows:
             v = row.values
@@ -75,11 +80,11 @@ class CallbackResultsSheet(SheetHandler):
                 result[row.row_number] = RowError("单号", _("本店没有该单号的回访任务：%(v)s") % {"v": v["source_no"]})
                 continue
             answers = {c: v[c] for c in QUESTION_CODES if v.get(c) not in (None, "")}
-            error = self._check_answers(outcome, answers)
+            error = self._check_answers(outcome, answers, versions.get(task.kind))
             if error:
                 result[row.row_number] = error
                 continue
-            result[row.row_number] = self._import_row(task, v, outcome, users)
+            result[row.row_number] = self._import_row(task, v, outcome, users, answers, versions.get(task.kind))
         return result
 
     def _tasks(self, rows, store) -> dict[tuple[str, str], CallbackTask]:
@@ -107,42 +112,76 @@ class CallbackResultsSheet(SheetHandler):
             users[u.username] = users[u.display_name] = u
         return users
 
-    def _check_answers(self, outcome: str, answers: dict) -> RowError | None:
+    def _check_answers(self, outcome: str, answers: dict, version) -> RowError | None:
+        """Every Qn against the task's questionnaire: unknown code, out-of-range score, an answer
+        that does not fit its question, a success without the overall answer."""
         success = DISPOSITION_RULES[outcome].bucket == Bucket.SUCCESS
-        if success and "Q0" not in answers:
-            return RowError("Q0", _("成功的回访必须有总体满意度（Q0）"))
-        if not success and answers:
-            return RowError("", _("未成功的回访不应有问卷答案"))
-        overall = answers.get("Q0")
-        if overall is not None:
-            try:
-                score = int(str(overall).strip())
-            except ValueError:
-                return RowError("Q0", _("总体满意度应为 1–10 的整数：%(v)s") % {"v": overall})
-            if not 1 <= score <= 10:
-                return RowError("Q0", _("分数超出范围 1–10：%(v)s") % {"v": overall})
+        if not success:
+            return RowError("", _("未成功的回访不应有问卷答案")) if answers else None
+        if version is None:
+            return RowError("", _("没有可用的回访问卷"))
+        try:
+            answers_validate(version=version, answers=answers)
+        except ValidationError as exc:
+            code, messages = next(iter(exc.message_dict.items()))
+            return RowError(code, "；".join(messages))
         return None
 
-    def _import_row(self, task: CallbackTask, v: dict, outcome: str, users) -> Outcome | RowError:
+    def _import_row(self, task: CallbackTask, v: dict, outcome: str, users, answers, version) -> Outcome | RowError:
+        """The attempt, and for a success the response and the done task, in one transaction: an
+        import that dies half-way leaves no attempt without its answers."""
         agent_name = str(v.get("agent") or "").strip()
         agent = users.get(agent_name)
         note = str(v.get("note") or "")
         if agent_name and agent is None:
             note = f"[{agent_name}] {note}".strip()  # an unknown agent is kept as text
-        try:
-            with transaction.atomic():
-                CallAttempt.objects.create(
-                    task=task,
-                    agent=agent,
-                    at=v["called_at"],
-                    disposition=outcome,
-                    note=note,
-                    source=AttemptSource.IMPORT,
+        called_at = v["called_at"]
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    CallAttempt.objects.create(
+                        task=task,
+                        agent=agent,
+                        at=called_at,
+                        disposition=outcome,
+                        note=note,
+                        source=AttemptSource.IMPORT,
+                    )
+            except IntegrityError:
+                return self._update_row(task, called_at, outcome, note, agent, answers)
+            if DISPOSITION_RULES[outcome].bucket != Bucket.SUCCESS:
+                return Outcome.CREATED
+            # Historical rows store their answers but raise no hot alert: those calls are long over.
+            if task.response_id is None:
+                response_record(
+                    task=task, version=version, answers=answers, source=ResponseSource.IMPORT, agent=agent, at=called_at
                 )
-        except IntegrityError:
-            return Outcome.UNCHANGED
-        if DISPOSITION_RULES[outcome].bucket == Bucket.SUCCESS and task.state != TaskState.DONE:
-            CallbackTask.objects.filter(pk=task.pk).update(
-                state=TaskState.DONE, final_disposition=outcome, completed_at=v["called_at"], claimed_by=None
-            )
+            if task.state != TaskState.DONE:
+                CallbackTask.objects.filter(pk=task.pk).update(
+                    state=TaskState.DONE, final_disposition=outcome, completed_at=called_at, claimed_by=None
+                )
+                task.state = TaskState.DONE
         return Outcome.CREATED
+
+    def _update_row(self, task, called_at, outcome: str, note: str, agent, answers) -> Outcome | RowError:
+        """A row imported before (same task and time): a changed note, agent or answers update the
+        record; a changed outcome is refused (the task's state already followed the first one)."""
+        attempt = CallAttempt.objects.get(task=task, at=called_at, source=AttemptSource.IMPORT)
+        if attempt.disposition != outcome:
+            return RowError(
+                "回访状态", _("该回访已导入为 %(old)s，不能改为 %(new)s") % {"old": attempt.disposition, "new": outcome}
+            )
+        changed = False
+        if (attempt.note, attempt.agent_id) != (note, agent.pk if agent else None):
+            attempt.note, attempt.agent = note, agent
+            attempt.save(update_fields=["note", "agent"])
+            changed = True
+        response = task.response if task.response_id else None
+        if (
+            response is not None
+            and response.source == ResponseSource.IMPORT
+            and response.answered_at == called_at
+            and response_answers_replace(response=response, answers=answers)
+        ):
+            changed = True
+        return Outcome.UPDATED if changed else Outcome.UNCHANGED

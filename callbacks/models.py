@@ -96,6 +96,17 @@ class CallbackTask(models.Model):
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     sms_survey_sent_at = models.DateTimeField(_("短信问卷发送时间"), null=True, blank=True)
     has_grumble = models.BooleanField(_("有抱怨"), default=False)
+    # The task's questionnaire answers; `overall_score` repeats the overall answer so the reports
+    # (satisfaction per consultant, advisor, team) aggregate tasks without joining the answers.
+    response = models.OneToOneField(
+        "surveys.Response",
+        verbose_name=_("问卷结果"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="callback_task",
+    )
+    overall_score = models.PositiveSmallIntegerField(_("总体满意度"), null=True, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:

@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, TaskState, dispositions_in_bucket
+from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, dispositions_in_bucket
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
 from callbacks.services import QUEUE_ORDER, callback_queue_filter
 from crm.models import User
@@ -94,6 +94,70 @@ def callback_history(*, customer_id: int, exclude_task_id: int | None = None) ->
     )
 
 
+def callback_history_with_answers(*, customer_id: int, exclude_task_id: int | None = None) -> list[CallAttempt]:
+    """The customer's earlier attempts; a success carries its task's answers as `.answers` (two
+    queries whatever the number of attempts)."""
+    from surveys.selectors import answers_by_response
+
+    attempts = list(callback_history(customer_id=customer_id, exclude_task_id=exclude_task_id))
+    success = set(dispositions_in_bucket(Bucket.SUCCESS))
+    answers = answers_by_response({a.task.response_id for a in attempts if a.disposition in success})
+    for a in attempts:
+        a.answers = answers.get(a.task.response_id, []) if a.disposition in success else []
+    return attempts
+
+
+def customer_complaints(*, user: User, customer_id: int, limit: int = 10) -> list:
+    """The customer's complaint cases the user may see, newest first (read-only from complaints)."""
+    from complaints.models import Case
+
+    qs = scope_for_user(Case.objects.filter(customer_id=customer_id), user).only(
+        "pk", "case_no", "received_at", "state", "category", "level", "content"
+    )
+    return list(qs.order_by("-received_at")[:limit])
+
+
+def call_questionnaire(*, task: CallbackTask, version_id: int | str | None = None):
+    """The questionnaire version the call page asks: the one posted back (the version the agent
+    saw, if it is of the task's kind), else the current version of the task's kind."""
+    from django.db.models import Prefetch
+
+    from surveys.models import Question, TemplateVersion
+    from surveys.selectors import template_current_version
+
+    if version_id and str(version_id).isdigit():
+        version = (
+            TemplateVersion.objects.filter(pk=int(version_id), template__kind=task.kind)
+            .select_related("template")
+            .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "id")))
+            .first()
+        )
+        if version is not None:
+            return version
+    return template_current_version(kind=task.kind)
+
+
+def call_page_scripts(*, task: CallbackTask, agent: User) -> dict[str, list[dict]]:
+    """The task's scripts with the customer's name filled in, split by where the call page shows
+    them: codes starting "opening" above the questionnaire, "closing" after it, the rest (can't
+    hear, wrong number, complaint …) in the side panel."""
+    from surveys.selectors import call_scripts
+    from surveys.services import script_render
+
+    out: dict[str, list[dict]] = {"opening": [], "closing": [], "other": []}
+    for script in call_scripts(kind=task.kind):
+        place = next((p for p in ("opening", "closing") if script.code.startswith(p)), "other")
+        out[place].append(
+            {
+                "code": script.code,
+                "title": script.title,
+                "text": script_render(script, task.customer, store=task.store, agent=agent),
+                "do_not_say": script.do_not_say,
+            }
+        )
+    return out
+
+
 def data_fix_queue(*, user: User) -> QuerySet[DataFixRecord]:
     return (
         scope_for_user(DataFixRecord.objects.all(), user, store_field="task__store")
@@ -115,29 +179,45 @@ def _bucket_count(bucket: str, prefix: str = "") -> Count:
 
 
 def agent_daily_report(
-    *, user: User, date_from: datetime.date, date_to: datetime.date, agent_id: int | None = None
+    *,
+    user: User | None = None,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    agent_id: int | None = None,
+    store_ids: list[int] | None = None,
 ) -> list[dict]:
     """Per agent and local day: attempts, successes, unsuccessful by bucket, SMS sent, tasks due.
 
-    Aggregated in the database (one query for attempts, one for tasks due). Rows are dicts with
-    keys agent_id, agent_name, day, attempts, success, reschedule, refused, no_answer,
-    unreachable, wrong_number, sms_sent, tasks_worked, unsuccessful.
+    Scoped to `user`'s stores, or (for the monthly reports, which have no user) to `store_ids`
+    (None: every store). Aggregated in the database (one query for attempts, one for tasks due).
+    Rows are dicts with keys agent_id, agent_name, day, attempts, success, reschedule, refused,
+    no_answer, unreachable, wrong_number, sms_sent, tasks_worked, unsuccessful.
     """
     start, _ = _local_day_bounds(date_from)
     _, end = _local_day_bounds(date_to)
     tz = timezone.get_current_timezone()
-    attempts = scope_for_user(CallAttempt.objects.all(), user, store_field="task__store").filter(
-        at__gte=start, at__lt=end, agent__isnull=False
-    )
+    if user is not None:
+        attempts = scope_for_user(CallAttempt.objects.all(), user, store_field="task__store")
+    elif store_ids is not None:
+        attempts = CallAttempt.objects.filter(task__store_id__in=store_ids)
+    else:
+        attempts = CallAttempt.objects.all()
+    attempts = attempts.filter(at__gte=start, at__lt=end, agent__isnull=False)
     if agent_id is not None:
         attempts = attempts.filter(agent_id=agent_id)
+    # The SMS survey goes after the failed attempt that reached the maximum: it counts for the agent
+    # who made the task's last attempt before the SMS was sent (whatever quiet hours delayed it).
+    later_attempt = CallAttempt.objects.filter(
+        task_id=OuterRef("task_id"), at__gt=OuterRef("at"), at__lte=OuterRef("task__sms_survey_sent_at")
+    )
+    triggered_sms = Q(task__sms_survey_sent_at__gte=F("at")) & ~Exists(later_attempt)
     rows = (
         attempts.annotate(day=TruncDate("at", tzinfo=tz))
         .values("agent_id", "agent__display_name", "agent__username", "day")
         .annotate(
             attempts=Count("id"),
             tasks_worked=Count("task_id", distinct=True),
-            sms_sent=Count("id", filter=Q(source=AttemptSource.SMS)),
+            sms_sent=Count("id", filter=triggered_sms),
             **{b.value: _bucket_count(b.value) for b in Bucket},
         )
         .order_by("day", "agent__display_name")

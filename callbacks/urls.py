@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("next/", views.next_call, name="next_call"),
     path("tasks/<int:pk>/", views.call, name="call"),
+    path("tasks/<int:pk>/touch/", views.call_touch, name="call_touch"),
     path("data-fixes/", views.data_fix_list, name="data_fix_list"),
     path("data-fixes/<int:pk>/", views.data_fix_edit, name="data_fix_edit"),
     path("hot-alerts/", views.hot_alert_list, name="hot_alert_list"),

@@ -4,7 +4,8 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -12,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callbacks import selectors, services
-from callbacks.choices import DISPOSITION_RULES, TaskState
-from callbacks.forms import AttemptForm, DataFixForm, HotAlertCloseForm
-from callbacks.models import DataFixRecord, HotAlert
-from crm.choices import Gender
+from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, disposition_rule
+from callbacks.forms import AttemptForm, DataFixForm, HotAlertCloseForm, questionnaire_answers, questionnaire_rows
+from callbacks.models import CallbackTask, DataFixRecord, HotAlert
 from crm.scoping import get_scoped_or_404
 
 
@@ -42,41 +42,75 @@ def next_call(request):
 @permission_required("callbacks.view_callbacktask", raise_exception=True)
 def call(request, pk: int):
     task = selectors.callback_task_for_call(user=request.user, pk=pk)
-    form = AttemptForm(request.POST or None)
+    if request.method == "POST" and not request.user.has_perm("callbacks.add_callattempt"):
+        raise PermissionDenied
+    version = selectors.call_questionnaire(task=task, version_id=request.POST.get("version"))
+    form = AttemptForm(request.POST or None, initial={"version": version.pk if version else None})
+    question_errors: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        answers = {"overall": data["overall"]} if data["overall"] else None
+        success = disposition_rule(data["disposition"]).bucket == Bucket.SUCCESS
         try:
             services.callback_attempt_record(
                 task=task,
                 user=request.user,
                 disposition=data["disposition"],
                 note=data["note"],
-                answers=answers,
+                answers=questionnaire_answers(request.POST, version) if success and version else None,
+                version=version,
                 appointment_at=data["appointment_at"],
                 grumble=data["grumble"],
             )
         except ValidationError as exc:
-            form.add_error(None, exc.messages)
+            question_errors = _attach_errors(form, exc, version)
         else:
             messages.success(request, _("已记录：%(d)s") % {"d": data["disposition"]})
             return redirect("callbacks:queue")
     elif task.state == TaskState.OPEN:
         services.callback_task_touch(task=task, user=request.user)
-    context = {
+    return render(request, "callbacks/call.html", _call_context(request, task, form, version, question_errors))
+
+
+def _attach_errors(form, exc: ValidationError, version) -> dict[str, list[str]]:
+    """Answer errors go beside their question (keyed by code); the rest on the form."""
+    codes = {q.code for q in version.questions.all()} if version else set()
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return {}
+    by_question = {k: v for k, v in exc.message_dict.items() if k in codes}
+    for key, msgs in exc.message_dict.items():
+        if key in codes:
+            continue
+        form.add_error(key if key in form.fields else None, msgs)
+    if by_question:
+        form.add_error(None, _("问卷有 %(n)s 处需要修改。") % {"n": len(by_question)})
+    return by_question
+
+
+def _call_context(request, task, form, version, question_errors) -> dict:
+    return {
         "task": task,
         "form": form,
-        "history": selectors.callback_history(customer_id=task.customer_id, exclude_task_id=task.pk),
+        "version": version,
+        "questions": questionnaire_rows(version, request.POST or None, question_errors) if version else [],
+        "history": selectors.callback_history_with_answers(customer_id=task.customer_id, exclude_task_id=task.pk),
+        "complaints": selectors.customer_complaints(user=request.user, customer_id=task.customer_id),
+        "scripts": selectors.call_page_scripts(task=task, agent=request.user),
         "rules": [(str(d), r) for d, r in DISPOSITION_RULES.items()],
-        "salutation": _customer_salutation(task.customer),
-        "scores": range(1, 11),
+        "heartbeat_seconds": 60,
     }
-    return render(request, "callbacks/call.html", context)
 
 
-def _customer_salutation(customer) -> str:
-    title = {Gender.MALE: _("先生"), Gender.FEMALE: _("女士")}.get(customer.gender, _("先生/女士"))
-    return f"{customer.name[:1]}{title}"
+@login_required
+@require_POST
+@permission_required("callbacks.add_callattempt", raise_exception=True)
+def call_touch(request, pk: int):
+    """The call page's heartbeat (htmx poll while the agent is active): keeps the claim alive past
+    the idle timeout. 204 when held; otherwise a warning fragment for the page."""
+    task = get_scoped_or_404(CallbackTask.objects.all(), request.user, pk=pk)
+    if services.callback_task_touch(task=task, user=request.user):
+        return HttpResponse(status=204)
+    return render(request, "callbacks/_claim_lost.html", {"task": task})
 
 
 @login_required

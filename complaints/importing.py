@@ -5,7 +5,6 @@ or 首次联系时间 → in progress, 责任部门 → dispatched, else new). I
 changes nothing; a changed row updates its case.
 """
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,39 +15,10 @@ from complaints.calendar import policy_for_store, sla_deadlines
 from complaints.choices import Action, CaseState, Category, Channel, FinalResult, Level
 from complaints.models import Case, CaseEvent
 from crm.choices import DepartmentKind
+from crm.importing.parsers import datetime as parse_datetime
 from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
 from crm.models import Customer, Department, Vehicle
 from crm.validators import validate_mobile
-
-DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-)
-
-
-def parse_datetime(value: Any) -> dt.datetime | None:
-    """Excel datetimes, dates and the text forms of SPEC §5; naive values are Asia/Shanghai."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time())
-    else:
-        text = str(value).strip()
-        for fmt in DATETIME_FORMATS:
-            try:
-                moment = dt.datetime.strptime(text, fmt)
-                break
-            except ValueError:
-                continue
-        else:
-            raise CellError(f"无法识别的时间：{text}")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 def _by_label(choices) -> Any:

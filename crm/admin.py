@@ -9,6 +9,8 @@ from crm.models import (
     ImportJob,
     RepairOrder,
     RepairTeam,
+    SmsMessage,
+    SmsTemplate,
     Staff,
     Store,
     User,
@@ -102,3 +104,25 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display = ("original_name", "store", "status", "processed_rows", "total_rows", "created_at")
     list_filter = ("status",)
     readonly_fields = ("summary",)
+
+
+@admin.register(SmsMessage)
+class SmsMessageAdmin(admin.ModelAdmin):
+    list_display = ("queued_at", "direction", "mobile", "reason", "status", "sent_at", "outcome", "handled")
+    list_filter = ("direction", "status", "reason", "outcome", "handled", "store")
+    search_fields = ("mobile", "related_key", "provider_id", "body")
+    raw_id_fields = ("customer", "reply_to", "handled_by", "entered_by")
+    date_hierarchy = "queued_at"
+
+
+@admin.register(SmsTemplate)
+class SmsTemplateAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "updated_at")
+    search_fields = ("code", "name", "body")
+
+
+@admin.register(VehicleOwnership)
+class VehicleOwnershipAdmin(admin.ModelAdmin):
+    list_display = ("vehicle", "customer", "started_on", "ended_on")
+    list_select_related = ("vehicle", "customer")
+    raw_id_fields = ("vehicle", "customer")

@@ -24,6 +24,10 @@ class CrmConfig(AppConfig):
             "crm.add_importjob",
             "crm.view_importjob",
             "crm.view_staff",
+            "crm.view_smsmessage",
+            "crm.change_smsmessage",
+            "crm.view_smstemplate",
+            "crm.change_smstemplate",
         ],
         R.DEPARTMENT_MANAGER: ["crm.view_customer", "crm.view_vehicle"],
         R.CONSULTANT: ["crm.view_customer", "crm.view_vehicle"],
@@ -43,12 +47,29 @@ class CrmConfig(AppConfig):
         self.nav_items = [
             *self.nav_items,
             NavItem(_("客户档案"), "crm:customer_list", "crm.view_customer", "people", 20),
+            NavItem(_("短信"), "crm:sms_outbox", "crm.view_smsmessage", "chat-dots", 70),
+            NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90),
         ]
         register_timeline_provider(crm_timeline_entries)
+
+        from crm.importing.handlers import crm_sheets
+        from crm.importing.registry import register_sheet
+
+        for sheet in crm_sheets():
+            register_sheet(sheet)
+
+        from crm.sms import tasks as _sms_tasks  # noqa: F401  (registers the Celery tasks)
+        from crm.sms.timeline import sms_timeline_entries
+
+        register_timeline_provider(sms_timeline_entries)
 
         from crm.demo import register_demo_step
         from crm.demo_data import seed_crm_demo
 
         register_demo_step("crm", seed_crm_demo, order=10)
+
+        from crm.sms.demo import seed_sms_demo
+
+        register_demo_step("sms", seed_sms_demo, order=40)
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="crm.sync_role_permissions")

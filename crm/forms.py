@@ -73,3 +73,39 @@ class CustomerSectionForm(forms.ModelForm):
         ):
             raise forms.ValidationError(_("本店已有同名同手机号的客户档案。"))
         return cleaned
+
+
+class ImportUploadForm(forms.Form):
+    """The DMS upload: a workbook or CSV, and the store for rows without a 门店 column."""
+
+    MAX_BYTES = 50 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("DMS 导出文件"),
+        help_text=_("Excel 工作簿（.xlsx，工作表：交车、工单、回访结果、投诉）或以工作表英文名开头的 .csv 文件"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.csv"}),
+    )
+    store = forms.ModelChoiceField(
+        label=_("门店"),
+        queryset=None,
+        required=False,
+        empty_label=_("按文件中的“门店”列"),
+        help_text=_("文件没有“门店”列时，行导入到此门店"),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        stores = stores_for_user(user)
+        self.fields["store"].queryset = stores
+        if len(stores) == 1:
+            self.fields["store"].initial = stores[0].pk
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
+            raise forms.ValidationError(_("只接受 .xlsx 工作簿或 .csv 文件。"))
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("文件超过 50 MB，请按月份拆分后上传。"))
+        return upload

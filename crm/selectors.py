@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from crm.choices import WorkType
-from crm.models import Customer, Delivery, RepairOrder, Vehicle, VehicleOwnership
-from crm.scoping import get_scoped_or_404, scope_for_user
+from crm.models import Customer, Delivery, ImportJob, RepairOrder, Vehicle, VehicleOwnership
+from crm.scoping import get_scoped_or_404, scope_for_user, user_store_ids
 from crm.timeline import TimelineEntry
 
 _CJK_RE = re.compile(r"[\u4e00-\u9fff]")
@@ -371,3 +371,20 @@ def customer_card_sections(*, customer: Customer, full_numbers: bool) -> list[tu
             )
         out.append((section, rows))
     return out
+
+
+# --- DMS import jobs ----------------------------------------------------------------------------
+
+
+def import_jobs_visible(*, user) -> QuerySet[ImportJob]:
+    """Jobs of the user's stores and the user's own uploads (a job without a default store may
+    hold rows of several stores; its uploader and group-level users see it)."""
+    store_ids = user_store_ids(user)
+    jobs = ImportJob.objects.select_related("store", "created_by")
+    if store_ids is None:
+        return jobs
+    return jobs.filter(Q(store_id__in=store_ids) | Q(created_by=user))
+
+
+def import_jobs_recent(*, user, limit: int = 20) -> list[ImportJob]:
+    return list(import_jobs_visible(user=user).order_by("-created_at")[:limit])

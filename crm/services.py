@@ -1,10 +1,18 @@
 """Writes of the customer files. Views, commands and tasks call these; they hold the rules."""
 
+import logging
+from io import BytesIO
+
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Case, Exists, Max, Min, OuterRef, QuerySet, Subquery, Value, When
+from django.utils import timezone
 
-from crm.choices import CardType, DepartmentKind
-from crm.models import Customer, Department, RepairOrder, Store
+from crm.choices import CardType, DepartmentKind, ImportStatus
+from crm.importing.runner import ImportFileError, import_file, write_error_report
+from crm.models import Customer, Department, ImportJob, RepairOrder, Store
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -50,3 +58,63 @@ def customer_refresh_cards(*, customers: QuerySet[Customer]) -> int:
         first_service_at=Subquery(first),
         last_visit_at=Subquery(last),
     )
+
+
+# --- DMS import jobs (the upload page runs them under Celery) -------------------------------------
+
+
+def import_job_create(*, user, store: Store | None, upload) -> ImportJob:
+    """Store the uploaded file and queue its import once the job row is committed."""
+    from crm.tasks import import_job_run_task  # the task module imports this one
+
+    job = ImportJob.objects.create(created_by=user, store=store, file=upload, original_name=upload.name[:255])
+    transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
+    return job
+
+
+def import_job_run(*, job_id: int) -> ImportJob | None:
+    """Run a queued import once: a conditional UPDATE claims it, so a redelivered task does nothing.
+
+    Progress is written after every batch (each batch commits on its own), so the upload page's
+    progress bar moves while the import runs. Returns the job, or None when another run has it.
+    """
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("store", "created_by").get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total)
+
+    try:
+        result = import_file(
+            job.file.path, store=job.store, user=job.created_by, display_name=job.original_name, progress=progress
+        )
+    except ImportFileError as exc:
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED, message=str(exc), finished_at=timezone.now()
+        )
+        job.refresh_from_db()
+        return job
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(
+            status=ImportStatus.FAILED,
+            message="导入意外中断，已导入的批次保留；可重新上传同一文件继续（重复导入不会产生重复记录）。",
+            finished_at=timezone.now(),
+        )
+        raise
+    job.refresh_from_db()
+    job.summary = result.summary()
+    job.status = ImportStatus.DONE
+    job.finished_at = timezone.now()
+    fields = ["summary", "status", "finished_at"]
+    if result.problems:
+        buffer = BytesIO()
+        write_error_report(result.problems, buffer)
+        job.error_file.save(f"errors-{job.pk}.xlsx", ContentFile(buffer.getvalue()), save=False)
+        fields.append("error_file")
+    job.save(update_fields=fields)
+    return job

@@ -1,14 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from crm.forms import CustomerSearchForm, customer_section_form_class
+from crm.forms import CustomerSearchForm, ImportUploadForm, customer_section_form_class
 from crm.masking import can_see_full_numbers
-from crm.models import Customer
+from crm.models import Customer, ImportJob
 from crm.roles import landing_url_name
 from crm.scoping import get_scoped_or_404
 from crm.selectors import (
@@ -19,8 +19,10 @@ from crm.selectors import (
     customer_list_page,
     customer_search,
     customer_vehicles,
+    import_jobs_recent,
+    import_jobs_visible,
 )
-from crm.services import customer_update_section
+from crm.services import customer_update_section, import_job_create
 from crm.timeline import customer_timeline
 
 CUSTOMERS_PER_PAGE = 25
@@ -93,3 +95,40 @@ def customer_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         return redirect(f"{reverse('crm:customer_detail', args=[customer.pk])}#section-{section}")
     context = {"customer": customer, "form": form, "section": CARD_SECTION_BY_KEY[section]}
     return render(request, "crm/customer_edit.html", context)
+
+
+# --- DMS import -------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("crm.add_importjob", raise_exception=True)
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        job = import_job_create(user=request.user, store=form.cleaned_data["store"], upload=form.cleaned_data["file"])
+        return redirect("crm:import_detail", pk=job.pk)
+    return render(request, "crm/import_upload.html", {"form": form, "jobs": import_jobs_recent(user=request.user)})
+
+
+def _scoped_job(request: HttpRequest, pk: int) -> ImportJob:
+    job = import_jobs_visible(user=request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+@login_required
+@permission_required("crm.view_importjob", raise_exception=True)
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _scoped_job(request, pk)
+    template = "crm/partials/import_progress.html" if request.htmx else "crm/import_detail.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@permission_required("crm.view_importjob", raise_exception=True)
+def import_errors(request: HttpRequest, pk: int) -> FileResponse:
+    job = _scoped_job(request, pk)
+    if not job.error_file:
+        raise Http404
+    return FileResponse(job.error_file.open("rb"), as_attachment=True, filename=f"导入错误-{job.pk}.xlsx")

@@ -1,8 +1,55 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from crm.choices import Role
+
+# --- dashboard and report approval (helper dashboard) ---
+# view_dashboard: the GM's dashboard and its staff pages; add/change_reportpackage: the CR manager
+# generates and submits a month's package; approve_reportpackage: the GM approves or returns it.
+DASHBOARD_ROLE_PERMISSIONS = {
+    Role.CR_MANAGER: [
+        "reports.view_dashboard",
+        "reports.view_reportpackage",
+        "reports.add_reportpackage",
+        "reports.change_reportpackage",
+    ],
+    Role.GENERAL_MANAGER: [
+        "reports.view_dashboard",
+        "reports.view_reportpackage",
+        "reports.approve_reportpackage",
+    ],
+}
+
+
+def dashboard_nav_items() -> list:
+    # crm.roles imports auth models, so it can only be imported once the app registry is ready.
+    from crm.roles import NavItem
+
+    return [
+        NavItem(_("经营看板"), "reports:dashboard", "reports.view_dashboard", "speedometer2", 10),
+        NavItem(_("月度报表包"), "reports:package_list", "reports.view_reportpackage", "archive", 72),
+    ]
+
 
 class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("报表")
+
+    role_permissions = DASHBOARD_ROLE_PERMISSIONS
+    nav_items: list = []
+    role_landing = {Role.GENERAL_MANAGER: "reports:dashboard"}
+
+    def ready(self) -> None:
+        from crm.roles import NavItem
+        from reports.catalog import register_all
+
+        register_all()
+        # The report pages hold no model of their own: the nav item shows to holders of
+        # complaints.view_case, which every role that may open a report holds; the index then
+        # lists only the reports the user's roles allow (reports.access).
+        self.nav_items = [
+            *self.nav_items,
+            NavItem(_("报表"), "reports:index", "complaints.view_case", "bar-chart-line", 70),
+            *dashboard_nav_items(),
+        ]

@@ -1,3 +1,12 @@
 """This app's Celery beat entries (plain data; composed into settings.CELERY_BEAT_SCHEDULE)."""
 
-BEAT_SCHEDULE: dict = {}
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict = {
+    "reports-draft-monthly-packages": {
+        "task": "reports.draft_monthly_packages",
+        # Daily rather than on the 1st only: a run that is missed is made up the next night.
+        "schedule": crontab(hour=2, minute=40),
+        "options": {"expires": 6 * 3600},
+    },
+}

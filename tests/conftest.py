@@ -57,3 +57,24 @@ def client_for(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def real_celery_worker():
+    """A Celery worker thread on Redis, on a queue of its own (parallel test processes share the
+    Redis database). Tasks sent while it runs are not eager. Needs `django_db(transaction=True)`."""
+    import uuid
+
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    queue = f"test-{uuid.uuid4().hex}"
+    saved = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        with start_worker(app, queues=[queue], pool="solo", perform_ping_check=False, loglevel="WARNING"):
+            yield app
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = saved

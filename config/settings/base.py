@@ -158,11 +158,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dealer-cr@localhost")
 
-# SMS gateway (SPEC §10): "console" stores messages in the database only; "http" posts to SMS_HTTP_URL.
-SMS_BACKEND = env_str("SMS_BACKEND", "crm.sms.backends.DatabaseBackend")
+# SMS gateway (SPEC §10), chosen like Django's e-mail backends: the dev backend only logs (every
+# message is in the database and on the outbox page); crm.sms.backends.http.HttpBackend posts JSON to
+# SMS_HTTP_URL with SMS_HTTP_TOKEN. Replies are POSTed to /sms/inbound/ with the header
+# X-SMS-Secret: SMS_INBOUND_SECRET; with no secret set the endpoint accepts nothing.
+SMS_BACKEND = env_str("SMS_BACKEND", "crm.sms.backends.dev.DevBackend")
 SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
 SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
-SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "dev-inbound-secret")
+SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 

@@ -21,3 +21,5 @@ AXES_ENABLED = True
 LANGUAGE_CODE = "zh-hans"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+SMS_BACKEND = "crm.sms.backends.dev.DevBackend"
+SMS_INBOUND_SECRET = "test-inbound-secret"

@@ -1,3 +1,6 @@
+# The SMS log lives in crm.sms (a package of the crm app); importing it here registers the model.
+from crm.sms.models import SmsMessage, SmsTemplate
+
 from .customers import Customer, Vehicle, VehicleOwnership
 from .imports import ImportJob
 from .organisation import Department, RepairTeam, Staff, Store, User
@@ -10,6 +13,8 @@ __all__ = [
     "ImportJob",
     "RepairOrder",
     "RepairTeam",
+    "SmsMessage",
+    "SmsTemplate",
     "Staff",
     "Store",
     "User",

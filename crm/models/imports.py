@@ -45,3 +45,7 @@ class ImportJob(models.Model):
         if self.status == ImportStatus.DONE:
             return 100
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def error_total(self) -> int:
+        return sum(sheet.get("errors", 0) for sheet in (self.summary or {}).values())

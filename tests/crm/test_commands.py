@@ -7,7 +7,18 @@ from django.core.management import call_command
 from django.db import transaction
 
 from crm.choices import CardType, DepartmentKind, Role
-from crm.models import Customer, Delivery, Department, RepairOrder, Staff, Store, User, Vehicle, VehicleOwnership
+from crm.models import (
+    Customer,
+    Delivery,
+    Department,
+    RepairOrder,
+    SmsMessage,
+    Staff,
+    Store,
+    User,
+    Vehicle,
+    VehicleOwnership,
+)
 from crm.validators import is_valid_id_number, is_valid_landline, is_valid_mobile, is_valid_plate, is_valid_vin
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +47,7 @@ def test_add_store_again_with_a_new_name_renames_it():
 
 
 def counts() -> dict[str, int]:
-    models = [Store, Department, Staff, User, Customer, Vehicle, VehicleOwnership, Delivery, RepairOrder]
+    models = [Store, Department, Staff, User, Customer, Vehicle, VehicleOwnership, Delivery, RepairOrder, SmsMessage]
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -63,6 +74,7 @@ def test_seed_demo_is_idempotent(demo_output):
     assert 1900 <= after_first["Customer"] <= 2000
     assert after_first["Delivery"] > 300
     assert after_first["RepairOrder"] > 1000
+    assert after_first["SmsMessage"] >= 18
 
 
 def test_seed_demo_prints_one_working_login_per_role(demo_output):

@@ -112,9 +112,9 @@ def test_customer_page_query_count_is_constant(client_for, agent, store_a, djang
     client = client_for(agent)
     client.get(detail(customer))
     # session, user, user perms, group perms, role codes, stores, customer, vehicles, ownerships,
-    # deliveries, repair orders, audit entries, the user menu's groups, the bell (2), the callbacks
-    # and complaints timeline providers (1 each)
-    with django_assert_num_queries(17):
+    # deliveries, repair orders, audit entries, the user menu's groups, the bell (2), the callbacks,
+    # complaints and SMS timeline providers (1 each)
+    with django_assert_num_queries(18):
         response = client.get(detail(customer))
     assert len(response.context["vehicles"]) == visits
     assert len(response.context["timeline"]) == 2 * visits

@@ -1,0 +1,112 @@
+"""The SMS survey (短信回访, SPEC §6 and §10): sent once after the last failed call attempt; a score
+replied to it records the overall answer and closes the task as 短信回复.
+
+crm.sms knows nothing of callbacks: this module sends through `crm.sms.services.sms_send` and is
+told about replies through the reply handler registered in CallbacksConfig.ready().
+"""
+
+import datetime
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from callbacks.choices import AttemptSource, CallbackKind, Disposition, TaskState
+from callbacks.models import CallbackTask
+from crm.sms.services import sms_send
+from crm.sms.templates import sms_template_render
+from crm.validators import is_valid_mobile
+
+logger = logging.getLogger("callbacks.sms")
+
+SMS_SURVEY_REASON = "callback_survey"
+# The overall question of the built-in templates (SPEC §7): the score an SMS reply answers.
+OVERALL_QUESTION_CODE = {CallbackKind.SALES: "Q0", CallbackKind.SERVICE: "Q1"}
+# Used only if the editable template (migration crm 0004) has been deleted.
+_FALLBACK_BODY = (
+    "尊敬的{salutation}，您好！请问您对{store_name}的服务是否满意？"
+    "请回复1-10分（10分为非常满意），感谢您的回复！回复TD退订"
+)
+
+
+def _related_key(task_id: int) -> str:
+    return f"callback_task:{task_id}"
+
+
+def callback_sms_survey_body(task: CallbackTask) -> str:
+    code = "callback_survey_sales" if task.kind == CallbackKind.SALES else "callback_survey_service"
+    customer = task.customer
+    context = {
+        "customer_name": customer.name,
+        "salutation": customer.salutation,
+        "store_name": task.store.name,
+        "store_phone": task.store.phone,
+        "plate": task.vehicle.plate if task.vehicle_id else "",
+        "date": timezone.localdate().isoformat(),
+    }
+    return sms_template_render(code=code, context=context, default=_FALLBACK_BODY)
+
+
+def callback_sms_survey_send(*, task_id: int, now: datetime.datetime | None = None) -> bool:
+    """Send the SMS survey of a task once: it must be open, have reached the store's maximum of
+    failed attempts, and its customer must have a valid mobile and SMS consent. The task row is
+    locked and `sms_survey_sent_at` set in the same transaction as the message, and the message is
+    unique per task (related_key), so concurrent or repeated calls send one SMS.
+    In quiet hours the message is queued until 08:00 (crm.sms)."""
+    from callbacks.services import store_callback_settings
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        task = (
+            CallbackTask.objects.select_for_update(of=("self",))
+            .select_related("customer", "store", "vehicle")
+            .get(pk=task_id)
+        )
+        customer = task.customer
+        maximum = store_callback_settings([task.store_id])[task.store_id].max_failed_attempts
+        if task.state != TaskState.OPEN or task.sms_survey_sent_at is not None or task.failed_attempts < maximum:
+            return False
+        if customer.mobile_invalid or not customer.may_sms or not is_valid_mobile(customer.mobile):
+            return False
+        task.sms_survey_sent_at = now
+        task.save(update_fields=["sms_survey_sent_at"])
+        sms_send(
+            store=task.store,
+            customer=customer,
+            mobile=customer.mobile,
+            body=callback_sms_survey_body(task),
+            reason=SMS_SURVEY_REASON,
+            related_key=_related_key(task.pk),
+            now=now,
+        )
+    return True
+
+
+def callback_sms_survey_reply(*, message, reply, score: int) -> bool:
+    """Reply handler for "callback_survey": record the score as the overall answer (短信回复).
+
+    A reply to a task that is no longer open (done by a later call, expired) is kept in the SMS log
+    but changes nothing: returns False."""
+    from callbacks.services import callback_attempt_record
+
+    prefix = "callback_task:"
+    if not message.related_key.startswith(prefix):
+        return False
+    task = CallbackTask.objects.filter(pk=message.related_key.removeprefix(prefix)).first()
+    if task is None or task.state != TaskState.OPEN:
+        return False
+    try:
+        callback_attempt_record(
+            task=task,
+            user=None,
+            disposition=Disposition.SMS_REPLY,
+            answers={OVERALL_QUESTION_CODE[task.kind]: score},
+            note=reply.body,
+            at=reply.queued_at,
+            source=AttemptSource.SMS,
+        )
+    except ValidationError as exc:  # closed meanwhile (the row lock in callback_attempt_record decides)
+        logger.info("SMS reply %s for task %s not recorded: %s", reply.pk, task.pk, exc.messages)
+        return False
+    return True

@@ -1,0 +1,227 @@
+"""The shared report format and its .xlsx writer (SPEC §9).
+
+Every report — a page, an export, a frozen monthly package — is a `ReportTable`: a title, the store
+and period it covers, typed columns with Chinese headers, rows and a 合计 row. `write_xlsx` writes
+one or several tables (one sheet each) with openpyxl's write-only mode, so memory stays flat on
+100,000 rows; `xlsx_response` streams the same file to the browser.
+
+Values by column kind:
+- text: anything (str() is applied); int: an int or None; number: int/float/Decimal or None;
+- rate: a fraction 0..1 (written as a number with the '0.0%' format) or None — a rate whose
+  denominator is zero is None and shows empty, never 0 (`rate()` below is the one rule);
+- datetime / date: aware datetimes are shown in local time (Asia/Shanghai).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any, Literal
+
+from django.http import FileResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+ColumnKind = Literal["text", "int", "number", "rate", "datetime", "date"]
+TOTAL_LABEL = "合计"
+RATE_FORMAT = "0.0%"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+DATE_FORMAT = "yyyy-mm-dd"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class ReportColumn:
+    """One column: the row key it reads, its Chinese header, its kind and its width in characters."""
+
+    key: str
+    header: str
+    kind: ColumnKind = "text"
+    width: int = 12
+
+
+@dataclass
+class ReportTable:
+    """One report table. `rows` are mappings keyed by column key (extra keys are ignored) or
+    sequences in column order; they may be a generator, read once. `total_row` (a mapping) is
+    written last, labelled 合计 in the first column when that cell is empty."""
+
+    name: str
+    title: str
+    store_label: str
+    period_label: str
+    columns: list[ReportColumn]
+    rows: Iterable[Mapping[str, Any] | Sequence[Any]] = field(default_factory=list)
+    total_row: Mapping[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+    @property
+    def heading(self) -> str:
+        return f"{self.title}（{self.store_label}，{self.period_label}）"
+
+    def values(self, row: Mapping[str, Any] | Sequence[Any]) -> list[Any]:
+        """A row's values in column order."""
+        if isinstance(row, Mapping):
+            return [row.get(c.key) for c in self.columns]
+        return list(row)
+
+    def total_values(self) -> list[Any] | None:
+        if self.total_row is None:
+            return None
+        values = self.values(self.total_row)
+        if values and values[0] in (None, ""):
+            values[0] = TOTAL_LABEL
+        return values
+
+    def materialize(self) -> ReportTable:
+        """Read a generator of rows into a list, so that the table can be shown and written twice."""
+        if not isinstance(self.rows, list):
+            self.rows = list(self.rows)
+        return self
+
+
+def rate(numerator: int | None, denominator: int | None) -> float | None:
+    """THE rate rule of every report: numerator / denominator, None (an empty cell) when the
+    denominator is zero or unknown."""
+    if not denominator:
+        return None
+    return (numerator or 0) / denominator
+
+
+def local_naive(value: dt.datetime | None) -> dt.datetime | None:
+    """An aware datetime as local wall time without tzinfo (Excel has no time zones)."""
+    if value is None:
+        return None
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(tzinfo=None)
+
+
+def format_cell(value: Any, kind: str) -> str:
+    """A value as text for the HTML page (the workbook keeps numbers as numbers)."""
+    if value is None or value == "":
+        return ""
+    if kind == "rate":
+        return f"{float(value) * 100:.1f}%"
+    if kind == "datetime" and isinstance(value, dt.datetime):
+        return local_naive(value).strftime("%Y-%m-%d %H:%M")
+    if kind == "date" and isinstance(value, dt.date):
+        return value.strftime("%Y-%m-%d")
+    if kind == "number" and isinstance(value, float | Decimal):
+        return f"{value:.1f}"
+    return str(value)
+
+
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    base = _SHEET_NAME_FORBIDDEN.sub("_", title)[:28] or "Sheet"
+    name, n = base, 2
+    while name in used:
+        name, n = f"{base}{n}", n + 1
+    used.add(name)
+    return name
+
+
+_TITLE_FONT = Font(bold=True, size=13)
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_TOTAL_FONT = Font(bold=True)
+
+
+def _excel_value(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, str) and kind in ("rate", "int", "number"):
+        return value  # a label in a numeric column, e.g. 合计 over a 序号 column
+    if kind == "rate":
+        return float(value)
+    if kind == "int":
+        return int(value)
+    if kind == "number":
+        return float(value) if isinstance(value, Decimal) else value
+    if kind == "datetime":
+        return local_naive(value) if isinstance(value, dt.datetime) else value
+    if kind == "date":
+        return value
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
+_FORMATS = {"rate": RATE_FORMAT, "datetime": DATETIME_FORMAT, "date": DATE_FORMAT}
+
+
+def _row_cells(ws, values: list[Any], columns: list[ReportColumn], *, bold: bool = False) -> Iterator[Any]:
+    for value, column in zip(values, columns, strict=False):
+        converted = _excel_value(value, column.kind)
+        fmt = _FORMATS.get(column.kind)
+        if fmt is None and not bold:
+            yield converted  # a plain value is far cheaper than a styled cell on 100,000 rows
+            continue
+        cell = WriteOnlyCell(ws, value=converted)
+        if fmt is not None:
+            cell.number_format = fmt
+        if bold:
+            cell.font = _TOTAL_FONT
+        yield cell
+
+
+def _write_table(wb: Workbook, table: ReportTable, used: set[str]) -> int:
+    ws = wb.create_sheet(_sheet_name(table.title, used))
+    for index, column in enumerate(table.columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = "A3"  # the title row and the header row stay in view
+    title = WriteOnlyCell(ws, value=table.heading)
+    title.font = _TITLE_FONT
+    ws.append([title])
+    header_cells = []
+    for column in table.columns:
+        cell = WriteOnlyCell(ws, value=column.header)
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
+        header_cells.append(cell)
+    ws.append(header_cells)
+    count = 0
+    for row in table.rows:
+        ws.append(list(_row_cells(ws, table.values(row), table.columns)))
+        count += 1
+    total = table.total_values()
+    if total is not None:
+        ws.append(list(_row_cells(ws, total, table.columns, bold=True)))
+    for note in table.notes:
+        ws.append([note])
+    return count
+
+
+def write_xlsx(tables: ReportTable | Sequence[ReportTable], out: str | IO[bytes]) -> int:
+    """Write one table, or several (one sheet each), to `out` (a path or a binary file).
+
+    Returns the number of data rows written (without title, header and total rows)."""
+    if isinstance(tables, ReportTable):
+        tables = [tables]
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    count = sum(_write_table(wb, table, used) for table in tables)
+    wb.save(out)
+    return count
+
+
+def xlsx_response(tables: ReportTable | Sequence[ReportTable], filename: str) -> FileResponse:
+    """The workbook as a download, streamed in chunks from a temporary file (never held in memory)."""
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when the response ends
+    rows = write_xlsx(tables, handle)
+    handle.seek(0)
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+    response.rows_written = rows  # for the caller's audit entry
+    return response

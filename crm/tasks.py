@@ -1,0 +1,12 @@
+"""Celery tasks of crm: thin, take ids, safe to run twice."""
+
+from celery import shared_task
+
+from crm import services
+
+
+@shared_task
+def import_job_run_task(job_id: int) -> str:
+    """Run an uploaded DMS import; a second delivery of the same job does nothing."""
+    job = services.import_job_run(job_id=job_id)
+    return job.status if job else "skipped"

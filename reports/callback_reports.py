@@ -1,0 +1,217 @@
+"""Callback reports (SPEC §9, seed 001): table 3 unsuccessful callbacks, table 4 uncertain
+customer records (the data-fix queue) and the daily callback report per agent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, TaskState
+from callbacks.models import CallAttempt, CallbackTask, DataFixRecord
+from callbacks.selectors import agent_daily_report
+from crm.masking import mask_phone
+from crm.reporting import ReportColumn, ReportTable, rate
+from reports.periods import month_bounds, month_label, next_month, store_label
+
+
+def tasks_of_month(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[CallbackTask]:
+    """Callback tasks whose source event falls in the month (SPEC §9): a sales task by its
+    delivery date, a service task by its repair order's 交车时间 in local time."""
+    start, end = month_bounds(month)
+    qs = CallbackTask.objects.filter(
+        Q(kind=CallbackKind.SALES, delivery__delivered_on__gte=month, delivery__delivered_on__lt=next_month(month))
+        | Q(kind=CallbackKind.SERVICE, repair_order__delivered_at__gte=start, repair_order__delivered_at__lt=end)
+    )
+    return qs.filter(store_id__in=store_ids) if store_ids is not None else qs
+
+
+def _last_attempt(field: str) -> Subquery:
+    return Subquery(CallAttempt.objects.filter(task=OuterRef("pk")).order_by("-at", "-id").values(field)[:1])
+
+
+def unsuccessful_tasks(
+    *, store_ids: list[int] | None, month: dt.date, now: dt.datetime | None = None
+) -> QuerySet[CallbackTask]:
+    """回访未成功 as tables 7/8 count it (reports.satisfaction): called (an attempt or an SMS sent),
+    not successful, and closed or past its window; with the last attempt's fields annotated."""
+    now = now or timezone.now()
+    return (
+        tasks_of_month(store_ids=store_ids, month=month)
+        .annotate(
+            last_disposition=_last_attempt("disposition"),
+            last_at=_last_attempt("at"),
+            last_note=_last_attempt("note"),
+            last_agent_name=_last_attempt("agent__display_name"),
+            last_agent_username=_last_attempt("agent__username"),
+        )
+        .filter(Q(last_disposition__isnull=False) | Q(sms_survey_sent_at__isnull=False))
+        .exclude(state=TaskState.DONE)
+        .filter(Q(state=TaskState.CLOSED_UNSUCCESSFUL) | Q(window_closes_at__lt=now))
+    )
+
+
+PHONE_WIDTH = 14
+
+UNSUCCESSFUL_COLUMNS = [
+    ReportColumn("no", "序号", "int", 6),
+    ReportColumn("kind", "回访类型", "text", 9),
+    ReportColumn("customer", "客户姓名", "text", 10),
+    ReportColumn("phone", "联系电话", "text", PHONE_WIDTH),
+    ReportColumn("vin", "VIN号", "text", 19),
+    ReportColumn("model", "车型", "text", 14),
+    ReportColumn("status", "回访状态", "text", 10),
+    ReportColumn("agent", "回访专员姓名", "text", 10),
+    ReportColumn("at", "回访时间", "datetime", 17),
+    ReportColumn("consultant", "销售、服务顾问", "text", 12),
+    ReportColumn("reason", "原因", "text", 10),
+    ReportColumn("note", "备注", "text", 30),
+]
+
+
+def _bucket_label(disposition: str | None) -> str:
+    if not disposition:
+        return "短信未回复"
+    rule = DISPOSITION_RULES.get(disposition)
+    return str(Bucket(rule.bucket).label) if rule else disposition
+
+
+def build_unsuccessful_callbacks(
+    *, store_ids: list[int] | None, month: dt.date, full_numbers: bool = True
+) -> ReportTable:
+    """Table 3 回访不成功明细表: every unsuccessful callback of the month, one row each."""
+    qs = (
+        unsuccessful_tasks(store_ids=store_ids, month=month)
+        .select_related("customer", "vehicle")
+        .annotate(consultant=Coalesce(F("delivery__sales_consultant__name"), F("repair_order__service_advisor__name")))
+        .order_by("window_closes_at", "id")
+    )
+    kinds = dict(CallbackKind.choices)
+
+    def rows():
+        for no, task in enumerate(qs.iterator(chunk_size=2000), start=1):
+            phone = task.customer.mobile
+            yield {
+                "no": no,
+                "kind": str(kinds[task.kind]),
+                "customer": task.customer.name,
+                "phone": phone if full_numbers else mask_phone(phone),
+                "vin": task.vehicle.vin,
+                "model": task.vehicle.model,
+                "status": task.last_disposition or "短信未回复",
+                "agent": task.last_agent_name or task.last_agent_username or "",
+                "at": task.last_at,
+                "consultant": task.consultant or "",
+                "reason": _bucket_label(task.last_disposition),
+                "note": task.last_note or "",
+            }
+
+    count = qs.count()
+    return ReportTable(
+        name="unsuccessful_callbacks",
+        title="回访不成功明细表",
+        store_label=store_label(store_ids),
+        period_label=month_label(month),
+        columns=UNSUCCESSFUL_COLUMNS,
+        rows=rows(),
+        total_row={"kind": f"共 {count} 条"},
+    )
+
+
+UNCERTAIN_COLUMNS = [
+    ReportColumn("no", "序号", "int", 6),
+    ReportColumn("customer", "客户姓名", "text", 10),
+    ReportColumn("phone", "客户电话", "text", PHONE_WIDTH),
+    ReportColumn("vin", "VIN号", "text", 19),
+    ReportColumn("valid", "是否有效", "text", 8),
+    ReportColumn("status", "回访状态", "text", 10),
+    ReportColumn("agent", "回访专员", "text", 10),
+    ReportColumn("at", "回访时间", "datetime", 17),
+    ReportColumn("corrected_name", "找回正确客户姓名", "text", 12),
+    ReportColumn("corrected_phone", "找回正确联系电话", "text", PHONE_WIDTH),
+    ReportColumn("corrected_other", "找回其他联系方式", "text", 16),
+    ReportColumn("fixed_at", "修正时间", "datetime", 17),
+    ReportColumn("note", "备注", "text", 24),
+]
+
+
+def build_uncertain_customers(*, store_ids: list[int] | None, month: dt.date, full_numbers: bool = True) -> ReportTable:
+    """Table 4 不确定客户记录表: the wrong or empty numbers found by callbacks in the month, with
+    what was recovered (the data-fix queue, callbacks.DataFixRecord)."""
+    start, end = month_bounds(month)
+    qs = DataFixRecord.objects.filter(reported_at__gte=start, reported_at__lt=end)
+    if store_ids is not None:
+        qs = qs.filter(task__store_id__in=store_ids)
+    qs = qs.select_related("customer", "task__vehicle", "reported_by").order_by("reported_at", "id")
+    states = dict(TaskState.choices)
+    show = (lambda v: v or "") if full_numbers else mask_phone
+
+    def rows():
+        for no, rec in enumerate(qs.iterator(chunk_size=2000), start=1):
+            corrected = rec.corrected_mobile or rec.corrected_landline
+            yield {
+                "no": no,
+                "customer": rec.customer.name,
+                "phone": show(rec.wrong_number),
+                "vin": rec.task.vehicle.vin,
+                "valid": "否",
+                "status": str(states.get(rec.task.state, rec.task.state)),
+                "agent": str(rec.reported_by or ""),
+                "at": rec.reported_at,
+                "corrected_name": rec.corrected_name,
+                "corrected_phone": show(corrected),
+                "corrected_other": rec.corrected_other,
+                "fixed_at": rec.fixed_at,
+                "note": "已修正" if rec.fixed_at else "待修正",
+            }
+
+    count, fixed = qs.count(), qs.filter(fixed_at__isnull=False).count()
+    return ReportTable(
+        name="uncertain_customers",
+        title="不确定客户记录表",
+        store_label=store_label(store_ids),
+        period_label=month_label(month),
+        columns=UNCERTAIN_COLUMNS,
+        rows=rows(),
+        total_row={"customer": f"共 {count} 条", "note": f"已修正 {fixed} 条"},
+    )
+
+
+DAILY_COLUMNS = [
+    ReportColumn("day", "日期", "date", 11),
+    ReportColumn("agent_name", "回访专员", "text", 10),
+    ReportColumn("tasks_worked", "回访任务数", "int", 10),
+    ReportColumn("attempts", "拨打次数", "int", 9),
+    ReportColumn("success", "成功", "int", 7),
+    ReportColumn("reschedule", "预约", "int", 7),
+    ReportColumn("refused", "拒绝", "int", 7),
+    ReportColumn("no_answer", "无人接听", "int", 9),
+    ReportColumn("unreachable", "无法接通", "int", 9),
+    ReportColumn("wrong_number", "号码错误", "int", 9),
+    ReportColumn("unsuccessful", "未成功合计", "int", 10),
+    ReportColumn("sms_sent", "短信", "int", 7),
+    ReportColumn("success_rate", "成功率（按次）", "rate", 12),
+]
+_DAILY_SUMMED = [c.key for c in DAILY_COLUMNS if c.kind == "int"]
+
+
+def build_callback_daily(*, store_ids: list[int] | None, month: dt.date) -> ReportTable:
+    """The daily callback report per agent (回访日报), every day of the month; callbacks'
+    agent_daily_report aggregates in the database, here only its ≤ 31 × agents rows are summed."""
+    last_day = next_month(month) - dt.timedelta(days=1)
+    rows = agent_daily_report(store_ids=store_ids, date_from=month, date_to=last_day)
+    total = {key: sum(r[key] for r in rows) for key in _DAILY_SUMMED}
+    for row in [*rows, total]:
+        row["success_rate"] = rate(row["success"], row["attempts"])
+    total["agent_name"] = ""
+    return ReportTable(
+        name="callback_daily",
+        title="回访日报",
+        store_label=store_label(store_ids),
+        period_label=month_label(month),
+        columns=DAILY_COLUMNS,
+        rows=rows,
+        total_row={**total, "day": "合计"},
+    )

@@ -1,0 +1,222 @@
+"""The general manager's dashboard (SPEC §9): which figures to show (an approved package's frozen
+figures, or live ones), and how they are presented (KPI tiles, trend series, ranking, flags).
+
+`dashboard_figures` computes COUNTS for a scope of stores (see reports.kpis); a package freezes
+exactly that dict; `present` turns counts into what the page shows. So the page, the package and
+the tests read one set of rules.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.http import Http404
+from django.utils import timezone
+
+from crm.choices import StaffRole
+from crm.models import Store, User
+from crm.scoping import stores_for_user
+from reports import kpis
+from reports.models import PackageState, ReportPackage
+
+FIGURES_VERSION = 1
+
+
+def dashboard_figures(*, store_ids: list[int] | None, month: dt.date, now: dt.datetime | None = None) -> dict:
+    """Every count the dashboard shows, JSON-ready: 12-month trend (the last entry is `month`),
+    per-staff counts and survey question counts."""
+    now = now or timezone.now()
+    return {
+        "version": FIGURES_VERSION,
+        "month": kpis.month_key(month),
+        "trend": kpis.monthly_counts(store_ids=store_ids, last_month=month, now=now),
+        "staff": kpis.staff_counts(store_ids=store_ids, month=month),
+        "questions": kpis.question_counts(store_ids=store_ids, month=month),
+        "staff_questions": kpis.staff_question_counts(store_ids=store_ids, month=month),
+    }
+
+
+def combine_figures(parts: list[dict]) -> dict:
+    """The figures of several stores as one (counts add up; staff rows stay per store)."""
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    return {
+        "version": first["version"],
+        "month": first["month"],
+        "trend": [kpis.sum_counts(list(months)) for months in zip(*(p["trend"] for p in parts), strict=True)],
+        "staff": [row for p in parts for row in p["staff"]],
+        "questions": kpis.combine_question_counts([p["questions"] for p in parts]),
+        "staff_questions": [row for p in parts for row in p.get("staff_questions", [])],
+    }
+
+
+def _percent_series(values: list[float | None]) -> list[float | None]:
+    return [round(v * 100, 1) if v is not None else None for v in values]
+
+
+def present(figures: dict) -> dict:
+    """What the page shows: this month's KPI tiles (with last month's for comparison), chart series,
+    the staff ranking, flagged staff and the five weakest questions."""
+    months = [kpis.kpis_from_counts(entry) for entry in figures["trend"]]
+    current, previous = months[-1], months[-2] if len(months) > 1 else None
+    charts = {
+        "labels": [m["month"] for m in months],
+        "success_rate": _percent_series([m["success_rate"] for m in months]),
+        "sales_full_rate": _percent_series([m["sales_full_rate"] for m in months]),
+        "service_full_rate": _percent_series([m["service_full_rate"] for m in months]),
+        "sla_rate": _percent_series([m["sla_rate"] for m in months]),
+        "complaints_received": [m["complaints_received"] for m in months],
+        "complaints_closed": [m["complaints_closed"] for m in months],
+        "complaints_red": [m["complaints_red"] for m in months],
+    }
+    ranking = kpis.staff_ranking(figures["staff"])
+    return {
+        "kpis": current,
+        "previous": previous,
+        "charts": charts,
+        "ranking": ranking,
+        "flags": kpis.staff_flags(figures["staff"], figures.get("staff_questions", [])),
+        "weakest": kpis.weakest_questions(figures["questions"]),
+    }
+
+
+@dataclass
+class DashboardScope:
+    """The stores a request covers and where its figures come from."""
+
+    stores: list[Store]
+    selected: Store | None
+    month: dt.date
+    source: str  # "approved" or "live"
+    packages: list[ReportPackage] = field(default_factory=list)  # approved ones among the stores
+    month_packages: list[ReportPackage] = field(default_factory=list)  # every state
+
+    @property
+    def single_package(self) -> ReportPackage | None:
+        """The package of the month when one store is in view (for "尚未生成 / 已提交 …")."""
+        if len(self.store_ids) != 1:
+            return None
+        return self.month_packages[0] if self.month_packages else None
+
+    @property
+    def store_ids(self) -> list[int]:
+        return [s.pk for s in ([self.selected] if self.selected else self.stores)]
+
+    @property
+    def approved(self) -> bool:
+        return self.source == "approved"
+
+
+def dashboard_scope(*, user: User, store_id: int | None, month: dt.date) -> DashboardScope:
+    """The user's stores (or the one chosen among them; another store's id is a 404) and their
+    approved packages for the month. Two queries."""
+    stores = list(stores_for_user(user))
+    selected = None
+    if store_id is not None:
+        selected = next((s for s in stores if s.pk == store_id), None)
+        if selected is None:
+            raise Http404
+    ids = [s.pk for s in ([selected] if selected else stores)]
+    month_packages = list(
+        ReportPackage.objects.filter(store_id__in=ids, month=month)
+        .defer("tables")  # the report tables can be large; the dashboard reads only its figures
+        .select_related("approved_by", "store")
+        .order_by("store__code")
+    )
+    packages = [p for p in month_packages if p.state == PackageState.APPROVED]
+    # Approved figures only when every store in view has an approved package: a mix of frozen and
+    # live figures would be neither.
+    source = "approved" if ids and len(packages) == len(ids) else "live"
+    return DashboardScope(
+        stores=stores,
+        selected=selected,
+        month=month,
+        source=source,
+        packages=packages,
+        month_packages=month_packages,
+    )
+
+
+def dashboard_data(*, scope: DashboardScope, now: dt.datetime | None = None) -> dict:
+    if scope.approved:
+        figures = combine_figures([p.figures for p in scope.packages])
+    else:
+        figures = dashboard_figures(store_ids=scope.store_ids, month=scope.month, now=now)
+    return present(figures)
+
+
+def default_month(now: dt.datetime | None = None) -> dt.date:
+    """Last month: the one whose report package the CR manager prepares and the GM reads."""
+    return kpis.add_months(kpis.month_start(timezone.localdate(now or timezone.now())), -1)
+
+
+# --- the staff page (drill-down from the ranking and the flags) ---------------------------------
+
+
+def staff_kind(staff, requested: str | None = None) -> str:
+    """Sales or service callbacks: as the link asked, else by the person's position."""
+    if requested in kpis.KINDS:
+        return requested
+    return kpis.KINDS[0] if staff.role == StaffRole.SALES_CONSULTANT else kpis.KINDS[1]
+
+
+def staff_month_tasks(*, staff, kind: str, month: dt.date):
+    """The staff member's callback tasks whose source event is in the month, live."""
+    from callbacks.models import CallbackTask
+
+    return (
+        CallbackTask.objects.filter(kpis._task_month_filter(month, month), kind=kind, store_id=staff.store_id)
+        .filter(**{f"{kpis.STAFF_FIELD[kind]}": staff})
+        .select_related("customer", "vehicle", "delivery", "repair_order")
+        .order_by("window_opens_at", "id")
+    )
+
+
+def staff_month_cases(*, staff, kind: str, month: dt.date, now: dt.datetime):
+    """Complaints received in the month from the staff member's customers of the month (the
+    complaint rate's numerator), coloured."""
+    from complaints.models import Case
+    from complaints.selectors import with_sla_colour
+
+    start, end = kpis.month_bounds(month)
+    customers = staff_month_tasks(staff=staff, kind=kind, month=month).values("customer_id")
+    return (
+        with_sla_colour(Case.objects.filter(store_id=staff.store_id, customer_id__in=customers), now)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .select_related("customer", "handler")
+        .order_by("received_at", "id")
+    )
+
+
+def staff_month_summary(*, staff, kind: str, month: dt.date) -> dict:
+    """The person's row of counts against their store's, with any flag raised on it (live)."""
+    rows = kpis.staff_counts(store_ids=[staff.store_id], month=month)
+    question_rows = kpis.staff_question_counts(store_ids=[staff.store_id], month=month)
+    mine = next((r for r in rows if r["staff_id"] == staff.pk and r["kind"] == kind), None)
+    store = kpis.sum_counts([{k: r[k] for k in kpis.COUNTER_KEYS if k in r} for r in rows if r["kind"] == kind])
+    flags = [f for f in kpis.staff_flags(rows, question_rows) if f["staff_id"] == staff.pk and f["kind"] == kind]
+    measures = []
+    for code, label, bad, total in kpis.FLAG_MEASURES:
+        if mine is None or bad not in mine:
+            continue
+        measures.append(
+            {
+                "code": code,
+                "label": label,
+                "staff_bad": mine[bad],
+                "staff_total": mine[total],
+                "staff_rate": kpis.rate(mine[bad], mine[total]),
+                "store_bad": store.get(bad, 0),
+                "store_total": store.get(total, 0),
+                "store_rate": kpis.rate(store.get(bad), store.get(total)),
+                "flag": next((f for f in flags if f["measure"] == code), None),
+            }
+        )
+    question_flags = [f for f in flags if f["measure"].startswith("q:")]
+    return {
+        "kind": kind,
+        "row": mine,
+        "full_rate": kpis.rate(mine["full"], mine["successes"]) if mine else None,
+        "measures": measures,
+        "question_flags": question_flags,
+    }

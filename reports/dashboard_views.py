@@ -1,0 +1,59 @@
+"""The general manager's dashboard and its staff drill-down. Thin: parse, call selectors, render."""
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Staff
+from crm.scoping import get_scoped_or_404
+from reports import dashboard, kpis
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+@permission_required("reports.view_dashboard", raise_exception=True)
+def dashboard_page(request):
+    month = kpis.parse_month(request.GET.get("month")) or dashboard.default_month()
+    scope = dashboard.dashboard_scope(user=request.user, store_id=_int_or_none(request.GET.get("store")), month=month)
+    context = {
+        "scope": scope,
+        "month_value": kpis.month_key(month),
+        "data": dashboard.dashboard_data(scope=scope),
+        "chart_text": {
+            "success_rate": _("回访成功率"),
+            "sales_full_rate": _("销售完全满意率"),
+            "service_full_rate": _("售后完全满意率"),
+            "sla_rate": _("投诉时效达标率"),
+            "complaints_received": _("受理"),
+            "complaints_closed": _("已结案"),
+            "complaints_red": _("当前红色"),
+        },
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+@permission_required("reports.view_dashboard", raise_exception=True)
+def staff_page(request, pk: int):
+    staff = get_scoped_or_404(Staff.objects.select_related("store"), request.user, pk=pk)
+    month = kpis.parse_month(request.GET.get("month")) or dashboard.default_month()
+    kind = dashboard.staff_kind(staff, request.GET.get("kind"))
+    tasks = Paginator(dashboard.staff_month_tasks(staff=staff, kind=kind, month=month), 50)
+    context = {
+        "staff": staff,
+        "kind": kind,
+        "month_value": kpis.month_key(month),
+        "summary": dashboard.staff_month_summary(staff=staff, kind=kind, month=month),
+        "page_obj": tasks.get_page(request.GET.get("page")),
+        "query_string": f"month={kpis.month_key(month)}&kind={kind}",
+        "cases": dashboard.staff_month_cases(staff=staff, kind=kind, month=month, now=timezone.now()),
+    }
+    return render(request, "reports/dashboard_staff.html", context)

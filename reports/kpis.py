@@ -1,0 +1,492 @@
+"""The general manager's figures (SPEC §9): KPIs, 12-month trends, staff ranking and the staff whose
+rates stand out, for a month and a set of stores.
+
+Everything here returns COUNTS (numerators and denominators), never only rates: counts of several
+stores add up, so the dashboard can combine stores' approved snapshots, and a rate is computed in
+one place (`rate`) with an empty value on a zero denominator. Every figure is aggregated in the
+database with GROUP BY; the number of queries does not depend on the months, stores or rows.
+
+Choices made here (SPEC is silent):
+- A callback belongs to the month of its source event (delivery date, or the repair order's
+  交车时间 in Asia/Shanghai), like tables 7 and 8; the success rate is successful tasks / tasks.
+- A staff member's "complaint rate" is the share of their month's customers (callback tasks) who
+  filed a complaint at the same store in that month: a subset of the store's, as the test needs.
+- SLA compliance counts a clock as late when it was met after its due time OR is still running
+  past it on an open case (an overdue case that nobody touched must not look compliant); a clock of
+  a case closed before it ran (e.g. unfounded before dispatch) is not counted.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Case as CaseWhen
+from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Sum, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from callbacks.choices import CallbackKind, TaskState
+from callbacks.models import CallbackTask
+from complaints.choices import FINISHED_STATES, OPEN_STATES, SlaColour
+from complaints.models import Case
+from complaints.selectors import case_colour_filter
+from crm.reporting import rate as reporting_rate
+from reports import periods
+from reports.significance import ALPHA, significance
+from surveys.choices import BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN, SCORE_MAX, SCORE_MIN, QuestionType
+from surveys.models import Answer
+
+KINDS = (CallbackKind.SALES.value, CallbackKind.SERVICE.value)
+
+# Satisfaction buckets of the overall score (SPEC §2), from THE rule in surveys.choices:
+# 完全满意 8–10, 基本满意 6–7, 不满意 1–5.
+FULL_SATISFACTION = (FULLY_SATISFIED_MIN, SCORE_MAX)
+BASIC_SATISFACTION = (BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN - 1)
+DISSATISFIED = (SCORE_MIN, BASICALLY_SATISFIED_MIN - 1)
+
+
+# --- months ---------------------------------------------------------------------------------------
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def month_key(month: dt.date) -> str:
+    return f"{month:%Y-%m}"
+
+
+def parse_month(value: str | None) -> dt.date | None:
+    """'YYYY-MM' -> the first day of that month (reports.periods' rule); None when empty or bad."""
+    try:
+        return periods.parse_month(value or "")
+    except ValueError:
+        return None
+
+
+def month_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """Aware datetimes (Asia/Shanghai) from the start of month `first` to the end of month `last`."""
+    return periods.month_bounds(first)[0], periods.month_bounds(last or first)[1]
+
+
+# THE rate rule of every report: empty (None) on a zero denominator, never 0.
+rate = reporting_rate
+
+
+# --- callbacks ------------------------------------------------------------------------------------
+
+
+def _task_month_filter(first: dt.date, last: dt.date, prefix: str = "") -> Q:
+    """Tasks whose source event lies in months first..last (`prefix`: the path to the task)."""
+    start, end = month_bounds(first, last)
+    return Q(
+        **{
+            f"{prefix}kind": CallbackKind.SALES,
+            f"{prefix}delivery__delivered_on__gte": first,
+            f"{prefix}delivery__delivered_on__lt": end.date(),
+        }
+    ) | Q(
+        **{
+            f"{prefix}kind": CallbackKind.SERVICE,
+            f"{prefix}repair_order__delivered_at__gte": start,
+            f"{prefix}repair_order__delivered_at__lt": end,
+        }
+    )
+
+
+def _source_month_case():
+    """The month of the task's source event (first day, a date) in the current time zone."""
+    return CaseWhen(
+        When(kind=CallbackKind.SALES, then=TruncMonth("delivery__delivered_on", output_field=DateField())),
+        default=TruncMonth("repair_order__delivered_at", output_field=DateField()),
+        output_field=DateField(),
+    )
+
+
+def _score_in(bounds: tuple[int, int]) -> Q:
+    return Q(state=TaskState.DONE, overall_score__gte=bounds[0], overall_score__lte=bounds[1])
+
+
+def _callback_counts() -> dict:
+    """The per-group callback counters: tasks, successes, satisfaction buckets, grumbles (a hot
+    alert: the agent's 抱怨 tick or a negative answer)."""
+    done = Q(state=TaskState.DONE)
+    return {
+        "tasks": Count("id"),
+        "successes": Count("id", filter=done),
+        "full": Count("id", filter=_score_in(FULL_SATISFACTION)),
+        "basic": Count("id", filter=_score_in(BASIC_SATISFACTION)),
+        "dissatisfied": Count("id", filter=_score_in(DISSATISFIED)),
+        "grumbles": Count("id", filter=done & Q(has_grumble=True)),
+    }
+
+
+def _tasks(store_ids: list[int] | None) -> QuerySet[CallbackTask]:
+    qs = CallbackTask.objects.all()
+    return qs if store_ids is None else qs.filter(store_id__in=store_ids)
+
+
+def _empty_callback_counts() -> dict:
+    return dict.fromkeys(_callback_counts(), 0)
+
+
+# --- complaints -----------------------------------------------------------------------------------
+
+
+def _complaint_counts(now: dt.datetime) -> dict:
+    """Received / closed / red and the three SLA clocks (met in time, measured) of cases."""
+    running = Q(state__in=OPEN_STATES)
+    return {
+        "received": Count("id"),
+        "closed": Count("id", filter=Q(state__in=FINISHED_STATES)),
+        "red": Count("id", filter=case_colour_filter(SlaColour.RED, now)),
+        # dispatched within 30 minutes (its stored due time)
+        "dispatch_met": Count("id", filter=Q(dispatched_at__lte=F("dispatch_due_at"))),
+        "dispatch_measured": Count(
+            "id",
+            filter=Q(dispatched_at__isnull=False) | (running & Q(dispatched_at__isnull=True, dispatch_due_at__lt=now)),
+        ),
+        # first contact with the customer within 24 hours (red from the due time on)
+        "contact_met": Count("id", filter=Q(first_contact_at__lt=F("first_contact_due_at"))),
+        "contact_measured": Count(
+            "id",
+            filter=Q(first_contact_at__isnull=False)
+            | (running & Q(first_contact_at__isnull=True, first_contact_due_at__lte=now)),
+        ),
+        # department feedback within 48 hours of dispatch
+        "feedback_met": Count("id", filter=Q(feedback_at__lte=F("feedback_due_at"))),
+        "feedback_measured": Count(
+            "id",
+            filter=Q(feedback_at__isnull=False) | (running & Q(feedback_at__isnull=True, feedback_due_at__lt=now)),
+        ),
+    }
+
+
+def _cases(store_ids: list[int] | None) -> QuerySet[Case]:
+    qs = Case.objects.all()
+    return qs if store_ids is None else qs.filter(store_id__in=store_ids)
+
+
+def _empty_complaint_counts() -> dict:
+    return dict.fromkeys(_complaint_counts(timezone.now()), 0)
+
+
+# --- monthly counts and trends --------------------------------------------------------------------
+
+
+def monthly_counts(
+    *, store_ids: list[int] | None, last_month: dt.date, months: int = 12, now: dt.datetime | None = None
+) -> list[dict]:
+    """Counts per month for the `months` months ending with `last_month`, oldest first, in two
+    queries (callbacks GROUP BY source month and kind; complaints GROUP BY month received).
+
+    Each entry: {"month": "YYYY-MM", "sales": {...}, "service": {...}, "complaints": {...}}."""
+    now = now or timezone.now()
+    first = add_months(last_month, -(months - 1))
+    keys = [month_key(add_months(first, i)) for i in range(months)]
+    result = {
+        key: {
+            "month": key,
+            **{kind: _empty_callback_counts() for kind in KINDS},
+            "complaints": _empty_complaint_counts(),
+        }
+        for key in keys
+    }
+    callback_rows = (
+        _tasks(store_ids)
+        .filter(_task_month_filter(first, last_month))
+        .annotate(source_month=_source_month_case())
+        .values("source_month", "kind")
+        .annotate(**_callback_counts())
+        .order_by()
+    )
+    for row in callback_rows:
+        key = month_key(row.pop("source_month"))
+        kind = row.pop("kind")
+        if key in result:
+            result[key][kind] = row
+    start, end = month_bounds(first, last_month)
+    complaint_rows = (
+        _cases(store_ids)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .annotate(received_month=TruncMonth("received_at", output_field=DateField()))
+        .values("received_month")
+        .annotate(**_complaint_counts(now))
+        .order_by()
+    )
+    for row in complaint_rows:
+        key = month_key(row.pop("received_month"))
+        if key in result:
+            result[key]["complaints"] = row
+    return [result[key] for key in keys]
+
+
+def kpis_from_counts(counts: dict) -> dict:
+    """The KPI tiles of one month (rates from counts; None where a denominator is zero)."""
+    sales, service, complaints = counts["sales"], counts["service"], counts["complaints"]
+    tasks = sales["tasks"] + service["tasks"]
+    successes = sales["successes"] + service["successes"]
+    sla_met = sum(complaints[f"{c}_met"] for c in ("dispatch", "contact", "feedback"))
+    sla_measured = sum(complaints[f"{c}_measured"] for c in ("dispatch", "contact", "feedback"))
+    return {
+        "month": counts["month"],
+        "tasks": tasks,
+        "successes": successes,
+        "success_rate": rate(successes, tasks),
+        "sales_success_rate": rate(sales["successes"], sales["tasks"]),
+        "service_success_rate": rate(service["successes"], service["tasks"]),
+        "sales_full": sales["full"],
+        "sales_successes": sales["successes"],
+        "sales_full_rate": rate(sales["full"], sales["successes"]),
+        "service_full": service["full"],
+        "service_successes": service["successes"],
+        "service_full_rate": rate(service["full"], service["successes"]),
+        "complaints_received": complaints["received"],
+        "complaints_closed": complaints["closed"],
+        "complaints_red": complaints["red"],
+        "sla_rate": rate(sla_met, sla_measured),
+        "sla_dispatch_rate": rate(complaints["dispatch_met"], complaints["dispatch_measured"]),
+        "sla_contact_rate": rate(complaints["contact_met"], complaints["contact_measured"]),
+        "sla_feedback_rate": rate(complaints["feedback_met"], complaints["feedback_measured"]),
+        "sla_met": sla_met,
+        "sla_measured": sla_measured,
+    }
+
+
+def sum_counts(entries: list[dict]) -> dict:
+    """Add counts of the same shape (e.g. one month of several stores' snapshots)."""
+    total: dict = {}
+    for entry in entries:
+        for key, value in entry.items():
+            if isinstance(value, dict):
+                total[key] = sum_counts([total.get(key, {}), value])
+            elif isinstance(value, int) and not isinstance(value, bool):
+                total[key] = total.get(key, 0) + value
+            else:
+                total[key] = value
+    return total
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+STAFF_FIELD = {
+    CallbackKind.SALES.value: "delivery__sales_consultant",
+    CallbackKind.SERVICE.value: "repair_order__service_advisor",
+}
+
+
+def staff_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
+    """One row per sales consultant and service advisor with callbacks in the month: their counts,
+    and whether each customer complained. Two queries (one per kind), GROUP BY staff."""
+    start, end = month_bounds(month)
+    complained = Exists(
+        Case.objects.filter(
+            customer_id=OuterRef("customer_id"),
+            store_id=OuterRef("store_id"),
+            received_at__gte=start,
+            received_at__lt=end,
+        )
+    )
+    rows: list[dict] = []
+    for kind in KINDS:
+        field = STAFF_FIELD[kind]
+        qs = (
+            _tasks(store_ids)
+            .filter(_task_month_filter(month, month), kind=kind)
+            .values("store_id", "store__name", staff_id=F(f"{field}_id"), staff_name=F(f"{field}__name"))
+            .annotate(**_callback_counts(), complained=Count("id", filter=Q(complained)))
+            .order_by()
+        )
+        rows.extend({"kind": kind, **row} for row in qs)
+    rows.sort(key=lambda r: (r["kind"], r["store__name"], r["staff_name"]))
+    return rows
+
+
+def staff_ranking(rows: list[dict]) -> dict[str, list[dict]]:
+    """Per kind, staff by full-satisfaction rate (highest first; no successful callback last), then
+    by callback success rate, with their counts."""
+    ranking: dict[str, list[dict]] = {}
+    for kind in KINDS:
+        ranked = [
+            {
+                **row,
+                "full_rate": rate(row["full"], row["successes"]),
+                "success_rate": rate(row["successes"], row["tasks"]),
+            }
+            for row in rows
+            if row["kind"] == kind
+        ]
+        ranked.sort(
+            key=lambda r: (r["full_rate"] is None, -(r["full_rate"] or 0), -(r["success_rate"] or 0), r["staff_name"])
+        )
+        ranking[kind] = ranked
+    return ranking
+
+
+# Each measure: (code, label, bad count, total count) over a staff row; a rule lives once.
+FLAG_MEASURES = (
+    ("dissatisfied", "不满意率", "dissatisfied", "successes"),
+    ("grumble", "抱怨率", "grumbles", "successes"),
+    ("complaint", "投诉率", "complained", "tasks"),
+)
+COUNTER_KEYS = ("tasks", "successes", "grumbles", "full", "basic", "dissatisfied", "complained")
+
+
+def _flag(row: dict, store: dict, *, code: str, label: str, bad: str, total: str, alpha: float) -> dict | None:
+    result = significance(
+        staff_bad=row[bad], staff_total=row[total], store_bad=store[bad], store_total=store[total], alpha=alpha
+    )
+    if not result.flagged:
+        return None
+    return {
+        "staff_id": row["staff_id"],
+        "staff_name": row["staff_name"],
+        "store_id": row["store_id"],
+        "store_name": row["store__name"],
+        "kind": row["kind"],
+        "measure": code,
+        "label": label,
+        "staff_bad": result.staff_bad,
+        "staff_total": result.staff_total,
+        "store_bad": result.store_bad,
+        "store_total": result.store_total,
+        "staff_rate": result.staff_rate,
+        "store_rate": result.store_rate,
+        "p_value": result.p_value,
+    }
+
+
+def _store_totals(rows: list[dict], group: tuple[str, ...], counters: tuple[str, ...]) -> dict[tuple, dict]:
+    totals: dict[tuple, dict] = defaultdict(lambda: dict.fromkeys(counters, 0))
+    for row in rows:
+        total = totals[tuple(row[k] for k in group)]
+        for counter in counters:
+            total[counter] += row[counter]
+    return totals
+
+
+def staff_flags(rows: list[dict], question_rows: list[dict] | None = None) -> list[dict]:
+    """Staff whose rate of a bad outcome is significantly above their store's (one-sided Fisher
+    exact test, `reports.significance`), with the counts behind each flag.
+
+    Measures: 不满意率 (overall 1–5 of successes), 抱怨率 (hot alerts of successes), 投诉率 (the
+    month's customers who complained), and each survey question's negative share — seed 003's
+    example exactly (20 of an advisor's 50 customers said the car was not washed clean, 30 of the
+    store's 300). Questions are many, so their level is divided by the number of questions asked
+    of that kind (Bonferroni): a person is not flagged because one of ten items drew bad luck."""
+    store_totals = _store_totals(rows, ("store_id", "kind"), COUNTER_KEYS)
+    flags = []
+    for row in rows:
+        store = store_totals[(row["store_id"], row["kind"])]
+        for code, label, bad, total in FLAG_MEASURES:
+            flag = _flag(row, store, code=code, label=label, bad=bad, total=total, alpha=ALPHA)
+            if flag:
+                flags.append(flag)
+    question_rows = question_rows or []
+    question_totals = _store_totals(question_rows, ("store_id", "kind", "code"), ("answered", "negative"))
+    questions_per_kind = defaultdict(set)
+    for row in question_rows:
+        questions_per_kind[row["kind"]].add(row["code"])
+    for row in question_rows:
+        store = question_totals[(row["store_id"], row["kind"], row["code"])]
+        label = f"{row['code']} {row['text']}"
+        alpha = ALPHA / len(questions_per_kind[row["kind"]])
+        flag = _flag(row, store, code=f"q:{row['code']}", label=label, bad="negative", total="answered", alpha=alpha)
+        if flag:
+            flags.append({**flag, "question_code": row["code"], "question_text": row["text"]})
+    flags.sort(key=lambda f: f["p_value"])
+    return flags
+
+
+# --- survey questions -----------------------------------------------------------------------------
+
+QUESTION_COUNTERS = ("answered", "negative", "score_sum", "score_count")
+# Questions with a right and a wrong answer; text (the customer's words) is never negative, and the
+# overall question is the satisfaction rate itself.
+RATED_TYPES = (QuestionType.SCORE, QuestionType.YES_NO, QuestionType.CHOICE)
+
+
+def _month_answers(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[Answer]:
+    """Answers of the month's successful callbacks (by source month, like every figure here)."""
+    task = "response__callback_task__"
+    qs = Answer.objects.filter(
+        _task_month_filter(month, month, prefix=task),
+        **{f"{task}state": TaskState.DONE},
+        question__is_overall=False,
+        question__type__in=RATED_TYPES,
+    )
+    return qs if store_ids is None else qs.filter(**{f"{task}store_id__in": store_ids})
+
+
+def _question_aggregates() -> dict:
+    return {
+        # One code may have different wording across template versions: show the latest seen.
+        "text": Max("question__text"),
+        "answered": Count("id"),
+        "negative": Count("id", filter=Q(is_negative=True)),
+        "score_sum": Coalesce(Sum("score"), 0),
+        "score_count": Count("score"),
+    }
+
+
+def question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
+    """Per survey question (by kind and code): answers, negative answers, sum and count of scores.
+    One GROUP BY query."""
+    return list(
+        _month_answers(store_ids=store_ids, month=month)
+        .values(kind=F("response__callback_task__kind"), code=F("question__code"))
+        .annotate(**_question_aggregates())
+        .order_by("kind", "code")
+    )
+
+
+def staff_question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
+    """The same per staff member (the task's sales consultant or service advisor) and store, for
+    the per-question significance flags. One GROUP BY query."""
+    task = "response__callback_task__"
+    staff_id = Coalesce(f"{task}delivery__sales_consultant_id", f"{task}repair_order__service_advisor_id")
+    staff_name = Coalesce(f"{task}delivery__sales_consultant__name", f"{task}repair_order__service_advisor__name")
+    return list(
+        _month_answers(store_ids=store_ids, month=month)
+        .values(
+            kind=F(f"{task}kind"),
+            code=F("question__code"),
+            store_id=F(f"{task}store_id"),
+            store__name=F(f"{task}store__name"),
+            staff_id=staff_id,
+            staff_name=staff_name,
+        )
+        .annotate(**_question_aggregates())
+        .order_by("kind", "code", "store_id", "staff_id")
+    )
+
+
+def combine_question_counts(parts: list[list[dict]]) -> list[dict]:
+    combined: dict[tuple, dict] = {}
+    for part in parts:
+        for row in part:
+            key = (row["kind"], row["code"])
+            if key not in combined:
+                combined[key] = dict(row)
+            else:
+                for counter in QUESTION_COUNTERS:
+                    combined[key][counter] += row[counter]
+    return list(combined.values())
+
+
+def weakest_questions(rows: list[dict], limit: int = 5) -> list[dict]:
+    """The `limit` weakest questions: the highest share of negative answers (a score of 1–5 counts
+    as negative, as for hot alerts), ties broken by the lower mean score."""
+    ranked = []
+    for row in rows:
+        share = rate(row["negative"], row["answered"])
+        if share is None:
+            continue
+        mean = row["score_sum"] / row["score_count"] if row["score_count"] else None
+        ranked.append({**row, "negative_rate": share, "mean_score": mean})
+    ranked.sort(key=lambda r: (-r["negative_rate"], r["mean_score"] if r["mean_score"] is not None else 11))
+    return ranked[:limit]

@@ -1,0 +1,115 @@
+"""The registry of reports (SPEC §9): every report has a name, a title and a builder.
+
+A builder is `builder(*, store_ids: list[int] | None, month: datetime.date, **options) -> ReportTable`;
+`store_ids` None means every store, `month` is the first day of the month. A report that sales
+consultants / service advisors may open declares `own_rows=True`, and its builder then accepts
+`staff_id` (their crm.Staff id) and returns only that person's rows (SPEC §9: they see their own).
+A report with phone numbers declares `phones=True`; its builder accepts `full_numbers` and masks
+the numbers when it is False (SPEC §12: masked for roles that don't need them).
+
+Pages, the `export_report` command, the GM dashboard and the monthly report package all build
+reports through `build_report`, so that a figure is computed one way everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from crm.choices import Role
+from crm.reporting import ReportTable
+
+Builder = Callable[..., ReportTable]
+
+# Who may open a report unless it says otherwise: the CR department and the general manager.
+DEFAULT_ROLES: frozenset[str] = frozenset({Role.CR_MANAGER, Role.GENERAL_MANAGER})
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    name: str
+    title: str
+    builder: Builder
+    group: str = ""  # a heading on the index page (回访 / 投诉 / 售后 …)
+    roles: frozenset[str] = DEFAULT_ROLES
+    own_rows: bool = False  # SC/SA (Role.CONSULTANT) may open it and see only their own rows
+    phones: bool = False  # the builder takes `full_numbers`
+    order: int = 100
+    description: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def build(
+        self,
+        *,
+        store_ids: Iterable[int] | None,
+        month: dt.date,
+        staff_id: int | None = None,
+        full_numbers: bool = True,
+    ) -> ReportTable:
+        options: dict = {"staff_id": staff_id} if self.own_rows and staff_id is not None else {}
+        if self.phones:
+            options["full_numbers"] = full_numbers
+        ids = sorted(store_ids) if store_ids is not None else None
+        return self.builder(store_ids=ids, month=month.replace(day=1), **options)
+
+
+_REPORTS: dict[str, ReportSpec] = {}
+
+
+class UnknownReport(KeyError):
+    pass
+
+
+def register_report(
+    name: str,
+    title: str,
+    builder: Builder,
+    *,
+    group: str = "",
+    roles: Iterable[str] | None = None,
+    own_rows: bool = False,
+    phones: bool = False,
+    order: int = 100,
+    description: str = "",
+) -> ReportSpec:
+    """Register (or re-register, e.g. after a module reload) the report `name`."""
+    spec = ReportSpec(
+        name=name,
+        title=title,
+        builder=builder,
+        group=group,
+        roles=frozenset(roles) if roles is not None else DEFAULT_ROLES,
+        own_rows=own_rows,
+        phones=phones,
+        order=order,
+        description=description,
+    )
+    _REPORTS[name] = spec
+    return spec
+
+
+def get_report(name: str) -> ReportSpec:
+    try:
+        return _REPORTS[name]
+    except KeyError:
+        raise UnknownReport(name) from None
+
+
+def all_reports() -> list[ReportSpec]:
+    return sorted(_REPORTS.values(), key=lambda s: (s.order, s.name))
+
+
+def report_names() -> list[str]:
+    return [spec.name for spec in all_reports()]
+
+
+def build_report(
+    name: str,
+    *,
+    store_ids: Iterable[int] | None,
+    month: dt.date,
+    staff_id: int | None = None,
+    full_numbers: bool = True,
+) -> ReportTable:
+    return get_report(name).build(store_ids=store_ids, month=month, staff_id=staff_id, full_numbers=full_numbers)

@@ -1,0 +1,62 @@
+// The GM dashboard's trend charts (Chart.js, vendored). Data comes from json_script blocks.
+(function () {
+  "use strict";
+  const dataEl = document.getElementById("dashboard-charts");
+  const textEl = document.getElementById("dashboard-chart-text");
+  if (!dataEl || !textEl || !window.Chart) return;
+  const d = JSON.parse(dataEl.textContent);
+  const t = JSON.parse(textEl.textContent);
+
+  // Drawn at once: the page is read, not watched, and a screenshot must show the finished chart.
+  Chart.defaults.animation = false;
+  Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+  Chart.defaults.maintainAspectRatio = false;
+
+  const palette = { blue: "#1f6fd1", green: "#2f9e44", orange: "#e8590c", purple: "#7048e8", grey: "#868e96", red: "#d9363e" };
+
+  function line(label, values, colour) {
+    // A series with no value at all (e.g. satisfaction before any scored survey) is left out of
+    // the legend and the plot rather than shown as an empty promise.
+    const empty = values.every((v) => v === null);
+    return { label, data: values, borderColor: colour, backgroundColor: colour, tension: 0.25, spanGaps: true, pointRadius: 3, hidden: empty, empty };
+  }
+
+  new Chart(document.getElementById("chart-rates"), {
+    type: "line",
+    data: {
+      labels: d.labels,
+      datasets: [
+        line(t.success_rate, d.success_rate, palette.blue),
+        line(t.sales_full_rate, d.sales_full_rate, palette.green),
+        line(t.service_full_rate, d.service_full_rate, palette.orange),
+        line(t.sla_rate, d.sla_rate, palette.purple),
+      ],
+    },
+    options: {
+      interaction: { mode: "index", intersect: false },
+      scales: { y: { suggestedMin: 0, suggestedMax: 100, ticks: { callback: (v) => v + "%" } } },
+      plugins: {
+        legend: { position: "bottom", labels: { filter: (item, data) => !data.datasets[item.datasetIndex].empty } },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? "—" : c.parsed.y + "%"}` } },
+      },
+    },
+  });
+
+  new Chart(document.getElementById("chart-complaints"), {
+    type: "bar",
+    data: {
+      labels: d.labels,
+      datasets: [
+        { label: t.complaints_received, data: d.complaints_received, backgroundColor: palette.blue },
+        { label: t.complaints_closed, data: d.complaints_closed, backgroundColor: palette.grey },
+        { label: t.complaints_red, data: d.complaints_red, backgroundColor: palette.red },
+      ],
+    },
+    options: {
+      interaction: { mode: "index", intersect: false },
+      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+      plugins: { legend: { position: "bottom" } },
+    },
+  });
+  document.body.dataset.chartsReady = "1";
+})();

@@ -1,0 +1,181 @@
+"""Dashboard, staff drill-down and package pages: permissions, store scope, approved vs live figures,
+and query counts that do not grow with rows."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from callbacks.choices import TaskState
+from reports.approval import report_package_approve, report_package_generate, report_package_submit
+from reports.models import PackageState, ReportPackage
+from tests.reports.factories import local, make_case, make_task, sales_consultant, service_advisor
+
+pytestmark = pytest.mark.django_db
+
+MONTH = "2025-03"
+MARCH = dt.date(2025, 3, 1)
+
+
+def dashboard_url(**params):
+    query = "&".join(f"{k}={v}" for k, v in {"month": MONTH, **params}.items())
+    return f"{reverse('reports:dashboard')}?{query}"
+
+
+def fill_march(store, advisors: int, tasks_each: int, prefix: str = ""):
+    for i in range(advisors):
+        sa = service_advisor(store, f"{prefix}服务{i}")
+        sc = sales_consultant(store, f"{prefix}销售{i}")
+        for j in range(tasks_each):
+            task = make_task(staff=sa, source=local(2025, 3, 3 + j, 10), grumble=j == 0)
+            make_task(staff=sc, kind="sales", source=local(2025, 3, 3 + j, 10))
+            if j == 1:
+                make_case(store=store, customer=task.customer, received_at=local(2025, 3, 20, 9))
+
+
+def test_gm_sees_live_dashboard(client_for, general_manager, store_a):
+    fill_march(store_a, advisors=1, tasks_each=2)
+    response = client_for(general_manager).get(dashboard_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'data-source="live"' in page and "实时数据" in page
+    assert "服务0" in page and "销售0" in page
+    assert 'id="dashboard-charts"' in page and "chart.umd.min.js" in page
+    data = response.context["data"]
+    assert data["kpis"]["tasks"] == 4 and data["kpis"]["complaints_received"] == 1
+    assert len(data["charts"]["labels"]) == 12 and data["charts"]["labels"][-1] == MONTH
+
+
+def test_default_month_is_last_month(client_for, general_manager, time_machine):
+    time_machine.move_to(local(2025, 4, 2, 9))
+    response = client_for(general_manager).get(reverse("reports:dashboard"))
+    assert response.context["month_value"] == "2025-03"
+
+
+def test_dashboard_permissions(client_for, agent, cr_manager, store_a):
+    assert client_for(agent).get(dashboard_url()).status_code == 403
+    assert client_for(cr_manager).get(dashboard_url()).status_code == 200
+
+
+def test_other_store_filter_is_404(client_for, general_manager, store_b):
+    assert client_for(general_manager).get(dashboard_url(store=store_b.pk)).status_code == 404
+
+
+def test_group_level_gm_sees_every_store_and_filters(client_for, store_a, store_b):
+    from crm.choices import Role
+    from tests.factories import UserFactory
+
+    group_gm = UserFactory(username="ggm", roles=[Role.GENERAL_MANAGER], is_group_level=True)
+    make_task(staff=service_advisor(store_a, "甲店顾问"), source=local(2025, 3, 5, 10))
+    make_task(staff=service_advisor(store_b, "乙店顾问"), source=local(2025, 3, 5, 10))
+    client = client_for(group_gm)
+    page = client.get(dashboard_url()).content.decode()
+    assert "甲店顾问" in page and "乙店顾问" in page and 'data-testid="store-filter"' in page
+    page = client.get(dashboard_url(store=store_b.pk)).content.decode()
+    assert "乙店顾问" in page and "甲店顾问" not in page
+
+
+def test_dashboard_shows_approved_snapshot_not_later_data(client_for, general_manager, cr_manager, store_a):
+    sa = service_advisor(store_a, "周顾问")
+    make_task(staff=sa, source=local(2025, 3, 5, 10))
+    package = report_package_generate(store=store_a, month=MARCH, user=cr_manager)
+    report_package_submit(package=package, user=cr_manager)
+    report_package_approve(package=package, user=general_manager)
+    # Late data for March after approval.
+    make_task(staff=sa, source=local(2025, 3, 6, 10), state=TaskState.CLOSED_UNSUCCESSFUL)
+
+    response = client_for(general_manager).get(dashboard_url())
+    page = response.content.decode()
+    assert 'data-source="approved"' in page and "已批准数据" in page and str(general_manager) in page
+    assert response.context["data"]["kpis"]["tasks"] == 1  # the frozen figure, not 2
+
+
+def test_dashboard_query_count_does_not_grow(client_for, general_manager, store_a, django_assert_max_num_queries):
+    client = client_for(general_manager)
+    fill_march(store_a, advisors=1, tasks_each=1)
+    client.get(dashboard_url())  # warm the session and permission caches
+    # ~9 for the page frame (session, user, permissions, roles, stores, bell) + stores, the
+    # month's packages, 2 trend queries, 2 staff queries, 2 question queries.
+    with django_assert_max_num_queries(18) as small:
+        client.get(dashboard_url())
+    fill_march(store_a, advisors=4, tasks_each=3, prefix="新")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(dashboard_url())
+    assert len(response.context["data"]["ranking"]["service"]) == 5
+
+
+def test_staff_page_lists_callbacks_and_complaints(client_for, general_manager, store_a, django_assert_max_num_queries):
+    sa = service_advisor(store_a, "周顾问")
+    task = make_task(staff=sa, source=local(2025, 3, 5, 10), grumble=True)
+    make_task(staff=sa, source=local(2025, 4, 5, 10))  # April: not listed
+    case = make_case(store=store_a, customer=task.customer, received_at=local(2025, 3, 9, 10))
+    client = client_for(general_manager)
+    url = f"{reverse('reports:dashboard_staff', args=[sa.pk])}?month={MONTH}&kind=service"
+    client.get(url)
+    with django_assert_max_num_queries(16):
+        response = client.get(url)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert task.customer.name in page and case.case_no in page
+    assert len(response.context["page_obj"].object_list) == 1
+    summary = response.context["summary"]
+    assert summary["row"]["tasks"] == 1 and summary["row"]["complained"] == 1
+
+
+def test_staff_page_of_other_store_is_404(client_for, general_manager, store_b):
+    sa = service_advisor(store_b, "乙店顾问")
+    url = reverse("reports:dashboard_staff", args=[sa.pk])
+    assert client_for(general_manager).get(url).status_code == 404
+
+
+def test_package_pages_flow_and_permissions(client_for, client, cr_manager, general_manager, store_a):
+    make_task(staff=service_advisor(store_a, "周顾问"), source=local(2025, 3, 5, 10))
+    generate = reverse("reports:package_generate")
+    # The GM cannot generate; the CR manager can.
+    assert client_for(general_manager).post(generate, {"store": store_a.pk, "month": MONTH}).status_code == 403
+    client.logout()
+    response = client_for(cr_manager).post(generate, {"store": store_a.pk, "month": MONTH})
+    package = ReportPackage.objects.get()
+    assert response.status_code == 302 and response.url == reverse("reports:package_detail", args=[package.pk])
+    assert client.get(reverse("reports:package_list")).status_code == 200
+    detail = client.get(reverse("reports:package_detail", args=[package.pk])).content.decode()
+    assert 'data-testid="action-submit"' in detail and 'data-testid="action-approve"' not in detail
+    # The CR manager may not approve even by posting directly.
+    client.post(reverse("reports:package_action", args=[package.pk, "submit"]))
+    client.post(reverse("reports:package_action", args=[package.pk, "approve"]))
+    package.refresh_from_db()
+    assert package.state == PackageState.SUBMITTED
+
+    client.logout()
+    client = client_for(general_manager)
+    detail = client.get(reverse("reports:package_detail", args=[package.pk])).content.decode()
+    assert 'data-testid="action-approve"' in detail and 'data-testid="action-submit"' not in detail
+    client.post(reverse("reports:package_action", args=[package.pk, "return"]), {"comment": ""})
+    package.refresh_from_db()
+    assert package.state == PackageState.SUBMITTED  # a return needs a comment
+    client.post(reverse("reports:package_action", args=[package.pk, "approve"]))
+    package.refresh_from_db()
+    assert package.state == PackageState.APPROVED and package.approved_by == general_manager
+    detail = client.get(reverse("reports:package_detail", args=[package.pk])).content.decode()
+    assert 'data-testid="approved-by"' in detail and str(general_manager) in detail
+
+
+def test_package_of_other_store_is_404(client_for, cr_manager, store_b):
+    package = ReportPackage.objects.create(store=store_b, month=MARCH)
+    client = client_for(cr_manager)
+    assert client.get(reverse("reports:package_detail", args=[package.pk])).status_code == 404
+    assert client.post(reverse("reports:package_action", args=[package.pk, "submit"])).status_code == 404
+    response = client.post(reverse("reports:package_generate"), {"store": store_b.pk, "month": MONTH})
+    assert response.status_code == 404
+
+
+def test_package_list_query_count(client_for, cr_manager, store_a, django_assert_max_num_queries):
+    client = client_for(cr_manager)
+    ReportPackage.objects.create(store=store_a, month=dt.date(2025, 1, 1))
+    client.get(reverse("reports:package_list"))
+    with django_assert_max_num_queries(14) as few:
+        client.get(reverse("reports:package_list"))
+    for m in range(2, 12):
+        ReportPackage.objects.create(store=store_a, month=dt.date(2024, m, 1), generated_by=cr_manager)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("reports:package_list"))

@@ -1,0 +1,158 @@
+"""The shared report format: .xlsx read back with openpyxl, the streamed download, export_report."""
+
+import datetime as dt
+import io
+import subprocess
+import sys
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from crm.reporting import ReportColumn, ReportTable, rate, write_xlsx, xlsx_response
+from reports import registry
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+COLUMNS = [
+    ReportColumn("who", "销售顾问", "text", 14),
+    ReportColumn("n", "交车数", "int", 8),
+    ReportColumn("ok_rate", "回访成功率", "rate", 10),
+    ReportColumn("at", "回访时间", "datetime", 18),
+]
+
+
+def sample_table(rows=None, title="销售顾问满意率统计表"):
+    return ReportTable(
+        name="sample",
+        title=title,
+        store_label="六安鑫宝丰田",
+        period_label="2026年10月",
+        columns=COLUMNS,
+        rows=rows
+        if rows is not None
+        else [
+            {"who": "张三", "n": 4, "ok_rate": rate(3, 4), "at": dt.datetime(2026, 10, 31, 15, 30, tzinfo=dt.UTC)},
+            {"who": "李四", "n": 0, "ok_rate": rate(0, 0), "at": None},
+        ],
+        total_row={"n": 4, "ok_rate": rate(3, 4)},
+    )
+
+
+def test_rate_is_empty_on_zero_denominator():
+    assert rate(0, 0) is None
+    assert rate(3, None) is None
+    assert rate(0, 5) == 0
+    assert rate(1, 4) == 0.25
+
+
+def test_xlsx_title_headers_total_and_formats(tmp_path):
+    path = tmp_path / "t.xlsx"
+    assert write_xlsx(sample_table(), str(path)) == 2
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    assert ws.title == "销售顾问满意率统计表"
+    assert ws["A1"].value == "销售顾问满意率统计表（六安鑫宝丰田，2026年10月）"
+    assert ws["A1"].font.bold
+    assert [c.value for c in ws[2]] == ["销售顾问", "交车数", "回访成功率", "回访时间"]
+    assert ws.freeze_panes == "A3"
+    assert ws.column_dimensions["A"].width == 14
+    assert ws.column_dimensions["D"].width == 18
+    # rows: a rate as a number with a percent format, a local (Shanghai) wall time, an empty rate
+    assert [c.value for c in ws[3]] == ["张三", 4, 0.75, dt.datetime(2026, 10, 31, 23, 30)]
+    assert ws["C3"].number_format == "0.0%"
+    assert ws["D3"].number_format == "yyyy-mm-dd hh:mm"
+    assert ws["C4"].value is None
+    # the total row comes last, labelled 合计, in bold
+    assert [c.value for c in ws[5]] == ["合计", 4, 0.75, None]
+    assert ws["A5"].font.bold
+    assert ws["C5"].number_format == "0.0%"
+    assert ws.max_row == 5
+
+
+def test_several_tables_give_several_sheets_with_unique_names():
+    out = io.BytesIO()
+    write_xlsx([sample_table(), sample_table(title="销售顾问满意率统计表"), sample_table(title="A/B:C")], out)
+    wb = load_workbook(io.BytesIO(out.getvalue()))
+    assert wb.sheetnames == ["销售顾问满意率统计表", "销售顾问满意率统计表2", "A_B_C"]
+
+
+def test_generator_rows_and_sequence_rows(tmp_path):
+    rows = (["王五", i, None, None] for i in range(3))
+    path = tmp_path / "g.xlsx"
+    assert write_xlsx(sample_table(rows=rows), path) == 3
+    ws = load_workbook(path).active
+    assert [ws.cell(row=r, column=2).value for r in range(3, 6)] == [0, 1, 2]
+
+
+def test_xlsx_response_streams_the_same_workbook():
+    response = xlsx_response(sample_table(), "报表.xlsx")
+    assert response.streaming
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content)
+    ws = load_workbook(io.BytesIO(body)).active
+    assert ws["A2"].value == "销售顾问"
+
+
+@pytest.fixture
+def dummy_report():
+    def builder(*, store_ids, month):
+        table = sample_table()
+        table.period_label = f"{month:%Y-%m}"
+        table.store_label = str(store_ids)
+        return table
+
+    registry.register_report("dummy_test", "测试报表", builder)
+    yield
+    registry._REPORTS.pop("dummy_test", None)
+
+
+def test_export_report_writes_the_file_and_an_audit_entry(dummy_report, store_a, tmp_path):
+    out = tmp_path / "x.xlsx"
+    call_command("export_report", "dummy_test", "--month", "2026-10", "--store", "LA", "--out", str(out))
+    ws = load_workbook(out).active
+    assert ws["A1"].value == f"销售顾问满意率统计表（[{store_a.id}]，2026-10）"
+    entry = LogEntry.objects.get()
+    assert entry.action == LogEntry.Action.ACCESS
+    assert entry.additional_data == {
+        "event": "report_export",
+        "report": "dummy_test",
+        "month": "2026-10",
+        "store_ids": [store_a.id],
+        "rows": 2,
+        "via": "command",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["no_such_report", "--month", "2026-10"], "未知报表"),
+        (["dummy_test", "--month", "2026-13"], "月份格式"),
+        (["dummy_test", "--month", "oct"], "月份格式"),
+        (["dummy_test", "--month", "2026-10", "--store", "NOPE"], "未知门店"),
+    ],
+)
+def test_export_report_bad_input_is_one_clear_error_with_exit_2(dummy_report, db, tmp_path, args, message):
+    with pytest.raises(CommandError) as exc:
+        call_command("export_report", *args, "--out", str(tmp_path / "x.xlsx"))
+    assert exc.value.returncode == 2
+    assert message in str(exc.value)
+    assert "\n" not in str(exc.value)
+    assert not (tmp_path / "x.xlsx").exists()
+    assert not LogEntry.objects.exists()
+
+
+def test_export_report_cli_exit_code(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "export_report", "nope", "--month", "2026-10", "--out", str(tmp_path / "x.xlsx")],
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "未知报表" in proc.stderr
