@@ -257,21 +257,26 @@ def callback_task_claim_next(*, user: User, now: datetime.datetime | None = None
     `SELECT … FOR UPDATE SKIP LOCKED` lets many agents press "next call" at once: each row is taken
     by one transaction, the others skip it; the claim columns then keep it for 15 idle minutes.
     """
-    from django.db.models import BooleanField, ExpressionWrapper
-
     now = now or timezone.now()
     with transaction.atomic():
         # One claim per agent: pressing "next call" gives up the task held so far (a skip), and
         # never hands that same task straight back.
         held = list(CallbackTask.objects.filter(claimed_by=user, state=TaskState.OPEN).values_list("pk", flat=True))
-        task = (
-            CallbackTask.objects.filter(callback_queue_filter(user=user, now=now))
-            .exclude(pk__in=held)
-            .annotate(has_appointment=ExpressionWrapper(Q(appointment_at__isnull=False), output_field=BooleanField()))
-            .order_by(*QUEUE_ORDER)
-            .select_for_update(skip_locked=True, of=("self",))
-            .first()
-        )
+        callable_now = CallbackTask.objects.filter(callback_queue_filter(user=user, now=now)).exclude(pk__in=held)
+        # QUEUE_ORDER in two steps: due appointments (a few), else the rest by closing window. Each
+        # step is a walk of the open-queue index that stops at the first free row; one ORDER BY
+        # on "has an appointment" first would sort every callable task of the stores (tens of
+        # thousands at scale) for each press of the button.
+        task = None
+        for step in (Q(appointment_at__isnull=False), Q(appointment_at__isnull=True)):
+            task = (
+                callable_now.filter(step)
+                .order_by("window_closes_at", "id")
+                .select_for_update(skip_locked=True, of=("self",))
+                .first()
+            )
+            if task is not None:
+                break
         if held:
             CallbackTask.objects.filter(pk__in=held, claimed_by=user).update(claimed_by=None, claimed_at=None)
         if task is None:
