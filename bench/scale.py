@@ -30,7 +30,7 @@ from contextlib import contextmanager
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/dcr_bench_scale"
 # Bump when the data set changes shape: a run finding another version rebuilds.
-GENERATOR_VERSION = "2026-11-24.1"
+GENERATOR_VERSION = "2026-11-26.2"
 MARKER_TABLE = "bench_scale_marker"
 SEED = 20261124
 
@@ -297,6 +297,8 @@ LOADED_TABLES = [
     "callbacks_callattempt",
     "complaints_case",
     "complaints_caseevent",
+    "surveys_response",
+    "surveys_answer",
 ]
 
 
@@ -755,6 +757,14 @@ def _build_callback_tasks(cur, anchor: dt.datetime) -> None:
     )
 
 
+# Overall satisfaction (1–10) from a uniform x in [0, 100): half 10, a quarter 9, then lower.
+SCORE = (
+    "(CASE WHEN {x} < 50 THEN 10 WHEN {x} < 75 THEN 9 WHEN {x} < 87 THEN 8 "
+    "WHEN {x} < 93 THEN 7 WHEN {x} < 97 THEN 5 ELSE 3 END)"
+)
+NEGATIVE_BELOW = 7
+
+
 def _task_exprs(a: str, id_expr: str, open_cond: str, kind: str, opens: str, closes: str) -> dict[str, str]:
     """Columns of a task: open ones with appointments / failed attempts here and there; closed
     ones done (67 %), or unsuccessful: no answer ×4, refused, or never called."""
@@ -788,6 +798,9 @@ def _task_exprs(a: str, id_expr: str, open_cond: str, kind: str, opens: str, clo
             f"ELSE {opens} + (10 + {rand(tid, 18, 48)}) * interval '1 hour' END"
         ),
         "has_grumble": f"NOT ({open_cond}) AND {h} < 2",
+        # A done task has its questionnaire response (id = task id, see _build_surveys) and score.
+        "response_id": f"CASE WHEN NOT ({open_cond}) AND {h} < 67 THEN {tid} END",
+        "overall_score": f"CASE WHEN NOT ({open_cond}) AND {h} < 67 THEN {SCORE.format(x=rand(tid, 21, 100))} END",
         "created_at": f"least({opens} - interval '2 days', {a})",
     }
 
@@ -980,20 +993,70 @@ def surveys_available() -> bool:
     from django.apps import apps
 
     try:
-        apps.get_model("surveys", "SurveyResponse")
+        apps.get_model("surveys", "Response")
     except LookupError:
         return False
     return True
 
 
 def _build_surveys(cur, rng: random.Random, anchor: dt.datetime, org: Org) -> dict:
-    """600,000 survey responses (SPEC §12) once `surveys.SurveyResponse` exists on this branch."""
+    """A questionnaire response for every done callback task (about 600,000, SPEC §12): the active
+    template version of its kind, the task's overall score (id = task id, which the task already
+    points at), and the answer to the overall question."""
     if not surveys_available():
-        log("surveys: no SurveyResponse model on this branch yet — 600,000 survey responses not generated")
+        log("surveys: no surveys.Response model on this branch — survey responses not generated")
         return {"survey_responses": 0}
-    # The model landed: generate here (answers of the done callback tasks), then bump GENERATOR_VERSION.
-    log("surveys: SurveyResponse exists but the generator does not fill it yet (bench/scale.py _build_surveys)")
-    return {"survey_responses": 0}
+    from surveys.models import Answer, Question, Response, TemplateVersion
+
+    versions = {}
+    for kind in ("sales", "service"):
+        version = (
+            TemplateVersion.objects.filter(template__kind=kind, template__is_active=True).order_by("-number").first()
+        )
+        overall = Question.objects.filter(version=version, is_overall=True).first() if version else None
+        if version is None or overall is None:
+            log(f"surveys: no active {kind} template with an overall question — survey responses not generated")
+            return {"survey_responses": 0}
+        versions[kind] = (version.pk, overall.pk)
+    n = insert_select(
+        cur,
+        Response,
+        {
+            "id": "t.id",
+            "version_id": f"CASE WHEN t.kind = 'sales' THEN {versions['sales'][0]} ELSE {versions['service'][0]} END",
+            "store_id": "t.store_id",
+            "customer_id": "t.customer_id",
+            "answered_at": "t.completed_at",
+            "source": "'call'",
+            "agent_id": "ag.id",
+            "overall_score": "t.overall_score",
+            "has_negative": f"t.overall_score < {NEGATIVE_BELOW}",
+            "subject_key": "''",
+            "created_at": "t.completed_at",
+        },
+        "FROM callbacks_callbacktask t "
+        f"JOIN bench_agent ag ON ag.store_id = t.store_id AND ag.idx = {rand('t.id', 22, AGENTS_PER_STORE)} "
+        "WHERE t.response_id IS NOT NULL",
+        anchor,
+    )
+    insert_select(
+        cur,
+        Answer,
+        {
+            "response_id": "r.id",
+            "question_id": f"CASE WHEN r.version_id = {versions['sales'][0]} "
+            f"THEN {versions['sales'][1]} ELSE {versions['service'][1]} END",
+            "score": "r.overall_score",
+            "is_negative": "r.has_negative",
+        },
+        "FROM surveys_response r",
+        anchor,
+    )
+    cur.execute(
+        "UPDATE surveys_templateversion SET frozen_at = %s WHERE id = ANY(%s) AND frozen_at IS NULL",
+        [anchor, [v for v, _q in versions.values()]],
+    )
+    return {"survey_responses": n}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -88,21 +88,33 @@ def notify_many(messages: Iterable[Message], *, email: bool = True) -> int:
     if not rows:
         return 0
     table = Notification._meta.db_table
+    columns = "recipient_id, kind, title, body, url, dedup_key, created_at"
+    ordered = [rows[k] for k in sorted(rows)]
     new_ids: list[int] = []
     with connection.cursor() as cursor:
-        for chunk in batched((rows[k] for k in sorted(rows)), INSERT_ROWS):
-            # One array per column: seven parameters whatever the number of rows, so neither the
-            # driver nor the server parses thousands of placeholders. WITH ORDINALITY keeps the
-            # (recipient, dedup_key) order of the insert.
-            columns = list(zip(*chunk, strict=True))
-            cursor.execute(
-                f"INSERT INTO {table} (recipient_id, kind, title, body, url, dedup_key, created_at) "
-                "SELECT r, k, t, b, u, d, %s FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], "
-                "%s::text[], %s::text[]) WITH ORDINALITY AS x(r, k, t, b, u, d, n) ORDER BY n "
-                "ON CONFLICT (recipient_id, dedup_key) DO NOTHING RETURNING id",
-                [now, *(list(column) for column in columns[:6])],
-            )
-            new_ids += [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "postgresql":
+            for chunk in batched(ordered, INSERT_ROWS):
+                # One array per column: seven parameters whatever the number of rows, so neither
+                # the driver nor the server parses thousands of placeholders. WITH ORDINALITY keeps
+                # the (recipient, dedup_key) order of the insert.
+                arrays = [list(column) for column in zip(*chunk, strict=True)]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) SELECT r, k, t, b, u, d, %s "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+                    "WITH ORDINALITY AS x(r, k, t, b, u, d, n) ORDER BY n "
+                    "ON CONFLICT (recipient_id, dedup_key) DO NOTHING RETURNING id",
+                    [now, *arrays],
+                )
+                new_ids += [row[0] for row in cursor.fetchall()]
+        else:  # SQLite (the demo): a VALUES list, within its limit of bound parameters
+            for chunk in batched(ordered, 100):
+                placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES {placeholders} "
+                    "ON CONFLICT (recipient_id, dedup_key) DO NOTHING RETURNING id",
+                    [value for row in chunk for value in (*row, now)],
+                )
+                new_ids += [row[0] for row in cursor.fetchall()]
     if new_ids and email:
         transaction.on_commit(partial(notifications_email_enqueue, notification_ids=new_ids))
     return len(new_ids)
@@ -126,13 +138,7 @@ def notifications_send_email(*, notification_ids: Iterable[int]) -> int:
     table = Notification._meta.db_table
     users = User._meta.db_table
     for chunk in batched(sorted(set(notification_ids)), EMAIL_BATCH):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} n SET emailed_at = %s FROM {users} u WHERE n.id = ANY(%s) "
-                "AND n.emailed_at IS NULL AND u.id = n.recipient_id AND u.email <> '' RETURNING n.id",
-                [timezone.now(), list(chunk)],
-            )
-            claimed = [row[0] for row in cursor.fetchall()]
+        claimed = _claim_for_email(list(chunk), table, users)
         if not claimed:
             continue
         notifications = Notification.objects.filter(id__in=claimed).select_related("recipient").order_by("id")
@@ -163,6 +169,25 @@ def notifications_send_email(*, notification_ids: Iterable[int]) -> int:
         finally:
             mail.close()
     return sent
+
+
+def _claim_for_email(ids: list[int], table: str, users: str) -> list[int]:
+    """Set `emailed_at` on the unsent ones whose recipient has an address; return their ids."""
+    if connection.vendor != "postgresql":  # SQLite (the demo): one conditional UPDATE each
+        candidates = Notification.objects.filter(id__in=ids, emailed_at=None).exclude(recipient__email="")
+        now = timezone.now()
+        return [
+            pk
+            for pk in candidates.values_list("id", flat=True)
+            if Notification.objects.filter(id=pk, emailed_at=None).update(emailed_at=now)
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} n SET emailed_at = %s FROM {users} u WHERE n.id = ANY(%s) "
+            "AND n.emailed_at IS NULL AND u.id = n.recipient_id AND u.email <> '' RETURNING n.id",
+            [timezone.now(), ids],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _email_body(notification: Notification) -> str:

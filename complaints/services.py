@@ -412,6 +412,12 @@ def cases_auto_escalate_feedback_overdue(*, case_ids: Iterable[int], now: dt.dat
         # The same event for each: one INSERT … SELECT over the ids, not a row of parameters each.
         changes = [{"field": "escalation_level", "old": None, "new": EscalationLevel.GENERAL_MANAGER}]
         memo = _("部门反馈超过时限，自动升级到总经理。")
+        if connection.vendor != "postgresql":  # SQLite (the demo)
+            CaseEvent.objects.bulk_create(
+                CaseEvent(case_id=pk, at=now, action=Action.AUTO_ESCALATE, memo=memo, changes=changes)
+                for pk in escalated
+            )
+            return escalated
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {CaseEvent._meta.db_table} (case_id, at, action, memo, changes) "

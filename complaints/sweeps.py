@@ -28,7 +28,7 @@ from crm.models import Department, User
 
 BATCH_SIZE = 1000
 # What a claimed case returns: no model instances, no lazy loads.
-RETURNING = "id, case_no, store_id, handler_id, department_id, left(content, 200)"
+RETURNING = "id, case_no, store_id, handler_id, department_id, substr(content, 1, 200)"
 
 
 def _users_by_store(role: str) -> dict[int | None, list[int]]:
