@@ -69,6 +69,10 @@ class _Plan:
         self.received = received
         roll = rng.random()
         self.ending = "unfounded" if roll < 0.12 else "escalated" if roll < 0.17 else "closed"
+        if force == "late_escalated":
+            self.ending, force = "escalated", "red"
+        elif force == "late":
+            self.ending, force = "closed", "red"
         # Escalated cases are often the ones that went wrong from the start.
         late_contact = force == "red" or (not force and rng.random() < (0.5 if self.ending == "escalated" else 0.05))
         slow_contact = force == "yellow" or (not force and rng.random() < 0.08)
@@ -233,7 +237,11 @@ def seed_complaints_demo(ctx: DemoContext) -> None:
                     received = _local(day, rng.randint(8, 19), rng.randint(0, 59))
                     customer, channel = rng.choice(customers), rng.choice(CHANNELS)
                     content = rng.choice(CONTENTS)
-                force = ""
+                # Every month one case was contacted late (the SLA rate is never a flat 100 %); in
+                # the last three months one of them went wrong and is still open, escalated (red).
+                force = "late" if n == 2 else ""
+                if n == 2 and start >= starts[-4]:
+                    force = "late_escalated"
                 if current:
                     # This month's open cases in every colour and stage, relative to now.
                     force, received = _current_case(n, received, now, rng)
