@@ -85,6 +85,7 @@ class _Plan:
             self.contact = received + dt.timedelta(hours=rng.uniform(20.5, 23.5))
         else:
             self.contact = received + dt.timedelta(hours=rng.uniform(0.5, 10))
+        self.contact = max(self.contact, self.dispatch + dt.timedelta(minutes=5))  # after the dispatch
         self.feedback = self.dispatch + dt.timedelta(
             hours=rng.uniform(50, 90) if rng.random() < 0.1 else rng.uniform(4, 40)
         )

@@ -165,7 +165,8 @@ def test_seed_demo_last_month_reads_like_a_real_store(demo_output, code):
     # Twelve months of trends, none empty.
     assert all(v is not None and v > 50 for v in page["charts"]["success_rate"])
     assert all(n > 0 for n in page["charts"]["complaints_received"])
-    assert len({w["code"] for w in page["weakest"]}) == len(page["weakest"]) >= 3
+    assert len({(w["kind"], w["code"]) for w in page["weakest"]}) == len(page["weakest"]) >= 3
+    assert {w["kind"] for w in page["weakest"]} == {"sales", "service"}  # weak items differ by kind
 
 
 def test_seed_demo_one_service_advisor_is_flagged_with_counts(demo_output):
@@ -210,7 +211,7 @@ def test_seed_demo_callback_history_is_what_the_services_write(demo_output):
     assert done.filter(response__isnull=True).count() == 0
     assert done.exclude(overall_score=F("response__overall_score")).count() == 0
     assert done.filter(final_disposition=Disposition.SMS_REPLY, response__source="sms").exists()
-    assert ()
+    assert not done.filter(response__answers__isnull=True).exists()
     # has_grumble exactly when a hot alert was raised; a negative answer always raises one.
     assert done.filter(has_grumble=True).count() == HotAlert.objects.count()
     assert not done.filter(has_grumble=False, response__has_negative=True).exists()
