@@ -178,3 +178,14 @@ def test_text_for_the_customer_stays_chinese_in_the_english_ui(cr_manager):
     with translation.override("en"):
         template = template_create(code="t-en", name="T", kind=TemplateKind.SALES, user=cr_manager)
     assert template.versions.get().questions.get().text == "您对本次服务的总体满意程度如何?"
+
+
+def test_report_index_in_english(client_for, cr_manager):
+    client = client_for(cr_manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("reports:index")).content.decode()
+    for text in ("Satisfaction", "Sales consultant satisfaction (table 7)", "Service KPIs", "(±10%)."):
+        assert text in html
+    assert "满意度" not in html and "售后服务KPI" not in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    assert "销售顾问满意率统计表（表7）" in client.get(reverse("reports:index")).content.decode()
