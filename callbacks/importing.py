@@ -19,7 +19,7 @@ from crm.importing.registry import CellError, Column, ImportContext, Outcome, Pa
 from crm.models import User
 from surveys.choices import ResponseSource
 from surveys.selectors import template_current_version
-from surveys.services import answers_validate, response_record
+from surveys.services import answers_validate, response_answers_replace, response_record
 
 QUESTION_CODES = tuple(f"Q{i}" for i in range(12))
 KIND_BY_LABEL = {
@@ -148,7 +148,7 @@ class CallbackResultsSheet(SheetHandler):
                         source=AttemptSource.IMPORT,
                     )
             except IntegrityError:
-                return Outcome.UNCHANGED
+                return self._update_row(task, called_at, outcome, note, agent, answers)
             if DISPOSITION_RULES[outcome].bucket != Bucket.SUCCESS:
                 return Outcome.CREATED
             # Historical rows store their answers but raise no hot alert: those calls are long over.
@@ -162,3 +162,26 @@ class CallbackResultsSheet(SheetHandler):
                 )
                 task.state = TaskState.DONE
         return Outcome.CREATED
+
+    def _update_row(self, task, called_at, outcome: str, note: str, agent, answers) -> Outcome | RowError:
+        """A row imported before (same task and time): a changed note, agent or answers update the
+        record; a changed outcome is refused (the task's state already followed the first one)."""
+        attempt = CallAttempt.objects.get(task=task, at=called_at, source=AttemptSource.IMPORT)
+        if attempt.disposition != outcome:
+            return RowError(
+                "回访状态", _("该回访已导入为 %(old)s，不能改为 %(new)s") % {"old": attempt.disposition, "new": outcome}
+            )
+        changed = False
+        if (attempt.note, attempt.agent_id) != (note, agent.pk if agent else None):
+            attempt.note, attempt.agent = note, agent
+            attempt.save(update_fields=["note", "agent"])
+            changed = True
+        response = task.response if task.response_id else None
+        if (
+            response is not None
+            and response.source == ResponseSource.IMPORT
+            and response.answered_at == called_at
+            and response_answers_replace(response=response, answers=answers)
+        ):
+            changed = True
+        return Outcome.UPDATED if changed else Outcome.UNCHANGED

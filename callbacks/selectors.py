@@ -2,11 +2,11 @@
 
 import datetime
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, TaskState, dispositions_in_bucket
+from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, dispositions_in_bucket
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
 from callbacks.services import QUEUE_ORDER, callback_queue_filter
 from crm.models import User
@@ -33,22 +33,28 @@ def callback_queue(*, user: User, now: datetime.datetime | None = None) -> Query
 
 
 def callback_queue_counts(*, user: User, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Counts for the queue header, in one query: due today, done today, appointments, about to expire."""
+    """Counts for the queue header, in one query: due today, done today, appointments, about to expire.
+
+    Only the rows that can count are read — open tasks in their window (the partial queue index)
+    and tasks completed today (the store/state/completed index) — and "done by me" is an EXISTS on
+    the attempts; aggregating every task of the stores joined to all their attempts took 1.5–2.6 s
+    on the scale data (110,000 tasks a store)."""
     now = now or timezone.now()
     start, end = _local_day_bounds(timezone.localdate(now))
     mine = Q(assigned_to__isnull=True) | Q(assigned_to=user)
     open_now = Q(state=TaskState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now) & mine
-    return scope_for_user(CallbackTask.objects.all(), user).aggregate(
-        due_today=Count("id", filter=open_now),
-        done_today=Count(
-            "id",
-            filter=Q(completed_at__gte=start, completed_at__lt=end)
-            & ~Q(state=TaskState.OPEN)
-            & Q(attempts__agent=user, attempts__at__gte=start),
-            distinct=True,
-        ),
-        appointments=Count("id", filter=open_now & Q(appointment_at__isnull=False)),
-        about_to_expire=Count("id", filter=open_now & Q(window_closes_at__lt=now + ABOUT_TO_EXPIRE)),
+    finished = [state for state in TaskState.values if state != TaskState.OPEN]
+    done_today = Q(state__in=finished, completed_at__gte=start, completed_at__lt=end)
+    mine_today = CallAttempt.objects.filter(task=OuterRef("pk"), agent=user, at__gte=start)
+    return (
+        scope_for_user(CallbackTask.objects.all(), user)
+        .filter(open_now | done_today)
+        .aggregate(
+            due_today=Count("id", filter=open_now),
+            done_today=Count("id", filter=done_today & Exists(mine_today)),
+            appointments=Count("id", filter=open_now & Q(appointment_at__isnull=False)),
+            about_to_expire=Count("id", filter=open_now & Q(window_closes_at__lt=now + ABOUT_TO_EXPIRE)),
+        )
     )
 
 
@@ -199,13 +205,19 @@ def agent_daily_report(
     attempts = attempts.filter(at__gte=start, at__lt=end, agent__isnull=False)
     if agent_id is not None:
         attempts = attempts.filter(agent_id=agent_id)
+    # The SMS survey goes after the failed attempt that reached the maximum: it counts for the agent
+    # who made the task's last attempt before the SMS was sent (whatever quiet hours delayed it).
+    later_attempt = CallAttempt.objects.filter(
+        task_id=OuterRef("task_id"), at__gt=OuterRef("at"), at__lte=OuterRef("task__sms_survey_sent_at")
+    )
+    triggered_sms = Q(task__sms_survey_sent_at__gte=F("at")) & ~Exists(later_attempt)
     rows = (
         attempts.annotate(day=TruncDate("at", tzinfo=tz))
         .values("agent_id", "agent__display_name", "agent__username", "day")
         .annotate(
             attempts=Count("id"),
             tasks_worked=Count("task_id", distinct=True),
-            sms_sent=Count("id", filter=Q(source=AttemptSource.SMS)),
+            sms_sent=Count("id", filter=triggered_sms),
             **{b.value: _bucket_count(b.value) for b in Bucket},
         )
         .order_by("day", "agent__display_name")

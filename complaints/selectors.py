@@ -92,6 +92,10 @@ def case_list(*, user: User, view: str, now: dt.datetime, filters: dict | None =
         qs = qs.filter(received_at__date__lte=filters["received_to"])
     if filters.get("sort") == "received":
         return qs.order_by("-received_at", "-id")
+    if filters.get("colour"):
+        # One colour: the rank is the same for every row, so the order is the oldest first — which
+        # the open-cases index gives without computing and sorting the rank of thousands of rows.
+        return qs.order_by("received_at", "id")
     # Red first, then yellow, white, grey; within a colour the oldest first (the most urgent).
     return qs.order_by("sla_rank", "received_at", "id")
 

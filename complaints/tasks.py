@@ -10,3 +10,11 @@ from complaints.sweeps import complaints_sla_sweep
 def sla_sweep() -> dict[str, int]:
     """Every 5 minutes: yellow / red / dispatch-overdue / feedback-overdue alerts, each once."""
     return complaints_sla_sweep(now=timezone.now())
+
+
+@shared_task(name="complaints.notifications_email")
+def notifications_email(notification_ids: list[int]) -> int:
+    """E-mail new notifications (queued after the commit that created them); safe to run twice."""
+    from complaints.notifications import notifications_send_email
+
+    return notifications_send_email(notification_ids=notification_ids)

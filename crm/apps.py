@@ -26,6 +26,8 @@ class CrmConfig(AppConfig):
             "crm.view_staff",
             "crm.view_smsmessage",
             "crm.change_smsmessage",
+            "crm.view_smstemplate",
+            "crm.change_smstemplate",
         ],
         R.DEPARTMENT_MANAGER: ["crm.view_customer", "crm.view_vehicle"],
         R.CONSULTANT: ["crm.view_customer", "crm.view_vehicle"],

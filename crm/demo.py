@@ -7,10 +7,15 @@ A step is `fn(ctx: DemoContext) -> None` and must be idempotent: `seed_demo` run
 `make run` starts.
 """
 
+import datetime
 import random
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from unittest import mock
+
+from django.utils import timezone
 
 
 @dataclass
@@ -36,3 +41,15 @@ def register_demo_step(name: str, run: Callable[[DemoContext], None], *, order: 
 
 def demo_steps() -> list[DemoStep]:
     return sorted(_steps.values(), key=lambda s: s.order)
+
+
+@contextmanager
+def demo_clock(at: datetime.datetime):
+    """Run services "at" a past moment: `django.utils.timezone.now` (and so `localdate`, auto_now
+    fields and every service that reads the clock) returns `at` inside the block.
+
+    The demo builds a year of history through the real services; time-machine is a test-only
+    dependency and `make run` installs only requirements.txt, so the standard library's patch does
+    it. Single-threaded command use only."""
+    with mock.patch.object(timezone, "now", return_value=at):
+        yield

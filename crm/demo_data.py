@@ -4,8 +4,10 @@ deliveries and repair orders that look like a FAW Toyota store's data (seed 001)
 Idempotent without bookkeeping: the generator is deterministic (a fixed seed, natural keys that do
 not depend on the date), and every row goes in with `bulk_create(ignore_conflicts=True)` against the
 models' unique constraints, so a second run inserts nothing. Dates are relative to the first run's
-day (Asia/Shanghai): deliveries and repair orders over the last three months, plus one older
-repair order for the customers without a recent visit (some older than 12 months: lost customers).
+day (Asia/Shanghai): deliveries and repair orders mostly over the last three months, and a year
+of thinner history before that (earlier buyers, earlier visits) so that the dashboard's 12-month
+trends have data; customers without a recent visit have one older repair order (some older than
+12 months: lost customers).
 """
 
 import datetime
@@ -99,16 +101,20 @@ DEMO_STAFF = {
     },
 }
 
-# One login per role (username, display name, role, linked staff name for the consultant).
+# One login per role (username, display name, role, stores). The callback agent and the CR manager
+# work for both stores (one CR centre); the others for the first. The consultant logs in as the
+# sales consultant of the same name.
 DEMO_USERS = [
-    ("agent", "王丽", Role.CALLBACK_AGENT),
-    ("reception", "刘芳", Role.RECEPTION),
-    ("crmanager", "陈静", Role.CR_MANAGER),
-    ("deptmanager", "孙强", Role.DEPARTMENT_MANAGER),
-    ("consultant", "梁默", Role.CONSULTANT),
-    ("gm", "赵建华", Role.GENERAL_MANAGER),
-    ("admin", "系统管理员", Role.ADMINISTRATOR),
+    ("agent", "王丽", Role.CALLBACK_AGENT, ("LA", "HF")),
+    ("reception", "刘芳", Role.RECEPTION, ("LA",)),
+    ("crmanager", "陈静", Role.CR_MANAGER, ("LA", "HF")),
+    ("deptmanager", "孙强", Role.DEPARTMENT_MANAGER, ("LA",)),
+    ("consultant", "梁默", Role.CONSULTANT, ("LA",)),
+    ("gm", "赵建华", Role.GENERAL_MANAGER, ("LA",)),
+    ("admin", "系统管理员", Role.ADMINISTRATOR, ()),
 ]
+# The second store's department manager (handles its complaints); not one of the per-role logins.
+HF_MANAGER = ("hfmanager", "周伟", Role.DEPARTMENT_MANAGER, ("HF",))
 
 # The FAW Toyota line-up of seed 001 tables 11–12, with a few variants each and a weight
 # (how often it sells in a Anhui city store).
@@ -352,25 +358,40 @@ def _ensure_organisation(rng: random.Random) -> tuple[list[_StorePlan], dict[str
     return plans, _ensure_users(plans)
 
 
+def _ensure_user(username: str, display_name: str, role: str, stores: list[Store]) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "display_name": display_name,
+            "is_staff": role == Role.ADMINISTRATOR,
+            "is_group_level": role in (Role.ADMINISTRATOR,),
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get(name=role))
+        user.stores.add(*stores)
+    return user
+
+
 def _ensure_users(plans: list[_StorePlan]) -> dict[str, User]:
     first = plans[0].store
+    by_code = {p.store.code: p.store for p in plans}
     users = {}
-    for username, display_name, role in DEMO_USERS:
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "display_name": display_name,
-                "is_staff": role == Role.ADMINISTRATOR,
-                "is_group_level": role in (Role.ADMINISTRATOR,),
-            },
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            user.groups.add(Group.objects.get(name=role))
-            if role != Role.ADMINISTRATOR:
-                user.stores.add(first)
-        users[role] = user
+    for username, display_name, role, codes in DEMO_USERS:
+        users[role] = _ensure_user(username, display_name, role, [by_code[c] for c in codes if c in by_code])
+    if "HF" in by_code:
+        username, display_name, role, codes = HF_MANAGER
+        hf_manager = _ensure_user(username, display_name, role, [by_code["HF"]])
+        Department.objects.filter(
+            store=by_code["HF"],
+            kind__in=[DepartmentKind.SALES, DepartmentKind.SERVICE, DepartmentKind.GM_OFFICE],
+            manager__isnull=True,
+        ).update(manager=hf_manager)
+        Department.objects.filter(
+            store=by_code["HF"], kind=DepartmentKind.CUSTOMER_RELATIONS, manager__isnull=True
+        ).update(manager=users[Role.CR_MANAGER])
     # The department manager heads sales and service of the first store; the consultant logs in
     # as the sales consultant of the same name.
     Department.objects.filter(
@@ -470,9 +491,12 @@ def seed_crm_demo(ctx: DemoContext) -> None:
         for i in range(n):
             customers.append(_customer(rng, plan))
             owner = len(customers) - 1
-            new_buyer = i < n * 0.22
+            # 22 % bought in the last three months, 16 % in the nine months before (a thinner
+            # history for the 12-month trends), the rest earlier.
+            new_buyer = i < n * 0.38
             if new_buyer:
-                delivered_on = today - datetime.timedelta(days=rng.randint(0, 90))
+                recent = i < n * 0.22
+                delivered_on = today - datetime.timedelta(days=rng.randint(0, 90) if recent else rng.randint(91, 395))
                 vehicle = _vehicle(rng, plan, delivered_on, with_plate=rng.random() < 0.9)
                 vehicles.append((vehicle, owner))
                 purchase_type = rng.choices(PurchaseType.values, weights=[70, 15, 15])[0]
@@ -490,7 +514,8 @@ def seed_crm_demo(ctx: DemoContext) -> None:
                     )
                 )
                 # The first maintenance falls about three months after delivery.
-                if (today - delivered_on).days > 60 and rng.random() < 0.5:
+                first_service = delivered_on + datetime.timedelta(days=rng.randint(55, 90))
+                if first_service <= today and rng.random() < 0.7:
                     ro_seq += 1
                     repair_orders.append(
                         _ro_fields(
@@ -499,7 +524,7 @@ def seed_crm_demo(ctx: DemoContext) -> None:
                             len(vehicles) - 1,
                             owner,
                             ro_seq,
-                            delivered_on + datetime.timedelta(days=rng.randint(55, 90)),
+                            first_service,
                             WorkType.FIRST_MAINTENANCE,
                             rng.randint(3000, 5500),
                             today,
@@ -514,6 +539,15 @@ def seed_crm_demo(ctx: DemoContext) -> None:
             vehicle.mileage_km = age_km
             vehicle.next_maintenance_km = (age_km // 5000 + 1) * 5000
             vehicle.next_maintenance_date = today + datetime.timedelta(days=rng.randint(-60, 150))
+            if rng.random() < 0.6:
+                # An earlier visit within the year (thinner history for the 12-month trends).
+                ro_seq += 1
+                day = max(
+                    today - datetime.timedelta(days=rng.randint(95, 395)), purchase_date + datetime.timedelta(days=30)
+                )
+                repair_orders.append(
+                    _ro_fields(rng, plan, vidx, owner, ro_seq, day, WorkType.PERIODIC_MAINTENANCE, age_km, today)
+                )
             if rng.random() < 0.7:
                 for _ in range(rng.choice([1, 1, 1, 2])):
                     ro_seq += 1

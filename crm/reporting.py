@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, Literal
@@ -163,19 +163,40 @@ def _excel_value(value: Any, kind: str) -> Any:
 _FORMATS = {"rate": RATE_FORMAT, "datetime": DATETIME_FORMAT, "date": DATE_FORMAT}
 
 
-def _row_cells(ws, values: list[Any], columns: list[ReportColumn], *, bold: bool = False) -> Iterator[Any]:
-    for value, column in zip(values, columns, strict=False):
-        converted = _excel_value(value, column.kind)
-        fmt = _FORMATS.get(column.kind)
-        if fmt is None and not bold:
-            yield converted  # a plain value is far cheaper than a styled cell on 100,000 rows
-            continue
-        cell = WriteOnlyCell(ws, value=converted)
-        if fmt is not None:
-            cell.number_format = fmt
-        if bold:
-            cell.font = _TOTAL_FONT
-        yield cell
+def _excel_datetime(value: Any, tz) -> Any:
+    """Aware → local wall time without tzinfo, in the zone looked up once per sheet rather than
+    once per cell (this runs on every date cell of a 100,000-row export)."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(tz).replace(tzinfo=None)
+    return value
+
+
+def _row_writer(ws, columns: list[ReportColumn], *, bold: bool = False):
+    """A function turning one row's values into what `ws.append` takes. Plain values where the
+    column has no format (far cheaper than a styled cell); the per-column decisions are made
+    once here, not once per cell."""
+    steps = [(column.kind, _FORMATS.get(column.kind)) for column in columns]
+    tz = timezone.get_current_timezone()
+
+    def cells(values: list[Any]) -> list[Any]:
+        out = []
+        for value, (kind, fmt) in zip(values, steps, strict=False):
+            if kind == "datetime":
+                value = _excel_datetime(value, tz)
+            elif value is not None and (kind != "text" or not isinstance(value, str)):
+                value = _excel_value(value, kind)
+            if fmt is None and not bold:
+                out.append(value)
+                continue
+            cell = WriteOnlyCell(ws, value=value)
+            if fmt is not None and value is not None and not isinstance(value, str):
+                cell.number_format = fmt
+            if bold:
+                cell.font = _TOTAL_FONT
+            out.append(cell)
+        return out
+
+    return cells
 
 
 def _write_table(wb: Workbook, table: ReportTable, used: set[str]) -> int:
@@ -193,12 +214,14 @@ def _write_table(wb: Workbook, table: ReportTable, used: set[str]) -> int:
         header_cells.append(cell)
     ws.append(header_cells)
     count = 0
+    body = _row_writer(ws, table.columns)
+    values = table.values
     for row in table.rows:
-        ws.append(list(_row_cells(ws, table.values(row), table.columns)))
+        ws.append(body(values(row)))
         count += 1
     total = table.total_values()
     if total is not None:
-        ws.append(list(_row_cells(ws, total, table.columns, bold=True)))
+        ws.append(_row_writer(ws, table.columns, bold=True)(total))
     for note in table.notes:
         ws.append([note])
     return count

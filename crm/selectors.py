@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from crm.choices import WorkType
 from crm.models import Customer, Delivery, ImportJob, RepairOrder, Vehicle, VehicleOwnership
@@ -87,16 +87,23 @@ def customer_search(*, user, query: str = "", card_type: str | None = None, stor
       card type and store filters apply to the outer query.
     """
     qs = scope_for_user(Customer.objects.select_related("store"), user)
+    ordering = F("id").desc()
     if query and query.strip():
         ids = _matching_customer_ids(query)
         if ids is None:
             return qs.none()
         qs = qs.filter(id__in=ids)
+        # Newest first, but sorted after the match: PostgreSQL misjudges how many ids the union
+        # returns and, for `ORDER BY id DESC LIMIT 25`, walks the primary key backwards over up to
+        # 300,000 customers until it meets the one that matched (290 ms for an old customer's
+        # mobile on the scale data). `id + 0` is no index order, so it looks the matches up by id
+        # and sorts those few rows instead (a few ms).
+        ordering = (F("id") + 0).desc()
     if card_type:
         qs = qs.filter(card_type=card_type)
     if store_id:
         qs = qs.filter(store_id=store_id)
-    return qs.order_by("-id")
+    return qs.order_by(ordering, "-id")
 
 
 def customer_list_page(*, customers: QuerySet) -> QuerySet:
@@ -172,9 +179,9 @@ def _display(field, value) -> str:
 
 
 _AUDIT_ACTIONS = {
-    LogEntry.Action.CREATE: _lazy("建档"),
-    LogEntry.Action.UPDATE: _lazy("修改"),
-    LogEntry.Action.DELETE: _lazy("删除"),
+    LogEntry.Action.CREATE: pgettext_lazy("change log action", "建档"),
+    LogEntry.Action.UPDATE: pgettext_lazy("change log action", "修改"),
+    LogEntry.Action.DELETE: pgettext_lazy("change log action", "删除"),
 }
 
 
@@ -277,10 +284,10 @@ class CardSection:
 # The order and grouping of the paper cards: 基本信息, 联系信息, 个人信息, then the relationship
 # fields of the C card. Vehicle fields (车辆信息) are shown per vehicle.
 CARD_SECTIONS: tuple[CardSection, ...] = (
-    CardSection("basic", _lazy("基本信息"), ("name", "gender", "birthday", "ethnicity", "id_number")),
+    CardSection("basic", gettext_lazy("基本信息"), ("name", "gender", "birthday", "ethnicity", "id_number")),
     CardSection(
         "contact",
-        _lazy("联系信息"),
+        gettext_lazy("联系信息"),
         (
             "mobile",
             "landline",
@@ -300,7 +307,7 @@ CARD_SECTIONS: tuple[CardSection, ...] = (
     ),
     CardSection(
         "personal",
-        _lazy("个人信息"),
+        gettext_lazy("个人信息"),
         (
             "industry",
             "occupation",
@@ -320,7 +327,7 @@ CARD_SECTIONS: tuple[CardSection, ...] = (
     ),
     CardSection(
         "relationship",
-        _lazy("客户关系"),
+        gettext_lazy("客户关系"),
         ("info_source", "is_referral", "is_member", "member_level", "is_vip", "notes"),
     ),
 )

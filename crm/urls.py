@@ -16,4 +16,6 @@ urlpatterns = [
     path("sms/inbound/", sms_views.inbound, name="sms_inbound"),
     path("sms/replies/new/", sms_views.reply_enter, name="sms_reply_enter"),
     path("sms/<int:pk>/handled/", sms_views.mark_handled, name="sms_mark_handled"),
+    path("sms/templates/", sms_views.template_list, name="sms_template_list"),
+    path("sms/templates/<int:pk>/", sms_views.template_edit, name="sms_template_edit"),
 ]

@@ -14,6 +14,7 @@ def register_all() -> None:
     from reports import complaint_reports as complaints
     from reports import satisfaction
     from reports import service_kpis as kpis
+    from reports.sms_log import build_sms_log
 
     for order, (name, title, builder, own_rows, description) in enumerate(
         [
@@ -99,6 +100,16 @@ def register_all() -> None:
         roles=COMPLAINT_ROLES,
         order=51,
         description="按类别、等级、部门、渠道统计；时效达成；平均结案时长；受表扬与投诉最多的部门。",
+    )
+    register_report(
+        "sms_log",
+        "短信发送记录表（表13）",
+        build_sms_log,
+        group="回访",
+        roles=CALLBACK_ROLES,
+        phones=True,
+        order=23,
+        description="当月发出的每条短信：原因类型、发送时间、状态、客户回复内容。",
     )
     register_report(
         "card_analysis_sales",

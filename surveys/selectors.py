@@ -63,3 +63,14 @@ def response_with_answers(*, pk: int) -> Response:
     return (
         Response.objects.select_related("version__template", "agent").prefetch_related("answers__question").get(pk=pk)
     )
+
+
+def overall_question_code(*, kind: str) -> str | None:
+    """The code of the overall question callbacks of `kind` ask now (Q0 sales, Q1 service as
+    built in). Callers may also pass the key "overall" to `response_record`."""
+    return (
+        Question.objects.filter(version__template__kind=kind, version__template__is_active=True, is_overall=True)
+        .order_by("-version__number")
+        .values_list("code", flat=True)
+        .first()
+    )

@@ -9,9 +9,10 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from surveys.choices import (
@@ -188,6 +189,39 @@ def response_record(
     return response
 
 
+def response_answers_replace(*, response: Response, answers: Mapping[str, Any]) -> bool:
+    """Replace a response's answers (a re-imported row whose answers changed), against the
+    response's own version. Returns False when nothing differs. The linked task's overall score
+    follows."""
+    version = TemplateVersion.objects.prefetch_related("questions").get(pk=response.version_id)
+    parsed = answers_validate(version=version, answers=answers)
+    wanted = {q.pk: cols for q, cols in parsed.items()}
+    current = {
+        a.question_id: {
+            k: v
+            for k, v in (("score", a.score), ("yes", a.yes), ("choice", a.choice), ("text", a.text))
+            if v not in (None, "")
+        }
+        for a in response.answers.all()
+    }
+    if current == {pk: {k: v for k, v in cols.items() if v not in (None, "")} for pk, cols in wanted.items()}:
+        return False
+    overall_score = next((cols["score"] for q, cols in parsed.items() if q.is_overall), None)
+    negatives = {q: answer_is_negative(q, next(iter(cols.values()))) for q, cols in parsed.items()}
+    with transaction.atomic():
+        response.answers.all().delete()
+        Answer.objects.bulk_create(
+            Answer(response=response, question=q, is_negative=negatives[q], **cols) for q, cols in parsed.items()
+        )
+        response.overall_score, response.has_negative = overall_score, any(negatives.values())
+        response.save(update_fields=["overall_score", "has_negative"])
+        task = getattr(response, "callback_task", None)
+        if task is not None:
+            task.overall_score = overall_score
+            task.save(update_fields=["overall_score"])
+    return True
+
+
 # --- call scripts ---------------------------------------------------------------------------------
 
 
@@ -202,15 +236,183 @@ def script_render(script: CallScript, customer, *, store=None, agent=None) -> st
     store, {专员} the agent. Plain replacement (not str.format) so a stray brace typed in the
     editor cannot break the call page."""
     agent_name = ""
+    with translation.override(settings.LANGUAGE_CODE):  # said to the customer: never in the UI language
+        our_store = _("我们店")
     if agent is not None:
         agent_name = getattr(agent, "display_name", "") or getattr(agent, "username", "")
     values = {
         "{称呼}": customer_salutation(customer),
         "{姓名}": customer.name,
-        "{门店}": store.name if store is not None else _("我们店"),
+        "{门店}": store.name if store is not None else our_store,
         "{专员}": agent_name,
     }
     text = script.say
     for token, value in values.items():
         text = text.replace(token, value)
     return text
+
+
+# --- the template editor (CR manager) -------------------------------------------------------------
+
+
+def _copy_version(version: TemplateVersion, *, user) -> TemplateVersion:
+    """The next version of the template, with a copy of every question of `version`."""
+    new = TemplateVersion.objects.create(template_id=version.template_id, number=version.number + 1, created_by=user)
+    Question.objects.bulk_create(
+        Question(
+            version=new,
+            code=q.code,
+            text=q.text,
+            type=q.type,
+            is_overall=q.is_overall,
+            order=q.order,
+            choices=list(q.choices),
+            negative_answer=q.negative_answer,
+            negative_choices=list(q.negative_choices),
+        )
+        for q in version.questions.order_by("order", "id")
+    )
+    return new
+
+
+def template_version_for_edit(*, template, user) -> tuple[TemplateVersion, bool]:
+    """The version an edit applies to, locked for this transaction: the latest one while it has no
+    answers, else a new copy of it (old answers keep their version). Returns (version, created).
+    Must run inside a transaction."""
+    latest = TemplateVersion.objects.select_for_update().filter(template=template).order_by("-number").first()
+    if latest is None:
+        return TemplateVersion.objects.create(template=template, number=1, created_by=user), True
+    if latest.is_frozen:
+        return _copy_version(latest, user=user), True
+    return latest, False
+
+
+def _clean_question(
+    *, version, code, text, type, is_overall, choices, negative_answer, negative_choices, editing
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not code or not text.strip():
+        errors.setdefault("code" if not code else "text", []).append(_("必填"))
+    clash = version.questions.filter(code=code).exclude(pk=getattr(editing, "pk", None)).exists()
+    if clash:
+        errors.setdefault("code", []).append(_("编号 %(c)s 已存在") % {"c": code})
+    if is_overall and type != QuestionType.SCORE:
+        errors.setdefault("is_overall", []).append(_("总体满意度必须是打分题"))
+    if editing is not None and editing.is_overall and not is_overall:
+        errors.setdefault("is_overall", []).append(_("每份问卷必须有一个总体满意度问题；请把另一题设为总体满意度"))
+    if type == QuestionType.CHOICE:
+        if len(choices) < 2:
+            errors.setdefault("choices", []).append(_("单选题至少需要两个选项"))
+        if len(set(choices)) != len(choices):
+            errors.setdefault("choices", []).append(_("选项不能重复"))
+        if set(negative_choices) - set(choices):
+            errors.setdefault("negative_choices", []).append(_("负面选项必须是选项之一"))
+    elif choices or negative_choices:
+        errors.setdefault("choices", []).append(_("只有单选题有选项"))
+    if negative_answer and type != QuestionType.YES_NO:
+        errors.setdefault("negative_answer", []).append(_("只有是/否题有负面回答"))
+    return errors
+
+
+def question_save(
+    *,
+    template,
+    user,
+    code: str,
+    text: str,
+    type: str,
+    is_overall: bool = False,
+    order: int = 0,
+    choices: list[str] | None = None,
+    negative_answer: str = "",
+    negative_choices: list[str] | None = None,
+    original_code: str | None = None,
+) -> tuple[Question, bool]:
+    """Add a question (original_code None) or change the one with `original_code`. Applies to the
+    latest version, or to a new version when the latest has answers. Returns (question, whether a
+    new version was made). Making a question overall takes the mark from the previous one."""
+    choices = [c.strip() for c in (choices or []) if c.strip()]
+    negative_choices = [c.strip() for c in (negative_choices or []) if c.strip()]
+    code = code.strip()
+    with transaction.atomic():
+        version, created = template_version_for_edit(template=template, user=user)
+        editing = None
+        if original_code is not None:
+            editing = version.questions.filter(code=original_code).first()
+            if editing is None:
+                raise ValidationError(_("问卷中没有问题 %(c)s") % {"c": original_code})
+        errors = _clean_question(
+            version=version,
+            code=code,
+            text=text,
+            type=type,
+            is_overall=is_overall,
+            choices=choices,
+            negative_answer=negative_answer,
+            negative_choices=negative_choices,
+            editing=editing,
+        )
+        if errors:
+            raise ValidationError(errors)
+        if is_overall:
+            version.questions.exclude(pk=getattr(editing, "pk", None)).update(is_overall=False)
+        question = editing or Question(version=version)
+        question.code, question.text, question.type = code, text.strip(), type
+        question.is_overall, question.order = is_overall, order
+        question.choices, question.negative_choices = choices, negative_choices
+        question.negative_answer = negative_answer
+        question.save()
+    return question, created
+
+
+def question_delete(*, template, user, code: str) -> bool:
+    """Remove a question from the latest (or a new) version; the overall question cannot go.
+    Returns whether a new version was made."""
+    with transaction.atomic():
+        version, created = template_version_for_edit(template=template, user=user)
+        question = version.questions.filter(code=code).first()
+        if question is None:
+            raise ValidationError(_("问卷中没有问题 %(c)s") % {"c": code})
+        if question.is_overall:
+            raise ValidationError(_("不能删除总体满意度问题"))
+        question.delete()
+    return created
+
+
+def template_create(*, code: str, name: str, kind: str, user):
+    """A new (inactive) template whose version 1 holds the overall question, to be filled in."""
+    from surveys.models import Template
+
+    with translation.override(settings.LANGUAGE_CODE):  # read to the customer: never in the UI language
+        overall_text = _("您对本次服务的总体满意程度如何?")
+    with transaction.atomic():
+        template = Template.objects.create(code=code, name=name, kind=kind, is_active=False)
+        version = TemplateVersion.objects.create(template=template, number=1, created_by=user)
+        Question.objects.create(
+            version=version,
+            code="Q1",
+            text=overall_text,
+            type=QuestionType.SCORE,
+            is_overall=True,
+        )
+    return template
+
+
+def template_activate(*, template) -> None:
+    """Make `template` the one its kind's callbacks ask (the other of that kind stops)."""
+    from surveys.models import Template
+
+    with transaction.atomic():
+        Template.objects.filter(kind=template.kind, is_active=True).exclude(pk=template.pk).update(is_active=False)
+        Template.objects.filter(pk=template.pk).update(is_active=True)
+    template.is_active = True
+
+
+def call_script_save(*, script: CallScript | None = None, **fields) -> CallScript:
+    """Create or change a call script (话术); the fields of `CallScript`."""
+    script = script or CallScript()
+    for name, value in fields.items():
+        setattr(script, name, value)
+    script.full_clean()
+    script.save()
+    return script

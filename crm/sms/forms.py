@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.sms.choices import Direction, SmsReason, SmsStatus
+from crm.sms.models import SmsTemplate
+from crm.sms.templates import PLACEHOLDERS, unknown_placeholders
 from crm.validators import is_valid_mobile, normalize_phone
 
 
@@ -36,3 +38,23 @@ class ReplyEnterForm(forms.Form):
         if not is_valid_mobile(mobile):
             raise forms.ValidationError(_("请输入有效的手机号。"))
         return mobile
+
+
+class SmsTemplateForm(forms.ModelForm):
+    class Meta:
+        model = SmsTemplate
+        fields = ["name", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_body(self):
+        body = self.cleaned_data["body"].strip()
+        unknown = unknown_placeholders(body)
+        if unknown:
+            raise forms.ValidationError(
+                _("未知的占位符：%(names)s。可用：%(known)s")
+                % {
+                    "names": "、".join(f"{{{n}}}" for n in unknown),
+                    "known": "、".join(f"{{{n}}}" for n in PLACEHOLDERS),
+                }
+            )
+        return body

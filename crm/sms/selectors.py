@@ -1,7 +1,10 @@
 """SMS reads: the outbox page (table 13) and the replies waiting for a person."""
 
 import datetime
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from crm.models import User
@@ -41,3 +44,19 @@ def sms_inbound_needing_person(*, user: User, limit: int = 50) -> list[SmsMessag
     """Inbound messages nobody has read yet, oldest first (first come, first answered)."""
     qs = scope_for_user(SmsMessage.objects.filter(direction=Direction.INBOUND, handled=False), user)
     return list(qs.select_related("store", "customer", "reply_to").order_by("queued_at", "id")[:limit])
+
+
+# Table 13 (短信发送记录表) headers, in the seed's order; `sms_log_rows` yields rows in this order.
+SMS_LOG_HEADERS = ("客户姓名", "号码", "原因类型", "发送时间", "发送状态", "客户回复内容")
+
+
+def sms_log_rows(*, store_ids: Iterable[int] | None, month: datetime.date) -> QuerySet:
+    """Outbound messages queued in the local calendar month of `month` (Asia/Shanghai), oldest
+    first, for table 13 (the reports app adds labels and masking). store_ids None: every store."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    start = datetime.datetime(month.year, month.month, 1, tzinfo=tz)
+    end = datetime.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=tz)
+    qs = SmsMessage.objects.filter(direction=Direction.OUTBOUND, queued_at__gte=start, queued_at__lt=end)
+    if store_ids is not None:
+        qs = qs.filter(store_id__in=list(store_ids))
+    return qs.select_related("customer").order_by("queued_at", "id")

@@ -12,7 +12,7 @@ from crm.sms.backends import SmsBackendError, get_backend
 from crm.sms.choices import Direction, ReplyOutcome, SmsStatus
 from crm.sms.models import SmsMessage
 from crm.sms.parsing import parse_reply
-from crm.sms.quiet_hours import next_send_time
+from crm.sms.quiet_hours import is_quiet, next_send_time
 from crm.sms.registry import reply_handler_for
 from crm.validators import is_valid_mobile, normalize_phone
 
@@ -87,6 +87,12 @@ def sms_deliver(*, message_id: int, now: datetime.datetime | None = None, backen
         backend = backend or get_backend()
     except SmsBackendError as exc:  # misconfigured (no URL): leave the message queued, say so loudly
         logger.error("SMS backend unusable, message %s stays queued: %s", message_id, exc)
+        return False
+    if is_quiet(now):
+        # Queued at 20:59 and picked up by a worker at 21:00: it waits for the morning after all.
+        SmsMessage.objects.filter(pk=message_id, status=SmsStatus.QUEUED, send_after__lte=now).update(
+            send_after=next_send_time(now)
+        )
         return False
     claimed = SmsMessage.objects.filter(
         pk=message_id, direction=Direction.OUTBOUND, status=SmsStatus.QUEUED, send_after__lte=now

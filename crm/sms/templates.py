@@ -16,3 +16,27 @@ def sms_template_render(*, code: str, context: dict[str, object], default: str =
     """The template `code` rendered; `default` (rendered too) when no such template exists."""
     body = SmsTemplate.objects.filter(code=code).values_list("body", flat=True).first()
     return render_sms_text(body if body is not None else default, context)
+
+
+# The placeholders a template may use, with the sample the edit page previews them with.
+PLACEHOLDERS: dict[str, str] = {
+    "customer_name": "张伟",
+    "salutation": "张先生",
+    "store_name": "六安鑫宝丰田",
+    "store_phone": "0564-5367999",
+    "plate": "皖N12345",
+    "date": "2026-05-01",
+    "festival": "中秋",
+}
+# One SMS carries 70 Chinese characters; a longer text goes as several (and costs as several).
+SEGMENT_CHARS = 70
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    return sorted({name for name in _PLACEHOLDER.findall(text) if name not in PLACEHOLDERS})
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS a text takes: 70 characters in one, 67 per part once it is split."""
+    n = len(text)
+    return 1 if n <= SEGMENT_CHARS else -(-n // 67)

@@ -1,10 +1,11 @@
-"""SMS pages: the outbox (table 13), replies entered by hand, and the gateway's inbound endpoint."""
+"""SMS pages: the outbox (table 13), replies entered by hand, the gateway's inbound endpoint, and
+the templates the CR manager edits."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -14,8 +15,9 @@ from django.views.decorators.http import require_POST
 from crm.masking import can_see_full_numbers
 from crm.scoping import get_scoped_or_404
 from crm.sms import selectors, services
-from crm.sms.forms import OutboxFilterForm, ReplyEnterForm
-from crm.sms.models import SmsMessage
+from crm.sms.forms import OutboxFilterForm, ReplyEnterForm, SmsTemplateForm
+from crm.sms.models import SmsMessage, SmsTemplate
+from crm.sms.templates import PLACEHOLDERS, render_sms_text, sms_segments
 
 PER_PAGE = 50
 
@@ -111,3 +113,31 @@ def inbound(request: HttpRequest) -> HttpResponse:
         mobile=mobile, text=text[:1000], provider_id=str(data.get("id") or "")[:100], received_at=received_at
     )
     return JsonResponse({"id": reply.pk, "outcome": reply.outcome, "applied": reply.applied})
+
+
+@login_required
+@permission_required("crm.change_smstemplate", raise_exception=True)
+def template_list(request: HttpRequest) -> HttpResponse:
+    templates = [(t, sms_segments(render_sms_text(t.body, PLACEHOLDERS))) for t in SmsTemplate.objects.order_by("code")]
+    return render(request, "crm/sms_template_list.html", {"templates": templates})
+
+
+@login_required
+@permission_required("crm.change_smstemplate", raise_exception=True)
+def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(SmsTemplate, pk=pk)
+    form = SmsTemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("短信模板已保存。"))
+        return redirect("crm:sms_template_list")
+    body = form["body"].value() or ""
+    preview = render_sms_text(body, PLACEHOLDERS)
+    context = {
+        "template": template,
+        "form": form,
+        "preview": preview,
+        "segments": sms_segments(preview),
+        "placeholders": PLACEHOLDERS,
+    }
+    return render(request, "crm/sms_template_edit.html", context)

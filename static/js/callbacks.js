@@ -146,5 +146,10 @@
 
   // Start on the first question to fix (after an error), else on the first question.
   const start = form.querySelector(".question.border-danger") || questions[0];
-  if (start && !document.activeElement.closest("#call-form")) focusTarget(start).focus();
+  function focusStart() {
+    const active = document.activeElement;
+    if (start && (!active || active === document.body)) focusTarget(start).focus();
+  }
+  focusStart();
+  window.addEventListener("load", focusStart); // the browser may reset focus while the page loads
 })();

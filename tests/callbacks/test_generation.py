@@ -167,3 +167,38 @@ def test_post_import_step_uses_touched_ids(store_a):
         step(ctx)
     assert CallbackTask.objects.filter(delivery=delivery).exists()
     assert not CallbackTask.objects.filter(delivery=other).exists()
+
+
+def _service_ros(store, vehicles, at):
+    return [
+        RepairOrderFactory(
+            store=store, vehicle=v, customer=v.owner, delivered_at=at, opened_at=at - datetime.timedelta(hours=2)
+        )
+        for v in vehicles
+    ]
+
+
+@pytest.mark.django_db
+def test_service_generation_statements_do_not_grow_with_repair_orders(store_a):
+    """New tasks, take-overs and links are written in bulk: 3 ROs and 12 ROs (a third of them
+    merging into an open task) cost the same statements — 5,000 ROs a night must take seconds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = datetime.datetime(2026, 6, 1, 10, tzinfo=SH)
+    later = first + datetime.timedelta(days=2)  # overlaps the first window: merges
+
+    def run(n):
+        vehicles = [VehicleFactory(store=store_a) for _ in range(n)]
+        merging = vehicles[: n // 3]
+        callback_tasks_generate(repair_order_ids=[r.id for r in _service_ros(store_a, merging, first)])
+        ros = _service_ros(store_a, vehicles, later)
+        with CaptureQueriesContext(connection) as ctx:
+            result = callback_tasks_generate(repair_order_ids=[r.id for r in ros])
+        assert result["service"] == n - len(merging)
+        taken = CallbackTask.objects.filter(vehicle__in=merging)
+        assert {t.repair_order_id for t in taken} == {r.id for r in ros[: len(merging)]}
+        assert all(t.merged_repair_orders.count() == 2 for t in taken)
+        return len(ctx.captured_queries)
+
+    assert run(12) == run(3)

@@ -4,11 +4,12 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.choices import AttemptSource, Disposition, TaskState
 from callbacks.importing import CallbackResultsSheet
-from callbacks.models import CallAttempt, HotAlert
+from callbacks.models import CallAttempt, CallbackTask, HotAlert
 from callbacks.services import callback_attempt_record, callback_tasks_generate
 from crm.importing.registry import ImportContext, Outcome, ParsedRow, RowError
 from surveys.models import Response
@@ -132,3 +133,69 @@ def test_import_stores_the_response_once(store_a, agent):
     assert response.answers.get(question__code="Q4").is_negative
     assert response.answers.get(question__code="Q11").text == "等太久"
     assert not HotAlert.objects.exists()  # historical rows raise no alert
+
+
+# --- the customer page's timeline -----------------------------------------------------------------
+
+
+def test_timeline_shows_callbacks_with_their_answers_in_fixed_queries(
+    store_a, agent, client_for, django_assert_max_num_queries
+):
+    from callbacks.timeline import callback_timeline_entries
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(store=store_a)
+    for score in (9, 6, 3):
+        task = SalesTaskFactory(delivery__store=store_a, delivery__customer=customer)
+        callback_attempt_record(task=task, user=agent, disposition=Disposition.NO_ANSWER)
+        answers = {"Q0": score, "Q3": "否", "Q11": "希望快一点"}
+        callback_attempt_record(task=task, user=agent, disposition=Disposition.SUCCESS, answers=answers)
+    with django_assert_max_num_queries(2):
+        entries = callback_timeline_entries(customer)
+    successes = [e for e in entries if "成功" in e.title]
+    assert len(entries) == 6 and len(successes) == 3
+    by_score = {e.title.split(" · ")[1]: e for e in successes}
+    assert set(by_score) == {"9分 完全满意", "6分 基本满意", "3分 不满意"}
+    assert [by_score[k].tone for k in ("9分 完全满意", "6分 基本满意", "3分 不满意")] == [
+        "success",
+        "warning",
+        "danger",
+    ]
+    assert by_score["9分 完全满意"].body == "Q0 9分 · Q3 否（负面） · Q11 希望快一点"
+    page = client_for(agent).get(reverse("crm:customer_detail", args=[customer.pk])).content.decode()
+    assert "Q3 否（负面）" in page and "3分 不满意" in page
+
+
+def test_demo_calls_record_whole_questionnaires(store_a):
+    import io
+    import random
+
+    from crm.demo import DemoContext, demo_steps
+
+    DeliveryFactory.create_batch(40, store=store_a)
+    step = next(s for s in demo_steps() if s.name == "callbacks")
+    step.run(DemoContext(rng=random.Random(1), stdout=io.StringIO()))
+    done = list(CallbackTask.objects.filter(state=TaskState.DONE).select_related("response"))
+    assert done and all(t.response is not None and t.overall_score == t.response.overall_score for t in done)
+    called = [t for t in done if t.final_disposition == "成功"]  # an SMS reply answers only the overall
+    assert called and all(t.response.answers.count() >= 11 for t in called)  # an empty remark is no answer
+
+
+def test_reimported_row_with_changed_answers_updates_them(store_a):
+    RepairOrderFactory(store=store_a, ro_no="WX1")
+    callback_tasks_generate()
+    at = timezone.now() - datetime.timedelta(hours=2)
+    handler, ctx = CallbackResultsSheet(), ImportContext(default_store=store_a)
+    first = _row(2, kind="service", source_no="WX1", called_at=at, Q1="9", Q4="详细说明")
+    assert handler.import_batch([first], ctx) == {2: Outcome.CREATED}
+    changed = _row(2, kind="service", source_no="WX1", called_at=at, Q1="4", Q4="未说明", note="核对后更正")
+    assert handler.import_batch([changed], ctx) == {2: Outcome.UPDATED}
+    assert handler.import_batch([changed], ctx) == {2: Outcome.UNCHANGED}
+    response = Response.objects.get()
+    assert response.overall_score == 4 and response.has_negative
+    assert response.callback_task.overall_score == 4
+    assert response.answers.get(question__code="Q4").choice == "未说明"
+    assert CallAttempt.objects.get().note == "核对后更正"
+    other_outcome = _row(2, kind="service", source_no="WX1", called_at=at, outcome="拒访")
+    result = handler.import_batch([other_outcome], ctx)
+    assert isinstance(result[2], RowError) and result[2].column == "回访状态"

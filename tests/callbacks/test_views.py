@@ -1,8 +1,10 @@
 """Callback pages: permissions, store scope, query counts, the flows behind the buttons."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,6 +95,26 @@ def test_daily_report_counts_by_bucket(store_a, agent, client_for):
     (row,) = agent_daily_report(user=agent, date_from=today, date_to=today)
     assert (row["attempts"], row["no_answer"], row["unreachable"], row["refused"], row["success"]) == (3, 1, 1, 1, 0)
     assert client_for(agent).get(reverse("callbacks:daily_report")).status_code == 200
+
+
+@time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=True)
+def test_daily_report_counts_the_sms_survey_for_the_agent_whose_call_triggered_it(
+    store_a, agent, cr_manager, django_capture_on_commit_callbacks
+):
+    from callbacks.selectors import agent_daily_report
+
+    task = SalesTaskFactory(delivery__store=store_a, delivery__customer__mobile="13912340000")
+    other = SalesTaskFactory(delivery__store=store_a)
+    for user in (cr_manager, cr_manager, cr_manager, agent):  # alice makes the 4th failed call
+        with django_capture_on_commit_callbacks(execute=True):
+            callback_attempt_record(task=task, user=user, disposition=Disposition.NO_ANSWER)
+    callback_attempt_record(task=other, user=agent, disposition=Disposition.NO_ANSWER)
+    task.refresh_from_db()
+    assert task.sms_survey_sent_at is not None
+
+    today = timezone.localdate()
+    rows = {r["agent_id"]: r for r in agent_daily_report(store_ids=[store_a.pk], date_from=today, date_to=today)}
+    assert (rows[agent.pk]["sms_sent"], rows[cr_manager.pk]["sms_sent"]) == (1, 0)
 
 
 def test_hot_alert_list_for_manager_only(cr_manager, agent, client_for):

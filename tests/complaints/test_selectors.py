@@ -93,3 +93,32 @@ def test_sorting_by_colour_rank(make_case):
     now = RECEIVED + dt.timedelta(hours=24, minutes=30)  # old red, middle yellow, new white
     ordered = list(with_sla_colour(Case.objects.all(), now).order_by("sla_rank").values_list("pk", "sla_colour"))
     assert ordered == [(old.pk, "red"), (middle.pk, "yellow"), (new.pk, "white")]
+
+
+def test_one_colour_list_is_oldest_first_from_the_open_cases_index(make_case, cr_manager, administrator):
+    """Filtered to one colour, the list is in receipt order (the rank is the same for every row),
+    which the partial index of open cases serves: the page is its first rows and the count an
+    index-only scan — 370 ms → 26 ms for the red list over 30,000 open cases (bench.run)."""
+    from django.db import connection
+
+    from complaints.selectors import case_list
+
+    cases = []
+    for hours in (0, 2, 5):
+        with time_machine.travel(RECEIVED + dt.timedelta(hours=hours), tick=False):
+            cases.append(make_case())
+    now = RECEIVED + dt.timedelta(hours=40)  # all three red
+    listed = case_list(user=cr_manager, view="all", now=now, filters={"colour": SlaColour.RED})
+    assert [c.pk for c in listed] == [c.pk for c in cases]
+    assert {c.sla_colour for c in listed} == {SlaColour.RED}
+
+    # A group-level user's page (no store filter). A tiny test table would be scanned and sorted
+    # anyway; with both off the planner shows that the index can give the order by itself.
+    page = case_list(user=administrator, view="all", now=now, filters={"colour": SlaColour.RED})[:50]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "case_open_received_idx" in plan and "Sort" not in plan, plan

@@ -47,7 +47,12 @@ def test_add_store_again_with_a_new_name_renames_it():
 
 
 def counts() -> dict[str, int]:
+    from callbacks.models import CallAttempt, CallbackTask, HotAlert
+    from complaints.models import Case, CaseEvent
+    from surveys.models import Answer, Response
+
     models = [Store, Department, Staff, User, Customer, Vehicle, VehicleOwnership, Delivery, RepairOrder, SmsMessage]
+    models += [CallbackTask, CallAttempt, Response, Answer, HotAlert, Case, CaseEvent]
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -79,8 +84,11 @@ def test_seed_demo_is_idempotent(demo_output):
 
 def test_seed_demo_prints_one_working_login_per_role(demo_output):
     first, second, *_ = demo_output
-    for role in Role:
-        user = User.objects.get(groups__name=role)
+    from crm.demo_data import DEMO_USERS
+
+    assert {role for _, _, role, _ in DEMO_USERS} == set(Role.values)
+    for username, _name, role, _stores in DEMO_USERS:
+        user = User.objects.get(username=username, groups__name=role)
         assert f"{user.username:<14} demo12345" in first
         assert f"{user.username:<14} demo12345" in second
         assert user.check_password("demo12345")
@@ -104,17 +112,18 @@ def test_seed_demo_data_is_valid_and_realistic(demo_output):
     assert Customer.objects.filter(card_type=CardType.A).exists()
 
 
-def test_seed_demo_dates_are_the_last_three_months(demo_output):
+def test_seed_demo_dates_are_mostly_the_last_three_months_over_a_year(demo_output):
     import datetime
 
     from django.utils import timezone
 
     today = timezone.localdate()
-    first_day = min(Delivery.objects.values_list("delivered_on", flat=True))
-    assert today - datetime.timedelta(days=91) <= first_day
-    assert max(Delivery.objects.values_list("delivered_on", flat=True)) <= today
+    days = [(today - d).days for d in Delivery.objects.values_list("delivered_on", flat=True)]
+    assert min(days) >= 0 and max(days) <= 396
+    assert sum(1 for d in days if d <= 91) > len(days) / 2  # most in the last three months
+    assert sum(1 for d in days if d > 91) > 100  # a thinner year before
     recent = RepairOrder.objects.filter(opened_at__gte=timezone.now() - datetime.timedelta(days=92))
-    assert recent.count() > RepairOrder.objects.count() / 2
+    assert recent.count() > RepairOrder.objects.count() * 0.4
 
 
 def test_seed_demo_gives_later_steps_what_they_need():
@@ -129,3 +138,94 @@ def test_seed_demo_gives_later_steps_what_they_need():
     assert set(ctx.data["users"]) == set(Role.values)
     assert ctx.data["customers"].count() > 0
     assert ctx.data["staff"]
+
+
+# --- the story the general manager's dashboard tells (reports:dashboard) ---------------------------
+
+
+def _last_month_figures(store_code: str) -> dict:
+    from reports import dashboard
+
+    store = Store.objects.get(code=store_code)
+    figures = dashboard.dashboard_figures(store_ids=[store.pk], month=dashboard.default_month())
+    return dashboard.present(figures)
+
+
+@pytest.mark.parametrize("code", ["LA", "HF"])
+def test_seed_demo_last_month_reads_like_a_real_store(demo_output, code):
+    page = _last_month_figures(code)
+    kpis = page["kpis"]
+    assert 0.60 <= kpis["success_rate"] <= 0.95
+    assert kpis["sales_successes"] > 20 and kpis["service_successes"] > 80
+    assert 0.75 <= kpis["sales_full_rate"] <= 0.95
+    assert 0.65 <= kpis["service_full_rate"] <= 0.88
+    assert 8 <= kpis["complaints_received"] <= 20
+    assert kpis["complaints_closed"] >= kpis["complaints_received"] / 2
+    assert 0.7 <= kpis["sla_rate"] < 1.0  # most within SLA, not all
+    # Twelve months of trends, none empty.
+    assert all(v is not None and v > 50 for v in page["charts"]["success_rate"])
+    assert all(n > 0 for n in page["charts"]["complaints_received"])
+    assert len({(w["kind"], w["code"]) for w in page["weakest"]}) == len(page["weakest"]) >= 3
+    assert {w["kind"] for w in page["weakest"]} == {"sales", "service"}  # weak items differ by kind
+
+
+def test_seed_demo_one_service_advisor_is_flagged_with_counts(demo_output):
+    flags = _last_month_figures("LA")["flags"]
+    weak = [f for f in flags if f["staff_name"] == "唐杰"]
+    assert weak, flags
+    assert {f["kind"] for f in weak} == {"service"}
+    assert any(f["measure"] == "dissatisfied" for f in weak)
+    for f in weak:
+        assert f["staff_bad"] > 0 and f["staff_total"] >= 20 and f["store_total"] > f["staff_total"]
+        assert f["staff_rate"] > f["store_rate"] and f["p_value"] < 0.01
+    # Nobody else at the store stands out on the overall measures: the story has one weak advisor.
+    assert {f["staff_name"] for f in flags if not f["measure"].startswith("q:")} == {"唐杰"}
+
+
+def test_seed_demo_complaints_in_every_colour_and_state_in_both_stores(demo_output):
+    from django.utils import timezone
+
+    from complaints.choices import CaseState, EscalationLevel
+    from complaints.models import Case
+    from complaints.selectors import with_sla_colour
+
+    for code in ("LA", "HF"):
+        cases = with_sla_colour(Case.objects.filter(store__code=code), timezone.now())
+        assert set(cases.values_list("sla_colour", flat=True)) == {"white", "yellow", "red", "grey"}
+        assert set(cases.values_list("state", flat=True)) == set(CaseState.values)
+        assert cases.filter(escalation_level__gte=EscalationLevel.DEPARTMENT).exists()
+        assert cases.filter(channel="callback", hot_alert_id__isnull=False).exists()
+
+
+def test_seed_demo_callback_history_is_what_the_services_write(demo_output):
+    from django.db.models import F
+    from django.utils import timezone
+
+    from callbacks.choices import Disposition, TaskState
+    from callbacks.models import CallbackTask, HotAlert
+    from crm.scoping import stores_for_user
+    from surveys.models import Answer
+    from surveys.services import answer_is_negative
+
+    done = CallbackTask.objects.filter(state=TaskState.DONE)
+    assert done.filter(response__isnull=True).count() == 0
+    assert done.exclude(overall_score=F("response__overall_score")).count() == 0
+    assert done.filter(final_disposition=Disposition.SMS_REPLY, response__source="sms").exists()
+    assert not done.filter(response__answers__isnull=True).exists()
+    # has_grumble exactly when a hot alert was raised; a negative answer always raises one.
+    assert done.filter(has_grumble=True).count() == HotAlert.objects.count()
+    assert not done.filter(has_grumble=False, response__has_negative=True).exists()
+    for answer in Answer.objects.select_related("question").order_by("?")[:300]:
+        assert answer.is_negative == answer_is_negative(answer.question, answer)
+    # Failures by bucket, and an open queue today for the agent.
+    finals = set(
+        CallbackTask.objects.filter(state=TaskState.CLOSED_UNSUCCESSFUL).values_list("final_disposition", flat=True)
+    )
+    assert {"拒访", "未回访", "无人接听"} <= finals
+    agent = User.objects.get(username="agent")
+    now = timezone.now()
+    queue = CallbackTask.objects.filter(
+        state=TaskState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now, store__in=stores_for_user(agent)
+    )
+    assert queue.count() > 30
+    assert HotAlert.objects.filter(closed_at__isnull=True).exists()

@@ -23,7 +23,6 @@ def test_agent_records_a_whole_call_by_keyboard(page, live_server, login, agent,
     page.wait_for_url(f"**/callbacks/tasks/{task.pk}/")
     assert "张先生" in page.locator("#script").inner_text()
     # The page opens on the overall question; each answer moves on to the next question.
-    # (the page script focuses it once loaded; under load that can trail the navigation)
     page.wait_for_function("document.activeElement && document.activeElement.id === 'q-Q0'")
     for key in ["9", "8", "9"]:  # Q0, Q1, Q2
         page.keyboard.press(key)
@@ -100,3 +99,50 @@ def test_wrong_number_through_data_fix_and_back(page, live_server, login, agent,
     assert task.state == TaskState.OPEN
     page.goto(f"{live_server.url}/callbacks/")
     assert page.locator(f"a[href='/callbacks/tasks/{task.pk}/']").count() == 1
+
+
+def test_service_call_with_history_and_a_missing_overall(page, live_server, login, agent, store_a, screenshot):
+    from callbacks.services import callback_attempt_record
+    from complaints.models import Case
+    from tests.callbacks.factories import ServiceTaskFactory
+
+    task = ServiceTaskFactory(repair_order__store=store_a, repair_order__customer__name="李娜")
+    task.customer.gender = "F"
+    task.customer.save()
+    earlier = ServiceTaskFactory(repair_order__store=store_a, repair_order__customer=task.customer)
+    callback_attempt_record(
+        task=earlier,
+        user=agent,
+        disposition="成功",
+        answers={"Q1": 5, "Q4": "未说明", "Q11": "等了两个小时"},
+        at=timezone.now() - datetime.timedelta(days=60),
+    )
+    Case.objects.create(
+        case_no="LA-2026-0001",
+        store=store_a,
+        customer=task.customer,
+        channel="phone",
+        category="other",
+        level="C",
+        content="上次保养等待时间太长",
+        received_at=timezone.now() - datetime.timedelta(days=59),
+    )
+    login(agent)
+    page.goto(f"{live_server.url}/callbacks/tasks/{task.pk}/")
+    assert "李女士" in page.locator("#script").inner_text()
+    assert "Q4 未说明" in page.locator("#history").inner_text()
+    assert "LA-2026-0001" in page.locator("#complaints").inner_text()
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q-Q1'")
+    page.keyboard.press("Tab")  # skip the overall question
+    page.keyboard.press("y")  # Q2
+    page.keyboard.press("Control+Enter")  # save as 成功 without the overall answer
+    page.wait_for_selector("#form-errors")
+    assert "必须填写总体满意度" in page.locator("#q-Q1").inner_text()
+    assert page.input_value("#id_q_Q2") == "是"  # kept
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'q-Q1'")  # the one to fix
+    page.click("#script-panel summary:has-text('抱怨与投诉')")
+    assert "李女士" in page.locator("#script-panel").inner_text()
+    page.mouse.move(0, 0)
+    screenshot("callbacks_call_service_error")
+    task.refresh_from_db()
+    assert task.state == TaskState.OPEN

@@ -44,3 +44,25 @@ def test_cr_manager_enters_sms_reply_that_closes_task(page, live_server, login, 
     page.goto(f"{live_server.url}/customers/{task.customer_id}/")
     screenshot("sms_customer_timeline")
     assert "短信回复" in page.content()
+
+
+def test_cr_manager_edits_sms_template(page, live_server, login, cr_manager, screenshot):
+    from crm.sms.models import SmsTemplate
+
+    # A transactional test starts from an empty database: the migration's templates are gone.
+    template, _ = SmsTemplate.objects.get_or_create(
+        code="insurance",
+        defaults={"name": "保险续保提醒", "body": "尊敬的{salutation}，您的爱车{plate}保险将于{date}到期。"},
+    )
+    login(cr_manager)
+    page.goto(f"{live_server.url}/sms/")
+    page.click("text=短信模板")
+    page.wait_for_url("**/sms/templates/")
+    page.click(f"a[href='/sms/templates/{template.pk}/']")
+    assert "皖N12345" in page.locator("[data-testid=preview]").inner_text()
+    screenshot("sms_template_edit")
+    page.fill("textarea[name=body]", "{salutation}，您的爱车{plate}保险将于{date}到期。{store_phone}")
+    page.click("button:has-text('保存')")
+    page.wait_for_url("**/sms/templates/")
+    template.refresh_from_db()
+    assert template.body.endswith("{store_phone}")

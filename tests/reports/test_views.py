@@ -30,7 +30,7 @@ def test_index_by_role(client_for, cr_manager, agent, general_manager, departmen
         "sa_satisfaction", "team_satisfaction",
     } <= everything  # fmt: skip
     agent_sees = listed(client_for(agent).get(reverse("reports:index")))
-    assert agent_sees == {"unsuccessful_callbacks", "uncertain_customers", "callback_daily"}
+    assert agent_sees == {"unsuccessful_callbacks", "uncertain_customers", "callback_daily", "sms_log"}
     dm_sees = listed(client_for(department_manager).get(reverse("reports:index")))
     assert "complaints_monthly" in dm_sees and "unsuccessful_callbacks" not in dm_sees
 
@@ -121,7 +121,7 @@ def test_group_level_user_sees_every_store(client_for, administrator, store_a, s
 @pytest.mark.parametrize(
     "name",
     ["unsuccessful_callbacks", "uncertain_customers", "callback_daily", "service_kpis", "card_analysis_sales",
-     "card_analysis_service", "sc_satisfaction", "sa_satisfaction", "team_satisfaction"],
+     "card_analysis_service", "sc_satisfaction", "sa_satisfaction", "team_satisfaction", "sms_log"],
 )  # fmt: skip
 def test_page_queries_do_not_grow_with_rows(client_for, cr_manager, store_a, agent, name):
     from django.db import connection

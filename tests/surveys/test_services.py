@@ -175,3 +175,10 @@ def test_script_render_fills_placeholders(store_a, agent):
     assert "{" not in text
     odd = CallScript(code="x", title="x", say="{姓名}您好 {未知} {")
     assert script_render(odd, customer) == "张伟您好 {未知} {"
+
+
+def test_overall_question_code_per_kind():
+    from surveys.selectors import overall_question_code
+
+    assert overall_question_code(kind="sales") == "Q0"
+    assert overall_question_code(kind="service") == "Q1"

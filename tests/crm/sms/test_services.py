@@ -150,3 +150,14 @@ def test_stale_sending_is_failed_not_resent(store_a):
     services.sms_flush_queue(now=local(2026, 3, 3, 8, 30), backend=backend)
     msg.refresh_from_db()
     assert msg.status == SmsStatus.FAILED and backend.sent == []
+
+
+def test_message_due_before_nine_pm_but_picked_up_after_waits_for_morning(store_a):
+    msg = _send(store_a, CustomerFactory(store=store_a), at=local(2026, 3, 2, 20, 59))
+    assert msg.send_after == local(2026, 3, 2, 20, 59)
+    backend = RecordingBackend()
+    assert services.sms_flush_queue(now=local(2026, 3, 2, 21, 0, 30), backend=backend) == 0
+    msg.refresh_from_db()
+    assert msg.status == SmsStatus.QUEUED and msg.send_after == local(2026, 3, 3, 8, 0)
+    assert services.sms_flush_queue(now=local(2026, 3, 3, 8, 0), backend=backend) == 1
+    assert backend.sent == [msg.pk]

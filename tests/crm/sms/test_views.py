@@ -186,3 +186,45 @@ def test_inbound_missing_fields_is_400(client, db, payload):
 
 def test_inbound_get_not_allowed(client, db):
     assert client.get(INBOUND, HTTP_X_SMS_SECRET="test-inbound-secret").status_code == 405
+
+
+# --- templates ---------------------------------------------------------------------------------
+
+
+def test_cr_manager_edits_a_template_with_preview(client_for, cr_manager, agent):
+    from crm.sms.models import SmsTemplate
+
+    template = SmsTemplate.objects.get(code="callback_survey_sales")  # seeded by migration
+    assert client_for(agent).get(reverse("crm:sms_template_list")).status_code == 403
+    client = client_for(cr_manager)
+    assert "短信回访（销售）" in client.get(reverse("crm:sms_template_list")).content.decode()
+    url = reverse("crm:sms_template_edit", args=[template.pk])
+    page = client.get(url)
+    assert "尊敬的张先生" in page.content.decode()  # the preview with sample values
+    response = client.post(url, {"name": "短信回访", "body": "{salutation}您好，请回复1-10分。{store_name}"})
+    assert response.status_code == 302
+    template.refresh_from_db()
+    assert template.body == "{salutation}您好，请回复1-10分。{store_name}"
+
+
+def test_template_with_unknown_placeholder_is_refused(client_for, cr_manager):
+    from crm.sms.models import SmsTemplate
+
+    template = SmsTemplate.objects.get(code="festival")
+    before = template.body
+    response = client_for(cr_manager).post(
+        reverse("crm:sms_template_edit", args=[template.pk]), {"name": "节日", "body": "{customer}您好"}
+    )
+    assert response.status_code == 200 and "未知的占位符" in response.content.decode()
+    template.refresh_from_db()
+    assert template.body == before
+
+
+def test_render_and_segments():
+    from crm.sms.templates import render_sms_text, sms_segments
+
+    assert render_sms_text("{salutation}好 {x} {", {"salutation": "王女士"}) == "王女士好 {x} {"
+    assert sms_segments("字" * 70) == 1
+    assert sms_segments("字" * 71) == 2
+    assert sms_segments("字" * 134) == 2
+    assert sms_segments("字" * 135) == 3

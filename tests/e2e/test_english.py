@@ -1,0 +1,36 @@
+"""The English UI in the browser: switch the language from the user menu, the main pages follow."""
+
+import pytest
+
+from tests.callbacks.factories import SalesTaskFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_agent_switches_to_english_and_works_the_queue(page, live_server, login, agent, store_a, screenshot):
+    task = SalesTaskFactory(delivery__store=store_a, delivery__customer__name="张伟", delivery__customer__gender="M")
+    SalesTaskFactory.create_batch(2, delivery__store=store_a)
+    login(agent)
+    page.click("[data-testid=user-menu]")
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    page.goto(f"{live_server.url}/customers/")
+    assert page.locator("h1").first.inner_text().strip() == "Customers"
+    assert "3 customers" in page.locator("[data-testid=result-count]").inner_text()
+    screenshot("en_customer_list")
+
+    page.goto(f"{live_server.url}/callbacks/")
+    body = page.locator("body").inner_text()
+    assert "Today's callbacks" in body and "Next callback" in body and "今日回访" not in body
+    assert page.locator(f"a[href='/callbacks/tasks/{task.pk}/']").inner_text() == "Call"
+    screenshot("en_callbacks_queue")
+
+    page.goto(f"{live_server.url}/callbacks/tasks/{task.pk}/")
+    screenshot("en_callbacks_call")
+    body = page.locator("body").inner_text()
+    assert "Past callbacks" in body and "Overall satisfaction" in body
+    # the disposition buttons show their English label (the value posted stays the Chinese code)
+    assert page.locator("#dispositions [data-disposition='无人接听']").inner_text().startswith("No answer")
+    assert page.locator("#save-success").inner_text().startswith("Success")
