@@ -34,3 +34,5 @@ def test_agent_switches_to_english_and_works_the_queue(page, live_server, login,
     # the disposition buttons show their English label (the value posted stays the Chinese code)
     assert page.locator("#dispositions [data-disposition='无人接听']").inner_text().startswith("No answer")
     assert page.locator("#save-success").inner_text().startswith("Success")
+    # yes/no answers read Yes / No (the value saved stays 是 / 否)
+    assert page.locator("#q-Q3 .answer-btn[data-value='是']").inner_text().startswith("Yes")
