@@ -334,6 +334,11 @@ def _wipe(cursor) -> None:
         "axes_accesslog",
         "django_session",
     ]
+    cursor.execute("SELECT to_regclass('surveys_template')")
+    if cursor.fetchone()[0] is not None:
+        # The built-in questionnaires are re-created after the wipe (build → builtin_ensure): a
+        # TRUNCATE of the users empties their versions, and a template without one is never refilled.
+        tables.append("surveys_template")
     cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
