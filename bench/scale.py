@@ -231,6 +231,12 @@ def build() -> None:
                 cursor.execute("SET session_replication_role = replica")
         except Exception:  # not a superuser
             log("session_replication_role not settable: foreign keys are checked row by row")
+    if surveys_available():
+        # TRUNCATE … CASCADE of the users empties the questionnaire templates too (a version names
+        # its author): put the built-in ones back, as the surveys app does after a flush.
+        from surveys.apps import builtin_ensure
+
+        builtin_ensure()
     with step("organisation"), transaction.atomic():
         org = _build_organisation(rng, anchor)
     with raw.cursor() as cur:
@@ -328,6 +334,11 @@ def _wipe(cursor) -> None:
         "axes_accesslog",
         "django_session",
     ]
+    cursor.execute("SELECT to_regclass('surveys_template')")
+    if cursor.fetchone()[0] is not None:
+        # The built-in questionnaires are re-created after the wipe (build → builtin_ensure): a
+        # TRUNCATE of the users empties their versions, and a template without one is never refilled.
+        tables.append("surveys_template")
     cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 
 
@@ -1016,6 +1027,7 @@ def _build_surveys(cur, rng: random.Random, anchor: dt.datetime, org: Org) -> di
         overall = Question.objects.filter(version=version, is_overall=True).first() if version else None
         if version is None or overall is None:
             log(f"surveys: no active {kind} template with an overall question — survey responses not generated")
+            cur.execute("UPDATE callbacks_callbacktask SET response_id = NULL WHERE response_id IS NOT NULL")
             return {"survey_responses": 0}
         versions[kind] = (version.pk, overall.pk)
     n = insert_select(

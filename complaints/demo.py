@@ -27,6 +27,8 @@ from crm.models import Customer, Department, Store, User
 MONTHS = 13  # this month and the twelve before (the dashboard's trend ends last month)
 PER_MONTH = (8, 20)
 CR_MANAGER_USERNAME = "crmanager"
+# Escalated cases received within this many days are still open (older ones were settled).
+OPEN_ESCALATED_DAYS = 75
 
 # (content, category, demand, department kind)
 CONTENTS = [
@@ -173,7 +175,12 @@ def _run_case(
                             if case.escalation_level + 1 == EscalationLevel.MANUFACTURER
                             else "",
                         )
-        return case  # still open: escalated cases take long
+        if received > now - dt.timedelta(days=OPEN_ESCALATED_DAYS):
+            return case  # still open: an escalated case takes weeks
+        # An older escalated case was settled in the end, a week or two after its escalation.
+        plan.resolve = max(plan.resolve, at + dt.timedelta(days=rng.uniform(5, 15)))
+        plan.close = plan.resolve + dt.timedelta(days=rng.uniform(1, 4))
+        plan.final_result = rng.choice([FinalResult.BASICALLY, FinalResult.SATISFIED, FinalResult.DISSATISFIED])
     if plan.resolve > done:
         return case
     with demo_clock(plan.resolve):

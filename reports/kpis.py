@@ -19,8 +19,7 @@ Choices made here (SPEC is silent):
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Case as CaseWhen
-from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
@@ -80,31 +79,36 @@ rate = reporting_rate
 # --- callbacks ------------------------------------------------------------------------------------
 
 
-def _task_month_filter(first: dt.date, last: dt.date, prefix: str = "") -> Q:
-    """Tasks whose source event lies in months first..last (`prefix`: the path to the task)."""
+SOURCE_DATE = {
+    CallbackKind.SALES.value: "delivery__delivered_on",  # a date
+    CallbackKind.SERVICE.value: "repair_order__delivered_at",  # a datetime: months in Asia/Shanghai
+}
+SOURCE_STORE = {
+    CallbackKind.SALES.value: "delivery__store_id",
+    CallbackKind.SERVICE.value: "repair_order__store_id",
+}
+
+
+def source_filter(*, kind: str, first: dt.date, last: dt.date, store_ids: list[int] | None, prefix: str = "") -> Q:
+    """Tasks of `kind` whose source event lies in months first..last, in the stores (`prefix`: the
+    path to the task). One kind at a time and by the source's own store and date, so that the
+    database walks the (store, date) index of deliveries or repair orders and joins the task by its
+    unique key — an OR over both kinds would scan every task. A task's store is its source's."""
     start, end = month_bounds(first, last)
-    return Q(
-        **{
-            f"{prefix}kind": CallbackKind.SALES,
-            f"{prefix}delivery__delivered_on__gte": first,
-            f"{prefix}delivery__delivered_on__lt": end.date(),
-        }
-    ) | Q(
-        **{
-            f"{prefix}kind": CallbackKind.SERVICE,
-            f"{prefix}repair_order__delivered_at__gte": start,
-            f"{prefix}repair_order__delivered_at__lt": end,
-        }
-    )
+    date = f"{prefix}{SOURCE_DATE[kind]}"
+    if kind == CallbackKind.SALES:
+        q = Q(**{f"{date}__gte": first, f"{date}__lt": end.date()})
+    else:
+        q = Q(**{f"{date}__gte": start, f"{date}__lt": end})
+    q &= Q(**{f"{prefix}kind": kind})
+    if store_ids is not None:
+        q &= Q(**{f"{prefix}{SOURCE_STORE[kind]}__in": store_ids})
+    return q
 
 
-def _source_month_case():
+def _source_month(kind: str):
     """The month of the task's source event (first day, a date) in the current time zone."""
-    return CaseWhen(
-        When(kind=CallbackKind.SALES, then=TruncMonth("delivery__delivered_on", output_field=DateField())),
-        default=TruncMonth("repair_order__delivered_at", output_field=DateField()),
-        output_field=DateField(),
-    )
+    return TruncMonth(SOURCE_DATE[kind], output_field=DateField())
 
 
 def _score_in(bounds: tuple[int, int]) -> Q:
@@ -123,11 +127,6 @@ def _callback_counts() -> dict:
         "dissatisfied": Count("id", filter=_score_in(DISSATISFIED)),
         "grumbles": Count("id", filter=done & Q(has_grumble=True)),
     }
-
-
-def _tasks(store_ids: list[int] | None) -> QuerySet[CallbackTask]:
-    qs = CallbackTask.objects.all()
-    return qs if store_ids is None else qs.filter(store_id__in=store_ids)
 
 
 def _empty_callback_counts() -> dict:
@@ -178,51 +177,78 @@ def _empty_complaint_counts() -> dict:
 # --- monthly counts and trends --------------------------------------------------------------------
 
 
-def monthly_counts(
-    *, store_ids: list[int] | None, last_month: dt.date, months: int = 12, now: dt.datetime | None = None
-) -> list[dict]:
-    """Counts per month for the `months` months ending with `last_month`, oldest first, in two
-    queries (callbacks GROUP BY source month and kind; complaints GROUP BY month received).
+def monthly_counts_by_store(
+    *, store_ids: list[int], last_month: dt.date, months: int = 12, now: dt.datetime | None = None
+) -> dict[int, list[dict]]:
+    """Per store: counts per month for the `months` months ending with `last_month`, oldest first,
+    in three queries whatever the number of stores and months (sales and service callbacks GROUP BY
+    store and source month; complaints GROUP BY store and month received).
 
     Each entry: {"month": "YYYY-MM", "sales": {...}, "service": {...}, "complaints": {...}}."""
     now = now or timezone.now()
     first = add_months(last_month, -(months - 1))
     keys = [month_key(add_months(first, i)) for i in range(months)]
     result = {
-        key: {
-            "month": key,
-            **{kind: _empty_callback_counts() for kind in KINDS},
-            "complaints": _empty_complaint_counts(),
-        }
-        for key in keys
+        store_id: {e["month"]: e for e in empty_trend(last_month=last_month, months=months)} for store_id in store_ids
     }
-    callback_rows = (
-        _tasks(store_ids)
-        .filter(_task_month_filter(first, last_month))
-        .annotate(source_month=_source_month_case())
-        .values("source_month", "kind")
-        .annotate(**_callback_counts())
-        .order_by()
-    )
-    for row in callback_rows:
-        key = month_key(row.pop("source_month"))
-        kind = row.pop("kind")
-        if key in result:
-            result[key][kind] = row
+    for kind in KINDS:  # one query per kind (see source_filter)
+        callback_rows = (
+            CallbackTask.objects.filter(source_filter(kind=kind, first=first, last=last_month, store_ids=store_ids))
+            .annotate(source_month=_source_month(kind))
+            .values("store_id", "source_month")
+            .annotate(**_callback_counts())
+            .order_by()
+        )
+        for row in callback_rows:
+            key, store_id = month_key(row.pop("source_month")), row.pop("store_id")
+            if key in result.get(store_id, {}):
+                result[store_id][key][kind] = row
     start, end = month_bounds(first, last_month)
     complaint_rows = (
         _cases(store_ids)
         .filter(received_at__gte=start, received_at__lt=end)
         .annotate(received_month=TruncMonth("received_at", output_field=DateField()))
-        .values("received_month")
+        .values("store_id", "received_month")
         .annotate(**_complaint_counts(now))
         .order_by()
     )
     for row in complaint_rows:
-        key = month_key(row.pop("received_month"))
-        if key in result:
-            result[key]["complaints"] = row
-    return [result[key] for key in keys]
+        key, store_id = month_key(row.pop("received_month")), row.pop("store_id")
+        if key in result.get(store_id, {}):
+            result[store_id][key]["complaints"] = row
+    return {store_id: [months_[key] for key in keys] for store_id, months_ in result.items()}
+
+
+def empty_trend(*, last_month: dt.date, months: int = 12) -> list[dict]:
+    """A trend of zeros (a store, or no store, with nothing in those months)."""
+    first = add_months(last_month, -(months - 1))
+    return [
+        {
+            "month": month_key(add_months(first, i)),
+            **{kind: _empty_callback_counts() for kind in KINDS},
+            "complaints": _empty_complaint_counts(),
+        }
+        for i in range(months)
+    ]
+
+
+def sum_trends(trends: list[list[dict]]) -> list[dict]:
+    """Several stores' trends (same months) as one."""
+    return [sum_counts(list(months)) for months in zip(*trends, strict=True)]
+
+
+def monthly_counts(
+    *, store_ids: list[int] | None, last_month: dt.date, months: int = 12, now: dt.datetime | None = None
+) -> list[dict]:
+    """The trend of the stores together (every store when `store_ids` is None)."""
+    if store_ids is None:
+        from crm.models import Store
+
+        store_ids = list(Store.objects.values_list("id", flat=True))
+    by_store = monthly_counts_by_store(store_ids=store_ids, last_month=last_month, months=months, now=now)
+    if not by_store:
+        return empty_trend(last_month=last_month, months=months)
+    return sum_trends(list(by_store.values()))
 
 
 def kpis_from_counts(counts: dict) -> dict:
@@ -295,8 +321,7 @@ def staff_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
     for kind in KINDS:
         field = STAFF_FIELD[kind]
         qs = (
-            _tasks(store_ids)
-            .filter(_task_month_filter(month, month), kind=kind)
+            CallbackTask.objects.filter(source_filter(kind=kind, first=month, last=month, store_ids=store_ids))
             .values("store_id", "store__name", staff_id=F(f"{field}_id"), staff_name=F(f"{field}__name"))
             .annotate(**_callback_counts(), complained=Count("id", filter=Q(complained)))
             .order_by()
@@ -410,16 +435,15 @@ QUESTION_COUNTERS = ("answered", "negative", "score_sum", "score_count")
 RATED_TYPES = (QuestionType.SCORE, QuestionType.YES_NO, QuestionType.CHOICE)
 
 
-def _month_answers(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[Answer]:
-    """Answers of the month's successful callbacks (by source month, like every figure here)."""
+def _month_answers(*, kind: str, store_ids: list[int] | None, month: dt.date) -> QuerySet[Answer]:
+    """Answers of the month's successful callbacks of one kind (by source month, like every figure)."""
     task = "response__callback_task__"
-    qs = Answer.objects.filter(
-        _task_month_filter(month, month, prefix=task),
+    return Answer.objects.filter(
+        source_filter(kind=kind, first=month, last=month, store_ids=store_ids, prefix=task),
         **{f"{task}state": TaskState.DONE},
         question__is_overall=False,
         question__type__in=RATED_TYPES,
     )
-    return qs if store_ids is None else qs.filter(**{f"{task}store_id__in": store_ids})
 
 
 def _question_aggregates() -> dict:
@@ -434,35 +458,50 @@ def _question_aggregates() -> dict:
 
 
 def question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
-    """Per survey question (by kind and code): answers, negative answers, sum and count of scores.
-    One GROUP BY query."""
-    return list(
-        _month_answers(store_ids=store_ids, month=month)
-        .values(kind=F("response__callback_task__kind"), code=F("question__code"))
-        .annotate(**_question_aggregates())
-        .order_by("kind", "code")
-    )
+    """Per survey question (by kind and code) of the stores together: answers, negative answers,
+    sum and count of scores. One GROUP BY query per kind."""
+    return combine_question_counts(list(question_counts_by_store(store_ids=store_ids, month=month).values()))
+
+
+def question_counts_by_store(*, store_ids: list[int] | None, month: dt.date) -> dict:
+    """Per store (or "*" for every store when `store_ids` is None), the question counts."""
+    task = "response__callback_task__"
+    by_store: dict = {"*": []} if store_ids is None else {store_id: [] for store_id in store_ids}
+    for kind in KINDS:
+        group = ["code"] if store_ids is None else ["code", "store_id"]
+        qs = (
+            _month_answers(kind=kind, store_ids=store_ids, month=month)
+            .values(code=F("question__code"), **({} if store_ids is None else {"store_id": F(f"{task}store_id")}))
+            .annotate(**_question_aggregates())
+            .order_by(*group)
+        )
+        for row in qs:
+            key = "*" if store_ids is None else row.pop("store_id")
+            by_store.setdefault(key, []).append({"kind": kind, **row})
+    return by_store
 
 
 def staff_question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
     """The same per staff member (the task's sales consultant or service advisor) and store, for
-    the per-question significance flags. One GROUP BY query."""
+    the per-question significance flags. One GROUP BY query per kind."""
     task = "response__callback_task__"
-    staff_id = Coalesce(f"{task}delivery__sales_consultant_id", f"{task}repair_order__service_advisor_id")
-    staff_name = Coalesce(f"{task}delivery__sales_consultant__name", f"{task}repair_order__service_advisor__name")
-    return list(
-        _month_answers(store_ids=store_ids, month=month)
-        .values(
-            kind=F(f"{task}kind"),
-            code=F("question__code"),
-            store_id=F(f"{task}store_id"),
-            store__name=F(f"{task}store__name"),
-            staff_id=staff_id,
-            staff_name=staff_name,
+    rows: list[dict] = []
+    for kind in KINDS:
+        staff = f"{task}{STAFF_FIELD[kind]}"
+        qs = (
+            _month_answers(kind=kind, store_ids=store_ids, month=month)
+            .values(
+                code=F("question__code"),
+                store_id=F(f"{task}store_id"),
+                store__name=F(f"{task}store__name"),
+                staff_id=F(f"{staff}_id"),
+                staff_name=F(f"{staff}__name"),
+            )
+            .annotate(**_question_aggregates())
+            .order_by("code", "store_id", "staff_id")
         )
-        .annotate(**_question_aggregates())
-        .order_by("kind", "code", "store_id", "staff_id")
-    )
+        rows.extend({"kind": kind, **row} for row in qs)
+    return rows
 
 
 def combine_question_counts(parts: list[list[dict]]) -> list[dict]:

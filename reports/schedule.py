@@ -9,4 +9,10 @@ BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=2, minute=40),
         "options": {"expires": 6 * 3600},
     },
+    "reports-warm-dashboard": {
+        "task": "reports.warm_dashboard",
+        "schedule": 600.0,
+        # A late run is pointless: the next one recomputes the same figures.
+        "options": {"expires": 540},
+    },
 }

@@ -4,6 +4,8 @@ and query counts that do not grow with rows."""
 import datetime as dt
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.urls import reverse
 
 from callbacks.choices import TaskState
@@ -13,8 +15,22 @@ from tests.reports.factories import local, make_case, make_task, sales_consultan
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache():
+    """Live figures are cached per store and month; every test starts from an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 MONTH = "2025-03"
 MARCH = dt.date(2025, 3, 1)
+
+
+def time_machine_month():
+    """Early April 2025: the dashboard (and its beat) open on March."""
+    return time_machine.travel(local(2025, 4, 2, 9), tick=False)
 
 
 def dashboard_url(**params):
@@ -94,14 +110,35 @@ def test_dashboard_query_count_does_not_grow(client_for, general_manager, store_
     client = client_for(general_manager)
     fill_march(store_a, advisors=1, tasks_each=1)
     client.get(dashboard_url())  # warm the session and permission caches
+    cache.clear()  # live figures are cached for minutes: count the queries of a fresh computation
     # ~9 for the page frame (session, user, permissions, roles, stores, bell) + stores, the
-    # month's packages, 2 trend queries, 2 staff queries, 2 question queries.
-    with django_assert_max_num_queries(18) as small:
+    # month's packages, 3 trend queries, 2 staff queries, 2+2 question queries.
+    with django_assert_max_num_queries(20) as small:
         client.get(dashboard_url())
     fill_march(store_a, advisors=4, tasks_each=3, prefix="新")
+    cache.clear()
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(dashboard_url())
     assert len(response.context["data"]["ranking"]["service"]) == 5
+    # Cached: the next request computes nothing.
+    with django_assert_max_num_queries(len(small.captured_queries) - 9):
+        client.get(dashboard_url())
+
+
+def test_live_figures_cached_per_store_until_recomputed(client_for, general_manager, store_a):
+    sa = service_advisor(store_a, "周顾问")
+    make_task(staff=sa, source=local(2025, 3, 5, 10))
+    client = client_for(general_manager)
+    assert client.get(dashboard_url()).context["data"]["kpis"]["tasks"] == 1
+    make_task(staff=sa, source=local(2025, 3, 6, 10))
+    response = client.get(dashboard_url())
+    assert response.context["data"]["kpis"]["tasks"] == 1  # minutes old, and the page says when
+    assert 'data-testid="computed-at"' in response.content.decode()
+    from reports.tasks import warm_dashboard
+
+    with time_machine_month():
+        assert warm_dashboard() == 1
+    assert client.get(dashboard_url()).context["data"]["kpis"]["tasks"] == 2
 
 
 def test_staff_page_lists_callbacks_and_complaints(client_for, general_manager, store_a, django_assert_max_num_queries):
@@ -112,7 +149,7 @@ def test_staff_page_lists_callbacks_and_complaints(client_for, general_manager, 
     client = client_for(general_manager)
     url = f"{reverse('reports:dashboard_staff', args=[sa.pk])}?month={MONTH}&kind=service"
     client.get(url)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(url)
     page = response.content.decode()
     assert response.status_code == 200
