@@ -42,6 +42,8 @@ CR_MANAGER_USERNAME = "crmanager"
 # The advisor whose customers have been less happy lately, and since how many months back.
 WEAK_STAFF_NAME = "唐杰"
 WEAK_SINCE_MONTHS = 4
+# Hot alerts of the last days are still open on the alert list (older ones were handled).
+OPEN_ALERT_DAYS = 6
 
 # When a customer has a problem, which items it is about (weights per question code): each kind has
 # its own weak spots, so the dashboard's weakest questions differ.
@@ -332,7 +334,7 @@ def _write_history(history: _History, *, now, cr_manager) -> None:
         task.has_grumble = bool(reasons)
         if reasons:
             alert = HotAlert(task=task, raised_at=task.completed_at, reasons=reasons)
-            if now - task.completed_at > datetime.timedelta(days=3):
+            if now - task.completed_at > datetime.timedelta(days=OPEN_ALERT_DAYS):
                 alert.closed_at = task.completed_at + datetime.timedelta(hours=20)
                 alert.closed_by = cr_manager
                 alert.close_note = "已致电客户致歉并安排跟进，客户表示理解"
