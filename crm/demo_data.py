@@ -11,10 +11,12 @@ trends have data; customers without a recent visit have one older repair order (
 """
 
 import datetime
+import functools
 import random
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
@@ -358,6 +360,11 @@ def _ensure_organisation(rng: random.Random) -> tuple[list[_StorePlan], dict[str
     return plans, _ensure_users(plans)
 
 
+@functools.cache
+def _demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)
+
+
 def _ensure_user(username: str, display_name: str, role: str, stores: list[Store]) -> User:
     user, created = User.objects.get_or_create(
         username=username,
@@ -368,7 +375,9 @@ def _ensure_user(username: str, display_name: str, role: str, stores: list[Store
         },
     )
     if created:
-        user.set_password(DEMO_PASSWORD)
+        # One PBKDF2 hash for every demo login (each costs about half a second of CPU); the hash is
+        # salted once, which is fine for a demo password everyone knows.
+        user.password = _demo_password_hash()
         user.save(update_fields=["password"])
         user.groups.add(Group.objects.get(name=role))
         user.stores.add(*stores)
