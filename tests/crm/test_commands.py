@@ -174,7 +174,9 @@ def test_seed_demo_one_service_advisor_is_flagged_with_counts(demo_output):
     weak = [f for f in flags if f["staff_name"] == "唐杰"]
     assert weak, flags
     assert {f["kind"] for f in weak} == {"service"}
-    assert any(f["measure"] == "dissatisfied" for f in weak)
+    # At least one overall measure (dissatisfied, hot-alert or complaint rate): which ones cross the 1 %
+    # line depends on the day the demo is seeded (its history is relative to today).
+    assert any(not f["measure"].startswith("q:") for f in weak)
     for f in weak:
         assert f["staff_bad"] > 0 and f["staff_total"] >= 20 and f["store_total"] > f["staff_total"]
         assert f["staff_rate"] > f["store_rate"] and f["p_value"] < 0.01
