@@ -265,7 +265,8 @@ def bench_callback_generation(report: Report, runs: int) -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from bench.scale import N_CUSTOMERS, N_SECOND_VEHICLES, SA_PER_STORE, insert_select
+    from bench.scale_constants import N_CUSTOMERS, N_SECOND_VEHICLES, SA_PER_STORE
+    from bench.scale_sql import insert_select
     from callbacks.models import CallbackTaskRepairOrder
     from callbacks.tasks import callback_tasks_generate_nightly
     from crm.models import RepairOrder
