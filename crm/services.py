@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Case, Exists, Max, Min, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm.choices import CardType, DepartmentKind, ImportStatus
 from crm.importing.runner import ImportFileError, import_file, write_error_report
@@ -102,7 +103,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         logger.exception("import job %s failed", job_id)
         ImportJob.objects.filter(pk=job_id).update(
             status=ImportStatus.FAILED,
-            message="导入意外中断，已导入的批次保留；可重新上传同一文件继续（重复导入不会产生重复记录）。",
+            message=_("导入意外中断，已导入的批次保留；可重新上传同一文件继续（重复导入不会产生重复记录）。"),
             finished_at=timezone.now(),
         )
         raise
