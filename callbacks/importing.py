@@ -5,16 +5,14 @@ success row (成功 / 短信回复) also closes the task as done. Re-importing i
 attempt is unique by (task, called_at).
 """
 
-import datetime
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, CallbackKind, TaskState
 from callbacks.models import CallAttempt, CallbackTask
+from crm.importing.parsers import datetime as parse_datetime  # the importer's one date-time rule
 from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
 from crm.models import User
 from surveys.choices import ResponseSource
@@ -35,18 +33,6 @@ def parse_kind(value) -> str:
     if kind is None:
         raise CellError(_("回访类型应为 销售 或 售后"))
     return kind
-
-
-def parse_datetime(value) -> datetime.datetime:
-    if isinstance(value, datetime.datetime):
-        dt = value
-    else:
-        text = str(value).strip().replace("/", "-")
-        try:
-            dt = datetime.datetime.fromisoformat(text)
-        except ValueError as exc:
-            raise CellError(_("无法识别的时间：%(v)s") % {"v": value}) from exc
-    return timezone.make_aware(dt) if timezone.is_naive(dt) else dt
 
 
 class CallbackResultsSheet(SheetHandler):
