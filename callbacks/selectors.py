@@ -2,13 +2,13 @@
 
 import datetime
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, dispositions_in_bucket
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
-from callbacks.services import QUEUE_ORDER, callback_queue_filter
+from callbacks.services import QUEUE_STEP_ORDER, QUEUE_STEPS, callback_queue_filter
 from crm.models import User
 from crm.scoping import scope_for_user
 
@@ -21,15 +21,29 @@ def _local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.d
     return start, start + datetime.timedelta(days=1)
 
 
-def callback_queue(*, user: User, now: datetime.datetime | None = None) -> QuerySet[CallbackTask]:
-    """The tasks `user` may call now, in the SPEC §6 order."""
+QUEUE_PAGE_SIZE = 100
+
+
+def callback_queue(*, user: User, now: datetime.datetime | None = None, limit: int = QUEUE_PAGE_SIZE) -> list[CallbackTask]:
+    """The first `limit` tasks `user` may call now, in the SPEC §6 order (due appointments, then
+    window closing soonest, then oldest), read step by step as `callback_task_claim_next` does
+    (see QUEUE_STEPS): one query per step, the second only when the first leaves room."""
     now = now or timezone.now()
-    return (
+    callable_now = (
         CallbackTask.objects.filter(callback_queue_filter(user=user, now=now))
-        .annotate(has_appointment=ExpressionWrapper(Q(appointment_at__isnull=False), output_field=BooleanField()))
-        .select_related("customer", "vehicle", "assigned_to", "claimed_by")
-        .order_by(*QUEUE_ORDER)
+        .select_related("customer", "vehicle", "assigned_to")
+        # What the page shows: the full customer and vehicle rows are wide and 100 of them are read.
+        .only(
+            *("id", "kind", "appointment_at", "window_closes_at", "failed_attempts"),
+            *("customer__name", "vehicle__plate", "vehicle__vin", "vehicle__series"),
+            *("assigned_to__display_name", "assigned_to__username"),
+        )
     )
+    tasks: list[CallbackTask] = []
+    for step in QUEUE_STEPS:
+        if len(tasks) < limit:
+            tasks += callable_now.filter(step).order_by(*QUEUE_STEP_ORDER)[: limit - len(tasks)]
+    return tasks
 
 
 def callback_queue_counts(*, user: User, now: datetime.datetime | None = None) -> dict[str, int]:

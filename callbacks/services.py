@@ -248,7 +248,12 @@ def callback_queue_filter(*, user: User, now: datetime.datetime) -> Q:
     return q
 
 
-QUEUE_ORDER = ("-has_appointment", "window_closes_at", "id")
+# SPEC §6 queue order — due appointments first, then window closing soonest, then oldest — as
+# steps, each read in QUEUE_STEP_ORDER: each step is a walk of the open-queue index that stops at
+# the first rows it needs; one ORDER BY on "has an appointment" first would sort every callable
+# task of the stores (tens of thousands at scale) on each press of "next call" or view of the queue.
+QUEUE_STEPS = (Q(appointment_at__isnull=False), Q(appointment_at__isnull=True))
+QUEUE_STEP_ORDER = ("window_closes_at", "id")
 
 
 def callback_task_claim_next(*, user: User, now: datetime.datetime | None = None) -> CallbackTask | None:
@@ -263,15 +268,11 @@ def callback_task_claim_next(*, user: User, now: datetime.datetime | None = None
         # never hands that same task straight back.
         held = list(CallbackTask.objects.filter(claimed_by=user, state=TaskState.OPEN).values_list("pk", flat=True))
         callable_now = CallbackTask.objects.filter(callback_queue_filter(user=user, now=now)).exclude(pk__in=held)
-        # QUEUE_ORDER in two steps: due appointments (a few), else the rest by closing window. Each
-        # step is a walk of the open-queue index that stops at the first free row; one ORDER BY
-        # on "has an appointment" first would sort every callable task of the stores (tens of
-        # thousands at scale) for each press of the button.
         task = None
-        for step in (Q(appointment_at__isnull=False), Q(appointment_at__isnull=True)):
+        for step in QUEUE_STEPS:
             task = (
                 callable_now.filter(step)
-                .order_by("window_closes_at", "id")
+                .order_by(*QUEUE_STEP_ORDER)
                 .select_for_update(skip_locked=True, of=("self",))
                 .first()
             )

@@ -22,7 +22,7 @@ from crm.scoping import get_scoped_or_404
 @login_required
 @permission_required("callbacks.view_callbacktask", raise_exception=True)
 def queue(request):
-    tasks = list(selectors.callback_queue(user=request.user)[:100])
+    tasks = selectors.callback_queue(user=request.user)
     counts = selectors.callback_queue_counts(user=request.user)
     return render(request, "callbacks/queue.html", {"tasks": tasks, "counts": counts})
 

@@ -1,4 +1,4 @@
-"""The queue header's counts (callback_queue_counts): each one, in one query whatever the size."""
+"""The queue page: its header counts (callback_queue_counts, one query whatever the size) and its list."""
 
 import datetime
 
@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from callbacks.choices import Disposition, TaskState
 from callbacks.models import CallAttempt, CallbackTask
-from callbacks.selectors import callback_queue_counts
+from callbacks.selectors import callback_queue, callback_queue_counts
 from tests.callbacks.factories import SalesTaskFactory
 from tests.factories import UserFactory
 
@@ -38,3 +38,19 @@ def test_counts_due_appointments_expiring_and_done_by_me_today(store_a, store_b,
         counts = callback_queue_counts(user=agent, now=now)
 
     assert counts == {"due_today": 4, "done_today": 1, "appointments": 1, "about_to_expire": 1}
+
+
+def test_queue_page_lists_due_appointments_first_then_closing_soonest_then_oldest(store_a, agent):
+    now = timezone.now()
+    day = datetime.timedelta(days=1)
+    later = SalesTaskFactory(delivery__store=store_a, window_closes_at=now + 3 * day)
+    soon_old = SalesTaskFactory(delivery__store=store_a, window_closes_at=now + day)
+    soon_new = SalesTaskFactory(delivery__store=store_a, window_closes_at=now + day)
+    appointment = SalesTaskFactory(
+        delivery__store=store_a, window_closes_at=now + 3 * day, appointment_at=now - datetime.timedelta(minutes=5)
+    )
+    SalesTaskFactory(delivery__store=store_a, appointment_at=now + datetime.timedelta(hours=1))  # not yet due
+    assert callback_queue(user=agent, now=now) == [appointment, soon_old, soon_new, later]
+    # The page size cuts across the steps: the appointment, then the first by closing window.
+    assert callback_queue(user=agent, now=now, limit=2) == [appointment, soon_old]
+    assert callback_queue(user=agent, now=now, limit=1) == [appointment]
