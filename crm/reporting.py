@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, Literal
 
+from django.conf import settings
 from django.http import FileResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -248,3 +249,12 @@ def xlsx_response(tables: ReportTable | Sequence[ReportTable], filename: str) ->
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
     response.rows_written = rows  # for the caller's audit entry
     return response
+
+
+def export_language() -> translation.override:
+    """Exports — downloads, `export_report`, frozen report packages — are built and written in the
+    default language (Simplified Chinese) whatever the language of the user who asked: SPEC §9's
+    headers are what the archive and other systems read. Pages build the same tables in the user's
+    language (row labels, months, 合计) and translate headers and titles when shown
+    (reports.presentation)."""
+    return translation.override(settings.LANGUAGE_CODE)

@@ -8,8 +8,10 @@ import datetime as dt
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, TaskState
+from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, Disposition, TaskState
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord
 from callbacks.selectors import agent_daily_report
 from crm.masking import mask_phone
@@ -54,26 +56,34 @@ def unsuccessful_tasks(
 
 
 PHONE_WIDTH = 14
+_DISPOSITION_LABELS = dict(Disposition.choices)
 
 UNSUCCESSFUL_COLUMNS = [
-    ReportColumn("no", "序号", "int", 6),
-    ReportColumn("kind", "回访类型", "text", 9),
-    ReportColumn("customer", "客户姓名", "text", 10),
-    ReportColumn("phone", "联系电话", "text", PHONE_WIDTH),
-    ReportColumn("vin", "VIN号", "text", 19),
-    ReportColumn("model", "车型", "text", 14),
-    ReportColumn("status", "回访状态", "text", 10),
-    ReportColumn("agent", "回访专员姓名", "text", 10),
-    ReportColumn("at", "回访时间", "datetime", 17),
-    ReportColumn("consultant", "销售、服务顾问", "text", 12),
-    ReportColumn("reason", "原因", "text", 10),
-    ReportColumn("note", "备注", "text", 30),
+    ReportColumn("no", gettext_noop("序号"), "int", 6),
+    ReportColumn("kind", gettext_noop("回访类型"), "text", 9),
+    ReportColumn("customer", gettext_noop("客户姓名"), "text", 10),
+    ReportColumn("phone", gettext_noop("联系电话"), "text", PHONE_WIDTH),
+    ReportColumn("vin", gettext_noop("VIN号"), "text", 19),
+    ReportColumn("model", gettext_noop("车型"), "text", 14),
+    ReportColumn("status", gettext_noop("回访状态"), "text", 10),
+    ReportColumn("agent", gettext_noop("回访专员姓名"), "text", 10),
+    ReportColumn("at", gettext_noop("回访时间"), "datetime", 17),
+    ReportColumn("consultant", gettext_noop("销售、服务顾问"), "text", 12),
+    ReportColumn("reason", gettext_noop("原因"), "text", 10),
+    ReportColumn("note", gettext_noop("备注"), "text", 30),
 ]
+
+
+def _disposition_label(disposition: str | None) -> str:
+    """The last attempt's disposition as shown (its choice label), 短信未回复 when there was none."""
+    if not disposition:
+        return _("短信未回复")
+    return str(_DISPOSITION_LABELS.get(disposition, disposition))
 
 
 def _bucket_label(disposition: str | None) -> str:
     if not disposition:
-        return "短信未回复"
+        return _("短信未回复")
     rule = DISPOSITION_RULES.get(disposition)
     return str(Bucket(rule.bucket).label) if rule else disposition
 
@@ -100,7 +110,7 @@ def build_unsuccessful_callbacks(
                 "phone": phone if full_numbers else mask_phone(phone),
                 "vin": task.vehicle.vin,
                 "model": task.vehicle.model,
-                "status": task.last_disposition or "短信未回复",
+                "status": _disposition_label(task.last_disposition),
                 "agent": task.last_agent_name or task.last_agent_username or "",
                 "at": task.last_at,
                 "consultant": task.consultant or "",
@@ -111,29 +121,29 @@ def build_unsuccessful_callbacks(
     count = qs.count()
     return ReportTable(
         name="unsuccessful_callbacks",
-        title="回访不成功明细表",
+        title=gettext_noop("回访不成功明细表"),
         store_label=store_label(store_ids),
         period_label=month_label(month),
         columns=UNSUCCESSFUL_COLUMNS,
         rows=rows(),
-        total_row={"kind": f"共 {count} 条"},
+        total_row={"kind": _("共 %(count)s 条") % {"count": count}},
     )
 
 
 UNCERTAIN_COLUMNS = [
-    ReportColumn("no", "序号", "int", 6),
-    ReportColumn("customer", "客户姓名", "text", 10),
-    ReportColumn("phone", "客户电话", "text", PHONE_WIDTH),
-    ReportColumn("vin", "VIN号", "text", 19),
-    ReportColumn("valid", "是否有效", "text", 8),
-    ReportColumn("status", "回访状态", "text", 10),
-    ReportColumn("agent", "回访专员", "text", 10),
-    ReportColumn("at", "回访时间", "datetime", 17),
-    ReportColumn("corrected_name", "找回正确客户姓名", "text", 12),
-    ReportColumn("corrected_phone", "找回正确联系电话", "text", PHONE_WIDTH),
-    ReportColumn("corrected_other", "找回其他联系方式", "text", 16),
-    ReportColumn("fixed_at", "修正时间", "datetime", 17),
-    ReportColumn("note", "备注", "text", 24),
+    ReportColumn("no", gettext_noop("序号"), "int", 6),
+    ReportColumn("customer", gettext_noop("客户姓名"), "text", 10),
+    ReportColumn("phone", gettext_noop("客户电话"), "text", PHONE_WIDTH),
+    ReportColumn("vin", gettext_noop("VIN号"), "text", 19),
+    ReportColumn("valid", gettext_noop("是否有效"), "text", 8),
+    ReportColumn("status", gettext_noop("回访状态"), "text", 10),
+    ReportColumn("agent", gettext_noop("回访专员"), "text", 10),
+    ReportColumn("at", gettext_noop("回访时间"), "datetime", 17),
+    ReportColumn("corrected_name", gettext_noop("找回正确客户姓名"), "text", 12),
+    ReportColumn("corrected_phone", gettext_noop("找回正确联系电话"), "text", PHONE_WIDTH),
+    ReportColumn("corrected_other", gettext_noop("找回其他联系方式"), "text", 16),
+    ReportColumn("fixed_at", gettext_noop("修正时间"), "datetime", 17),
+    ReportColumn("note", gettext_noop("备注"), "text", 24),
 ]
 
 
@@ -156,7 +166,7 @@ def build_uncertain_customers(*, store_ids: list[int] | None, month: dt.date, fu
                 "customer": rec.customer.name,
                 "phone": show(rec.wrong_number),
                 "vin": rec.task.vehicle.vin,
-                "valid": "否",
+                "valid": _("否"),
                 "status": str(states.get(rec.task.state, rec.task.state)),
                 "agent": str(rec.reported_by or ""),
                 "at": rec.reported_at,
@@ -164,35 +174,38 @@ def build_uncertain_customers(*, store_ids: list[int] | None, month: dt.date, fu
                 "corrected_phone": show(corrected),
                 "corrected_other": rec.corrected_other,
                 "fixed_at": rec.fixed_at,
-                "note": "已修正" if rec.fixed_at else "待修正",
+                "note": _("已修正") if rec.fixed_at else _("待修正"),
             }
 
     count, fixed = qs.count(), qs.filter(fixed_at__isnull=False).count()
     return ReportTable(
         name="uncertain_customers",
-        title="不确定客户记录表",
+        title=gettext_noop("不确定客户记录表"),
         store_label=store_label(store_ids),
         period_label=month_label(month),
         columns=UNCERTAIN_COLUMNS,
         rows=rows(),
-        total_row={"customer": f"共 {count} 条", "note": f"已修正 {fixed} 条"},
+        total_row={
+            "customer": _("共 %(count)s 条") % {"count": count},
+            "note": _("已修正 %(count)s 条") % {"count": fixed},
+        },
     )
 
 
 DAILY_COLUMNS = [
-    ReportColumn("day", "日期", "date", 11),
-    ReportColumn("agent_name", "回访专员", "text", 10),
-    ReportColumn("tasks_worked", "回访任务数", "int", 10),
-    ReportColumn("attempts", "拨打次数", "int", 9),
-    ReportColumn("success", "成功", "int", 7),
-    ReportColumn("reschedule", "预约", "int", 7),
-    ReportColumn("refused", "拒绝", "int", 7),
-    ReportColumn("no_answer", "无人接听", "int", 9),
-    ReportColumn("unreachable", "无法接通", "int", 9),
-    ReportColumn("wrong_number", "号码错误", "int", 9),
-    ReportColumn("unsuccessful", "未成功合计", "int", 10),
-    ReportColumn("sms_sent", "短信", "int", 7),
-    ReportColumn("success_rate", "成功率（按次）", "rate", 12),
+    ReportColumn("day", gettext_noop("日期"), "date", 11),
+    ReportColumn("agent_name", gettext_noop("回访专员"), "text", 10),
+    ReportColumn("tasks_worked", gettext_noop("回访任务数"), "int", 10),
+    ReportColumn("attempts", gettext_noop("拨打次数"), "int", 9),
+    ReportColumn("success", gettext_noop("成功"), "int", 7),
+    ReportColumn("reschedule", gettext_noop("预约"), "int", 7),
+    ReportColumn("refused", gettext_noop("拒绝"), "int", 7),
+    ReportColumn("no_answer", gettext_noop("无人接听"), "int", 9),
+    ReportColumn("unreachable", gettext_noop("无法接通"), "int", 9),
+    ReportColumn("wrong_number", gettext_noop("号码错误"), "int", 9),
+    ReportColumn("unsuccessful", gettext_noop("未成功合计"), "int", 10),
+    ReportColumn("sms_sent", gettext_noop("短信"), "int", 7),
+    ReportColumn("success_rate", gettext_noop("成功率（按次）"), "rate", 12),
 ]
 _DAILY_SUMMED = [c.key for c in DAILY_COLUMNS if c.kind == "int"]
 
@@ -208,10 +221,10 @@ def build_callback_daily(*, store_ids: list[int] | None, month: dt.date) -> Repo
     total["agent_name"] = ""
     return ReportTable(
         name="callback_daily",
-        title="回访日报",
+        title=gettext_noop("回访日报"),
         store_label=store_label(store_ids),
         period_label=month_label(month),
         columns=DAILY_COLUMNS,
         rows=rows,
-        total_row={**total, "day": "合计"},
+        total_row={**total, "day": _("合计")},
     )

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.choices import Gender, IncomeBand, InfoSource, Occupation, PurchaseType
 from crm.models import Delivery, RepairOrder
@@ -25,7 +27,7 @@ from crm.reporting import ReportColumn, ReportTable
 from reports.periods import month_bounds, month_label, next_month, store_label
 
 MAX_DISTRICTS = 8
-UNKNOWN_SERIES = "未注明车型"
+UNKNOWN_SERIES = gettext_noop("未注明车型")
 
 
 @dataclass(frozen=True)
@@ -47,20 +49,20 @@ def _age_dimension(as_of: dt.date, customer: str) -> Dimension:
     b = f"{customer}birthday"
     return Dimension(
         "age",
-        "年龄",
+        gettext_noop("年龄"),
         [
-            ("age_25", "25岁以下", Q(**{f"{b}__gt": born_after(26)})),
-            ("age_26", "26~35岁", Q(**{f"{b}__gt": born_after(36), f"{b}__lte": born_after(26)})),
-            ("age_36", "36~45岁", Q(**{f"{b}__gt": born_after(46), f"{b}__lte": born_after(36)})),
-            ("age_46", "45岁以上", Q(**{f"{b}__lte": born_after(46)})),
-            ("age_unknown", "年龄未知", Q(**{f"{b}__isnull": True})),
+            ("age_25", gettext_noop("25岁以下"), Q(**{f"{b}__gt": born_after(26)})),
+            ("age_26", gettext_noop("26~35岁"), Q(**{f"{b}__gt": born_after(36), f"{b}__lte": born_after(26)})),
+            ("age_36", gettext_noop("36~45岁"), Q(**{f"{b}__gt": born_after(46), f"{b}__lte": born_after(36)})),
+            ("age_46", gettext_noop("45岁以上"), Q(**{f"{b}__lte": born_after(46)})),
+            ("age_unknown", gettext_noop("年龄未知"), Q(**{f"{b}__isnull": True})),
         ],
     )
 
 
 def _choice_dimension(key: str, header: str, field: str, choices) -> Dimension:
     buckets = [(f"{key}_{value}", str(label), Q(**{field: value})) for value, label in choices]
-    buckets.append((f"{key}_unknown", "未填", Q(**{field: ""})))
+    buckets.append((f"{key}_unknown", gettext_noop("未填"), Q(**{field: ""})))
     return Dimension(key, header, buckets)
 
 
@@ -69,28 +71,32 @@ def _district_dimension(qs: QuerySet, customer: str) -> Dimension:
     ranked = qs.exclude(**{field: ""}).values_list(field, flat=True).annotate(n=Count("id")).order_by("-n", field)
     top = list(ranked[:MAX_DISTRICTS])
     buckets = [(f"district_{i}", name, Q(**{field: name})) for i, name in enumerate(top)]
-    buckets.append(("district_other", "其他区域", ~Q(**{f"{field}__in": top}) & ~Q(**{field: ""})))
-    buckets.append(("district_unknown", "未填", Q(**{field: ""})))
-    return Dimension("district", "居住区域", buckets)
+    buckets.append(("district_other", gettext_noop("其他区域"), ~Q(**{f"{field}__in": top}) & ~Q(**{field: ""})))
+    buckets.append(("district_unknown", gettext_noop("未填"), Q(**{field: ""})))
+    return Dimension("district", gettext_noop("居住区域"), buckets)
 
 
 def _dimensions(qs: QuerySet, *, customer: str, purchase_field: str, month: dt.date) -> list[Dimension]:
     as_of = next_month(month) - dt.timedelta(days=1)
     return [
-        _choice_dimension("gender", "性别", f"{customer}gender", Gender.choices),
+        _choice_dimension("gender", gettext_noop("性别"), f"{customer}gender", Gender.choices),
         _age_dimension(as_of, customer),
-        _choice_dimension("income", "收入（月）", f"{customer}income_band", IncomeBand.choices),
+        _choice_dimension("income", gettext_noop("收入（月）"), f"{customer}income_band", IncomeBand.choices),
         _district_dimension(qs, customer),
-        _choice_dimension("occupation", "职业", f"{customer}occupation", Occupation.choices),
-        _choice_dimension("source", "信息来源", f"{customer}info_source", InfoSource.choices),
-        _choice_dimension("purchase", "购买类型", purchase_field, PurchaseType.choices),
+        _choice_dimension("occupation", gettext_noop("职业"), f"{customer}occupation", Occupation.choices),
+        _choice_dimension("source", gettext_noop("信息来源"), f"{customer}info_source", InfoSource.choices),
+        _choice_dimension("purchase", gettext_noop("购买类型"), purchase_field, PurchaseType.choices),
     ]
 
 
 def _columns(dimensions: list[Dimension]) -> list[ReportColumn]:
-    cols = [ReportColumn("series", "车型", "text", 14), ReportColumn("customers", "客户数", "int", 8)]
+    cols = [
+        ReportColumn("series", gettext_noop("车型"), "text", 14),
+        ReportColumn("customers", gettext_noop("客户数"), "int", 8),
+    ]
     for dim in dimensions:
-        cols += [ReportColumn(key, f"{dim.header}·{label}", "int", 9) for key, label, _q in dim.buckets]
+        # A composed header, so built in the active language (exports are built in Chinese).
+        cols += [ReportColumn(key, f"{_(dim.header)}·{_(label)}", "int", 9) for key, label, _q in dim.buckets]
     return cols
 
 
@@ -103,9 +109,11 @@ def _card_table(
     for dim in dims:
         for key, _label, q in dim.buckets:
             counts[key] = Count(counted, filter=q, distinct=True)
-    series = Coalesce(NullIf("vehicle__series", Value("")), NullIf("vehicle__model", Value("")), Value(UNKNOWN_SERIES))
+    series = Coalesce(
+        NullIf("vehicle__series", Value("")), NullIf("vehicle__model", Value("")), Value(_(UNKNOWN_SERIES))
+    )
     rows = list(qs.annotate(series=series).values("series").annotate(**counts).order_by("-customers", "series"))
-    total = {**qs.aggregate(**counts), "series": "合计"}
+    total = {**qs.aggregate(**counts), "series": _("合计")}
     return ReportTable(
         name=name,
         title=title,
@@ -124,7 +132,7 @@ def build_card_analysis_sales(*, store_ids: list[int] | None, month: dt.date) ->
     return _card_table(
         qs,
         name="card_analysis_sales",
-        title="A卡分析表（表11）",
+        title=gettext_noop("A卡分析表（表11）"),
         customer="customer__",
         purchase_field="purchase_type",
         store_ids=store_ids,
@@ -144,7 +152,7 @@ def build_card_analysis_service(*, store_ids: list[int] | None, month: dt.date) 
     return _card_table(
         qs,
         name="card_analysis_service",
-        title="C卡分析表（表12）",
+        title=gettext_noop("C卡分析表（表12）"),
         customer="customer__",
         purchase_field="vehicle_purchase_type",
         store_ids=store_ids,

@@ -9,6 +9,8 @@ import datetime as dt
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from complaints.choices import Category, Channel, FinalResult, Level
 from complaints.reports import cases_received, complaints_monthly_summary, complaints_rows
@@ -17,28 +19,33 @@ from crm.reporting import ReportColumn, ReportTable, rate
 from reports.periods import month_bounds, month_label, store_label
 
 COMPLAINTS_COLUMNS = [
-    ReportColumn("case_no", "受理编号", "text", 20),
-    ReportColumn("received_at", "受理时间", "datetime", 17),
-    ReportColumn("store", "门店", "text", 14),
-    ReportColumn("customer", "客户姓名", "text", 10),
-    ReportColumn("channel", "渠道", "text", 9),
-    ReportColumn("repeat", "首次/再次", "text", 9),
-    ReportColumn("category", "投诉类别", "text", 10),
-    ReportColumn("level", "投诉等级", "text", 8),
-    ReportColumn("department", "责任部门", "text", 10),
-    ReportColumn("handler", "处理人", "text", 10),
-    ReportColumn("state", "状态", "text", 8),
-    ReportColumn("escalation", "升级级别", "int", 8),
-    ReportColumn("sla_colour", "SLA颜色", "text", 8),
-    ReportColumn("first_contact_at", "首次联系时间", "datetime", 17),
-    ReportColumn("feedback_at", "部门反馈时间", "datetime", 17),
-    ReportColumn("closed_at", "完结时间", "datetime", 17),
-    ReportColumn("final_result", "最终结果", "text", 10),
+    ReportColumn("case_no", gettext_noop("受理编号"), "text", 20),
+    ReportColumn("received_at", gettext_noop("受理时间"), "datetime", 17),
+    ReportColumn("store", gettext_noop("门店"), "text", 14),
+    ReportColumn("customer", gettext_noop("客户姓名"), "text", 10),
+    ReportColumn("channel", gettext_noop("渠道"), "text", 9),
+    ReportColumn("repeat", gettext_noop("首次/再次"), "text", 9),
+    ReportColumn("category", gettext_noop("投诉类别"), "text", 10),
+    ReportColumn("level", gettext_noop("投诉等级"), "text", 8),
+    ReportColumn("department", gettext_noop("责任部门"), "text", 10),
+    ReportColumn("handler", gettext_noop("处理人"), "text", 10),
+    ReportColumn("state", gettext_noop("状态"), "text", 8),
+    ReportColumn("escalation", gettext_noop("升级级别"), "int", 8),
+    ReportColumn("sla_colour", gettext_noop("SLA颜色"), "text", 8),
+    ReportColumn("first_contact_at", gettext_noop("首次联系时间"), "datetime", 17),
+    ReportColumn("feedback_at", gettext_noop("部门反馈时间"), "datetime", 17),
+    ReportColumn("closed_at", gettext_noop("完结时间"), "datetime", 17),
+    ReportColumn("final_result", gettext_noop("最终结果"), "text", 10),
 ]
 
 
 def complaints_table(
-    *, store_ids: list[int] | None, start: dt.datetime, end: dt.datetime, period_label: str, title: str = "投诉明细表"
+    *,
+    store_ids: list[int] | None,
+    start: dt.datetime,
+    end: dt.datetime,
+    period_label: str,
+    title: str = gettext_noop("投诉明细表"),
 ) -> ReportTable:
     """Every complaint received in [start, end), one row each, oldest first (rows are a generator)."""
     rows = complaints_rows(start=start, end=end, store_ids=store_ids, now=timezone.now())
@@ -50,7 +57,7 @@ def complaints_table(
         period_label=period_label,
         columns=COMPLAINTS_COLUMNS,
         rows=rows,
-        total_row={"case_no": f"合计 {count} 件"},
+        total_row={"case_no": _("合计 %(count)s 件") % {"count": count}},
     )
 
 
@@ -60,11 +67,11 @@ def build_complaints(*, store_ids: list[int] | None, month: dt.date) -> ReportTa
 
 
 SUMMARY_COLUMNS = [
-    ReportColumn("section", "统计项", "text", 16),
-    ReportColumn("item", "项目", "text", 24),
-    ReportColumn("count", "数量", "number", 10),
-    ReportColumn("base", "基数", "int", 10),
-    ReportColumn("share", "比例", "rate", 10),
+    ReportColumn("section", gettext_noop("统计项"), "text", 16),
+    ReportColumn("item", gettext_noop("项目"), "text", 24),
+    ReportColumn("count", gettext_noop("数量"), "number", 10),
+    ReportColumn("base", gettext_noop("基数"), "int", 10),
+    ReportColumn("share", gettext_noop("比例"), "rate", 10),
 ]
 
 
@@ -75,7 +82,9 @@ def _counted(section: str, choices, found: dict, base: int) -> list[dict]:
         {"section": section, "item": str(label), "count": found.pop(value, 0), "base": base} for value, label in choices
     ]
     for value, n in found.items():
-        rows.append({"section": section, "item": "未派发" if value is None else str(value), "count": n, "base": base})
+        rows.append(
+            {"section": section, "item": _("未派发") if value is None else str(value), "count": n, "base": base}
+        )
     for row in rows:
         row["share"] = rate(row["count"], base)
     return rows
@@ -96,37 +105,41 @@ def complaints_monthly_rows(*, store_ids: list[int] | None, start: dt.datetime, 
     received = totals["received"]
     dept_labels = dict(DepartmentKind.choices)
     rows: list[dict] = []
-    rows += _counted("按投诉类别", Category.choices, {r["category"]: r["n"] for r in by["category"]}, received)
-    rows += _counted("按投诉等级", [(v, v) for v in Level.values], {r["level"]: r["n"] for r in by["level"]}, received)
+    rows += _counted(_("按投诉类别"), Category.choices, {r["category"]: r["n"] for r in by["category"]}, received)
     rows += _counted(
-        "按责任部门", DepartmentKind.choices, {r["department__kind"]: r["n"] for r in by["department"]}, received
+        _("按投诉等级"), [(v, v) for v in Level.values], {r["level"]: r["n"] for r in by["level"]}, received
     )
-    rows += _counted("按渠道", Channel.choices, {r["channel"]: r["n"] for r in by["channel"]}, received)
+    rows += _counted(
+        _("按责任部门"), DepartmentKind.choices, {r["department__kind"]: r["n"] for r in by["department"]}, received
+    )
+    rows += _counted(_("按渠道"), Channel.choices, {r["channel"]: r["n"] for r in by["channel"]}, received)
     for item, done, measured in (
-        ("30分钟内派发", totals["dispatched_in_time"], totals["dispatch_measured"]),
-        ("24小时内首次联系", totals["contacted_in_time"], totals["contact_measured"]),
-        ("48小时内部门反馈", totals["feedback_in_time"], totals["feedback_measured"]),
+        (_("30分钟内派发"), totals["dispatched_in_time"], totals["dispatch_measured"]),
+        (_("24小时内首次联系"), totals["contacted_in_time"], totals["contact_measured"]),
+        (_("48小时内部门反馈"), totals["feedback_in_time"], totals["feedback_measured"]),
     ):
         rows.append(
-            {"section": "时效达成", "item": item, "count": done, "base": measured, "share": rate(done, measured)}
+            {"section": _("时效达成"), "item": item, "count": done, "base": measured, "share": rate(done, measured)}
         )
     rows.append(
         {
-            "section": "结案",
-            "item": "已完结",
+            "section": _("结案"),
+            "item": _("已完结"),
             "count": totals["closed"],
             "base": received,
             "share": rate(totals["closed"], received),
         }
     )
-    rows.append({"section": "结案", "item": "平均结案时长（小时）", "count": totals["avg_hours_to_close"]})
+    rows.append({"section": _("结案"), "item": _("平均结案时长（小时）"), "count": totals["avg_hours_to_close"]})
     for r in _praised_departments(store_ids=store_ids, start=start, end=end):
-        rows.append({"section": "受表扬的部门", "item": str(dept_labels.get(r["department__kind"])), "count": r["n"]})
+        rows.append(
+            {"section": _("受表扬的部门"), "item": str(dept_labels.get(r["department__kind"])), "count": r["n"]}
+        )
     most = [r for r in by["department"] if r["department__kind"]][:3]
     for r in most:
         rows.append(
             {
-                "section": "投诉最多的部门",
+                "section": _("投诉最多的部门"),
                 "item": str(dept_labels.get(r["department__kind"])),
                 "count": r["n"],
                 "base": received,
@@ -136,7 +149,7 @@ def complaints_monthly_rows(*, store_ids: list[int] | None, start: dt.datetime, 
     for r in by["staff"][:5]:
         rows.append(
             {
-                "section": "投诉最多的员工",
+                "section": _("投诉最多的员工"),
                 "item": r["handler__display_name"] or r["handler__username"],
                 "count": r["n"],
                 "base": received,
@@ -151,22 +164,26 @@ def build_complaints_monthly(*, store_ids: list[int] | None, month: dt.date) -> 
     rows, received = complaints_monthly_rows(store_ids=store_ids, start=start, end=end)
     return ReportTable(
         name="complaints_monthly",
-        title="投诉月报",
+        title=gettext_noop("投诉月报"),
         store_label=store_label(store_ids),
         period_label=month_label(month),
         columns=SUMMARY_COLUMNS,
         rows=rows,
-        total_row={"section": "合计", "item": "受理投诉", "count": received},
+        total_row={
+            "section": _("合计"),
+            "item": pgettext("complaints monthly report total", "受理投诉"),
+            "count": received,
+        },
     )
 
 
 # --- weekly ----------------------------------------------------------------------------------
 
 STAFF_COLUMNS = [
-    ReportColumn("name", "被投诉人（处理人）", "text", 16),
-    ReportColumn("count", "投诉数", "int", 8),
-    ReportColumn("open", "未完结", "int", 8),
-    ReportColumn("red", "红色", "int", 8),
+    ReportColumn("name", gettext_noop("被投诉人（处理人）"), "text", 16),
+    ReportColumn("count", gettext_noop("投诉数"), "int", 8),
+    ReportColumn("open", gettext_noop("未完结"), "int", 8),
+    ReportColumn("red", gettext_noop("红色"), "int", 8),
 ]
 
 
@@ -180,7 +197,7 @@ def week_bounds(day: dt.date) -> tuple[dt.date, dt.datetime, dt.datetime]:
 
 def week_label(monday: dt.date) -> str:
     sunday = monday + dt.timedelta(days=6)
-    return f"{monday:%Y-%m-%d} 至 {sunday:%Y-%m-%d}"
+    return _("%(monday)s 至 %(sunday)s") % {"monday": f"{monday:%Y-%m-%d}", "sunday": f"{sunday:%Y-%m-%d}"}
 
 
 def most_complained_staff(*, store_ids: list[int] | None, start: dt.datetime, end: dt.datetime) -> list[dict]:
@@ -205,10 +222,12 @@ def build_complaints_weekly(*, store_ids: list[int] | None, day: dt.date) -> lis
     """The weekly report (seed 002): every case of the week and the most-complained staff."""
     monday, start, end = week_bounds(day)
     label = week_label(monday)
-    cases = complaints_table(store_ids=store_ids, start=start, end=end, period_label=label, title="投诉周报·投诉清单")
+    cases = complaints_table(
+        store_ids=store_ids, start=start, end=end, period_label=label, title=gettext_noop("投诉周报·投诉清单")
+    )
     staff = ReportTable(
         name="complaints_weekly_staff",
-        title="投诉周报·主要被投诉人",
+        title=gettext_noop("投诉周报·主要被投诉人"),
         store_label=cases.store_label,
         period_label=label,
         columns=STAFF_COLUMNS,

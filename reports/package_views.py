@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.models import Store
-from crm.reporting import xlsx_response
+from crm.reporting import export_language, xlsx_response
 from crm.scoping import get_scoped_or_404, scope_for_user, stores_for_user
 from reports import approval, dashboard, kpis
 from reports.models import ReportPackage
@@ -119,7 +119,8 @@ def package_action(request, pk: int, action: str):
 @permission_required("reports.view_reportpackage", raise_exception=True)
 def package_download(request, pk: int):
     package = get_scoped_or_404(_packages(request.user), request.user, pk=pk)
-    tables = package_workbook_tables(package)
+    with export_language():
+        tables = package_workbook_tables(package)
     report_export_log(
         name="report_package",
         month=package.month,
@@ -129,4 +130,5 @@ def package_download(request, pk: int):
         via="package",
     )
     filename = f"report-package-{package.store.code}-{package.month:%Y-%m}-{package.state}.xlsx"
-    return xlsx_response(tables, filename)
+    with export_language():
+        return xlsx_response(tables, filename)

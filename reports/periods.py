@@ -4,6 +4,7 @@ import datetime as dt
 import re
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm.models import Store
 
@@ -30,7 +31,8 @@ def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def month_label(month: dt.date) -> str:
-    return f"{month.year}年{month.month}月"
+    """'2026年10月' (in the active language: exports are built in Chinese, see crm.reporting)."""
+    return _("%(year)s年%(month)s月") % {"year": month.year, "month": month.month}
 
 
 def current_month() -> dt.date:
@@ -40,6 +42,6 @@ def current_month() -> dt.date:
 def store_label(store_ids: list[int] | None) -> str:
     """'全部门店' for every store, else the store names (one query)."""
     if store_ids is None:
-        return "全部门店"
+        return _("全部门店")
     names = list(Store.objects.filter(id__in=store_ids).order_by("code").values_list("name", flat=True))
     return "、".join(names) if names else "—"

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from callbacks.choices import NOT_CALLED, Bucket, TaskState, dispositions_in_bucket
 from crm.reporting import ReportColumn, ReportTable, rate
@@ -38,28 +40,32 @@ from reports.periods import month_bounds, month_label, next_month, store_label
 from surveys.choices import BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN
 
 COUNT_COLUMNS = [
-    ("delivered", "交车数"),
-    ("called", "回访数"),
-    ("success", "回访成功数"),
-    ("unsuccessful", "回访未成功数"),
-    ("refused", "拒访数"),
-    ("no_answer", "无人接听数"),
-    ("unreachable", "无法接通数"),
-    ("wrong_number", "号码错误数"),
+    ("delivered", gettext_noop("交车数")),
+    ("called", gettext_noop("回访数")),
+    ("success", gettext_noop("回访成功数")),
+    ("unsuccessful", gettext_noop("回访未成功数")),
+    ("refused", gettext_noop("拒访数")),
+    ("no_answer", gettext_noop("无人接听数")),
+    ("unreachable", gettext_noop("无法接通数")),
+    ("wrong_number", gettext_noop("号码错误数")),
 ]
-SATISFACTION_COLUMNS = [("fully", "完全满意数"), ("basically", "基本满意数"), ("dissatisfied", "不满意数")]
+SATISFACTION_COLUMNS = [
+    ("fully", gettext_noop("完全满意数")),
+    ("basically", gettext_noop("基本满意数")),
+    ("dissatisfied", gettext_noop("不满意数")),
+]
 
 
 def satisfaction_columns(first_header: str) -> list[ReportColumn]:
     """The exact SPEC §9 headers, in order."""
     cols = [ReportColumn("name", first_header, "text", 14)]
     cols += [ReportColumn(key, header, "int", 9) for key, header in COUNT_COLUMNS]
-    cols.append(ReportColumn("success_rate", "回访成功率", "rate", 10))
+    cols.append(ReportColumn("success_rate", gettext_noop("回访成功率"), "rate", 10))
     cols += [ReportColumn(key, header, "int", 9) for key, header in SATISFACTION_COLUMNS]
     cols += [
-        ReportColumn("fully_rate", "完全满意率", "rate", 10),
-        ReportColumn("basically_rate", "基本满意率", "rate", 10),
-        ReportColumn("dissatisfied_rate", "不满意率", "rate", 10),
+        ReportColumn("fully_rate", gettext_noop("完全满意率"), "rate", 10),
+        ReportColumn("basically_rate", gettext_noop("基本满意率"), "rate", 10),
+        ReportColumn("dissatisfied_rate", gettext_noop("不满意率"), "rate", 10),
     ]
     return cols
 
@@ -91,8 +97,8 @@ _TASK_COLUMNS = """
 
 SALES = Grouping(
     name="sc_satisfaction",
-    title="销售顾问满意率统计表",
-    first_header="销售顾问",
+    title=gettext_noop("销售顾问满意率统计表"),
+    first_header=gettext_noop("销售顾问"),
     source_sql=f"""
     SELECT d.sales_consultant_id AS gid, s.name AS gname, {_TASK_COLUMNS}
     FROM crm_delivery d
@@ -113,19 +119,19 @@ _SERVICE_FROM = """
 
 ADVISORS = Grouping(
     name="sa_satisfaction",
-    title="服务顾问满意率统计表",
-    first_header="服务顾问",
+    title=gettext_noop("服务顾问满意率统计表"),
+    first_header=gettext_noop("服务顾问"),
     source_sql=f"SELECT r.service_advisor_id AS gid, s.name AS gname, {_TASK_COLUMNS}"
     + _SERVICE_FROM.replace("{join}", "JOIN crm_staff s ON s.id = r.service_advisor_id"),
 )
 
 TEAMS = Grouping(
     name="team_satisfaction",
-    title="维修班组满意率统计表",
-    first_header="维修班组",
+    title=gettext_noop("维修班组满意率统计表"),
+    first_header=gettext_noop("维修班组"),
     source_sql=f"SELECT r.repair_team_id AS gid, rt.name AS gname, {_TASK_COLUMNS}"
     + _SERVICE_FROM.replace("{join}", "LEFT JOIN crm_repairteam rt ON rt.id = r.repair_team_id"),
-    unassigned_label="未分配班组",
+    unassigned_label=gettext_noop("未分配班组"),
 )
 
 
@@ -238,10 +244,10 @@ def satisfaction_rows(
         if row.pop("is_total"):
             total = row
             continue
-        row["name"] = row.pop("gname") or grouping.unassigned_label
+        row["name"] = row.pop("gname") or (_(grouping.unassigned_label) if grouping.unassigned_label else "")
         rows.append(_with_rates(row))
     total.pop("gname", None)
-    total["name"] = "合计"
+    total["name"] = _("合计")
     return rows, _with_rates(total)
 
 

@@ -12,6 +12,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.models import RepairOrder
 from crm.reporting import ReportColumn, ReportTable, rate
@@ -36,16 +38,16 @@ _COUNTS = {
 }
 
 KPI_COLUMNS = [
-    ReportColumn("name", "服务顾问", "text", 12),
-    ReportColumn("ros", "工单数", "int", 8),
-    ReportColumn("rework", "返修工单数", "int", 10),
-    ReportColumn("first_time_fix_rate", "一次修复率", "rate", 10),
-    ReportColumn("promised", "有承诺交车时间工单数", "int", 12),
-    ReportColumn("on_time", "按时交车数", "int", 10),
-    ReportColumn("on_time_rate", "按时交车率", "rate", 10),
-    ReportColumn("estimated", "有预估及结算金额工单数", "int", 12),
-    ReportColumn("accurate", "预估准确数（±10%）", "int", 12),
-    ReportColumn("estimate_accuracy", "预估准确率", "rate", 10),
+    ReportColumn("name", gettext_noop("服务顾问"), "text", 12),
+    ReportColumn("ros", gettext_noop("工单数"), "int", 8),
+    ReportColumn("rework", gettext_noop("返修工单数"), "int", 10),
+    ReportColumn("first_time_fix_rate", gettext_noop("一次修复率"), "rate", 10),
+    ReportColumn("promised", gettext_noop("有承诺交车时间工单数"), "int", 12),
+    ReportColumn("on_time", gettext_noop("按时交车数"), "int", 10),
+    ReportColumn("on_time_rate", gettext_noop("按时交车率"), "rate", 10),
+    ReportColumn("estimated", gettext_noop("有预估及结算金额工单数"), "int", 12),
+    ReportColumn("accurate", gettext_noop("预估准确数（±10%）"), "int", 12),
+    ReportColumn("estimate_accuracy", gettext_noop("预估准确率"), "rate", 10),
 ]
 
 
@@ -69,10 +71,10 @@ def build_service_kpis(*, store_ids: list[int] | None, month: dt.date, staff_id:
         .annotate(**_COUNTS)
         .order_by("service_advisor__name", "service_advisor_id")
     ]
-    total = _with_rates({**qs.aggregate(**_COUNTS), "name": "合计"})
+    total = _with_rates({**qs.aggregate(**_COUNTS), "name": _("合计")})
     return ReportTable(
         name="service_kpis",
-        title="售后服务KPI",
+        title=gettext_noop("售后服务KPI"),
         store_label=store_label(store_ids),
         period_label=month_label(month),
         columns=KPI_COLUMNS,

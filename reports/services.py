@@ -7,7 +7,7 @@ from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 
 from crm.models import Store, User
-from crm.reporting import ReportTable, write_xlsx
+from crm.reporting import ReportTable, export_language, write_xlsx
 from reports.registry import build_report
 
 
@@ -55,7 +55,8 @@ def report_export(
     """Build report `name` and write it to `out`; log the export. Returns the table written.
 
     The command line is an operator's tool (shell access to the server): numbers are not masked."""
-    table = build_report(name, store_ids=store_ids, month=month, staff_id=staff_id, full_numbers=full_numbers)
-    rows = write_xlsx(table, out)
+    with export_language():
+        table = build_report(name, store_ids=store_ids, month=month, staff_id=staff_id, full_numbers=full_numbers)
+        rows = write_xlsx(table, out)
     report_export_log(name=name, month=month, store_ids=store_ids, user=user, rows=rows, via=via)
     return table

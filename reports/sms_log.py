@@ -7,6 +7,8 @@ this module adds the labels, the masking and the 合计 line.
 import datetime as dt
 
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.masking import mask_phone
 from crm.reporting import ReportColumn, ReportTable
@@ -43,14 +45,14 @@ def build_sms_log(*, store_ids: list[int] | None, month: dt.date, full_numbers: 
     )
     return ReportTable(
         name="sms_log",
-        title="短信发送记录表（表13）",
+        title=gettext_noop("短信发送记录表（表13）"),
         store_label=store_label(store_ids),
         period_label=month_label(month),
         columns=SMS_LOG_COLUMNS,
         rows=rows(),
         total_row={
-            "customer": f"共 {counts['n']} 条",
-            "status": f"已发送 {counts['sent']}",
-            "reply": f"有回复 {counts['replied']} 条",
+            "customer": _("共 %(count)s 条") % {"count": counts["n"]},
+            "status": _("已发送 %(count)s") % {"count": counts["sent"]},
+            "reply": _("有回复 %(count)s 条") % {"count": counts["replied"]},
         },
     )

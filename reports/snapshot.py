@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 
 def _freeze_value(value: Any) -> Any:
@@ -82,28 +84,32 @@ def snapshot_tables(*, store_id: int, month: dt.date) -> list[dict]:
     nobody approving a month's figures needs a customer's number (the live pages show full numbers
     to the roles allowed). A report whose builder fails stops the generation: a package missing a
     table is not one the general manager should approve."""
+    from crm.reporting import export_language
     from reports.registry import all_reports
 
-    return [table_freeze(spec.build(store_ids=[store_id], month=month, full_numbers=False)) for spec in all_reports()]
+    with export_language():  # a package is a record: frozen in Chinese, as its workbook is
+        return [
+            table_freeze(spec.build(store_ids=[store_id], month=month, full_numbers=False)) for spec in all_reports()
+        ]
 
 
 # --- the package as one workbook ----------------------------------------------------------------
 
 KPI_ROWS = (
-    ("回访成功率", "success_rate", "rate"),
-    ("销售回访成功率", "sales_success_rate", "rate"),
-    ("售后回访成功率", "service_success_rate", "rate"),
-    ("销售完全满意率", "sales_full_rate", "rate"),
-    ("售后完全满意率", "service_full_rate", "rate"),
-    ("回访任务数", "tasks", "int"),
-    ("回访成功数", "successes", "int"),
-    ("投诉受理数", "complaints_received", "int"),
-    ("投诉结案数", "complaints_closed", "int"),
-    ("红色投诉数", "complaints_red", "int"),
-    ("SLA达标率", "sla_rate", "rate"),
-    ("派发及时率(30分钟)", "sla_dispatch_rate", "rate"),
-    ("首次联系及时率(24小时)", "sla_contact_rate", "rate"),
-    ("部门反馈及时率(48小时)", "sla_feedback_rate", "rate"),
+    (gettext_noop("回访成功率"), "success_rate", "rate"),
+    (gettext_noop("销售回访成功率"), "sales_success_rate", "rate"),
+    (gettext_noop("售后回访成功率"), "service_success_rate", "rate"),
+    (gettext_noop("销售完全满意率"), "sales_full_rate", "rate"),
+    (gettext_noop("售后完全满意率"), "service_full_rate", "rate"),
+    (gettext_noop("回访任务数"), "tasks", "int"),
+    (gettext_noop("回访成功数"), "successes", "int"),
+    (gettext_noop("投诉受理数"), "complaints_received", "int"),
+    (gettext_noop("投诉结案数"), "complaints_closed", "int"),
+    (gettext_noop("红色投诉数"), "complaints_red", "int"),
+    (gettext_noop("SLA达标率"), "sla_rate", "rate"),
+    (gettext_noop("派发及时率(30分钟)"), "sla_dispatch_rate", "rate"),
+    (gettext_noop("首次联系及时率(24小时)"), "sla_contact_rate", "rate"),
+    (gettext_noop("部门反馈及时率(48小时)"), "sla_feedback_rate", "rate"),
 )
 
 
@@ -116,36 +122,42 @@ def figures_tables(package) -> list:
     data = present(package.figures)
     store_label, period = package.store.name, f"{package.month:%Y-%m}"
     kpi = data["kpis"]
-    text_rows = [{"name": label, "value": kpi[key]} for label, key, kind in KPI_ROWS if kind == "int"]
-    rate_rows = [{"name": label, "value": kpi[key]} for label, key, kind in KPI_ROWS if kind == "rate"]
+    text_rows = [{"name": _(label), "value": kpi[key]} for label, key, kind in KPI_ROWS if kind == "int"]
+    rate_rows = [{"name": _(label), "value": kpi[key]} for label, key, kind in KPI_ROWS if kind == "rate"]
     tables = [
         ReportTable(
             name="kpi_rates",
-            title="看板指标(比率)",
+            title=gettext_noop("看板指标(比率)"),
             store_label=store_label,
             period_label=period,
-            columns=[ReportColumn("name", "指标", width=26), ReportColumn("value", "本月", "rate")],
+            columns=[
+                ReportColumn("name", gettext_noop("指标"), width=26),
+                ReportColumn("value", gettext_noop("本月"), "rate"),
+            ],
             rows=rate_rows,
         ),
         ReportTable(
             name="kpi_counts",
-            title="看板指标(数量)",
+            title=gettext_noop("看板指标(数量)"),
             store_label=store_label,
             period_label=period,
-            columns=[ReportColumn("name", "指标", width=26), ReportColumn("value", "本月", "int")],
+            columns=[
+                ReportColumn("name", gettext_noop("指标"), width=26),
+                ReportColumn("value", gettext_noop("本月"), "int"),
+            ],
             rows=text_rows,
         ),
     ]
     charts = data["charts"]
     trend_columns = [
-        ReportColumn("month", "月份", width=10),
-        ReportColumn("success_rate", "回访成功率", "rate"),
-        ReportColumn("sales_full_rate", "销售完全满意率", "rate", 14),
-        ReportColumn("service_full_rate", "售后完全满意率", "rate", 14),
-        ReportColumn("complaints_received", "投诉受理数", "int"),
-        ReportColumn("complaints_closed", "投诉结案数", "int"),
-        ReportColumn("complaints_red", "红色投诉数", "int"),
-        ReportColumn("sla_rate", "SLA达标率", "rate"),
+        ReportColumn("month", gettext_noop("月份"), width=10),
+        ReportColumn("success_rate", gettext_noop("回访成功率"), "rate"),
+        ReportColumn("sales_full_rate", gettext_noop("销售完全满意率"), "rate", 14),
+        ReportColumn("service_full_rate", gettext_noop("售后完全满意率"), "rate", 14),
+        ReportColumn("complaints_received", gettext_noop("投诉受理数"), "int"),
+        ReportColumn("complaints_closed", gettext_noop("投诉结案数"), "int"),
+        ReportColumn("complaints_red", gettext_noop("红色投诉数"), "int"),
+        ReportColumn("sla_rate", gettext_noop("SLA达标率"), "rate"),
     ]
     trend_rows = []
     for i, month in enumerate(charts["labels"]):
@@ -157,7 +169,7 @@ def figures_tables(package) -> list:
     tables.append(
         ReportTable(
             name="kpi_trend",
-            title="12个月趋势",
+            title=gettext_noop("12个月趋势"),
             store_label=store_label,
             period_label=period,
             columns=trend_columns,
@@ -165,22 +177,22 @@ def figures_tables(package) -> list:
         )
     )
     ranking_columns = [
-        ReportColumn("kind", "类别", width=8),
-        ReportColumn("staff_name", "姓名"),
-        ReportColumn("tasks", "回访任务数", "int"),
-        ReportColumn("successes", "回访成功数", "int"),
-        ReportColumn("success_rate", "回访成功率", "rate"),
-        ReportColumn("full", "完全满意数", "int"),
-        ReportColumn("full_rate", "完全满意率", "rate"),
-        ReportColumn("grumbles", "抱怨数", "int"),
-        ReportColumn("complained", "投诉客户数", "int"),
+        ReportColumn("kind", gettext_noop("类别"), width=8),
+        ReportColumn("staff_name", gettext_noop("姓名")),
+        ReportColumn("tasks", gettext_noop("回访任务数"), "int"),
+        ReportColumn("successes", gettext_noop("回访成功数"), "int"),
+        ReportColumn("success_rate", gettext_noop("回访成功率"), "rate"),
+        ReportColumn("full", gettext_noop("完全满意数"), "int"),
+        ReportColumn("full_rate", gettext_noop("完全满意率"), "rate"),
+        ReportColumn("grumbles", gettext_noop("抱怨数"), "int"),
+        ReportColumn("complained", gettext_noop("投诉客户数"), "int"),
     ]
-    kind_labels = {"sales": "销售顾问", "service": "服务顾问"}
+    kind_labels = {"sales": _("销售顾问"), "service": _("服务顾问")}
     ranking_rows = [{**row, "kind": kind_labels[kind]} for kind, rows in data["ranking"].items() for row in rows]
     tables.append(
         ReportTable(
             name="staff_ranking",
-            title="员工排名",
+            title=gettext_noop("员工排名"),
             store_label=store_label,
             period_label=period,
             columns=ranking_columns,
@@ -188,20 +200,20 @@ def figures_tables(package) -> list:
         )
     )
     flag_columns = [
-        ReportColumn("staff_name", "姓名"),
-        ReportColumn("label", "指标"),
-        ReportColumn("staff_bad", "本人数", "int"),
-        ReportColumn("staff_total", "本人样本", "int"),
-        ReportColumn("staff_rate", "本人比率", "rate"),
-        ReportColumn("store_bad", "门店数", "int"),
-        ReportColumn("store_total", "门店样本", "int"),
-        ReportColumn("store_rate", "门店比率", "rate"),
-        ReportColumn("p_value", "P值(单侧Fisher)", "number", 16),
+        ReportColumn("staff_name", gettext_noop("姓名")),
+        ReportColumn("label", gettext_noop("指标")),
+        ReportColumn("staff_bad", gettext_noop("本人数"), "int"),
+        ReportColumn("staff_total", gettext_noop("本人样本"), "int"),
+        ReportColumn("staff_rate", gettext_noop("本人比率"), "rate"),
+        ReportColumn("store_bad", gettext_noop("门店数"), "int"),
+        ReportColumn("store_total", gettext_noop("门店样本"), "int"),
+        ReportColumn("store_rate", gettext_noop("门店比率"), "rate"),
+        ReportColumn("p_value", gettext_noop("P值(单侧Fisher)"), "number", 16),
     ]
     tables.append(
         ReportTable(
             name="staff_flags",
-            title="显著高于门店的员工",
+            title=gettext_noop("显著高于门店的员工"),
             store_label=store_label,
             period_label=period,
             columns=flag_columns,
@@ -225,9 +237,10 @@ def table_preview(data: dict, limit: int = 100) -> dict:
     def cells(values):
         return [format_cell(_thaw_value(v, k), k) for v, k in zip(values, kinds, strict=False)]
 
+    # Title and headers are msgids, shown in the user's language; the rows stay as frozen.
     return {
-        "title": data["title"],
-        "headers": [c["header"] for c in data["columns"]],
+        "title": _(data["title"]),
+        "headers": [_(c["header"]) for c in data["columns"]],
         "row_count": len(data["rows"]),
         "rows": [cells(row) for row in data["rows"][:limit]],
         "total": cells(data["total"]) if data.get("total") else None,

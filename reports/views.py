@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from crm.masking import can_see_full_numbers
-from crm.reporting import xlsx_response
+from crm.reporting import export_language, xlsx_response
 from reports import complaint_reports
 from reports.access import can_open_weekly_complaints, report_access, reports_for_user
 from reports.forms import ReportFilterForm, WeekFilterForm
@@ -67,10 +67,11 @@ def report_page(request, name):
 
 @login_required
 def report_xlsx(request, name):
-    _form, access, table, month = _build(request, name)
-    if table is None:
-        raise Http404
-    response = xlsx_response(table, f"{name}_{month:%Y-%m}.xlsx")
+    with export_language():
+        _form, access, table, month = _build(request, name)
+        if table is None:
+            raise Http404
+        response = xlsx_response(table, f"{name}_{month:%Y-%m}.xlsx")
     report_export_log(
         name=name, month=month, store_ids=access.store_ids, user=request.user, rows=response.rows_written, via="page"
     )
@@ -102,11 +103,12 @@ def complaints_weekly(request):
 
 @login_required
 def complaints_weekly_xlsx(request):
-    _form, access, tables, day = _weekly(request)
-    if tables is None:
-        raise Http404
-    monday, _start, _end = complaint_reports.week_bounds(day)
-    response = xlsx_response(tables, f"complaints_weekly_{monday:%Y-%m-%d}.xlsx")
+    with export_language():
+        _form, access, tables, day = _weekly(request)
+        if tables is None:
+            raise Http404
+        monday, _start, _end = complaint_reports.week_bounds(day)
+        response = xlsx_response(tables, f"complaints_weekly_{monday:%Y-%m-%d}.xlsx")
     report_export_log(
         name="complaints_weekly",
         month=monday,

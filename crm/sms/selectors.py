@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.translation import gettext_noop
 
 from crm.models import User
 from crm.scoping import scope_for_user
@@ -47,7 +48,11 @@ def sms_inbound_needing_person(*, user: User, limit: int = 50) -> list[SmsMessag
 
 
 # Table 13 (短信发送记录表) headers, in the seed's order; `sms_log_rows` yields rows in this order.
-SMS_LOG_HEADERS = ("客户姓名", "号码", "原因类型", "发送时间", "发送状态", "客户回复内容")
+# Table 13's headers (exports keep them; pages translate them when shown).
+SMS_LOG_HEADERS = (
+    *(gettext_noop("客户姓名"), gettext_noop("号码"), gettext_noop("原因类型")),
+    *(gettext_noop("发送时间"), gettext_noop("发送状态"), gettext_noop("客户回复内容")),
+)
 
 
 def sms_log_rows(*, store_ids: Iterable[int] | None, month: datetime.date) -> QuerySet:

@@ -36,3 +36,26 @@ def test_agent_switches_to_english_and_works_the_queue(page, live_server, login,
     assert page.locator("#save-success").inner_text().startswith("Success")
     # yes/no answers read Yes / No (the value saved stays 是 / 否)
     assert page.locator("#q-Q3 .answer-btn[data-value='是']").inner_text().startswith("Yes")
+
+
+def test_cr_manager_reads_a_report_in_english(page, live_server, login, cr_manager, store_a, agent, screenshot):
+    import datetime as dt
+
+    from callbacks.choices import TaskState
+    from tests.reports.builders import consultant, sales_task
+
+    sc = consultant(store_a, "张销售")
+    for day, state, attempts in ((3, TaskState.CLOSED_UNSUCCESSFUL, ["拒访"]), (4, TaskState.DONE, ["成功"])):
+        sales_task(
+            store=store_a, consultant=sc, state=state, attempts=attempts, delivered_on=dt.date(2026, 10, day),
+            agent=agent, score=10 if state == TaskState.DONE else None,
+        )  # fmt: skip
+    login(cr_manager)
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.goto(f"{live_server.url}/reports/r/sc_satisfaction/?month=2026-10")
+    table = page.locator("[data-testid=report-table]")
+    headers = table.locator("thead th").all_inner_texts()
+    assert headers[:3] == ["Sales consultant", "Deliveries", "Called"]
+    assert table.locator("[data-testid=report-total] td").first.inner_text() == "Total"
+    assert "2026-10" in page.locator("h2").first.inner_text()
+    screenshot("en_report_sc_satisfaction")

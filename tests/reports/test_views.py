@@ -147,3 +147,30 @@ def test_page_queries_do_not_grow_with_rows(client_for, cr_manager, store_a, age
         response = client.get(url, {"month": "2026-10"})
     assert response.status_code == 200
     assert len(five) == len(one) <= 20
+
+
+def test_english_page_translates_the_table_while_the_download_keeps_spec_chinese(client_for, cr_manager, store_a, agent):
+    from django.conf import settings
+
+    sc = consultant(store_a, "张销售")
+    sales_task(
+        store=store_a, consultant=sc, state=TaskState.CLOSED_UNSUCCESSFUL, attempts=["拒访"],
+        delivered_on=dt.date(2026, 10, 3), agent=agent,
+    )  # fmt: skip
+    client = client_for(cr_manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("reports:report", args=["sc_satisfaction"]), {"month": "2026-10"}).content.decode()
+    # Headers, title, month, total label and a row label in English; no SPEC header left in Chinese.
+    assert "<th class=\"text-nowrap\">Deliveries</th>" in page and "Refused" in page
+    assert "Sales consultant satisfaction (" in page and "2026-10)" in page
+    assert ">Total<" in page
+    assert "交车数" not in page and "合计" not in page and "2026年10月" not in page
+    # The same user's download: SPEC §9's Chinese headers, 合计 and the Chinese month.
+    response = client.get(reverse("reports:report_xlsx", args=["sc_satisfaction"]), {"month": "2026-10"})
+    ws = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0].startswith("销售顾问满意率统计表") and "2026年10月" in rows[0][0]
+    assert rows[1][:3] == ("销售顾问", "交车数", "回访数")
+    assert rows[-1][0] == "合计"
+    # The page is still in English afterwards (the export's language does not leak).
+    assert ">Total<" in client.get(reverse("reports:report", args=["sc_satisfaction"]), {"month": "2026-10"}).text
