@@ -24,7 +24,9 @@ def _local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.d
 QUEUE_PAGE_SIZE = 100
 
 
-def callback_queue(*, user: User, now: datetime.datetime | None = None, limit: int = QUEUE_PAGE_SIZE) -> list[CallbackTask]:
+def callback_queue(
+    *, user: User, now: datetime.datetime | None = None, limit: int = QUEUE_PAGE_SIZE
+) -> list[CallbackTask]:
     """The first `limit` tasks `user` may call now, in the SPEC §6 order (due appointments, then
     window closing soonest, then oldest), read step by step as `callback_task_claim_next` does
     (see QUEUE_STEPS): one query per step, the second only when the first leaves room."""

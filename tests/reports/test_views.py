@@ -149,7 +149,9 @@ def test_page_queries_do_not_grow_with_rows(client_for, cr_manager, store_a, age
     assert len(five) == len(one) <= 20
 
 
-def test_english_page_translates_the_table_while_the_download_keeps_spec_chinese(client_for, cr_manager, store_a, agent):
+def test_english_page_translates_the_table_while_the_download_keeps_spec_chinese(
+    client_for, cr_manager, store_a, agent
+):
     from django.conf import settings
 
     sc = consultant(store_a, "张销售")
@@ -161,7 +163,7 @@ def test_english_page_translates_the_table_while_the_download_keeps_spec_chinese
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("reports:report", args=["sc_satisfaction"]), {"month": "2026-10"}).content.decode()
     # Headers, title, month, total label and a row label in English; no SPEC header left in Chinese.
-    assert "<th class=\"text-nowrap\">Deliveries</th>" in page and "Refused" in page
+    assert '<th class="text-nowrap">Deliveries</th>' in page and "Refused" in page
     assert "Sales consultant satisfaction (" in page and "2026-10)" in page
     assert ">Total<" in page
     assert "交车数" not in page and "合计" not in page and "2026年10月" not in page
