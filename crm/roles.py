@@ -8,6 +8,7 @@ so that no app edits another's files. `sync_role_permissions` (run after every m
 groups' permissions match the declarations.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -23,6 +24,9 @@ class NavItem:
     permission: str  # "app_label.codename"; the item shows when the user has it
     icon: str = "circle"  # bootstrap-icons name
     order: int = 100
+    # A further test where the permission alone says too much (e.g. reports: a role may hold the
+    # permission and still have no report to open); None: the permission decides.
+    visible_to: Callable[..., bool] | None = None
 
 
 def declared_role_permissions() -> dict[str, set[str]]:
@@ -54,7 +58,8 @@ def nav_items_for(user) -> list[NavItem]:
     items: list[NavItem] = []
     for config in apps.get_app_configs():
         items.extend(getattr(config, "nav_items", []))
-    return sorted((i for i in items if user.has_perm(i.permission)), key=lambda i: i.order)
+    shown = (i for i in items if user.has_perm(i.permission) and (i.visible_to is None or i.visible_to(user)))
+    return sorted(shown, key=lambda i: i.order)
 
 
 def landing_url_name(user) -> str | None:

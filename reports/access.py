@@ -48,6 +48,11 @@ def own_staff_id(user: User, spec: ReportSpec) -> int | None:
     return staff if staff is not None else NO_STAFF
 
 
+def has_any_report(user: User) -> bool:
+    """Whether the reports index has anything for this user (the nav item shows then)."""
+    return can_open_weekly_complaints(user) or any(can_open(user, spec) for spec in all_reports())
+
+
 def report_access(user: User, name: str, store_id: int | None) -> ReportAccess:
     """Resolve a request: 404 for an unknown or forbidden report, or another store's id."""
     try:

@@ -45,11 +45,14 @@ class ReportsConfig(AppConfig):
         from reports.catalog import register_all
 
         register_all()
+        from reports.access import has_any_report
+
         # The report pages hold no model of their own: the nav item shows to holders of
-        # complaints.view_case, which every role that may open a report holds; the index then
+        # complaints.view_case (every role that may open a report holds it) who have at least one
+        # report to open — a reception specialist files complaints but reads no report; the index
         # lists only the reports the user's roles allow (reports.access).
         self.nav_items = [
             *self.nav_items,
-            NavItem(_("报表"), "reports:index", "complaints.view_case", "bar-chart-line", 70),
+            NavItem(_("报表"), "reports:index", "complaints.view_case", "bar-chart-line", 70, has_any_report),
             *dashboard_nav_items(),
         ]

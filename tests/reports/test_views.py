@@ -35,8 +35,14 @@ def test_index_by_role(client_for, cr_manager, agent, general_manager, departmen
     assert "complaints_monthly" in dm_sees and "unsuccessful_callbacks" not in dm_sees
 
 
-def test_nav_item_in_reports_app(cr_manager):
+def test_nav_item_in_reports_app(cr_manager, store_a, client_for):
     assert "reports:index" in [i.url_name for i in nav_items_for(cr_manager)]
+    # A reception specialist files complaints (holds complaints.view_case) but has no report to
+    # open: no Reports item in the menu, and the index, opened by hand, lists nothing.
+    reception = UserFactory(username="rita", roles=[Role.RECEPTION], stores=[store_a])
+    assert reception.has_perm("complaints.view_case")
+    assert "reports:index" not in [i.url_name for i in nav_items_for(reception)]
+    assert listed(client_for(reception).get(reverse("reports:index"))) == set()
 
 
 @pytest.fixture
