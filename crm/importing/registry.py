@@ -75,6 +75,10 @@ class SheetHandler:
         """Import a batch; return an outcome or error for every row number in `rows`."""
         raise NotImplementedError
 
+    def after_import(self, ctx: ImportContext) -> None:
+        """Once after the sheet's last batch (its own transaction): work done once per import
+        rather than per batch. Must be safe to run again when an import is rerun."""
+
     def header_map(self) -> dict[str, str]:
         """Every accepted header (Chinese or English, case-insensitive for English) -> column key."""
         mapping: dict[str, str] = {}

@@ -145,6 +145,9 @@ def import_file(
                     progress(done, max(total, done))
         done += _flush(handler, batch, ctx, summary, problems)
 
+    for handler in dict.fromkeys(source.handler for source in sources):
+        with transaction.atomic():
+            handler.after_import(ctx)
     for step in post_import_steps():
         step(ctx)
     if progress:
