@@ -57,7 +57,7 @@ def store_callback_settings(store_ids: Iterable[int]) -> dict[int, StoreCallback
 def _sales_tasks(delivery_ids: Iterable[int] | None, since: datetime.date | None) -> int:
     qs = Delivery.objects.filter(customer__may_call=True, callback_task__isnull=True)
     if delivery_ids is not None:
-        qs = qs.filter(id__in=list(delivery_ids))
+        qs = qs.filter(id__in=bulk.ids_in(delivery_ids))
     if since is not None:
         qs = qs.filter(delivered_on__gte=since)
     rows = list(qs.values_list("id", "store_id", "customer_id", "vehicle_id", "delivered_on"))
@@ -114,7 +114,7 @@ def _service_tasks(repair_order_ids: Iterable[int] | None, since: datetime.date 
         delivered_at__isnull=False, customer__may_call=True, callback_task_link__isnull=True
     )
     if repair_order_ids is not None:
-        qs = qs.filter(id__in=list(repair_order_ids))
+        qs = qs.filter(id__in=bulk.ids_in(repair_order_ids))
     if since is not None:
         qs = qs.filter(delivered_at__gte=datetime.datetime.combine(since, datetime.time.min, _local_tz()))
     rows = list(
@@ -129,7 +129,7 @@ def _service_tasks(repair_order_ids: Iterable[int] | None, since: datetime.date 
     # Open service tasks of these vehicles: a new RO may merge into one of them.
     open_by_vehicle: dict[int, list[_ServiceSlot]] = {}
     open_tasks = CallbackTask.objects.filter(
-        kind=CallbackKind.SERVICE, state=TaskState.OPEN, vehicle_id__in={r[3] for r in rows}
+        kind=CallbackKind.SERVICE, state=TaskState.OPEN, vehicle_id__in=bulk.ids_in({r[3] for r in rows})
     ).order_by("window_closes_at", "id")
     for values in open_tasks.values_list(*_SLOT_FIELDS):
         slot = _ServiceSlot(*values)

@@ -66,11 +66,13 @@ CARD_REFRESH_CHUNK = 5000
 
 
 def customer_refresh_cards_by_ids(*, customer_ids: Iterable[int]) -> int:
-    """`customer_refresh_cards` for many customers (those of an import), a few thousand ids per
-    statement, in id order so that each UPDATE walks the table forwards."""
+    """`customer_refresh_cards` for many customers (those of an import): a few thousand ids per
+    statement (one transaction stays short), in id order so that each UPDATE walks the table forwards."""
+    from crm.importing.bulk import ids_in
+
     ids = sorted(set(customer_ids))
     return sum(
-        customer_refresh_cards(customers=Customer.objects.filter(pk__in=ids[i : i + CARD_REFRESH_CHUNK]))
+        customer_refresh_cards(customers=Customer.objects.filter(pk__in=ids_in(ids[i : i + CARD_REFRESH_CHUNK])))
         for i in range(0, len(ids), CARD_REFRESH_CHUNK)
     )
 

@@ -230,6 +230,7 @@ class _VisitSheet(SheetHandler):
                     "store_id": stores[row.row_number].pk,
                     "owner_id": customer_id,
                     "mileage_km": None,
+                    **_blank(Vehicle, self.vehicle_fields),
                     **{k: v for k, v in self.vehicle_values(row).items() if v not in (None, "")},
                     **self.vehicle_defaults(row),
                 }
@@ -324,7 +325,7 @@ class _VisitSheet(SheetHandler):
         now = timezone.now()
         changes = [(existing[k]["id"], *(existing[k][c] for c in written), now) for k in dirty]
         bulk.update_rows(self.model, (*written, "updated_at"), changes)
-        for record_id in [*(v[0] for v in created.values()), *(existing[k]["id"] for k in dirty)]:
+        for record_id in [*(v[0] for v in created.values()), *(record["id"] for record in existing.values())]:
             ctx.touch(self.key, record_id)
 
     def after_import(self, ctx: ImportContext) -> None:

@@ -53,7 +53,9 @@ class ImportContext:
 
     default_store: Store | None
     user: Any = None
-    # Per sheet key, the primary keys of the records created or updated (for post-import steps).
+    # Per sheet key, the primary keys of the records the file named: created, updated or unchanged
+    # (post-import steps such as callback generation are idempotent, and a rerun of an import that
+    # died half-way must finish what the first run left undone).
     touched: dict[str, set[int]] = field(default_factory=dict)
     # Memo caches handlers may use within one run (e.g. staff by name).
     cache: dict[str, Any] = field(default_factory=dict)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from crm.importing.parsers import text
 from crm.importing.readers import ImportFileError, SheetSource, open_sheets
 from crm.importing.registry import CellError, ImportContext, Outcome, ParsedRow, RowError, post_import_steps
 from crm.models import Store
@@ -72,19 +73,13 @@ def _parse(source: SheetSource, row_number: int, raw: dict[str, Any]) -> ParsedR
             continue
         cell = raw[column.key]
         try:
-            value = column.parse(cell) if column.parse else _plain_text(cell)
+            value = column.parse(cell) if column.parse else text(cell)
         except CellError as exc:
             return RowError(column.zh, str(exc))
         if column.required and value in (None, ""):
             return RowError(column.zh, _("必填项为空"))
         values[column.key] = value
     return ParsedRow(row_number, values)
-
-
-def _plain_text(value: Any) -> str | None:
-    from crm.importing.parsers import text
-
-    return text(value)
 
 
 def _flush(handler, batch: list[ParsedRow], ctx: ImportContext, summary: SheetSummary, problems: list) -> int:
