@@ -6,8 +6,9 @@ run again (the handlers are idempotent: the same row twice changes nothing).
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from crm.importing.parsers import text
+from crm.importing.prefetch import prefetched
 from crm.importing.readers import ImportFileError, SheetSource, open_sheets
 from crm.importing.registry import CellError, ImportContext, Outcome, ParsedRow, RowError, post_import_steps
 from crm.models import Store
@@ -82,6 +84,11 @@ def _parse(source: SheetSource, row_number: int, raw: dict[str, Any]) -> ParsedR
     return ParsedRow(row_number, values)
 
 
+def _parsed_rows(source: SheetSource) -> Iterator[tuple[int, ParsedRow | RowError]]:
+    for row_number, raw in source.parsed_rows():
+        yield row_number, _parse(source, row_number, raw)
+
+
 def _flush(handler, batch: list[ParsedRow], ctx: ImportContext, summary: SheetSummary, problems: list) -> int:
     """Import one batch in its own transaction; count its outcomes. Returns the rows processed."""
     if not batch:
@@ -126,8 +133,7 @@ def import_file(
         ctx.cache[f"columns:{handler.key}"] = set(source.columns.values())
         summaries.append(summary)
         batch: list[ParsedRow] = []
-        for row_number, raw in source.parsed_rows():
-            parsed = _parse(source, row_number, raw)
+        for row_number, parsed in prefetched(partial(_parsed_rows, source)):
             if isinstance(parsed, RowError):
                 summary.counts["errors"] += 1
                 problems.append(RowProblem(source.name, row_number, parsed.column, parsed.reason))
