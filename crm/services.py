@@ -67,7 +67,7 @@ CARD_REFRESH_CHUNK = 5000
 
 def customer_refresh_cards_by_ids(*, customer_ids: Iterable[int]) -> int:
     """`customer_refresh_cards` for many customers (those of an import): a few thousand ids per
-    statement (one transaction stays short), in id order so that each UPDATE walks the table forwards."""
+    statement, sent as one array, in id order so that each UPDATE walks the table forwards."""
     from crm.importing.bulk import ids_in
 
     ids = sorted(set(customer_ids))

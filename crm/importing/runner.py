@@ -1,5 +1,6 @@
-"""Runs a DMS import: reads the file, parses every cell, hands batches to the sheet handlers, counts
-outcomes, collects bad rows, then runs the post-import steps (callback generation, …).
+"""Runs a DMS import: reads the file, parses every cell (in a reader thread), hands batches to the
+sheet handlers, counts outcomes, collects bad rows, then runs each handler's once-per-import work
+(customer cards) and the post-import steps (callback generation, …).
 
 Each batch commits on its own, so an import that dies half-way keeps what it did and can simply be
 run again (the handlers are idempotent: the same row twice changes nothing).
