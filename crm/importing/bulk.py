@@ -50,7 +50,10 @@ def _field(model: type[Model], column: str):
 
 
 def _array_type(model: type[Model], column: str) -> str:
-    return f"{_field(model, column).cast_db_type(connection)}[]"
+    field = _field(model, column)
+    # text, not varchar(n): an explicit cast would silently cut a value that is too long, where
+    # the column's own type refuses it (as the ORM does).
+    return "text[]" if field.get_internal_type() == "CharField" else f"{field.cast_db_type(connection)}[]"
 
 
 def _unnest(model: type[Model], columns: Sequence[str]) -> str:

@@ -164,3 +164,13 @@ def test_the_orm_path_of_other_databases_gives_the_same_results(tmp_path, store_
     assert Vehicle.objects.get(repair_orders__ro_no="WX0001").mileage_km == 99999
     assert set(Customer.objects.values_list("card_type", flat=True)) == {CardType.C}
     assert CallbackTask.objects.count() == 3
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut(store_a):
+    from django.db import DataError, transaction
+
+    from crm.models import RepairTeam
+
+    with pytest.raises(DataError), transaction.atomic():
+        bulk.insert_rows(RepairTeam, [{"store_id": store_a.pk, "name": "维" * 300}])
+    assert not RepairTeam.objects.exists()
