@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -26,6 +27,7 @@ from callbacks.models import (
     DataFixRecord,
     StoreCallbackSettings,
 )
+from crm.importing import bulk
 from crm.models import Delivery, RepairOrder, User
 from crm.scoping import user_store_ids
 
@@ -55,7 +57,7 @@ def store_callback_settings(store_ids: Iterable[int]) -> dict[int, StoreCallback
 def _sales_tasks(delivery_ids: Iterable[int] | None, since: datetime.date | None) -> int:
     qs = Delivery.objects.filter(customer__may_call=True, callback_task__isnull=True)
     if delivery_ids is not None:
-        qs = qs.filter(id__in=list(delivery_ids))
+        qs = qs.filter(id__in=bulk.ids_in(delivery_ids))
     if since is not None:
         qs = qs.filter(delivered_on__gte=since)
     rows = list(qs.values_list("id", "store_id", "customer_id", "vehicle_id", "delivered_on"))
@@ -67,28 +69,52 @@ def _sales_tasks(delivery_ids: Iterable[int] | None, since: datetime.date | None
             source_date=delivered_on, start_days=s.sales_window_start_days, end_days=s.sales_window_end_days
         )
         tasks.append(
-            CallbackTask(
-                store_id=store_id,
-                kind=CallbackKind.SALES,
-                customer_id=customer_id,
-                vehicle_id=vehicle_id,
-                delivery_id=pk,
-                window_opens_at=opens,
-                window_closes_at=closes,
-            )
+            {
+                "store_id": store_id,
+                "kind": CallbackKind.SALES,
+                "customer_id": customer_id,
+                "vehicle_id": vehicle_id,
+                "delivery_id": pk,
+                "window_opens_at": opens,
+                "window_closes_at": closes,
+            }
         )
-    # ignore_conflicts: a concurrent run (import step and nightly beat) may have made the same task.
-    CallbackTask.objects.bulk_create(tasks, ignore_conflicts=True, batch_size=1000)
-    return len(tasks)
+    # skip_conflicts: a concurrent run (import step and nightly beat) may have made the same task.
+    return len(bulk.insert_rows(CallbackTask, tasks, skip_conflicts=True))
+
+
+@dataclass(slots=True)
+class _ServiceSlot:
+    """A service task while generation decides: an open one from the database or a new one."""
+
+    id: int | None
+    store_id: int
+    customer_id: int
+    vehicle_id: int
+    repair_order_id: int
+    owner_delivered_at: datetime.datetime
+    opens: datetime.datetime
+    closes: datetime.datetime
+
+
+_SLOT_FIELDS = (
+    "id", "store_id", "customer_id", "vehicle_id", "repair_order_id", "repair_order__delivered_at",
+    "window_opens_at", "window_closes_at",
+)  # fmt: skip
 
 
 def _service_tasks(repair_order_ids: Iterable[int] | None, since: datetime.date | None) -> int:
-    """Service tasks; ROs of one vehicle whose windows overlap share the task of the latest RO."""
+    """Service tasks; ROs of one vehicle whose windows overlap share the task of the latest RO.
+
+    The rule runs in one pass over the ROs in (vehicle, 交车时间) order, in Python, the one place it
+    is written; reads and writes are set-based (one query or statement per table), so that the
+    100,000 repair orders of an import take seconds, not the 45 s that model instances took.
+    """
     qs = RepairOrder.objects.filter(
         delivered_at__isnull=False, customer__may_call=True, callback_task_link__isnull=True
     )
     if repair_order_ids is not None:
-        qs = qs.filter(id__in=list(repair_order_ids))
+        qs = qs.filter(id__in=bulk.ids_in(repair_order_ids))
     if since is not None:
         qs = qs.filter(delivered_at__gte=datetime.datetime.combine(since, datetime.time.min, _local_tz()))
     rows = list(
@@ -101,87 +127,69 @@ def _service_tasks(repair_order_ids: Iterable[int] | None, since: datetime.date 
     conf = store_callback_settings(r[1] for r in rows)
     tz = _local_tz()
     # Open service tasks of these vehicles: a new RO may merge into one of them.
-    open_by_vehicle: dict[int, list[CallbackTask]] = {}
-    for task in CallbackTask.objects.filter(
-        kind=CallbackKind.SERVICE, state=TaskState.OPEN, vehicle_id__in={r[3] for r in rows}
-    ).select_related("repair_order"):
-        open_by_vehicle.setdefault(task.vehicle_id, []).append(task)
+    open_by_vehicle: dict[int, list[_ServiceSlot]] = {}
+    open_tasks = CallbackTask.objects.filter(
+        kind=CallbackKind.SERVICE, state=TaskState.OPEN, vehicle_id__in=bulk.ids_in({r[3] for r in rows})
+    ).order_by("window_closes_at", "id")
+    for values in open_tasks.values_list(*_SLOT_FIELDS):
+        slot = _ServiceSlot(*values)
+        open_by_vehicle.setdefault(slot.vehicle_id, []).append(slot)
 
-    # Built in memory, written with three bulk statements: 5,000 new ROs in well under a second.
-    new_tasks: list[CallbackTask] = []
-    taken_over: dict[int, CallbackTask] = {}
-    links: list[tuple[CallbackTask, int]] = []
+    windows: dict[tuple, tuple[datetime.datetime, datetime.datetime]] = {}
+    new_slots: list[_ServiceSlot] = []
+    taken_over: dict[int, _ServiceSlot] = {}
+    links: list[tuple[_ServiceSlot, int]] = []
     for pk, store_id, customer_id, vehicle_id, delivered_at in rows:
         s = conf[store_id]
-        opens, closes = callback_window(
-            source_date=delivered_at.astimezone(tz).date(),
-            start_days=s.service_window_start_days,
-            end_days=s.service_window_end_days,
-        )
-        target = next(
-            (
-                t
-                for t in open_by_vehicle.get(vehicle_id, [])
-                if t.window_opens_at <= closes and opens <= t.window_closes_at
-            ),
-            None,
-        )
+        day = (delivered_at.astimezone(tz).date(), s.service_window_start_days, s.service_window_end_days)
+        if day not in windows:
+            windows[day] = callback_window(source_date=day[0], start_days=day[1], end_days=day[2])
+        opens, closes = windows[day]
+        slots = open_by_vehicle.setdefault(vehicle_id, [])
+        target = next((t for t in slots if t.opens <= closes and opens <= t.closes), None)
         if target is None:
-            target = CallbackTask(
-                store_id=store_id,
-                kind=CallbackKind.SERVICE,
-                customer_id=customer_id,
-                vehicle_id=vehicle_id,
-                window_opens_at=opens,
-                window_closes_at=closes,
-            )
-            target.repair_order = RepairOrder(id=pk, delivered_at=delivered_at)
-            open_by_vehicle.setdefault(vehicle_id, []).append(target)
-            new_tasks.append(target)
-        elif target.repair_order.delivered_at < delivered_at:
+            target = _ServiceSlot(None, store_id, customer_id, vehicle_id, pk, delivered_at, opens, closes)
+            slots.append(target)
+            new_slots.append(target)
+        elif target.owner_delivered_at < delivered_at:
             # The later RO takes the task over, with its (later) window and customer.
-            target.repair_order = RepairOrder(id=pk, delivered_at=delivered_at)
-            target.customer_id = customer_id
-            target.window_opens_at, target.window_closes_at = opens, closes
-            if target.pk is not None:
-                taken_over[target.pk] = target
+            target.repair_order_id, target.owner_delivered_at = pk, delivered_at
+            target.customer_id, target.opens, target.closes = customer_id, opens, closes
+            if target.id is not None:
+                taken_over[target.id] = target
         links.append((target, pk))
     with transaction.atomic():
         # The caller holds the generation lock, so no other run inserts these tasks meanwhile.
-        CallbackTask.objects.bulk_create(new_tasks, batch_size=1000)
-        _tasks_take_over(list(taken_over.values()))
-        CallbackTaskRepairOrder.objects.bulk_create(
-            [CallbackTaskRepairOrder(task_id=task.pk, repair_order_id=ro_id) for task, ro_id in links],
-            ignore_conflicts=True,
-            batch_size=1000,
-        )
-    created = len(new_tasks)
-    return created
-
-
-def _tasks_take_over(tasks: list[CallbackTask]) -> None:
-    """Save the new owner RO, customer and window of tasks taken over: one UPDATE … FROM unnest on
-    PostgreSQL (Django's bulk_update builds a CASE per row and field, seconds of Python for 2,000)."""
-    fields = ["repair_order", "customer", "window_opens_at", "window_closes_at"]
-    if not tasks:
-        return
-    if connection.vendor != "postgresql":  # SQLite (the demo)
-        CallbackTask.objects.bulk_update(tasks, fields, batch_size=500)
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {CallbackTask._meta.db_table} t SET repair_order_id = v.ro, customer_id = v.customer, "
-            "window_opens_at = v.opens, window_closes_at = v.closes "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::timestamptz[], %s::timestamptz[]) "
-            "AS v(id, ro, customer, opens, closes) WHERE t.id = v.id",
+        created = bulk.insert_rows(
+            CallbackTask,
             [
-                [t.pk for t in tasks],
-                [t.repair_order_id for t in tasks],
-                [t.customer_id for t in tasks],
-                [t.window_opens_at for t in tasks],
-                [t.window_closes_at for t in tasks],
+                {
+                    "store_id": t.store_id,
+                    "kind": CallbackKind.SERVICE,
+                    "customer_id": t.customer_id,
+                    "vehicle_id": t.vehicle_id,
+                    "repair_order_id": t.repair_order_id,
+                    "window_opens_at": t.opens,
+                    "window_closes_at": t.closes,
+                }
+                for t in new_slots
             ],
+            returning=("repair_order_id", "id"),
         )
+        task_of_owner = dict(created)
+        for slot in new_slots:
+            slot.id = task_of_owner[slot.repair_order_id]
+        bulk.update_rows(
+            CallbackTask,
+            ("repair_order_id", "customer_id", "window_opens_at", "window_closes_at"),
+            [(t.id, t.repair_order_id, t.customer_id, t.opens, t.closes) for t in taken_over.values()],
+        )
+        bulk.insert_rows(
+            CallbackTaskRepairOrder,
+            [{"task_id": task.id, "repair_order_id": ro_id} for task, ro_id in links],
+            skip_conflicts=True,
+        )
+    return len(new_slots)
 
 
 def callback_tasks_generate(

@@ -26,14 +26,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.choices import DepartmentKind, Gender, PurchaseType, StaffRole, WorkType
+from crm.importing import bulk
 from crm.importing import parsers as p
 from crm.importing.registry import Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
 from crm.models import Customer, Delivery, Department, RepairOrder, RepairTeam, Staff, Store, Vehicle, VehicleOwnership
-from crm.services import customer_refresh_cards
+from crm.services import customer_refresh_cards_by_ids
 
 WARRANTY_YEARS = 2
-# bulk_update writes CASE WHEN id = … per row; PostgreSQL's cost grows with the square of the batch.
-BULK_UPDATE_BATCH = 200
 _GENDER = p.choice(Gender, extra={"男士": Gender.MALE, "先生": Gender.MALE, "女士": Gender.FEMALE})
 
 
@@ -51,7 +50,8 @@ def _by_keys(model: type[Model], fields: tuple[str, ...], keys: set[tuple]) -> d
 
 
 def _get_or_create_many(model: type[Model], fields: tuple[str, ...], wanted: dict[tuple, dict]) -> dict[tuple, Any]:
-    """Fetch rows by key, creating the missing ones with their defaults (safe against a parallel import)."""
+    """Fetch rows by key, creating the missing ones with their defaults (safe against a parallel import).
+    For the few rows of a store's staff, departments and teams, cached for the whole import."""
     found = _by_keys(model, fields, set(wanted))
     missing = [k for k in wanted if k not in found]
     if missing:
@@ -62,26 +62,55 @@ def _get_or_create_many(model: type[Model], fields: tuple[str, ...], wanted: dic
     return found
 
 
-def _set_changed(obj: Model, values: dict[str, Any], *, keep_when_empty: bool) -> set[str]:
-    """Assign the values that differ; returns the changed field names."""
+def _get_or_insert(
+    model: type[Model], key_columns: tuple[str, ...], new_rows: dict[tuple, dict[str, Any]], columns: tuple[str, ...]
+) -> dict[tuple, tuple]:
+    """Insert `new_rows` (key -> column values) and return key -> `columns` for each of them; a row a
+    parallel import inserted first is read back instead (its values are then the stored ones)."""
+    if not new_rows:
+        return {}
+    width = len(key_columns)
+    inserted = bulk.insert_rows(model, list(new_rows.values()), returning=(*key_columns, *columns), skip_conflicts=True)
+    found = {tuple(r[:width]): tuple(r[width:]) for r in inserted}
+    lost = set(new_rows) - set(found)
+    if lost:
+        found |= bulk.fetch_by_keys(model, key_columns, lost, columns)
+    return found
+
+
+def _apply(state: dict[str, Any], values: dict[str, Any], *, keep_when_empty: bool) -> set[str]:
+    """Copy the values that differ into `state`; returns the changed names."""
     changed = set()
     for name, value in values.items():
         if keep_when_empty and value in (None, ""):
             continue
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
+        if state[name] != value:
+            state[name] = value
             changed.add(name)
     return changed
 
 
+def _blank(model: type[Model], names: Iterable[str]) -> dict[str, Any]:
+    return {name: model._meta.get_field(name).get_default() for name in names}
+
+
 class _VisitSheet(SheetHandler):
-    """What deliveries and repair orders share: stores, staff, customers, vehicles, owners."""
+    """What deliveries and repair orders share: stores, staff, customers, vehicles, owners.
+
+    Each batch reads what exists with one query per table, decides in Python (the rules below), and
+    writes with one statement per table (crm.importing.bulk): customers, vehicles, ownerships and
+    the records themselves.
+    """
 
     staff_role: str = ""
     staff_column: str = ""
     department_kind: str = ""
     model: type[Model]
     number_field: str = ""
+    customer_fields: tuple[str, ...] = ()
+    vehicle_fields: tuple[str, ...] = ("plate",)
+    record_columns: tuple[str, ...] = ()  # every column `record_values` may return
+    refreshes_cards = False  # repair orders make a C card, first service and last visit
 
     def import_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> dict[int, Outcome | RowError]:
         result: dict[int, Outcome | RowError] = {}
@@ -143,30 +172,37 @@ class _VisitSheet(SheetHandler):
 
     # --- customers ------------------------------------------------------------------------------
 
-    customer_fields: tuple[str, ...] = ()
+    @staticmethod
+    def customer_key(row: ParsedRow, stores) -> tuple[int, str, str]:
+        return (stores[row.row_number].pk, row.values["mobile"], row.values["customer_name"])
 
-    def _customers(self, rows, stores, changed_rows: set[int]) -> dict[tuple, Customer]:
-        keys = {(stores[r.row_number].pk, r.values["mobile"], r.values["customer_name"]) for r in rows}
-        customers = _get_or_create_many(Customer, ("store_id", "mobile", "name"), {k: {} for k in keys})
-        dirty: dict[int, tuple[Customer, set[str]]] = {}
+    def _customers(self, rows, stores, changed_rows: set[int]) -> dict[tuple, int]:
+        """Customer id per (store, mobile, name); new customers are created, filled cells copied."""
+        key_columns, fields = ("store_id", "mobile", "name"), self.customer_fields
+        keys = {self.customer_key(r, stores) for r in rows}
+        found = bulk.fetch_by_keys(Customer, key_columns, keys, ("id", *fields))
+        states = {key: dict(zip(fields, values[1:], strict=True)) for key, values in found.items()}
+        new = {key: _blank(Customer, fields) for key in keys - set(found)}
+        dirty: set[tuple] = set()
         for row in rows:
-            key = (stores[row.row_number].pk, row.values["mobile"], row.values["customer_name"])
-            customer = customers[key]
-            values = {f: row.values.get(f) for f in self.customer_fields}
-            changed = _set_changed(customer, values, keep_when_empty=True)
-            if changed:
+            key = self.customer_key(row, stores)
+            state = states[key] if key in states else new[key]
+            if _apply(state, {f: row.values.get(f) for f in fields}, keep_when_empty=True):
                 changed_rows.add(row.row_number)
-                entry = dirty.setdefault(customer.pk, (customer, set()))
-                entry[1].update(changed)
-        if dirty:
-            fields = set().union(*(f for _c, f in dirty.values()))
-            Customer.objects.bulk_update([c for c, _f in dirty.values()], [*fields], batch_size=BULK_UPDATE_BATCH)
-        return customers
+                dirty.add(key)
+        now = timezone.now()
+        bulk.update_rows(
+            Customer, (*fields, "updated_at"), [(found[k][0], *states[k].values(), now) for k in dirty if k in found]
+        )
+        rows_new = {k: dict(zip(key_columns, k, strict=True)) | state for k, state in new.items()}
+        ids = {key: values[0] for key, values in found.items()}
+        ids |= {key: values[0] for key, values in _get_or_insert(Customer, key_columns, rows_new, ("id",)).items()}
+        return ids
 
     # --- vehicles -------------------------------------------------------------------------------
 
     def vehicle_values(self, row: ParsedRow) -> dict[str, Any]:
-        return {"plate": row.values.get("plate")}
+        return {f: row.values.get(f) for f in self.vehicle_fields}
 
     def vehicle_defaults(self, row: ParsedRow) -> dict[str, Any]:
         return {}
@@ -174,110 +210,134 @@ class _VisitSheet(SheetHandler):
     def event_date(self, row: ParsedRow) -> dt.date:
         raise NotImplementedError
 
-    def _vehicles(self, rows, stores, customers, changed_rows: set[int]) -> dict[str, Vehicle]:
-        wanted = {}
+    def mileage(self, row: ParsedRow) -> int | None:
+        """The odometer reading a row gives (repair orders); a vehicle's mileage only grows."""
+        return None
+
+    def _vehicles(self, rows, stores, customers, changed_rows: set[int]) -> dict[str, int]:
+        """Vehicle id per VIN. New vehicles are created with the first row's data; filled cells
+        update; a VIN arriving with another customer changes owner (过户) with its history."""
+        columns = ("id", "owner_id", "mileage_km", *self.vehicle_fields)
+        found = bulk.fetch_by_keys(Vehicle, ("vin",), {(r.values["vin"],) for r in rows}, columns)
+        states = {vin: dict(zip(columns, values, strict=True)) for (vin,), values in found.items()}
+        new: dict[tuple[str], dict[str, Any]] = {}
         for row in rows:
-            customer = customers[(stores[row.row_number].pk, row.values["mobile"], row.values["customer_name"])]
-            wanted.setdefault(
-                (row.values["vin"],),
-                {
-                    "store": stores[row.row_number],
-                    "owner": customer,
-                    **self.vehicle_values(row),
+            vin = row.values["vin"]
+            if vin not in states and (vin,) not in new:
+                customer_id = customers[self.customer_key(row, stores)]
+                new[(vin,)] = {
+                    "vin": vin,
+                    "store_id": stores[row.row_number].pk,
+                    "owner_id": customer_id,
+                    "mileage_km": None,
+                    **_blank(Vehicle, self.vehicle_fields),
+                    **{k: v for k, v in self.vehicle_values(row).items() if v not in (None, "")},
                     **self.vehicle_defaults(row),
-                },
+                }
+        for vin, values in _get_or_insert(Vehicle, ("vin",), new, columns).items():
+            states[vin[0]] = dict(zip(columns, values, strict=True))
+        current = {
+            vehicle_id: (ownership_id, started_on)
+            for vehicle_id, ownership_id, started_on in bulk.fetch_where_in(
+                VehicleOwnership,
+                "vehicle_id",
+                [s["id"] for s in states.values()],
+                ("vehicle_id", "id", "started_on"),
+                ended_on=None,
             )
-        vehicles = {k[0]: v for k, v in _get_or_create_many(Vehicle, ("vin",), wanted).items()}
-        owned_since = dict(
-            VehicleOwnership.objects.filter(
-                vehicle_id__in=[v.pk for v in vehicles.values()], ended_on__isnull=True
-            ).values_list("vehicle_id", "started_on")
-        )
-        dirty: dict[int, Vehicle] = {}
-        dirty_fields: set[str] = set()
-        handovers: dict[int, VehicleOwnership] = {}
-        closing: dict[dt.date, set[int]] = {}
+        }
+        closing: dict[int, dt.date] = {}  # ownership id -> ended_on
+        periods: dict[int, list[dict[str, Any]]] = {}  # vehicle id -> ownerships to create, in order
+        dirty: set[str] = set()
         for row in rows:
-            vehicle = vehicles[row.values["vin"]]
-            customer = customers[(stores[row.row_number].pk, row.values["mobile"], row.values["customer_name"])]
-            changed = _set_changed(vehicle, self.vehicle_values(row), keep_when_empty=True)
-            since = owned_since.get(vehicle.pk)
-            if since is None and vehicle.owner_id == customer.pk:
+            vin = row.values["vin"]
+            state = states[vin]
+            customer_id = customers[self.customer_key(row, stores)]
+            changed = _apply(state, self.vehicle_values(row), keep_when_empty=True)
+            event = self.event_date(row)
+            pending = periods.get(state["id"])
+            since = pending[-1]["started_on"] if pending else current.get(state["id"], (None, None))[1]
+            if since is None and state["owner_id"] == customer_id:
                 # A vehicle created just now (or before ownership history existed): record its owner.
-                handovers[vehicle.pk] = VehicleOwnership(
-                    vehicle=vehicle, customer=customer, started_on=self.event_date(row)
-                )
-                owned_since[vehicle.pk] = self.event_date(row)
+                periods[state["id"]] = [_period(state["id"], customer_id, event)]
             # An older visit of a previous owner (a historical file) does not take the car back.
-            elif vehicle.owner_id != customer.pk and (since is None or self.event_date(row) >= since):
-                if since is not None:
-                    closing.setdefault(self.event_date(row), set()).add(vehicle.pk)
-                vehicle.owner = customer
-                owned_since[vehicle.pk] = self.event_date(row)
-                handovers[vehicle.pk] = VehicleOwnership(
-                    vehicle=vehicle, customer=customer, started_on=self.event_date(row)
-                )
-                changed.add("owner")
+            elif state["owner_id"] != customer_id and (since is None or event >= since):
+                if pending:
+                    pending[-1]["ended_on"] = event
+                elif state["id"] in current:
+                    closing[current[state["id"]][0]] = event
+                periods.setdefault(state["id"], []).append(_period(state["id"], customer_id, event))
+                state["owner_id"] = customer_id
+                changed.add("owner_id")
+            reading = self.mileage(row)
+            if reading is not None and (state["mileage_km"] or 0) < reading:
+                state["mileage_km"] = reading
+                dirty.add(vin)
             if changed:
                 changed_rows.add(row.row_number)
-                dirty[vehicle.pk] = vehicle
-                dirty_fields |= changed
-        for ended_on, vehicle_ids in closing.items():
-            VehicleOwnership.objects.filter(vehicle_id__in=vehicle_ids, ended_on__isnull=True).update(ended_on=ended_on)
-        if handovers:
-            VehicleOwnership.objects.bulk_create(handovers.values())
-        if dirty:
-            for vehicle in dirty.values():
-                vehicle.updated_at = timezone.now()
-            Vehicle.objects.bulk_update(dirty.values(), [*dirty_fields, "updated_at"], batch_size=BULK_UPDATE_BATCH)
-        return vehicles
+                dirty.add(vin)
+        bulk.update_rows(VehicleOwnership, ("ended_on",), list(closing.items()))
+        bulk.insert_rows(VehicleOwnership, [p for ps in periods.values() for p in ps])
+        now = timezone.now()
+        written = ("owner_id", "mileage_km", *self.vehicle_fields)
+        bulk.update_rows(
+            Vehicle, (*written, "updated_at"), [(states[v]["id"], *(states[v][c] for c in written), now) for v in dirty]
+        )
+        return {vin: state["id"] for vin, state in states.items()}
 
     # --- the records ----------------------------------------------------------------------------
 
-    def record_values(self, row, store, staff, customer, vehicle, present: set[str], ctx) -> dict[str, Any]:
+    def record_values(self, row, store, staff, customer_id, vehicle_id, present: set[str], ctx) -> dict[str, Any]:
         raise NotImplementedError
 
     def save_records(self, rows, stores, staff, customers, vehicles, ctx, changed_rows, result) -> None:
         present = ctx.cache.get(f"columns:{self.key}", {c.key for c in self.columns})
+        key_columns, columns = ("store_id", self.number_field), ("id", *self.record_columns)
         keys = {(stores[r.row_number].pk, r.values[self.number_field]) for r in rows}
-        existing = _by_keys(self.model, ("store_id", self.number_field), keys)
-        new: dict[tuple, Model] = {}
-        dirty: dict[tuple, Model] = {}
-        dirty_fields: set[str] = set()
+        found = bulk.fetch_by_keys(self.model, key_columns, keys, columns)
+        existing = {key: dict(zip(columns, values, strict=True)) for key, values in found.items()}
+        new: dict[tuple, dict[str, Any]] = {}
+        dirty: set[tuple] = set()
+        dirty_columns: set[str] = set()
+        # The customers whose cards follow from these records (refreshed once, after the last batch).
+        card_customers = ctx.cache.setdefault(f"customers:{self.key}", set()) if self.refreshes_cards else set()
         for row in rows:
             store = stores[row.row_number]
             key = (store.pk, row.values[self.number_field])
-            customer = customers[(store.pk, row.values["mobile"], row.values["customer_name"])]
-            vehicle = vehicles[row.values["vin"]]
-            values = self.record_values(row, store, staff, customer, vehicle, present, ctx)
+            customer_id = customers[self.customer_key(row, stores)]
+            values = self.record_values(row, store, staff, customer_id, vehicles[row.values["vin"]], present, ctx)
+            card_customers.add(customer_id)
             record = existing.get(key) or new.get(key)
             if record is None:
-                new[key] = self.model(store=store, **{self.number_field: key[1]}, **values)
+                new[key] = {"store_id": store.pk, self.number_field: key[1], **values}
                 result[row.row_number] = Outcome.CREATED
                 continue
-            changed = _set_changed(record, values, keep_when_empty=False)
+            if key in existing:
+                card_customers.add(record["customer_id"])  # a record moved to another customer
+            changed = _apply(record, values, keep_when_empty=False)
             if changed and key in existing:
-                dirty[key] = record
-                dirty_fields |= changed
+                dirty.add(key)
+                dirty_columns |= changed
             touched = changed or row.row_number in changed_rows
             result[row.row_number] = Outcome.UPDATED if touched else Outcome.UNCHANGED
-        if new:
-            self.model.objects.bulk_create(new.values(), ignore_conflicts=True)
-            # Primary keys: PostgreSQL returns none with ignore_conflicts, so read them back.
-            created = _by_keys(self.model, ("store_id", self.number_field), set(new))
-        else:
-            created = {}
-        if dirty:
-            now = timezone.now()
-            for record in dirty.values():
-                record.updated_at = now
-            self.model.objects.bulk_update(dirty.values(), [*dirty_fields, "updated_at"], batch_size=BULK_UPDATE_BATCH)
-        for record in [*created.values(), *dirty.values()]:
-            ctx.touch(self.key, record.pk)
-        self.after_batch(rows, stores, customers, ctx)
+        created = _get_or_insert(self.model, key_columns, new, ("id",))
+        written = sorted(dirty_columns)
+        now = timezone.now()
+        changes = [(existing[k]["id"], *(existing[k][c] for c in written), now) for k in dirty]
+        bulk.update_rows(self.model, (*written, "updated_at"), changes)
+        for record_id in [*(v[0] for v in created.values()), *(record["id"] for record in existing.values())]:
+            ctx.touch(self.key, record_id)
 
-    def after_batch(self, rows, stores, customers, ctx) -> None:
-        pass
+    def after_import(self, ctx: ImportContext) -> None:
+        """Card type A → C, first service and last visit follow the customers' repair orders: one
+        set-based refresh of every customer the file named (changed or not, so that rerunning an
+        import that died half-way also refreshes the cards it had not reached)."""
+        if self.refreshes_cards:
+            customer_refresh_cards_by_ids(customer_ids=ctx.cache.pop(f"customers:{self.key}", set()))
+
+
+def _period(vehicle_id: int, customer_id: int, started_on: dt.date) -> dict[str, Any]:
+    return {"vehicle_id": vehicle_id, "customer_id": customer_id, "started_on": started_on, "ended_on": None}
 
 
 def _staff_id(staff, store, name) -> int:
@@ -294,6 +354,8 @@ class DeliveriesSheet(_VisitSheet):
     staff_column = "sales_consultant"
     department_kind = DepartmentKind.SALES
     customer_fields = ("gender", "landline", "id_number", "district", "address")
+    vehicle_fields = ("plate", "series", "model")
+    record_columns = ("delivered_on", "customer_id", "vehicle_id", "sales_consultant_id", "purchase_type")
     columns = (
         Column("delivery_no", "销售协议号", required=True),
         Column("store", "门店"),
@@ -316,10 +378,6 @@ class DeliveriesSheet(_VisitSheet):
     def event_date(self, row: ParsedRow) -> dt.date:
         return row.values["delivered_on"]
 
-    def vehicle_values(self, row: ParsedRow) -> dict[str, Any]:
-        v = row.values
-        return {"plate": v.get("plate"), "series": v.get("series"), "model": v.get("model")}
-
     def vehicle_defaults(self, row: ParsedRow) -> dict[str, Any]:
         delivered_on = row.values["delivered_on"]
         try:
@@ -328,12 +386,12 @@ class DeliveriesSheet(_VisitSheet):
             warranty_end = delivered_on.replace(year=delivered_on.year + WARRANTY_YEARS, day=28)
         return {"purchase_date": delivered_on, "purchased_here": True, "warranty_end": warranty_end}
 
-    def record_values(self, row, store, staff, customer, vehicle, present, ctx) -> dict[str, Any]:
+    def record_values(self, row, store, staff, customer_id, vehicle_id, present, ctx) -> dict[str, Any]:
         v = row.values
         values = {
             "delivered_on": v["delivered_on"],
-            "customer_id": customer.pk,
-            "vehicle_id": vehicle.pk,
+            "customer_id": customer_id,
+            "vehicle_id": vehicle_id,
             "sales_consultant_id": _staff_id(staff, store, v["sales_consultant"]),
         }
         if "purchase_type" in present:
@@ -350,7 +408,11 @@ class RepairOrdersSheet(_VisitSheet):
     staff_role = StaffRole.SERVICE_ADVISOR
     staff_column = "service_advisor"
     department_kind = DepartmentKind.SERVICE
-    customer_fields = ()
+    record_columns = (
+        "opened_at", "customer_id", "vehicle_id", "service_advisor_id", "delivered_at", "promised_at", "mileage_km",
+        "work_type", "estimate_amount", "amount", "is_rework", "repair_team_id",
+    )  # fmt: skip
+    refreshes_cards = True
     columns = (
         Column("ro_no", "工单号", required=True),
         Column("store", "门店"),
@@ -373,11 +435,11 @@ class RepairOrdersSheet(_VisitSheet):
     def event_date(self, row: ParsedRow) -> dt.date:
         return timezone.localdate(row.values["opened_at"])
 
-    def vehicle_values(self, row: ParsedRow) -> dict[str, Any]:
-        return {"plate": row.values.get("plate")}
-
     def vehicle_defaults(self, row: ParsedRow) -> dict[str, Any]:
         return {"mileage_km": row.values.get("mileage_km")}
+
+    def mileage(self, row: ParsedRow) -> int | None:
+        return row.values.get("mileage_km")
 
     def _teams(self, rows, stores, ctx) -> dict[tuple[int, str], RepairTeam]:
         cache = ctx.cache.setdefault("teams", {})
@@ -391,12 +453,12 @@ class RepairOrdersSheet(_VisitSheet):
         self._teams(rows, stores, ctx)
         super().save_records(rows, stores, staff, customers, vehicles, ctx, changed_rows, result)
 
-    def record_values(self, row, store, staff, customer, vehicle, present, ctx) -> dict[str, Any]:
+    def record_values(self, row, store, staff, customer_id, vehicle_id, present, ctx) -> dict[str, Any]:
         v = row.values
         values: dict[str, Any] = {
             "opened_at": v["opened_at"],
-            "customer_id": customer.pk,
-            "vehicle_id": vehicle.pk,
+            "customer_id": customer_id,
+            "vehicle_id": vehicle_id,
             "service_advisor_id": _staff_id(staff, store, v["service_advisor"]),
         }
         team = v.get("repair_team")
@@ -413,30 +475,6 @@ class RepairOrdersSheet(_VisitSheet):
         # A column missing from the file leaves the stored value alone; an empty cell clears it.
         values |= {("repair_team_id" if k == "repair_team" else k): val for k, val in optional.items() if k in present}
         return values
-
-    def after_batch(self, rows, stores, customers, ctx) -> None:
-        """Card type A → C, first service and last visit follow the customer's repair orders."""
-        ids = {c.pk for c in customers.values()}
-        customer_refresh_cards(customers=Customer.objects.filter(pk__in=ids))
-        mileage: dict[str, int] = {}
-        for row in rows:
-            if row.values.get("mileage_km") is not None:
-                vin = row.values["vin"]
-                mileage[vin] = max(mileage.get(vin, 0), row.values["mileage_km"])
-        _raise_mileage(mileage)
-
-
-def _raise_mileage(mileage: dict[str, int]) -> None:
-    """A vehicle's mileage only grows: the latest RO's reading, never an older one."""
-    if not mileage:
-        return
-    dirty = []
-    for vehicle in Vehicle.objects.filter(vin__in=mileage).only("pk", "vin", "mileage_km"):
-        if (vehicle.mileage_km or 0) < mileage[vehicle.vin]:
-            vehicle.mileage_km = mileage[vehicle.vin]
-            dirty.append(vehicle)
-    if dirty:
-        Vehicle.objects.bulk_update(dirty, ["mileage_km"], batch_size=BULK_UPDATE_BATCH)
 
 
 def crm_sheets() -> Iterable[SheetHandler]:

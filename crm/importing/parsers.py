@@ -113,6 +113,8 @@ def datetime(value: Any) -> dt.datetime | None:
 
 
 def integer(value: Any) -> int | None:
+    if type(value) is int and value >= 0:  # a number cell, the common case
+        return value
     if is_blank(value):
         return None
     if isinstance(value, bool):

@@ -4,7 +4,7 @@ name's prefix), UTF-8 (with or without BOM) or GBK/GB18030 as Excel saves it on 
 `open_sheets` checks everything that can make a file unusable before anything is imported —
 unreadable file, no known sheet, a known sheet missing a required column — and raises
 `ImportFileError` with one line the user can act on. Rows are then streamed, so memory stays flat
-on a 100,000-row workbook (openpyxl read-only mode).
+on a 100,000-row workbook (see crm/importing/xlsx.py).
 """
 
 import csv
@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from lxml import etree
 
 from crm.importing.registry import SheetHandler, handler_for_csv_name, handler_for_sheet_name, sheet_handlers
+from crm.importing.xlsx import XlsxWorkbook
 
 
 class ImportFileError(Exception):
@@ -67,23 +68,26 @@ def _known_sheets_line() -> str:
 
 def _open_workbook(path: Path, display_name: str) -> list[SheetSource]:
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = XlsxWorkbook(path)
     except Exception as exc:  # openpyxl raises many kinds for a damaged zip or XML
         reason = {"name": display_name, "err": type(exc).__name__}
         raise ImportFileError(_("无法读取“%(name)s”：不是有效的 Excel 工作簿（%(err)s）") % reason) from None
     sources = []
-    for worksheet in workbook.worksheets:
-        handler = handler_for_sheet_name(worksheet.title)
+    for sheet in workbook.sheets:
+        handler = handler_for_sheet_name(sheet.title)
         if handler is None:
             continue
-        rows = worksheet.iter_rows(values_only=True)
-        header = next(rows, None) or ()
-        columns = _map_columns(handler, header, worksheet.title)
-        body = ((number, cells) for number, cells in enumerate(rows, start=2))
-        estimated = max((worksheet.max_row or 1) - 1, 0)
-        sources.append(SheetSource(handler, worksheet.title, columns, body, estimated))
+        rows = workbook.rows(sheet)
+        try:
+            header_number, header = next(rows, (1, ()))
+        except etree.LxmlError as exc:
+            reason = {"name": display_name, "err": type(exc).__name__}
+            raise ImportFileError(_("无法读取“%(name)s”：不是有效的 Excel 工作簿（%(err)s）") % reason) from None
+        columns = _map_columns(handler, header, sheet.title)
+        estimated = max(workbook.estimated_rows(sheet) - header_number, 0)
+        sources.append(SheetSource(handler, sheet.title, columns, rows, estimated))
     if not sources:
-        names = "、".join(ws.title for ws in workbook.worksheets)
+        names = "、".join(s.title for s in workbook.sheets)
         raise ImportFileError(
             _("“%(name)s”中没有可导入的工作表（现有：%(names)s；可导入：%(known)s）")
             % {"name": display_name, "names": names, "known": _known_sheets_line()}

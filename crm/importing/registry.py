@@ -53,7 +53,9 @@ class ImportContext:
 
     default_store: Store | None
     user: Any = None
-    # Per sheet key, the primary keys of the records created or updated (for post-import steps).
+    # Per sheet key, the primary keys of the records the file named: created, updated or unchanged
+    # (post-import steps such as callback generation are idempotent, and a rerun of an import that
+    # died half-way must finish what the first run left undone).
     touched: dict[str, set[int]] = field(default_factory=dict)
     # Memo caches handlers may use within one run (e.g. staff by name).
     cache: dict[str, Any] = field(default_factory=dict)
@@ -74,6 +76,10 @@ class SheetHandler:
     def import_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> dict[int, Outcome | RowError]:
         """Import a batch; return an outcome or error for every row number in `rows`."""
         raise NotImplementedError
+
+    def after_import(self, ctx: ImportContext) -> None:
+        """Once after the sheet's last batch (its own transaction): work done once per import
+        rather than per batch. Must be safe to run again when an import is rerun."""
 
     def header_map(self) -> dict[str, str]:
         """Every accepted header (Chinese or English, case-insensitive for English) -> column key."""

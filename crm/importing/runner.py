@@ -1,13 +1,15 @@
-"""Runs a DMS import: reads the file, parses every cell, hands batches to the sheet handlers, counts
-outcomes, collects bad rows, then runs the post-import steps (callback generation, …).
+"""Runs a DMS import: reads the file, parses every cell (in a reader thread), hands batches to the
+sheet handlers, counts outcomes, collects bad rows, then runs each handler's once-per-import work
+(customer cards) and the post-import steps (callback generation, …).
 
 Each batch commits on its own, so an import that dies half-way keeps what it did and can simply be
 run again (the handlers are idempotent: the same row twice changes nothing).
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from crm.importing.parsers import text
+from crm.importing.prefetch import prefetched
 from crm.importing.readers import ImportFileError, SheetSource, open_sheets
 from crm.importing.registry import CellError, ImportContext, Outcome, ParsedRow, RowError, post_import_steps
 from crm.models import Store
@@ -72,7 +76,7 @@ def _parse(source: SheetSource, row_number: int, raw: dict[str, Any]) -> ParsedR
             continue
         cell = raw[column.key]
         try:
-            value = column.parse(cell) if column.parse else _plain_text(cell)
+            value = column.parse(cell) if column.parse else text(cell)
         except CellError as exc:
             return RowError(column.zh, str(exc))
         if column.required and value in (None, ""):
@@ -81,10 +85,9 @@ def _parse(source: SheetSource, row_number: int, raw: dict[str, Any]) -> ParsedR
     return ParsedRow(row_number, values)
 
 
-def _plain_text(value: Any) -> str | None:
-    from crm.importing.parsers import text
-
-    return text(value)
+def _parsed_rows(source: SheetSource) -> Iterator[tuple[int, ParsedRow | RowError]]:
+    for row_number, raw in source.parsed_rows():
+        yield row_number, _parse(source, row_number, raw)
 
 
 def _flush(handler, batch: list[ParsedRow], ctx: ImportContext, summary: SheetSummary, problems: list) -> int:
@@ -131,8 +134,7 @@ def import_file(
         ctx.cache[f"columns:{handler.key}"] = set(source.columns.values())
         summaries.append(summary)
         batch: list[ParsedRow] = []
-        for row_number, raw in source.parsed_rows():
-            parsed = _parse(source, row_number, raw)
+        for row_number, parsed in prefetched(partial(_parsed_rows, source)):
             if isinstance(parsed, RowError):
                 summary.counts["errors"] += 1
                 problems.append(RowProblem(source.name, row_number, parsed.column, parsed.reason))
@@ -145,6 +147,9 @@ def import_file(
                     progress(done, max(total, done))
         done += _flush(handler, batch, ctx, summary, problems)
 
+    for handler in dict.fromkeys(source.handler for source in sources):
+        with transaction.atomic():
+            handler.after_import(ctx)
     for step in post_import_steps():
         step(ctx)
     if progress:
