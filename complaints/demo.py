@@ -93,6 +93,13 @@ class _Plan:
         )
         self.feedback = max(self.feedback, self.contact + dt.timedelta(minutes=30))
         self.resolve = self.feedback + dt.timedelta(hours=rng.uniform(20, 96))
+        if force == "resolved":
+            # This month's resolved-but-not-closed case (received 100–140 h ago): every step up to
+            # the resolution is done by now, whatever the draws above (feedback as late as 130 h
+            # plus a 96 h resolution left it unresolved on some days).
+            self.ending = "closed"
+            self.feedback = self.contact + dt.timedelta(hours=rng.uniform(4, 20))
+            self.resolve = self.feedback + dt.timedelta(hours=rng.uniform(20, 40))
         self.close = self.resolve + dt.timedelta(hours=rng.uniform(20, 120))
         self.final_result = rng.choices(
             [FinalResult.SATISFIED, FinalResult.BASICALLY, FinalResult.DISSATISFIED], weights=[75, 20, 5]
