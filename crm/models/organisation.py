@@ -52,6 +52,11 @@ class User(AbstractUser):
     def has_role(self, *roles: str) -> bool:
         return bool(self.role_codes.intersection(roles))
 
+    @property
+    def role_labels(self) -> list[str]:
+        """The user's roles as shown (the user menu), from the same cached query as has_role."""
+        return [str(label) for code, label in Role.choices if code in self.role_codes]
+
 
 class Department(models.Model):
     """A department (部门) of a store; complaints are dispatched to departments and their manager."""

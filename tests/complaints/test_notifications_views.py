@@ -26,7 +26,7 @@ def test_bell_partial_for_htmx(client_for, cr_manager, django_assert_num_queries
     _make(cr_manager, 12)
     client = client_for(cr_manager)
     client.get(reverse("complaints:notification_bell"))  # warm the session
-    with django_assert_num_queries(6):  # session, user, 2 permission (navigation), count, latest 8
+    with django_assert_num_queries(4):  # session, user, count, latest 8 (no menu: its permissions are not read)
         response = client.get(reverse("complaints:notification_bell"))
     assert response.content.decode().count("list-group-item-action") == 8
     assert 'data-testid="bell-count">12<' in response.content.decode()

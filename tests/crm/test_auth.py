@@ -42,3 +42,14 @@ def test_login_is_throttled_after_five_failures(client, agent):
 def test_login_with_right_password_works(client, agent):
     response = client.post(reverse("login"), {"username": "alice", "password": "pw-12345-test"})
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_user_menu_names_the_roles_in_the_users_language(client_for, cr_manager):
+    from django.conf import settings
+
+    client = client_for(cr_manager)
+    page = client.get(reverse("crm:customer_list")).content.decode()
+    assert "客关部经理" in page and "cr_manager" not in page  # the label, not the group's code
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "CR manager" in client.get(reverse("crm:customer_list")).content.decode()
