@@ -28,13 +28,14 @@ from decimal import Decimal
 from typing import IO, Any, Literal
 
 from django.conf import settings
+from django.db.models import DateTimeField, F, Func, Value
 from django.http import FileResponse
 from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from crm.xlsx_sheet import SheetWriter, cell_writer, row_xml, style_id
+from crm.xlsx_sheet import SheetWriter, cell_writer, excel_serial, row_xml, style_id
 
 ColumnKind = Literal["text", "int", "number", "rate", "datetime", "date"]
 TOTAL_LABEL = "合计"
@@ -115,6 +116,20 @@ def local_naive(value: dt.datetime | None) -> dt.datetime | None:
     return value.replace(tzinfo=None)
 
 
+def local_time(field: str) -> Func:
+    """A timestamptz column as the current time zone's wall time (a naive datetime, which the
+    writer takes as local), computed by PostgreSQL: for exports of many rows, in `values_list`.
+    Django loads timestamptz values in Python (4 µs each: 0.8 s of CPU for the 200,000 datetimes
+    of the 100,000-row benchmark); psycopg loads timestamp without time zone in C."""
+    return Func(
+        F(field),
+        Value(timezone.get_current_timezone_name()),
+        template="(%(expressions)s)",
+        arg_joiner=" AT TIME ZONE ",
+        output_field=DateTimeField(),
+    )
+
+
 def format_cell(value: Any, kind: str) -> str:
     """A value as text for the HTML page (the workbook keeps numbers as numbers)."""
     if value is None or value == "":
@@ -166,10 +181,10 @@ def _converter(kind: str, tz: dt.tzinfo) -> Callable[[Any], Any]:
 
         def local(value: Any) -> Any:
             # Aware → local wall time without tzinfo (Excel has no time zones), in the zone looked
-            # up once per sheet rather than once per cell.
+            # up once per sheet rather than once per cell; then Excel's serial number.
             if isinstance(value, dt.datetime) and value.tzinfo is not None:
-                return value.astimezone(tz).replace(tzinfo=None)
-            return value
+                value = value.astimezone(tz).replace(tzinfo=None)
+            return excel_serial(value) if isinstance(value, dt.date) else value
 
         return local
     return lambda value: value if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
@@ -181,24 +196,21 @@ def _row_writer(ws, columns: list[ReportColumn], *, bold: bool = False) -> Calla
     tz = timezone.get_current_timezone()
     font = {"font": _TOTAL_FONT} if bold else {}
     text_style = style_id(ws, **font) if bold else 0
-    steps = []
+    cells = []
     for index, column in enumerate(columns, start=1):
         fmt = _FORMATS.get(column.kind)
-        number_style = style_id(ws, number_format=fmt, **font) if fmt else None
-        steps.append(
-            (
-                _converter(column.kind, tz),
-                cell_writer(index, style=text_style, number_style=number_style, styled_empty=bold),
+        cells.append(
+            cell_writer(
+                index,
+                style=text_style,
+                number_style=style_id(ws, number_format=fmt, **font) if fmt else None,
+                styled_empty=bold,
+                convert=_converter(column.kind, tz),
             )
         )
 
     def row(values: Sequence[Any], number: int) -> str:
-        cells = []
-        for value, (convert, cell) in zip(values, steps, strict=False):
-            if value is not None and value.__class__ is not str:
-                value = convert(value)
-            cells.append(cell(value, number))
-        return row_xml(number, cells)
+        return row_xml(number, [cell(value, number) for cell, value in zip(cells, values, strict=False)])
 
     return row
 

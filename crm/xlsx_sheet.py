@@ -75,15 +75,21 @@ def xml_text(text: str) -> str:
 
 
 def cell_writer(
-    column: int, *, style: int = 0, number_style: int | None = None, styled_empty: bool = False
+    column: int,
+    *,
+    style: int = 0,
+    number_style: int | None = None,
+    styled_empty: bool = False,
+    convert: Callable[[Any], Any] | None = None,
 ) -> CellWriter:
     """A function writing one cell of `column` (1-based) as XML: `cell(value, row_number)`.
 
-    Strings become inline strings, ints / floats / Decimals numbers, bools booleans, naive
-    datetimes and dates serial numbers (convert aware ones first), anything else its str();
-    None, '' and NaN write nothing (an empty cell with `style` when `styled_empty`). Text takes
-    `style`; numbers `number_style` (a number format, say) when given, else `style`. Numbers are
-    written as openpyxl writes them (16 significant digits, whole floats without '.0')."""
+    A value other than None or a string goes through `convert` first, if given. Then strings
+    become inline strings, ints / floats / Decimals numbers, bools booleans, naive datetimes and
+    dates serial numbers (convert aware ones first), anything else its str(); None, '' and NaN
+    write nothing (an empty cell with `style` when `styled_empty`). Text takes `style`; numbers
+    `number_style` (a number format, say) when given, else `style`. Numbers are written as
+    openpyxl writes them (16 significant digits, whole floats without '.0')."""
     letter = get_column_letter(column)
     text_attrs = f' s="{style}"' if style else ""
     number_attrs = text_attrs if number_style is None else f' s="{number_style}"' if number_style else ""
@@ -91,28 +97,41 @@ def cell_writer(
     spaced = f'<c r="{letter}%d"{text_attrs} t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
     integer = f'<c r="{letter}%d"{number_attrs}><v>%d</v></c>'
     number = f'<c r="{letter}%d"{number_attrs}><v>%.16g</v></c>'
-    empty = f'<c r="{letter}%d"{text_attrs}/>' if styled_empty and style else ""
     boolean = f'<c r="{letter}%d"{text_attrs} t="b"><v>%d</v></c>'
+    empty = f'<c r="{letter}%d"{text_attrs}/>' if styled_empty and style else ""
 
-    def cell(value: Any, row: int) -> str:
+    def blank(row: int) -> str:
+        return empty % row if empty else ""
+
+    def string(value: str, row: int) -> str:
+        if not value:
+            return blank(row)
+        return (text if value == value.strip() else spaced) % (row, xml_text(value))
+
+    def typed(value: Any, row: int) -> str:
         kind = value.__class__
-        if kind is str:
-            if not value:
-                return empty % row if empty else ""
-            return (text if value == value.strip() else spaced) % (row, xml_text(value))
+        if kind is float:
+            return number % (row, value) if math.isfinite(value) else blank(row)
         if kind is int:
             return integer % (row, value)
-        if kind is float:
-            return number % (row, value) if math.isfinite(value) else cell(None, row)
+        if kind is str:
+            return string(value, row)
         if value is None:
-            return empty % row if empty else ""
+            return blank(row)
         if kind is bool:
             return boolean % (row, value)
         if isinstance(value, dt.date):  # datetimes too
             return number % (row, excel_serial(value))
         if isinstance(value, int | float | Decimal):
-            return cell(float(value), row)
-        return cell(str(value), row)
+            return typed(float(value), row)
+        return string(str(value), row)
+
+    def cell(value: Any, row: int) -> str:
+        if value.__class__ is str:  # most cells: nothing to convert
+            return string(value, row)
+        if value is None:
+            return blank(row)
+        return typed(value if convert is None else convert(value), row)
 
     return cell
 

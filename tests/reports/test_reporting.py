@@ -11,7 +11,7 @@ from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
-from crm.reporting import ReportColumn, ReportTable, rate, write_xlsx, xlsx_response
+from crm.reporting import ReportColumn, ReportTable, local_time, rate, write_xlsx, xlsx_response
 from reports import registry
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -114,6 +114,20 @@ def test_xlsx_cell_values_by_type_and_kind(tmp_path):
     assert [c.value for c in ws[8]] == ["合计", None, 0.5, None, None]
     assert all(c.font.bold for c in ws[8])
     assert ws["C8"].number_format == "0.0%"
+
+
+@pytest.mark.django_db
+def test_local_time_fetches_wall_time_that_the_writer_keeps(tmp_path):
+    from crm.models import RepairOrder
+    from tests.factories import RepairOrderFactory
+
+    RepairOrderFactory(opened_at=dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC))
+    rows = RepairOrder.objects.values_list("ro_no", local_time("opened_at"))
+    assert [at for _, at in rows] == [dt.datetime(2026, 11, 1, 0, 30)]  # Asia/Shanghai, naive
+    columns = [ReportColumn("ro", "工单号"), ReportColumn("at", "进厂时间", "datetime")]
+    path = tmp_path / "ro.xlsx"
+    write_xlsx(ReportTable("ro", "工单", "门店", "2026年10月", columns, rows=rows.iterator()), path)
+    assert load_workbook(path).active["B3"].value == dt.datetime(2026, 11, 1, 0, 30)
 
 
 def test_several_tables_give_several_sheets_with_unique_names():
