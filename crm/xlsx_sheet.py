@@ -23,7 +23,6 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import WINDOWS_EPOCH, to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -36,7 +35,10 @@ _ONE_DAY = dt.timedelta(days=1)
 # Before 1900-03-01 Excel's serials count a 29 February 1900 that never was: openpyxl's to_excel
 # knows; from then on a serial is simply the days since the epoch.
 _FIRST_PLAIN_SERIAL = dt.datetime(1900, 3, 1)
-_NEEDS_ESCAPING = re.compile(r"[&<>\r\000-\010\013\014\016-\037]")
+# Characters XML 1.0 cannot carry at all (openpyxl refuses a cell holding one), and those that
+# need escaping in text.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_ESCAPING = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 CellWriter = Callable[[Any, int], str]
 
@@ -70,7 +72,7 @@ def xml_text(text: str) -> str:
         text = text[:MAX_CELL_CHARS]
     if _NEEDS_ESCAPING.search(text) is None:  # nearly always: one scan, no copies
         return text
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    text = _NOT_XML.sub("", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 

@@ -84,7 +84,7 @@ def test_xlsx_cell_values_by_type_and_kind(tmp_path):
     rows = [
         {"text": "  A&B <c> ", "amount": Decimal("12.50"), "share": Decimal("0.25"), "on": dt.date(2026, 10, 1)},
         {
-            "text": "一\n二\x07三",
+            "text": "一\n二\x07三\ufffe",
             "amount": True,
             "at": dt.date(2026, 5, 5),
             "on": dt.datetime(2026, 5, 31, 20, tzinfo=dt.UTC),
