@@ -168,14 +168,11 @@ _FORMATS = {"rate": RATE_FORMAT, "datetime": DATETIME_FORMAT, "date": DATE_FORMA
 
 
 def _converter(kind: str, tz: dt.tzinfo) -> Callable[[Any], Any]:
-    """What a column of `kind` writes for a value other than None or a string (a string, in any
-    column, is written as it is: a label such as 合计 over a 序号 column)."""
-    if kind == "rate":
-        return float
-    if kind == "int":
-        return int
-    if kind == "number":
-        return lambda value: float(value) if isinstance(value, Decimal) else value
+    """What a column of `kind` writes for a value other than None or a string. A string — or a
+    lazy translation — is written as text in any column: a label such as 合计 over a 序号 column."""
+    if kind in ("rate", "int", "number"):
+        cast = {"rate": float, "int": int, "number": _plain_number}[kind]
+        return lambda value: cast(value) if isinstance(value, int | float | Decimal) else str(value)
 
     if kind in ("datetime", "date"):
 
@@ -188,6 +185,10 @@ def _converter(kind: str, tz: dt.tzinfo) -> Callable[[Any], Any]:
 
         return local
     return lambda value: value if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
+def _plain_number(value: int | float | Decimal) -> int | float:
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _row_writer(ws, columns: list[ReportColumn], *, bold: bool = False) -> Callable[[Sequence[Any], int], str]:

@@ -133,6 +133,8 @@ def cell_writer(
             return string(value, row)
         if value is None:
             return blank(row)
+        if isinstance(value, str):  # SafeString, a TextChoices member: text in any column
+            return string(str(value), row)
         return typed(value if convert is None else convert(value), row)
 
     return cell
@@ -166,7 +168,7 @@ class SheetWriter(WorksheetWriter):
                     if element is True:
                         yield out
                     elif element is not None:
-                        out.write(tostring(element).decode("utf-8"))
+                        out.write(tostring(element, encoding="unicode"))
             except GeneratorExit:
                 pass
             out.write("</worksheet>")

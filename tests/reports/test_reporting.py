@@ -9,6 +9,8 @@ from decimal import Decimal
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from crm.reporting import ReportColumn, ReportTable, local_time, rate, write_xlsx, xlsx_response
@@ -91,7 +93,7 @@ def test_xlsx_cell_values_by_type_and_kind(tmp_path):
         },
         {"text": 42, "amount": float("nan"), "at": dt.datetime(1900, 2, 28, 12, 0), "on": dt.date(1900, 1, 15)},
         {"text": Decimal("7.1"), "amount": "待定", "share": "—", "at": dt.datetime(2026, 1, 1, 8, 5, 30)},
-        {"text": "x" * 40_000},
+        {"text": "x" * 40_000, "amount": gettext_lazy("合计"), "share": mark_safe("全部")},
     ]
     table = ReportTable("t", "类型", "门店", "2026年10月", columns, rows=rows, total_row={"share": 0.5})
     path = tmp_path / "types.xlsx"
@@ -109,7 +111,8 @@ def test_xlsx_cell_values_by_type_and_kind(tmp_path):
     # a Decimal in a text column is text; a label in a numeric column is text without a number format
     assert [c.value for c in ws[6]] == ["7.1", "待定", "—", dt.datetime(2026, 1, 1, 8, 5, 30), None]
     assert ws["C6"].data_type == "s" and ws["C6"].number_format == "General"
-    assert ws["A7"].value == "x" * 32_767  # Excel's limit
+    # Excel's limit; a lazy translation and a SafeString are text too
+    assert [c.value for c in ws[7]] == ["x" * 32_767, "合计", "全部", None, None]
     # the 合计 row is bold across the table, its empty cells included
     assert [c.value for c in ws[8]] == ["合计", None, 0.5, None, None]
     assert all(c.font.bold for c in ws[8])
