@@ -129,12 +129,13 @@ def _status_mb(field: str) -> float:
 
 
 def _export_child(out: str) -> None:
-    """In the child: export 100,000 repair orders, streamed from a server-side cursor."""
+    """In the child: export 100,000 repair orders, streamed from a server-side cursor (values_list,
+    chunks of 5,000)."""
     from bench.scale import setup_django
 
     setup_django()
     from crm.models import RepairOrder
-    from crm.reporting import ReportColumn, ReportTable, write_xlsx
+    from crm.reporting import ReportColumn, ReportTable, local_time, write_xlsx
 
     base = _status_mb("VmRSS")
     columns = [
@@ -150,7 +151,10 @@ def _export_child(out: str) -> None:
         ReportColumn("work_type", "维修类型"),
         ReportColumn("amount", "结算金额", "number"),
     ]
-    rows = RepairOrder.objects.order_by("-id").values(*(c.key for c in columns))[:EXPORT_ROWS].iterator(chunk_size=5000)
+    # Rows in column order, the datetimes as local wall time computed by PostgreSQL (local_time):
+    # loading aware datetimes through Django costs 0.8 s of CPU for these 200,000 values.
+    fields = [local_time(c.key) if c.kind == "datetime" else c.key for c in columns]
+    rows = RepairOrder.objects.order_by("-id").values_list(*fields)[:EXPORT_ROWS].iterator(chunk_size=5000)
     table = ReportTable(
         name="bench_export",
         title="工单明细",

@@ -4,13 +4,16 @@ import datetime as dt
 import io
 import subprocess
 import sys
+from decimal import Decimal
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
-from crm.reporting import ReportColumn, ReportTable, rate, write_xlsx, xlsx_response
+from crm.reporting import ReportColumn, ReportTable, local_time, rate, write_xlsx, xlsx_response
 from reports import registry
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -69,6 +72,65 @@ def test_xlsx_title_headers_total_and_formats(tmp_path):
     assert ws["A5"].font.bold
     assert ws["C5"].number_format == "0.0%"
     assert ws.max_row == 5
+
+
+def test_xlsx_cell_values_by_type_and_kind(tmp_path):
+    """What crm.xlsx_sheet writes for each kind of value, read back with openpyxl."""
+    columns = [
+        ReportColumn("text", "文本"),
+        ReportColumn("amount", "金额", "number"),
+        ReportColumn("share", "占比", "rate"),
+        ReportColumn("at", "时间", "datetime"),
+        ReportColumn("on", "日期", "date"),
+    ]
+    rows = [
+        {"text": "  A&B <c> ", "amount": Decimal("12.50"), "share": Decimal("0.25"), "on": dt.date(2026, 10, 1)},
+        {
+            "text": "一\n二\x07三\ufffe",
+            "amount": True,
+            "at": dt.date(2026, 5, 5),
+            "on": dt.datetime(2026, 5, 31, 20, tzinfo=dt.UTC),
+        },
+        {"text": 42, "amount": float("nan"), "at": dt.datetime(1900, 2, 28, 12, 0), "on": dt.date(1900, 1, 15)},
+        {"text": Decimal("7.1"), "amount": "待定", "share": "—", "at": dt.datetime(2026, 1, 1, 8, 5, 30)},
+        {"text": "x" * 40_000, "amount": gettext_lazy("合计"), "share": mark_safe("全部")},
+    ]
+    table = ReportTable("t", "类型", "门店", "2026年10月", columns, rows=rows, total_row={"share": 0.5})
+    path = tmp_path / "types.xlsx"
+    assert write_xlsx(table, path) == 5
+    ws = load_workbook(path).active
+    assert [c.value for c in ws[3]] == ["  A&B <c> ", 12.5, 0.25, None, dt.datetime(2026, 10, 1)]
+    assert ws["C3"].number_format == "0.0%" and ws["E3"].number_format == "yyyy-mm-dd"
+    # a control character XML cannot carry is dropped; a date in a datetime column keeps that
+    # column's format; an aware datetime in a date column is its local (Shanghai) date and time
+    assert [c.value for c in ws[4]] == ["一\n二三", True, None, dt.datetime(2026, 5, 5), dt.datetime(2026, 6, 1, 4)]
+    assert ws["D4"].number_format == "yyyy-mm-dd hh:mm" and ws["E4"].number_format == "yyyy-mm-dd"
+    # numbers stay numbers in a text column; NaN is an empty cell; dates before March 1900 survive
+    # Excel's phantom 29 February 1900
+    assert [c.value for c in ws[5]] == [42, None, None, dt.datetime(1900, 2, 28, 12), dt.datetime(1900, 1, 15)]
+    # a Decimal in a text column is text; a label in a numeric column is text without a number format
+    assert [c.value for c in ws[6]] == ["7.1", "待定", "—", dt.datetime(2026, 1, 1, 8, 5, 30), None]
+    assert ws["C6"].data_type == "s" and ws["C6"].number_format == "General"
+    # Excel's limit; a lazy translation and a SafeString are text too
+    assert [c.value for c in ws[7]] == ["x" * 32_767, "合计", "全部", None, None]
+    # the 合计 row is bold across the table, its empty cells included
+    assert [c.value for c in ws[8]] == ["合计", None, 0.5, None, None]
+    assert all(c.font.bold for c in ws[8])
+    assert ws["C8"].number_format == "0.0%"
+
+
+@pytest.mark.django_db
+def test_local_time_fetches_wall_time_that_the_writer_keeps(tmp_path):
+    from crm.models import RepairOrder
+    from tests.factories import RepairOrderFactory
+
+    RepairOrderFactory(opened_at=dt.datetime(2026, 10, 31, 16, 30, tzinfo=dt.UTC))
+    rows = RepairOrder.objects.values_list("ro_no", local_time("opened_at"))
+    assert [at for _, at in rows] == [dt.datetime(2026, 11, 1, 0, 30)]  # Asia/Shanghai, naive
+    columns = [ReportColumn("ro", "工单号"), ReportColumn("at", "进厂时间", "datetime")]
+    path = tmp_path / "ro.xlsx"
+    write_xlsx(ReportTable("ro", "工单", "门店", "2026年10月", columns, rows=rows.iterator()), path)
+    assert load_workbook(path).active["B3"].value == dt.datetime(2026, 11, 1, 0, 30)
 
 
 def test_several_tables_give_several_sheets_with_unique_names():
