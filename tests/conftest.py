@@ -6,6 +6,18 @@ from crm.choices import Role
 from tests.factories import StoreFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language: a test client request in English leaves English
+    active in the thread afterwards (LocaleMiddleware activates, nothing deactivates)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def store_a(db):
     return StoreFactory(code="LA", name="六安鑫宝丰田")
