@@ -71,8 +71,17 @@ def notify(
 
 
 def notify_many(messages: Iterable[Message], *, email: bool = True) -> int:
-    """`notify` for many messages at once: one INSERT … ON CONFLICT DO NOTHING RETURNING id per
-    5,000 rows, then one after-commit hook for the e-mails of every new row. Returns how many are new.
+    """`notify` for many messages at once: the rows of `notifications_create`, then one
+    after-commit hook for the e-mails of every new row. Returns how many are new."""
+    new_ids = notifications_create(messages)
+    if new_ids and email:
+        transaction.on_commit(partial(notifications_email_enqueue, notification_ids=new_ids))
+    return len(new_ids)
+
+
+def notifications_create(messages: Iterable[Message]) -> list[int]:
+    """Insert the messages' rows, one INSERT … ON CONFLICT DO NOTHING RETURNING id per 5,000 rows;
+    returns the ids of the new ones (nothing is e-mailed).
 
     Rows go in (recipient, dedup_key) order, so that two sweeps inserting the same rows at the same
     time wait for each other in one order and cannot deadlock."""
@@ -86,7 +95,7 @@ def notify_many(messages: Iterable[Message], *, email: bool = True) -> int:
             rid = recipient if isinstance(recipient, int) else recipient.pk
             rows.setdefault((rid, key), (rid, m.kind, m.title[:200], m.body, m.url[:300], key))
     if not rows:
-        return 0
+        return []
     table = Notification._meta.db_table
     columns = "recipient_id, kind, title, body, url, dedup_key, created_at"
     ordered = [rows[k] for k in sorted(rows)]
@@ -115,9 +124,7 @@ def notify_many(messages: Iterable[Message], *, email: bool = True) -> int:
                     [value for row in chunk for value in (*row, now)],
                 )
                 new_ids += [row[0] for row in cursor.fetchall()]
-    if new_ids and email:
-        transaction.on_commit(partial(notifications_email_enqueue, notification_ids=new_ids))
-    return len(new_ids)
+    return new_ids
 
 
 def notifications_email_enqueue(*, notification_ids: list[int]) -> None:
