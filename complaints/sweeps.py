@@ -29,14 +29,13 @@ from functools import partial, reduce
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaints.choices import FINISHED_STATES, Action, CaseState, EscalationLevel, SlaColour
 from complaints.models import Case, CaseEvent
 from complaints.notifications import Message, notifications_create, notifications_email_enqueue
-from complaints.selectors import case_colour_filter
+from complaints.selectors import case_colour_filter, case_url_parts
 from crm.choices import Role
 from crm.models import Department, User
 
@@ -103,13 +102,6 @@ def _role_users(role: str) -> dict[int | None, list[int]]:
         for store in user.stores.all():
             result[store.pk].append(user.pk)
     return result
-
-
-def _url_parts() -> tuple[str, str]:
-    """The case page's URL around its pk, reversed once (not once per notification)."""
-    marker = 987654321
-    head, tail = reverse("complaints:case_detail", args=[marker]).split(str(marker))
-    return head, tail
 
 
 def _title_parts(kind: str) -> tuple[str, str]:
@@ -207,7 +199,7 @@ def _sweep_batch(*, now: dt.datetime, users: dict[str, dict]) -> tuple[int, dict
         for user_id in user_ids
     ]
     titles = [(kind, *_title_parts(kind)) for kind in ALERTS]
-    url_head, url_tail = _url_parts()
+    url_head, url_tail = case_url_parts()
     params = {
         "now": now,
         "level": AUTO_ESCALATION_LEVEL.value,
@@ -259,7 +251,7 @@ def _sweep_rows(*, now: dt.datetime, users: dict[str, dict]) -> tuple[int, dict[
         )
         for r in escalated
     )
-    url_head, url_tail = _url_parts()
+    url_head, url_tail = case_url_parts()
     new: dict[str, list[int]] = {}
     for kind, (recipients, _title) in ALERTS.items():
         due = [cases[r["id"]] for r in rows if r[f"due_{kind}"]]
