@@ -1,13 +1,13 @@
 """In-app notifications (站内通知) and their e-mail, each exactly once (SPEC §8, issue 4 item 4).
 
-`notify` (one message) and `notify_many` (a timer sweep's batch) are what the complaint timers and
-workflow call. Exactly-once comes from the database: the unique (recipient, dedup_key) constraint
-with INSERT … ON CONFLICT DO NOTHING RETURNING id, so two overlapping timer sweeps create one row and
-only the sweep that inserted it learns its id. `notify_many` writes a whole batch with one such
-statement per 5,000 rows (a first sweep over 30,000 open cases creates some 50,000 notifications; one
-statement per case took 80 s). The e-mails of new notifications are queued after the transaction
-commits, so a rolled-back sweep sends nothing; each is claimed with a conditional UPDATE of
-`emailed_at` (healthchecks' outbox claim) before it is sent, so a retry never sends twice.
+`notify` (one message) and `notify_many` (many) create notifications. The SLA sweep inserts its own
+in the statement that claims the cases on PostgreSQL, and with `notifications_create` on other
+databases (complaints.sweeps). Exactly-once comes from the database: the unique (recipient,
+dedup_key) constraint with INSERT … ON CONFLICT DO NOTHING RETURNING id, so two overlapping writers
+create one row and only the one that inserted it learns its id; one such statement per 5,000 rows.
+The e-mails of new notifications are queued after the transaction commits, so a rolled-back sweep
+sends nothing; each is claimed with a conditional UPDATE of `emailed_at` (healthchecks' outbox
+claim) before it is sent, so a retry never sends twice.
 """
 
 from __future__ import annotations

@@ -29,11 +29,10 @@ from functools import partial, reduce
 
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from complaints.choices import FINISHED_STATES, Action, CaseState, EscalationLevel, SlaColour
-from complaints.models import Case, CaseEvent
+from complaints.models import Case, CaseEvent, Notification
 from complaints.notifications import Message, notifications_create, notifications_email_enqueue
 from complaints.selectors import case_colour_filter, case_url_parts
 from crm.choices import Role
@@ -60,6 +59,7 @@ ALERTS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 AUTO_ESCALATION_ALERT = "feedback_overdue"
 AUTO_ESCALATION_LEVEL = EscalationLevel.GENERAL_MANAGER
+AUTO_ESCALATION_MEMO = gettext_lazy("部门反馈超过时限，自动升级到总经理。")
 
 
 def _due_conditions(now: dt.datetime) -> dict[str, Q]:
@@ -130,43 +130,45 @@ def complaints_sla_sweep(*, now: dt.datetime) -> dict[str, int]:
 
 # --- PostgreSQL: one statement per batch ---------------------------------------------------------
 
-FLAGS = ", ".join(f"due_{kind}" for kind in ALERTS)
+# The statement's per-alert pieces, written out once.
+_FLAGS = ", ".join(f"due_{kind}" for kind in ALERTS)
+_SET_MARKERS = ",\n        ".join(
+    f"{kind}_alerted_at = CASE WHEN due.due_{kind} THEN %(now)s ELSE c.{kind}_alerted_at END" for kind in ALERTS
+)
+_RETURN_FLAGS = ", ".join(f"due.due_{kind}" for kind in ALERTS)
+_ALERT_ROWS = ", ".join(f"('{kind}', c.due_{kind})" for kind in ALERTS)
 
 SWEEP_SQL = f"""
-WITH due (id, old_level, {FLAGS}, escalate) AS (
+WITH due (id, old_level, {_FLAGS}, escalate) AS (
     {{candidates}}
 ), claimed AS (
-    UPDATE complaints_case c SET
-        {
-    ", ".join(
-        f"{kind}_alerted_at = CASE WHEN due.due_{kind} THEN %(now)s ELSE c.{kind}_alerted_at END" for kind in ALERTS
-    )
-},
+    UPDATE {Case._meta.db_table} c SET
+        {_SET_MARKERS},
         escalation_level = CASE WHEN due.escalate THEN %(level)s ELSE c.escalation_level END,
         updated_at = CASE WHEN due.escalate THEN %(now)s ELSE c.updated_at END
     FROM due WHERE c.id = due.id
     RETURNING c.id, c.case_no, c.store_id, c.handler_id, c.department_id, substr(c.content, 1, 200) AS body,
-        due.old_level, {", ".join(f"due.due_{kind}" for kind in ALERTS)}, due.escalate
+        due.old_level, {_RETURN_FLAGS}, due.escalate
 ), escalations AS (
-    INSERT INTO complaints_caseevent (case_id, at, action, memo, changes)
+    INSERT INTO {CaseEvent._meta.db_table} (case_id, at, action, memo, changes)
     SELECT id, %(now)s, %(action)s, %(memo)s,
         jsonb_build_array(jsonb_build_object('field', 'escalation_level', 'old', old_level, 'new', %(level)s))
     FROM claimed WHERE escalate
 ), alerts AS (
     SELECT c.id, c.case_no, c.store_id, c.handler_id, c.department_id, c.body, a.kind
-    FROM claimed c CROSS JOIN LATERAL (VALUES {", ".join(f"('{kind}', c.due_{kind})" for kind in ALERTS)}) a (kind, due)
+    FROM claimed c CROSS JOIN LATERAL (VALUES {_ALERT_ROWS}) a (kind, due)
     WHERE a.due
 ), recipients (id, kind, user_id) AS (
     SELECT id, kind, handler_id FROM alerts WHERE kind = ANY(%(to_handler)s)
     UNION
-    SELECT a.id, a.kind, d.manager_id FROM alerts a JOIN crm_department d ON d.id = a.department_id
+    SELECT a.id, a.kind, d.manager_id FROM alerts a JOIN {Department._meta.db_table} d ON d.id = a.department_id
     WHERE a.kind = ANY(%(to_department_manager)s)
     UNION
     SELECT a.id, a.kind, r.user_id FROM alerts a
     JOIN unnest(%(role_kinds)s::text[], %(role_stores)s::bigint[], %(role_users)s::bigint[]) r (kind, store_id, user_id)
         ON r.kind = a.kind AND (r.store_id = a.store_id OR r.store_id IS NULL)
 ), inserted AS (
-    INSERT INTO complaints_notification (recipient_id, kind, title, body, url, dedup_key, created_at)
+    INSERT INTO {Notification._meta.db_table} (recipient_id, kind, title, body, url, dedup_key, created_at)
     SELECT r.user_id, 'complaint_' || a.kind, left(t.head || a.case_no || t.tail, 200), a.body,
         left(%(url_head)s || a.id || %(url_tail)s, 300), 'case:' || a.id || ':' || a.kind, %(now)s
     FROM recipients r
@@ -204,7 +206,7 @@ def _sweep_batch(*, now: dt.datetime, users: dict[str, dict]) -> tuple[int, dict
         "now": now,
         "level": AUTO_ESCALATION_LEVEL.value,
         "action": Action.AUTO_ESCALATE.value,
-        "memo": _("部门反馈超过时限，自动升级到总经理。"),
+        "memo": str(AUTO_ESCALATION_MEMO),
         "to_handler": [kind for kind, (recipients, _title) in ALERTS.items() if HANDLER in recipients],
         "to_department_manager": [kind for kind, (to, _title) in ALERTS.items() if DEPARTMENT_MANAGER in to],
         "role_kinds": [row[0] for row in role_rows],
@@ -246,8 +248,8 @@ def _sweep_rows(*, now: dt.datetime, users: dict[str, dict]) -> tuple[int, dict[
             case_id=r["id"],
             at=now,
             action=Action.AUTO_ESCALATE,
-            memo=_("部门反馈超过时限，自动升级到总经理。"),
-            changes=[{"field": "escalation_level", "old": r["escalation_level"], "new": AUTO_ESCALATION_LEVEL}],
+            memo=str(AUTO_ESCALATION_MEMO),
+            changes=[{"field": "escalation_level", "old": r["escalation_level"], "new": AUTO_ESCALATION_LEVEL.value}],
         )
         for r in escalated
     )

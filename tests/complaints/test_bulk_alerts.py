@@ -114,7 +114,7 @@ def _cases(store, n, department=None, handler=None, cr_manager=None):
 
 
 def test_escalation_at_48h_once_with_the_old_level_in_its_event(
-    store_a, cr_manager, service_department, advisor, general_manager
+    store_a, cr_manager, service_department, advisor, general_manager, sweep_path
 ):
     cases = _cases(store_a, 3, service_department, advisor, cr_manager)
     Case.objects.filter(pk=cases[1].pk).update(escalation_level=2)

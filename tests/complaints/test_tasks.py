@@ -5,7 +5,6 @@ import datetime as dt
 import pytest
 import time_machine
 
-from complaints import sweeps
 from complaints.choices import Action, Responsibility
 from complaints.models import Case, Notification
 from complaints.services import case_dispatch, case_feedback, case_first_contact
@@ -16,13 +15,7 @@ from tests.factories import UserFactory
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 RECEIVED = dt.datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
 
-
-@pytest.fixture(autouse=True, params=["one statement", "row by row"])
-def sweep_path(request, monkeypatch):
-    """Each rule holds on both paths: PostgreSQL's one statement per batch, and the row-by-row
-    path of other databases (the SQLite demo)."""
-    if request.param == "row by row":
-        monkeypatch.setattr(sweeps, "_sweep_batch", sweeps._sweep_rows)
+pytestmark = pytest.mark.usefixtures("sweep_path")  # every test on both paths of the sweep
 
 
 @pytest.fixture
