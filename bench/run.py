@@ -322,20 +322,30 @@ def bench_complaint_sweep(report: Report, runs: int) -> None:
     """Issue 4: the SLA timer sweep over 30,000 open cases — under 2 s. The first run meets the
     full backlog (every alert due, none sent yet) and notifies; the second is the steady state
     (nothing new: each alert exactly once)."""
+    from django.db import connection
     from django.utils import timezone
 
     from complaints.models import Notification
     from complaints.notifications import notifications_send_email
     from complaints.sweeps import complaints_sla_sweep
 
+    def sweep(now):
+        result = complaints_sla_sweep(now=now)
+        # In production each batch commits, and the commit checks the deferred foreign keys of the
+        # rows it wrote (some 60,000 for the backlog); the rolled-back benchmark never commits, so
+        # it checks them here, inside the time measured.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        return result
+
     with rolled_back():
         before = Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0
         now = timezone.now()
         started = time.perf_counter()
-        first = complaints_sla_sweep(now=now)
+        first = sweep(now)
         first_s = time.perf_counter() - started
         started = time.perf_counter()
-        second = complaints_sla_sweep(now=now)
+        second = sweep(now)
         second_s = time.perf_counter() - started
         new_ids = list(Notification.objects.filter(id__gt=before).values_list("id", flat=True))
         started = time.perf_counter()

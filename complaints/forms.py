@@ -1,6 +1,8 @@
 """Forms of the complaint pages: intake, list filters and one small form per workflow action."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import CaseState, Category, Channel, FinalResult, Level, Responsibility, SlaColour
@@ -48,27 +50,58 @@ class CaseCreateForm(forms.ModelForm):
         }
 
 
-class CaseFilterForm(forms.Form):
-    """The list filters (all optional)."""
+class PlainSelect(forms.Select):
+    """A <select> whose options are written in Python. Django's select template includes one
+    template per option, about 0.1 ms each: the filter bar's 100 options (60 of them departments)
+    took 10 ms of every list page. (No optgroups: the filters have none.)"""
 
-    colour = forms.ChoiceField(label=_("SLA颜色"), choices=[("", _("全部")), *list(SlaColour.choices)], required=False)
-    state = forms.ChoiceField(label=_("状态"), choices=[("", _("全部")), *list(CaseState.choices)], required=False)
-    level = forms.ChoiceField(label=_("等级"), choices=[("", _("全部")), *list(Level.choices)], required=False)
-    category = forms.ChoiceField(label=_("类别"), choices=[("", _("全部")), *list(Category.choices)], required=False)
-    channel = forms.ChoiceField(label=_("渠道"), choices=[("", _("全部")), *list(Channel.choices)], required=False)
-    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.none(), required=False)
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "\n",
+            '  <option value="{}"{}>{}</option>',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, group_options, _index in widget["optgroups"]
+                for option in group_options
+            ),
+        )
+        return format_html('<select name="{}"{}>\n{}\n</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
+class CaseFilterForm(forms.Form):
+    """The list filters (all optional). `departments`: the (id, name) choices of the user's stores."""
+
+    colour = forms.ChoiceField(
+        label=_("SLA颜色"), choices=[("", _("全部")), *list(SlaColour.choices)], required=False, widget=PlainSelect
+    )
+    state = forms.ChoiceField(
+        label=_("状态"), choices=[("", _("全部")), *list(CaseState.choices)], required=False, widget=PlainSelect
+    )
+    level = forms.ChoiceField(
+        label=_("等级"), choices=[("", _("全部")), *list(Level.choices)], required=False, widget=PlainSelect
+    )
+    category = forms.ChoiceField(
+        label=_("类别"), choices=[("", _("全部")), *list(Category.choices)], required=False, widget=PlainSelect
+    )
+    channel = forms.ChoiceField(
+        label=_("渠道"), choices=[("", _("全部")), *list(Channel.choices)], required=False, widget=PlainSelect
+    )
+    department = forms.TypedChoiceField(
+        label=_("部门"), coerce=int, empty_value=None, required=False, widget=PlainSelect
+    )
     received_from = forms.DateField(label=_("受理自"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     received_to = forms.DateField(label=_("受理至"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(
         label=_("排序"),
         choices=[("colour", _("按颜色（红色优先）")), ("received", _("按受理时间"))],
         required=False,
+        widget=PlainSelect,
     )
 
-    def __init__(self, *args, departments=None, **kwargs):
+    def __init__(self, *args, departments: list[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        if departments is not None:
-            self.fields["department"].queryset = departments
+        self.fields["department"].choices = [("", "---------"), *departments]
         for field in self.fields.values():
             css = (
                 "form-select form-select-sm"

@@ -1,13 +1,13 @@
 """In-app notifications (站内通知) and their e-mail, each exactly once (SPEC §8, issue 4 item 4).
 
-`notify` (one message) and `notify_many` (a timer sweep's batch) are what the complaint timers and
-workflow call. Exactly-once comes from the database: the unique (recipient, dedup_key) constraint
-with INSERT … ON CONFLICT DO NOTHING RETURNING id, so two overlapping timer sweeps create one row and
-only the sweep that inserted it learns its id. `notify_many` writes a whole batch with one such
-statement per 5,000 rows (a first sweep over 30,000 open cases creates some 50,000 notifications; one
-statement per case took 80 s). The e-mails of new notifications are queued after the transaction
-commits, so a rolled-back sweep sends nothing; each is claimed with a conditional UPDATE of
-`emailed_at` (healthchecks' outbox claim) before it is sent, so a retry never sends twice.
+`notify` (one message) and `notify_many` (many) create notifications. The SLA sweep inserts its own
+in the statement that claims the cases on PostgreSQL, and with `notifications_create` on other
+databases (complaints.sweeps). Exactly-once comes from the database: the unique (recipient,
+dedup_key) constraint with INSERT … ON CONFLICT DO NOTHING RETURNING id, so two overlapping writers
+create one row and only the one that inserted it learns its id; one such statement per 5,000 rows.
+The e-mails of new notifications are queued after the transaction commits, so a rolled-back sweep
+sends nothing; each is claimed with a conditional UPDATE of `emailed_at` (healthchecks' outbox
+claim) before it is sent, so a retry never sends twice.
 """
 
 from __future__ import annotations
@@ -71,8 +71,17 @@ def notify(
 
 
 def notify_many(messages: Iterable[Message], *, email: bool = True) -> int:
-    """`notify` for many messages at once: one INSERT … ON CONFLICT DO NOTHING RETURNING id per
-    5,000 rows, then one after-commit hook for the e-mails of every new row. Returns how many are new.
+    """`notify` for many messages at once: the rows of `notifications_create`, then one
+    after-commit hook for the e-mails of every new row. Returns how many are new."""
+    new_ids = notifications_create(messages)
+    if new_ids and email:
+        transaction.on_commit(partial(notifications_email_enqueue, notification_ids=new_ids))
+    return len(new_ids)
+
+
+def notifications_create(messages: Iterable[Message]) -> list[int]:
+    """Insert the messages' rows, one INSERT … ON CONFLICT DO NOTHING RETURNING id per 5,000 rows;
+    returns the ids of the new ones (nothing is e-mailed).
 
     Rows go in (recipient, dedup_key) order, so that two sweeps inserting the same rows at the same
     time wait for each other in one order and cannot deadlock."""
@@ -86,7 +95,7 @@ def notify_many(messages: Iterable[Message], *, email: bool = True) -> int:
             rid = recipient if isinstance(recipient, int) else recipient.pk
             rows.setdefault((rid, key), (rid, m.kind, m.title[:200], m.body, m.url[:300], key))
     if not rows:
-        return 0
+        return []
     table = Notification._meta.db_table
     columns = "recipient_id, kind, title, body, url, dedup_key, created_at"
     ordered = [rows[k] for k in sorted(rows)]
@@ -115,9 +124,7 @@ def notify_many(messages: Iterable[Message], *, email: bool = True) -> int:
                     [value for row in chunk for value in (*row, now)],
                 )
                 new_ids += [row[0] for row in cursor.fetchall()]
-    if new_ids and email:
-        transaction.on_commit(partial(notifications_email_enqueue, notification_ids=new_ids))
-    return len(new_ids)
+    return new_ids
 
 
 def notifications_email_enqueue(*, notification_ids: list[int]) -> None:

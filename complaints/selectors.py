@@ -1,14 +1,19 @@
 """Reads of complaint cases: the SLA colour in the database and the scoped lists."""
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Case as CaseWhen
 from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value, When
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from complaints.choices import FINISHED_STATES, EscalationLevel, SlaColour
+from complaints.choices import FINISHED_STATES, CaseState, Category, Channel, EscalationLevel, SlaColour
 from complaints.models import Case
-from crm.models import User
+from crm.choices import DepartmentKind
+from crm.models import Department, User
 from crm.scoping import scope_for_user
 
 # Urgency rank of each colour, for sorting: red first, grey last.
@@ -68,21 +73,42 @@ def cases_for_user(*, user: User) -> QuerySet[Case]:
 # --- lists and the case page ---------------------------------------------------------------------
 
 LIST_VIEWS = ("all", "mine", "department", "escalations")
+# What a list row shows (`CaseRow`): the 50 rows of a page load these columns only.
+LIST_COLUMNS = (
+    "case_no",
+    "is_repeat",
+    "received_at",
+    "category",
+    "level",
+    "channel",
+    "state",
+    "escalation_level",
+    "customer__name",
+    "department__kind",
+    "handler__username",
+    "handler__display_name",
+)
 
 
 def case_list(*, user: User, view: str, now: dt.datetime, filters: dict | None = None) -> QuerySet[Case]:
     """A scoped, coloured list: all cases, my cases (handler or filer), the department inbox (cases
     of departments I manage), or the GM's escalations (open cases at level 3 or above)."""
-    qs = with_sla_colour(cases_for_user(user=user), now).select_related("store", "customer", "department", "handler")
+    filters = filters or {}
+    colour = filters.get("colour")
+    qs = cases_for_user(user=user).select_related("customer", "department", "handler").only(*LIST_COLUMNS)
+    if colour:
+        # Filtered to one colour, every row has it: no need to compute the colour of each.
+        qs = qs.filter(case_colour_filter(colour, now)).annotate(
+            sla_colour=Value(SlaColour(colour).value), sla_rank=Value(COLOUR_RANK[colour])
+        )
+    else:
+        qs = with_sla_colour(qs, now)
     if view == "mine":
         qs = qs.filter(Q(handler=user) | Q(created_by=user))
     elif view == "department":
         qs = qs.filter(department__manager=user)
     elif view == "escalations":
         qs = qs.filter(escalation_level__gte=EscalationLevel.GENERAL_MANAGER).exclude(state__in=FINISHED_STATES)
-    filters = filters or {}
-    if filters.get("colour"):
-        qs = qs.filter(case_colour_filter(filters["colour"], now))
     for name in ("state", "level", "category", "channel", "department"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
@@ -92,12 +118,86 @@ def case_list(*, user: User, view: str, now: dt.datetime, filters: dict | None =
         qs = qs.filter(received_at__date__lte=filters["received_to"])
     if filters.get("sort") == "received":
         return qs.order_by("-received_at", "-id")
-    if filters.get("colour"):
+    if colour:
         # One colour: the rank is the same for every row, so the order is the oldest first — which
         # the open-cases index gives without computing and sorting the rank of thousands of rows.
         return qs.order_by("received_at", "id")
     # Red first, then yellow, white, grey; within a colour the oldest first (the most urgent).
     return qs.order_by("sla_rank", "received_at", "id")
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """One row of a case list, every cell a ready value."""
+
+    pk: int
+    url: str
+    case_no: str
+    is_repeat: bool
+    received_at: str
+    customer: str
+    category: str
+    level: str
+    channel: str
+    department: str
+    handler: str
+    state: str
+    escalation_level: int
+    colour: str
+    colour_label: str
+
+
+def case_list_rows(*, cases: Iterable[Case]) -> list[CaseRow]:
+    """The cells of a page of `case_list` (cases with `sla_colour`). Each choice's labels are
+    translated once per page: a model's `get_FOO_display` rebuilds and translates its choices on
+    every call, four times a row."""
+    labels = {
+        name: {value: str(label) for value, label in choices}
+        for name, choices in (
+            ("category", Category.choices),
+            ("channel", Channel.choices),
+            ("state", CaseState.choices),
+            ("department", DepartmentKind.choices),
+            ("colour", SlaColour.choices),
+        )
+    }
+    url_head, url_tail = case_url_parts()
+    return [
+        CaseRow(
+            pk=case.pk,
+            url=f"{url_head}{case.pk}{url_tail}",
+            case_no=case.case_no,
+            is_repeat=case.is_repeat,
+            received_at=timezone.localtime(case.received_at).strftime("%Y-%m-%d %H:%M"),
+            customer=case.customer.name,
+            category=labels["category"].get(case.category, case.category),
+            level=case.level,
+            channel=labels["channel"].get(case.channel, case.channel),
+            department=labels["department"].get(case.department.kind, case.department.kind) if case.department else "—",
+            handler=str(case.handler) if case.handler else "—",
+            state=labels["state"].get(case.state, case.state),
+            escalation_level=case.escalation_level,
+            colour=case.sla_colour,
+            colour_label=labels["colour"][case.sla_colour],
+        )
+        for case in cases
+    ]
+
+
+def case_url_parts() -> tuple[str, str]:
+    """The case page's URL before and after the pk: reversed once for a whole list, not per case."""
+    marker = 987654321
+    head, tail = reverse("complaints:case_detail", args=[marker]).split(str(marker))
+    return head, tail
+
+
+def department_choices(*, user: User) -> list[tuple[int, str]]:
+    """(id, name) of the departments of the user's stores, for a filter: one query of tuples."""
+    departments = scope_for_user(Department.objects.all(), user).order_by("store", "kind")
+    return [
+        (pk, Department.name_for(store_name=store_name, kind=kind))
+        for pk, store_name, kind in departments.values_list("pk", "store__name", "kind")
+    ]
 
 
 def case_detail(*, user: User, pk: int, now: dt.datetime) -> Case:

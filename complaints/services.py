@@ -5,18 +5,16 @@ anything, locks the case row, writes the change and one `CaseEvent` with the cha
 """
 
 import datetime as dt
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.calendar import policy_for_store, sla_deadline, sla_deadlines
 from complaints.choices import (
-    FINISHED_STATES,
     INTAKE_ROLES,
     WORKFLOW,
     Action,
@@ -380,48 +378,3 @@ def case_transfer(*, case: Case, user: User | None, store: Store, role: str, han
     if case.department_id and case.department.store_id != store.pk:
         fields["department"] = Department.objects.filter(store=store, kind=case.department.kind).first()
     return _transition(case, user=user, action=Action.TRANSFER, fields=fields, memo=memo)
-
-
-def case_auto_escalate_feedback_overdue(*, case_id: int, now: dt.datetime) -> bool:
-    """Feedback overdue (48 h): escalate to level 3 exactly once (see `cases_auto_escalate_feedback_overdue`)."""
-    return bool(cases_auto_escalate_feedback_overdue(case_ids=[case_id], now=now))
-
-
-def cases_auto_escalate_feedback_overdue(*, case_ids: Iterable[int], now: dt.datetime) -> list[int]:
-    """Escalate every case of `case_ids` whose department feedback is overdue to level 3, exactly
-    once, in three statements whatever their number; returns the ids escalated.
-
-    The cases still overdue and below level 3 are locked (SELECT … FOR UPDATE) before the UPDATE,
-    so two overlapping sweeps cannot both escalate a case: the second sees it at level 3 already."""
-    with transaction.atomic():
-        escalated = list(
-            Case.objects.filter(
-                pk__in=list(case_ids),
-                feedback_at__isnull=True,
-                feedback_due_at__lte=now,
-                escalation_level__lt=EscalationLevel.GENERAL_MANAGER,
-            )
-            .exclude(state__in=FINISHED_STATES)
-            .select_for_update()
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        if not escalated:
-            return []
-        Case.objects.filter(pk__in=escalated).update(escalation_level=EscalationLevel.GENERAL_MANAGER, updated_at=now)
-        # The same event for each: one INSERT … SELECT over the ids, not a row of parameters each.
-        changes = [{"field": "escalation_level", "old": None, "new": EscalationLevel.GENERAL_MANAGER}]
-        memo = _("部门反馈超过时限，自动升级到总经理。")
-        if connection.vendor != "postgresql":  # SQLite (the demo)
-            CaseEvent.objects.bulk_create(
-                CaseEvent(case_id=pk, at=now, action=Action.AUTO_ESCALATE, memo=memo, changes=changes)
-                for pk in escalated
-            )
-            return escalated
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {CaseEvent._meta.db_table} (case_id, at, action, memo, changes) "
-                "SELECT id, %s, %s, %s, %s::jsonb FROM unnest(%s::bigint[]) AS id",
-                [now, Action.AUTO_ESCALATE.value, memo, json.dumps(changes), escalated],
-            )
-    return escalated

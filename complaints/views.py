@@ -15,8 +15,6 @@ from complaints.actions import ACTIONS, action_forms
 from complaints.forms import CaseCreateForm, CaseFilterForm
 from complaints.intake import intake_initial, intake_submit
 from complaints.services import CaseError
-from crm.models import Department
-from crm.scoping import scope_for_user
 
 LIST_TITLES = {
     "all": gettext_lazy("全部投诉"),
@@ -29,8 +27,7 @@ LIST_TITLES = {
 @login_required
 @permission_required("complaints.view_case", raise_exception=True)
 def case_list(request, view: str = "all"):
-    departments = scope_for_user(Department.objects.select_related("store"), request.user)
-    form = CaseFilterForm(request.GET or None, departments=departments)
+    form = CaseFilterForm(request.GET or None, departments=selectors.department_choices(user=request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     cases = selectors.case_list(user=request.user, view=view, now=timezone.now(), filters=filters)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
@@ -39,6 +36,7 @@ def case_list(request, view: str = "all"):
     context = {
         "form": form,
         "page_obj": page,
+        "rows": selectors.case_list_rows(cases=page),
         "view": view,
         "title": LIST_TITLES[view],
         "query_string": query.urlencode(),

@@ -141,7 +141,10 @@ class Case(models.Model):
             models.Index(fields=["customer", "received_at"], name="case_customer_received"),
             models.Index(fields=["handler", "state"], name="case_handler_state"),
             models.Index(fields=["department", "state"], name="case_department_state"),
-            models.Index(fields=["escalation_level", "state"], name="case_escalation_state"),
+            # No index holds `escalation_level`: the SLA sweep escalates thousands of cases at once,
+            # and a column in no index lets PostgreSQL update the row in place (HOT, see migration
+            # 0003) instead of adding an entry to each of the table's indexes. The escalations
+            # list (level 3 and above, open) reads the store's open cases.
             # A list filtered to one colour, oldest first, and its count: the open cases in receipt
             # order carrying what the colour rule reads, so that the page is the first rows of this
             # index and the count an index-only scan (complaints.selectors.case_list).

@@ -9,8 +9,14 @@ class Notification(models.Model):
     """A message to one user. `dedup_key` makes each notification exist once per recipient, so a
     timer sweep that runs twice (or two overlapping sweeps) cannot notify twice."""
 
+    # No index of its own: the unique (recipient, dedup_key) and the unread index both start with it,
+    # and a sweep inserts tens of thousands of rows at once.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
     )
     kind = models.CharField(_("类型"), max_length=40)
     title = models.CharField(_("标题"), max_length=200)

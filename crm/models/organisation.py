@@ -74,7 +74,12 @@ class Department(models.Model):
         ordering = ["store", "kind"]
 
     def __str__(self) -> str:
-        return f"{self.store.name} {self.get_kind_display()}"
+        return self.name_for(store_name=self.store.name, kind=self.kind)
+
+    @staticmethod
+    def name_for(*, store_name: str, kind: str) -> str:
+        """A department's name ("合肥店 服务部"), also for a list that loads no instances."""
+        return f"{store_name} {dict(DepartmentKind.choices).get(kind, kind)}"
 
 
 class RepairTeam(models.Model):

@@ -42,3 +42,14 @@ def make_case(agent, store_a, customer_a):
         return case_receive(**values)
 
     return _make
+
+
+@pytest.fixture(params=["one statement", "row by row"])
+def sweep_path(request, monkeypatch):
+    """The SLA sweep on both its paths: PostgreSQL's one statement per batch, and the row-by-row
+    path of other databases (the SQLite demo), run here on PostgreSQL."""
+    from complaints import sweeps
+
+    if request.param == "row by row":
+        monkeypatch.setattr(sweeps, "_sweep_batch", sweeps._sweep_rows)
+    return request.param

@@ -2,6 +2,7 @@
 statements do not grow with its cases (the first sweep over 30,000 open cases must take seconds)."""
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
@@ -14,7 +15,7 @@ from complaints import sweeps
 from complaints.choices import Action
 from complaints.models import Case, CaseEvent, Notification
 from complaints.notifications import Message, notifications_send_email, notify_many
-from complaints.services import case_dispatch, cases_auto_escalate_feedback_overdue
+from complaints.services import case_dispatch
 from complaints.sweeps import complaints_sla_sweep
 from crm.choices import Role
 from tests.factories import CustomerFactory, UserFactory
@@ -112,17 +113,26 @@ def _cases(store, n, department=None, handler=None, cr_manager=None):
     return cases
 
 
-def test_bulk_escalation_once_with_one_event_each(store_a, cr_manager, service_department, advisor):
+def test_escalation_at_48h_once_with_the_old_level_in_its_event(
+    store_a, cr_manager, service_department, advisor, general_manager, sweep_path
+):
     cases = _cases(store_a, 3, service_department, advisor, cr_manager)
-    ids = [c.pk for c in cases]
+    Case.objects.filter(pk=cases[1].pk).update(escalation_level=2)
+    Case.objects.filter(pk=cases[2].pk).update(escalation_level=3)  # escalated by hand: alerted, not escalated
+    # Feedback is due 48 h after the dispatch: nothing at 47 h.
+    assert _sweep_queries(RECEIVED + dt.timedelta(hours=47))[0]["feedback_overdue"] == 0
+    assert CaseEvent.objects.filter(action=Action.AUTO_ESCALATE).count() == 0
+
     later = RECEIVED + dt.timedelta(hours=49)
-    assert sorted(cases_auto_escalate_feedback_overdue(case_ids=ids, now=later)) == sorted(ids)
-    assert cases_auto_escalate_feedback_overdue(case_ids=ids, now=later) == []
+    assert _sweep_queries(later)[0]["feedback_overdue"] == 3
+    assert _sweep_queries(later)[0]["feedback_overdue"] == 0
     assert set(Case.objects.values_list("escalation_level", flat=True)) == {3}
-    assert CaseEvent.objects.filter(action=Action.AUTO_ESCALATE).count() == 3
-    # Not yet overdue: nothing.
-    fresh = _cases(store_a, 1, service_department, advisor, cr_manager)[0]
-    assert cases_auto_escalate_feedback_overdue(case_ids=[fresh.pk], now=RECEIVED + dt.timedelta(hours=47)) == []
+    events = CaseEvent.objects.filter(action=Action.AUTO_ESCALATE).order_by("case_id")
+    assert [(e.case_id, e.at, e.changes) for e in events] == [
+        (cases[0].pk, later, [{"field": "escalation_level", "old": 1, "new": 3}]),
+        (cases[1].pk, later, [{"field": "escalation_level", "old": 2, "new": 3}]),
+    ]
+    assert Notification.objects.filter(recipient=general_manager, kind="complaint_feedback_overdue").count() == 3
 
 
 def _sweep_queries(moment) -> tuple[dict, int]:
@@ -134,8 +144,8 @@ def _sweep_queries(moment) -> tuple[dict, int]:
 def test_sweep_statements_do_not_grow_with_cases(
     store_a, store_b, cr_manager, general_manager, service_department, advisor, department_manager, monkeypatch
 ):
-    """Every alert of a batch costs the same few statements: 2 cases and 12 cases (in batches of 5)
-    need the same number per batch, and every alert still goes out exactly once."""
+    """A batch of cases costs the same statements whatever its alerts: 2 cases and 12 cases (in
+    batches of 5) need the same number per batch, and every alert still goes out exactly once."""
     monkeypatch.setattr(sweeps, "BATCH_SIZE", 5)
     _cases(store_a, 2, service_department, advisor, cr_manager)
     moment = RECEIVED + dt.timedelta(hours=50)
@@ -147,12 +157,48 @@ def test_sweep_statements_do_not_grow_with_cases(
     _cases(store_a, 12, service_department, advisor, cr_manager)
     big, big_queries = _sweep_queries(moment)
     assert big == {"yellow": 0, "red": 12 * 2, "dispatch_overdue": 0, "feedback_overdue": 12}
-    # 12 cases are 3 batches per alert instead of 1: only the per-batch statements repeat.
-    per_batch = (big_queries - small_queries) / 4  # two more batches for red and for feedback_overdue
-    assert per_batch <= 10, (small_queries, big_queries)
+    # 12 cases are 3 batches instead of 1: only a batch's savepoint, statement and release repeat.
+    assert big_queries - small_queries == 2 * 3, (small_queries, big_queries)
     assert set(Case.objects.values_list("escalation_level", flat=True)) == {3}
 
     again, _ = _sweep_queries(moment + dt.timedelta(minutes=5))
     assert again == {"yellow": 0, "red": 0, "dispatch_overdue": 0, "feedback_overdue": 0}
     assert Notification.objects.filter(recipient=general_manager).count() == 12
     assert Notification.objects.filter(recipient=department_manager, kind="complaint_red").count() == 12
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_sweeps_alert_and_escalate_each_case_once(
+    store_a, cr_manager, general_manager, service_department, advisor, department_manager, monkeypatch
+):
+    """Two sweeps started together: SKIP LOCKED hands each batch of cases to one of them."""
+    monkeypatch.setattr(sweeps, "BATCH_SIZE", 3)
+    _cases(store_a, 10, service_department, advisor, cr_manager)
+    moment = RECEIVED + dt.timedelta(hours=50)
+    barrier = threading.Barrier(2)
+    results: list[dict] = []
+    errors: list[BaseException] = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(complaints_sla_sweep(now=moment))
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert {kind: sum(r[kind] for r in results) for kind in results[0]} == {
+        "yellow": 0,
+        "red": 10 * 2,
+        "dispatch_overdue": 0,
+        "feedback_overdue": 10,
+    }
+    assert Notification.objects.count() == 30
+    assert CaseEvent.objects.filter(action=Action.AUTO_ESCALATE).count() == 10

@@ -122,3 +122,43 @@ def test_one_colour_list_is_oldest_first_from_the_open_cases_index(make_case, cr
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "case_open_received_idx" in plan and "Sort" not in plan, plan
+
+
+def test_list_rows_carry_every_cell(make_case, cr_manager, service_department, advisor, store_b):
+    """A page's rows hold ready labels, in the user's language, and the case page's URL."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    from complaints.selectors import case_list, case_list_rows
+
+    with time_machine.travel(RECEIVED, tick=False):
+        dispatched = case_dispatch(case=make_case(), user=cr_manager, department=service_department, handler=advisor)
+    with time_machine.travel(RECEIVED + dt.timedelta(hours=21), tick=False):
+        new = make_case()
+    now = RECEIVED + dt.timedelta(hours=25)
+    rows = case_list_rows(cases=case_list(user=cr_manager, view="all", now=now))
+    assert [(r.pk, r.colour, r.colour_label) for r in rows] == [(dispatched.pk, "red", "红"), (new.pk, "white", "白")]
+    first, second = rows
+    assert first.url == reverse("complaints:case_detail", args=[dispatched.pk])
+    assert (first.case_no, first.customer, first.level) == (dispatched.case_no, "张伟", dispatched.level)
+    assert (first.category, first.channel, first.state) == ("维修质量", "来电", "已派发")
+    assert (first.department, first.handler, first.escalation_level) == ("服务部", "周顾问", 1)
+    assert first.received_at == "2026-10-08 09:00"  # Asia/Shanghai
+    assert (second.department, second.handler, second.state) == ("—", "—", "新建")
+    with translation.override("en"):
+        english = case_list_rows(cases=case_list(user=cr_manager, view="all", now=now))[0]
+    assert (english.colour_label, english.state, english.department) == ("Red", "Dispatched", "Service")
+
+    # Filtered to one colour, the rows carry it without the colour being computed per row.
+    red = case_list_rows(cases=case_list(user=cr_manager, view="all", now=now, filters={"colour": "red"}))
+    assert [(r.pk, r.colour, r.colour_label) for r in red] == [(dispatched.pk, "red", "红")]
+
+
+def test_department_choices_are_the_users_stores(cr_manager, service_department, store_a, store_b):
+    from complaints.selectors import department_choices
+    from tests.factories import DepartmentFactory
+
+    other = DepartmentFactory(store=store_b, kind="sales")
+    choices = department_choices(user=cr_manager)
+    assert choices == [(service_department.pk, str(service_department))]
+    assert other.pk not in dict(choices)

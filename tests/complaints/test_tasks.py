@@ -15,6 +15,8 @@ from tests.factories import UserFactory
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 RECEIVED = dt.datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
 
+pytestmark = pytest.mark.usefixtures("sweep_path")  # every test on both paths of the sweep
+
 
 @pytest.fixture
 def case(make_case):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from complaints.choices import Action, CaseState, Category, Channel
 from complaints.models import Case
 from complaints.services import case_dispatch
-from tests.factories import CustomerFactory, VehicleFactory
+from tests.factories import CustomerFactory, DepartmentFactory, VehicleFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 RECEIVED = dt.datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
@@ -136,3 +136,51 @@ def test_department_inbox_and_my_cases(
 @pytest.mark.parametrize("name", ["case_list", "my_cases", "department_inbox", "escalations", "case_create"])
 def test_pages_need_login(client, name):
     assert client.get(reverse(f"complaints:{name}")).status_code == 302
+
+
+def test_filter_selects_render_as_djangos_select_would():
+    """PlainSelect writes the options in Python; the browser must get the same options."""
+    from html.parser import HTMLParser
+
+    from django import forms
+
+    from complaints.forms import PlainSelect
+
+    class Options(HTMLParser):
+        def __init__(self, html):
+            super().__init__()
+            self.found, self.current = [], None
+            self.feed(html)
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("select", "option"):
+                self.current = [tag, dict(attrs), ""]
+                self.found.append(self.current)
+
+        def handle_data(self, data):
+            if self.current is not None:
+                self.current[2] += data.strip()
+
+    choices = [("", "全部"), ("red", "红 <b>"), (7, "合肥店 服务部")]
+    for value in ("red", 7, "", None):
+        attrs = {"id": "id_colour", "class": "form-select form-select-sm"}
+        ours = PlainSelect(choices=choices).render("colour", value, attrs=attrs)
+        django = forms.Select(choices=choices).render("colour", value, attrs=attrs)
+        assert Options(ours).found == Options(django).found, (value, ours, django)
+    assert 'value="red" selected>红 &lt;b&gt;</option>' in PlainSelect(choices=choices).render("colour", "red")
+
+
+def test_list_filtered_by_a_department_of_the_users_stores(
+    client_for, cr_manager, make_case, service_department, advisor, store_b
+):
+
+    dispatched = case_dispatch(case=make_case(), user=cr_manager, department=service_department, handler=advisor)
+    make_case()
+    client = client_for(cr_manager)
+    page = client.get(reverse("complaints:case_list"), {"department": service_department.pk})
+    assert [row.pk for row in page.context["rows"]] == [dispatched.pk]
+    assert f'<option value="{service_department.pk}" selected>' in page.text
+    other = DepartmentFactory(store=store_b, kind="sales")
+    assert f'value="{other.pk}"' not in page.text
+    refused = client.get(reverse("complaints:case_list"), {"department": other.pk})
+    assert "department" in refused.context["form"].errors
