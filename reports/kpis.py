@@ -191,51 +191,77 @@ def monthly_counts_by_store(
     store and source month; complaints GROUP BY store and month received).
 
     Each entry: {"month": "YYYY-MM", "sales": {...}, "service": {...}, "complaints": {...}}."""
-    now = now or timezone.now()
     first = add_months(last_month, -(months - 1))
-    keys = [month_key(add_months(first, i)) for i in range(months)]
-    result = {
-        store_id: {e["month"]: e for e in empty_trend(last_month=last_month, months=months)} for store_id in store_ids
+    callbacks = callback_counts_by_store_month(store_ids=store_ids, first=first, last=last_month)
+    complaints = complaint_counts_by_store_month(store_ids=store_ids, first=first, last=last_month, now=now)
+    return {
+        store_id: [
+            trend_entry(key, callbacks=callbacks.get((store_id, key)), complaints=complaints.get((store_id, key)))
+            for key in map(month_key, month_range(first, last_month))
+        ]
+        for store_id in store_ids
     }
-    for kind in KINDS:  # one query per kind (see source_filter)
-        callback_rows = (
-            CallbackTask.objects.filter(source_filter(kind=kind, first=first, last=last_month, store_ids=store_ids))
+
+
+def trend_entry(key: str, *, callbacks: dict | None = None, complaints: dict | None = None) -> dict:
+    """One month of a trend: {"month", "sales", "service", "complaints"}, zeros where none."""
+    callbacks = callbacks or {}
+    return {
+        "month": key,
+        **{kind: callbacks.get(kind) or _empty_callback_counts() for kind in KINDS},
+        "complaints": complaints or _empty_complaint_counts(),
+    }
+
+
+def callback_counts_by_store_month(
+    *, store_ids: list[int], first: dt.date, last: dt.date
+) -> dict[tuple[int, str], dict[str, dict]]:
+    """Per (store id, "YYYY-MM") of months first..last, the callback counters of each kind. One
+    query per kind (see source_filter)."""
+    result: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
+    for kind in KINDS:
+        rows = (
+            CallbackTask.objects.filter(source_filter(kind=kind, first=first, last=last, store_ids=store_ids))
             .annotate(source_month=_source_month(kind))
             .values("store_id", "source_month")
             .annotate(**_callback_counts())
             .order_by()
         )
-        for row in callback_rows:
-            key, store_id = month_key(row.pop("source_month")), row.pop("store_id")
-            if key in result.get(store_id, {}):
-                result[store_id][key][kind] = row
-    start, end = month_bounds(first, last_month)
-    complaint_rows = (
+        for row in rows:
+            result[(row.pop("store_id"), month_key(row.pop("source_month")))][kind] = row
+    return dict(result)
+
+
+def callback_counts_from_staff(rows: list[dict]) -> dict[str, dict]:
+    """The callback counters of each kind summed over a store-month's staff rows: the store's own,
+    since every task has its sales consultant or service advisor (required on the source)."""
+    counts = {kind: _empty_callback_counts() for kind in KINDS}
+    for row in rows:
+        for counter, total in counts[row["kind"]].items():
+            counts[row["kind"]][counter] = total + row[counter]
+    return counts
+
+
+def complaint_counts_by_store_month(
+    *, store_ids: list[int], first: dt.date, last: dt.date, now: dt.datetime | None = None
+) -> dict[tuple[int, str], dict]:
+    """Per (store id, "YYYY-MM") of months first..last, the complaints received and their SLA
+    clocks (as of `now`). One query."""
+    start, end = month_bounds(first, last)
+    rows = (
         _cases(store_ids)
         .filter(received_at__gte=start, received_at__lt=end)
         .annotate(received_month=TruncMonth("received_at", output_field=DateField()))
         .values("store_id", "received_month")
-        .annotate(**_complaint_counts(now))
+        .annotate(**_complaint_counts(now or timezone.now()))
         .order_by()
     )
-    for row in complaint_rows:
-        key, store_id = month_key(row.pop("received_month")), row.pop("store_id")
-        if key in result.get(store_id, {}):
-            result[store_id][key]["complaints"] = row
-    return {store_id: [months_[key] for key in keys] for store_id, months_ in result.items()}
+    return {(row.pop("store_id"), month_key(row.pop("received_month"))): row for row in rows}
 
 
 def empty_trend(*, last_month: dt.date, months: int = 12) -> list[dict]:
     """A trend of zeros (a store, or no store, with nothing in those months)."""
-    first = add_months(last_month, -(months - 1))
-    return [
-        {
-            "month": month_key(add_months(first, i)),
-            **{kind: _empty_callback_counts() for kind in KINDS},
-            "complaints": _empty_complaint_counts(),
-        }
-        for i in range(months)
-    ]
+    return [trend_entry(month_key(m)) for m in month_range(add_months(last_month, -(months - 1)), last_month)]
 
 
 def sum_trends(trends: list[list[dict]]) -> list[dict]:
@@ -484,26 +510,15 @@ def _question_aggregates() -> dict:
 def question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
     """Per survey question (by kind and code) of the stores together: answers, negative answers,
     sum and count of scores."""
-    by_store = question_counts_by_store_month(store_ids=store_ids, first=month, last=month)
-    return combine_question_counts(list(by_store.values()))
+    return question_counts_from_staff(staff_question_counts(store_ids=store_ids, month=month))
 
 
-def question_counts_by_store_month(
-    *, store_ids: list[int] | None, first: dt.date, last: dt.date
-) -> dict[tuple[int, str], list[dict]]:
-    """The question counts of months first..last per (store id, "YYYY-MM"), by kind then code.
-    One GROUP BY query per kind."""
-    by_key: dict[tuple[int, str], list[dict]] = defaultdict(list)
-    for kind in KINDS:
-        qs = (
-            _answers(kind=kind, store_ids=store_ids, first=first, last=last)
-            .values("source_month", code=F("question__code"), store_id=F(f"{TASK}store_id"))
-            .annotate(**_question_aggregates())
-            .order_by("source_month", "store_id", "code")
-        )
-        for row in qs:
-            by_key[(row.pop("store_id"), month_key(row.pop("source_month")))].append({"kind": kind, **row})
-    return dict(by_key)
+def question_counts_from_staff(rows: list[dict]) -> list[dict]:
+    """Per-staff question counts summed per question (kind and code), in their order: the store's
+    (or stores') counts, since every answered callback has its staff member."""
+    return combine_question_counts(
+        [[{key: row[key] for key in ("kind", "code", "text", *QUESTION_COUNTERS)} for row in rows]]
+    )
 
 
 def staff_question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
