@@ -37,9 +37,9 @@ HISTORY_MONTHS = TREND_MONTHS + 1
 # A row older than this is computed again when read: the nightly refresh rewrites every row of the
 # history in time, so only a stopped beat (or a month outside the history) gets here.
 MAX_AGE = dt.timedelta(hours=26)
-DETAIL_KEYS = ("staff", "questions", "staff_questions")
 
-# Per store id, per "YYYY-MM": {"counts": the month's trend entry, "detail": {DETAIL_KEYS}}.
+# Per store id, per "YYYY-MM": {"counts": the month's trend entry, "detail": {"staff", "questions",
+# "staff_questions"}}.
 StoreMonths = dict[int, dict[str, dict]]
 
 
@@ -96,9 +96,10 @@ def compute_store_months(
 
 @contextmanager
 def _aggregating():
-    """PostgreSQL compiles (JIT) a query whose estimated cost is high, and these GROUP BYs' estimates
-    are (the complaint subquery's is counted per task): on the scale data, compiling took 0.2-3 s
-    of a 1-2 s query, which runs once. Off for these queries only, in their own transaction."""
+    """PostgreSQL JIT-compiles a query whose estimated cost is high, and these GROUP BYs are estimated
+    far above that (the complaint subquery is costed per task): on the scale data, compiling took
+    0.2-3 s of a 1-2 s query that runs once. Off for these queries only (a setting local to their
+    transaction or savepoint's enclosing transaction)."""
     if connection.vendor != "postgresql":
         yield
         return
@@ -124,7 +125,8 @@ def _figures(
 
 
 def dashboard_figures_by_store(*, store_ids: list[int], month: dt.date, now: dt.datetime | None = None) -> dict:
-    """Per store, its figures computed now (nothing stored). Nine queries whatever the stores."""
+    """Per store, its figures computed now (nothing stored). Seven GROUP BY queries whatever the
+    stores: the month's staff rows, the trend's earlier months and complaints."""
     now = now or timezone.now()
     parts = compute_store_months(
         store_ids=store_ids, first=kpis.add_months(month, -(TREND_MONTHS - 1)), last=month, now=now, detail_from=month
@@ -167,18 +169,23 @@ def combine_figures(parts: list[dict], *, month: dt.date | None = None) -> dict:
     if len(parts) == 1:
         return parts[0]
     first = parts[0]
-    computed_at = min(p.get("computed_at") or "" for p in parts)
     return {
         "version": first["version"],
         "month": first["month"],
-        "computed_at": computed_at,
+        "computed_at": _oldest(p.get("computed_at") for p in parts),
         # A package frozen before the trend had its own time has only `computed_at`.
-        "trend_computed_at": min(p.get("trend_computed_at") or p.get("computed_at") or "" for p in parts),
+        "trend_computed_at": _oldest(p.get("trend_computed_at") or p.get("computed_at") for p in parts),
         "trend": kpis.sum_trends([p["trend"] for p in parts]),
         "staff": [row for p in parts for row in p["staff"]],
         "questions": kpis.combine_question_counts([p["questions"] for p in parts]),
         "staff_questions": [row for p in parts for row in p.get("staff_questions", [])],
     }
+
+
+def _oldest(times) -> str | None:
+    """The earliest of ISO times (compared as instants, whatever their offsets); None if none."""
+    known = [t for t in times if t]
+    return min(known, key=dt.datetime.fromisoformat) if known else None
 
 
 # --- storing --------------------------------------------------------------------------------------
@@ -225,7 +232,7 @@ def _fill_missing(
     *, store_ids: list[int], first: dt.date, last: dt.date, present: set[tuple[int, str]], now: dt.datetime
 ) -> StoreMonths:
     """Compute and store the store-months of first..last not in `present`: for the stores missing
-    one only, over the span of their missing months (one batch of nine queries)."""
+    one only, over the span of their missing months (one batch of five GROUP BYs)."""
     keys = {kpis.month_key(m): m for m in kpis.month_range(first, last)}
     missing = [
         (store_id, month) for store_id in store_ids for key, month in keys.items() if (store_id, key) not in present

@@ -342,7 +342,7 @@ def staff_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
     and whether each customer complained, ordered by kind, store and name."""
     by_store = staff_counts_by_store_month(store_ids=store_ids, first=month, last=month)
     rows = [row for part in by_store.values() for row in part]
-    rows.sort(key=lambda r: (r["kind"], r["store__name"], r["staff_name"] or "", r["staff_id"] or 0))
+    rows.sort(key=lambda r: (r["kind"], r["store__name"], r["staff_name"], r["staff_id"]))
     return rows
 
 
@@ -374,7 +374,7 @@ def staff_counts_by_store_month(
         for row in qs:
             by_key[(row["store_id"], month_key(row.pop("source_month")))].append({"kind": kind, **row})
     for rows in by_key.values():
-        rows.sort(key=lambda r: (r["kind"], r["staff_name"] or "", r["staff_id"] or 0))
+        rows.sort(key=lambda r: (r["kind"], r["staff_name"], r["staff_id"]))
     return dict(by_key)
 
 
@@ -526,7 +526,7 @@ def staff_question_counts(*, store_ids: list[int] | None, month: dt.date) -> lis
     the per-question significance flags."""
     by_store = staff_question_counts_by_store_month(store_ids=store_ids, first=month, last=month)
     rows = [row for part in by_store.values() for row in part]
-    rows.sort(key=lambda r: (r["kind"], r["code"], r["store_id"], r["staff_id"] or 0))
+    rows.sort(key=lambda r: (r["kind"], r["code"], r["store_id"], r["staff_id"]))
     return rows
 
 
