@@ -104,6 +104,8 @@ def test_warm_dashboard_fills_a_missing_history_for_active_stores_only(store_a, 
     with at(NOW):
         assert warm_dashboard() == figures.HISTORY_MONTHS  # first run after a deploy
         assert warm_dashboard() == 2
+    with at(NOW + figures.MAX_AGE + dt.timedelta(minutes=1)):  # the nightly run never came
+        assert warm_dashboard() == figures.HISTORY_MONTHS
     months = list(StoreMonthFigures.objects.filter(store=store_a).order_by("month").values_list("month", flat=True))
     assert months == kpis.month_range(kpis.add_months(APRIL, -(figures.HISTORY_MONTHS - 1)), APRIL)
     assert not StoreMonthFigures.objects.filter(store=store_b).exists()
