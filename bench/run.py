@@ -417,18 +417,11 @@ def bench_reports_tables(report: Report, runs: int) -> None:
 
 
 def bench_dashboard(report: Report, runs: int) -> None:
-    """The GM dashboard: server time and query count (SPEC §12)."""
-    from django.urls import NoReverseMatch, reverse
+    """The GM dashboard: server time and query count as deployed (figures stored by beat), the cost
+    of beat's refreshes and of a first visit (SPEC §12, issue 5)."""
+    from bench.dashboard import bench_dashboard as bench
 
-    try:
-        url = reverse("reports:dashboard")
-    except NoReverseMatch:
-        report.add(Figure("GM dashboard (server)", None, "ms", None, "server time, queries"))
-        return
-    request = get_ok(client_for("group_gm"), url)
-    ms = median_ms(request, runs)
-    queries = count_queries(request)
-    report.add(Figure("GM dashboard (server)", ms, "ms", None, "server time", note=f"{queries} queries"))
+    bench(report, runs)
 
 
 def bench_xlsx_export(report: Report, runs: int) -> None:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from crm.choices import Role
 from crm.models import Store, User
 from crm.scoping import user_can_see_store
-from reports.dashboard import dashboard_figures
+from reports.figures import dashboard_figures
 from reports.kpis import add_months, month_start
 from reports.models import EDITABLE_STATES, PackageState, ReportPackage
 from reports.snapshot import snapshot_tables

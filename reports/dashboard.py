@@ -1,122 +1,24 @@
 """The general manager's dashboard (SPEC §9): which figures to show (an approved package's frozen
-figures, or live ones), and how they are presented (KPI tiles, trend series, ranking, flags).
+figures, or the stored live ones of reports.figures), and how they are presented (KPI tiles, trend
+series, ranking, flags).
 
-`dashboard_figures` computes COUNTS for a scope of stores (see reports.kpis); a package freezes
-exactly that dict; `present` turns counts into what the page shows. So the page, the package and
-the tests read one set of rules.
+reports.figures computes and stores COUNTS per store and month; a package freezes the same dict;
+`present` turns counts into what the page shows. So the page, the package and the tests read one
+set of rules.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
 from django.http import Http404
 from django.utils import timezone
 
 from crm.choices import StaffRole
 from crm.models import Store, User
 from crm.scoping import stores_for_user
+from reports import figures as store_figures
 from reports import kpis
 from reports.models import PackageState, ReportPackage
-
-FIGURES_VERSION = 1
-
-
-def dashboard_figures_by_store(
-    *, store_ids: list[int], month: dt.date, now: dt.datetime | None = None
-) -> dict[int, dict]:
-    """Every count the dashboard shows, per store, JSON-ready: the 12-month trend (the last entry is
-    `month`), per-staff counts and survey question counts. Nine GROUP BY queries whatever the number
-    of stores; the figures of several stores are `combine_figures` of theirs."""
-    now = now or timezone.now()
-    trends = kpis.monthly_counts_by_store(store_ids=store_ids, last_month=month, now=now)
-    questions = kpis.question_counts_by_store(store_ids=store_ids, month=month)
-    staff: dict[int, list] = {store_id: [] for store_id in store_ids}
-    for row in kpis.staff_counts(store_ids=store_ids, month=month):
-        staff[row["store_id"]].append(row)
-    staff_questions: dict[int, list] = {store_id: [] for store_id in store_ids}
-    for row in kpis.staff_question_counts(store_ids=store_ids, month=month):
-        staff_questions[row["store_id"]].append(row)
-    return {
-        store_id: {
-            "version": FIGURES_VERSION,
-            "month": kpis.month_key(month),
-            "computed_at": now.isoformat(),
-            "trend": trends[store_id],
-            "staff": staff[store_id],
-            "questions": questions[store_id],
-            "staff_questions": staff_questions[store_id],
-        }
-        for store_id in store_ids
-    }
-
-
-def empty_figures(*, month: dt.date, now: dt.datetime | None = None) -> dict:
-    return {
-        "version": FIGURES_VERSION,
-        "month": kpis.month_key(month),
-        "computed_at": (now or timezone.now()).isoformat(),
-        "trend": kpis.empty_trend(last_month=month),
-        "staff": [],
-        "questions": [],
-        "staff_questions": [],
-    }
-
-
-def dashboard_figures(*, store_ids: list[int] | None, month: dt.date, now: dt.datetime | None = None) -> dict:
-    """The figures of the stores together (every store when None), computed now (no cache): what a
-    report package freezes."""
-    if store_ids is None:
-        store_ids = list(Store.objects.values_list("id", flat=True))
-    return combine_figures(
-        list(dashboard_figures_by_store(store_ids=store_ids, month=month, now=now).values()), month=month
-    )
-
-
-# Live figures are kept this long per store and month: at scale a year of callbacks takes seconds
-# to aggregate, and a general manager's page must open at once. The page says when they were
-# computed; `warm_live_figures` (beat, every 10 minutes) keeps them fresh before anyone asks.
-LIVE_CACHE_SECONDS = 15 * 60
-
-
-def _cache_key(store_id: int, month: dt.date) -> str:
-    return f"reports:dashboard:v{FIGURES_VERSION}:{kpis.month_key(month)}:{store_id}"
-
-
-def warm_live_figures(*, store_ids: list[int], month: dt.date, now: dt.datetime | None = None) -> dict[int, dict]:
-    fresh = dashboard_figures_by_store(store_ids=store_ids, month=month, now=now)
-    cache.set_many({_cache_key(store_id, month): figures for store_id, figures in fresh.items()}, LIVE_CACHE_SECONDS)
-    return fresh
-
-
-def live_figures(*, store_ids: list[int], month: dt.date, now: dt.datetime | None = None) -> dict:
-    """The stores' figures from the per-store cache, computing (in one batch) the stores missing."""
-    keys = {store_id: _cache_key(store_id, month) for store_id in store_ids}
-    cached = cache.get_many(list(keys.values()))
-    missing = [store_id for store_id, key in keys.items() if key not in cached]
-    if missing:
-        for store_id, figures in warm_live_figures(store_ids=missing, month=month, now=now).items():
-            cached[keys[store_id]] = figures
-    return combine_figures([cached[keys[store_id]] for store_id in store_ids], month=month)
-
-
-def combine_figures(parts: list[dict], *, month: dt.date | None = None) -> dict:
-    """The figures of several stores as one (counts add up; staff rows stay per store). The
-    combined `computed_at` is the oldest part's."""
-    if not parts:
-        return empty_figures(month=month or timezone.localdate().replace(day=1))
-    if len(parts) == 1:
-        return parts[0]
-    first = parts[0]
-    return {
-        "version": first["version"],
-        "month": first["month"],
-        "computed_at": min(p.get("computed_at") or "" for p in parts),
-        "trend": kpis.sum_trends([p["trend"] for p in parts]),
-        "staff": [row for p in parts for row in p["staff"]],
-        "questions": kpis.combine_question_counts([p["questions"] for p in parts]),
-        "staff_questions": [row for p in parts for row in p.get("staff_questions", [])],
-    }
 
 
 def _percent_series(values: list[float | None]) -> list[float | None]:
@@ -206,13 +108,21 @@ def dashboard_scope(*, user: User, store_id: int | None, month: dt.date) -> Dash
     )
 
 
+def _datetime(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
 def dashboard_data(*, scope: DashboardScope, now: dt.datetime | None = None) -> dict:
+    """What the page shows, with when its figures were computed: `computed_at` for the month in
+    view, `trend_computed_at` for the oldest month of its trend (older when the history is from
+    the nightly refresh)."""
     if scope.approved:
-        figures = combine_figures([p.figures for p in scope.packages], month=scope.month)
+        figures = store_figures.combine_figures([p.figures for p in scope.packages], month=scope.month)
     else:
-        figures = live_figures(store_ids=scope.store_ids, month=scope.month, now=now)
+        figures = store_figures.stored_figures(store_ids=scope.store_ids, month=scope.month, now=now)
     data = present(figures)
-    data["computed_at"] = dt.datetime.fromisoformat(figures["computed_at"]) if figures.get("computed_at") else None
+    data["computed_at"] = _datetime(figures.get("computed_at"))
+    data["trend_computed_at"] = _datetime(figures.get("trend_computed_at")) or data["computed_at"]
     return data
 
 
@@ -261,10 +171,11 @@ def staff_month_cases(*, staff, kind: str, month: dt.date, now: dt.datetime):
     )
 
 
-def staff_month_summary(*, staff, kind: str, month: dt.date) -> dict:
-    """The person's row of counts against their store's, with any flag raised on it (live)."""
-    rows = kpis.staff_counts(store_ids=[staff.store_id], month=month)
-    question_rows = kpis.staff_question_counts(store_ids=[staff.store_id], month=month)
+def staff_month_summary(*, staff, kind: str, month: dt.date, now: dt.datetime | None = None) -> dict:
+    """The person's row of counts against their store's, with any flag raised on it: from the
+    store's stored figures, so the numbers are the dashboard's (and as of the same time)."""
+    stored = store_figures.stored_detail(store_id=staff.store_id, month=month, now=now)
+    rows, question_rows = stored["detail"]["staff"], stored["detail"]["staff_questions"]
     mine = next((r for r in rows if r["staff_id"] == staff.pk and r["kind"] == kind), None)
     store = kpis.sum_counts([{k: r[k] for k in kpis.COUNTER_KEYS if k in r} for r in rows if r["kind"] == kind])
     flags = [f for f in kpis.staff_flags(rows, question_rows) if f["staff_id"] == staff.pk and f["kind"] == kind]
@@ -292,4 +203,5 @@ def staff_month_summary(*, staff, kind: str, month: dt.date) -> dict:
         "full_rate": kpis.rate(mine["full"], mine["successes"]) if mine else None,
         "measures": measures,
         "question_flags": question_flags,
+        "computed_at": stored["computed_at"],
     }

@@ -47,13 +47,14 @@ def staff_page(request, pk: int):
     month = kpis.parse_month(request.GET.get("month")) or dashboard.default_month()
     kind = dashboard.staff_kind(staff, request.GET.get("kind"))
     tasks = Paginator(dashboard.staff_month_tasks(staff=staff, kind=kind, month=month), 50)
+    now = timezone.now()
     context = {
         "staff": staff,
         "kind": kind,
         "month_value": kpis.month_key(month),
-        "summary": dashboard.staff_month_summary(staff=staff, kind=kind, month=month),
+        "summary": dashboard.staff_month_summary(staff=staff, kind=kind, month=month, now=now),
         "page_obj": tasks.get_page(request.GET.get("page")),
         "query_string": f"month={kpis.month_key(month)}&kind={kind}",
-        "cases": dashboard.staff_month_cases(staff=staff, kind=kind, month=month, now=timezone.now()),
+        "cases": dashboard.staff_month_cases(staff=staff, kind=kind, month=month, now=now),
     }
     return render(request, "reports/dashboard_staff.html", context)

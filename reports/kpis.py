@@ -67,6 +67,12 @@ def parse_month(value: str | None) -> dt.date | None:
         return None
 
 
+def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
+    """The months first..last (first days), oldest first; empty when last is before first."""
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(first, i) for i in range(max(count, 0))]
+
+
 def month_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
     """Aware datetimes (Asia/Shanghai) from the start of month `first` to the end of month `last`."""
     return periods.month_bounds(first)[0], periods.month_bounds(last or first)[1]
@@ -106,9 +112,9 @@ def source_filter(*, kind: str, first: dt.date, last: dt.date, store_ids: list[i
     return q
 
 
-def _source_month(kind: str):
+def _source_month(kind: str, prefix: str = ""):
     """The month of the task's source event (first day, a date) in the current time zone."""
-    return TruncMonth(SOURCE_DATE[kind], output_field=DateField())
+    return TruncMonth(f"{prefix}{SOURCE_DATE[kind]}", output_field=DateField())
 
 
 def _score_in(bounds: tuple[int, int]) -> Q:
@@ -185,51 +191,77 @@ def monthly_counts_by_store(
     store and source month; complaints GROUP BY store and month received).
 
     Each entry: {"month": "YYYY-MM", "sales": {...}, "service": {...}, "complaints": {...}}."""
-    now = now or timezone.now()
     first = add_months(last_month, -(months - 1))
-    keys = [month_key(add_months(first, i)) for i in range(months)]
-    result = {
-        store_id: {e["month"]: e for e in empty_trend(last_month=last_month, months=months)} for store_id in store_ids
+    callbacks = callback_counts_by_store_month(store_ids=store_ids, first=first, last=last_month)
+    complaints = complaint_counts_by_store_month(store_ids=store_ids, first=first, last=last_month, now=now)
+    return {
+        store_id: [
+            trend_entry(key, callbacks=callbacks.get((store_id, key)), complaints=complaints.get((store_id, key)))
+            for key in map(month_key, month_range(first, last_month))
+        ]
+        for store_id in store_ids
     }
-    for kind in KINDS:  # one query per kind (see source_filter)
-        callback_rows = (
-            CallbackTask.objects.filter(source_filter(kind=kind, first=first, last=last_month, store_ids=store_ids))
+
+
+def trend_entry(key: str, *, callbacks: dict | None = None, complaints: dict | None = None) -> dict:
+    """One month of a trend: {"month", "sales", "service", "complaints"}, zeros where none."""
+    callbacks = callbacks or {}
+    return {
+        "month": key,
+        **{kind: callbacks.get(kind) or _empty_callback_counts() for kind in KINDS},
+        "complaints": complaints or _empty_complaint_counts(),
+    }
+
+
+def callback_counts_by_store_month(
+    *, store_ids: list[int], first: dt.date, last: dt.date
+) -> dict[tuple[int, str], dict[str, dict]]:
+    """Per (store id, "YYYY-MM") of months first..last, the callback counters of each kind. One
+    query per kind (see source_filter)."""
+    result: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
+    for kind in KINDS:
+        rows = (
+            CallbackTask.objects.filter(source_filter(kind=kind, first=first, last=last, store_ids=store_ids))
             .annotate(source_month=_source_month(kind))
             .values("store_id", "source_month")
             .annotate(**_callback_counts())
             .order_by()
         )
-        for row in callback_rows:
-            key, store_id = month_key(row.pop("source_month")), row.pop("store_id")
-            if key in result.get(store_id, {}):
-                result[store_id][key][kind] = row
-    start, end = month_bounds(first, last_month)
-    complaint_rows = (
+        for row in rows:
+            result[(row.pop("store_id"), month_key(row.pop("source_month")))][kind] = row
+    return dict(result)
+
+
+def callback_counts_from_staff(rows: list[dict]) -> dict[str, dict]:
+    """The callback counters of each kind summed over a store-month's staff rows: the store's own,
+    since every task has its sales consultant or service advisor (required on the source)."""
+    counts = {kind: _empty_callback_counts() for kind in KINDS}
+    for row in rows:
+        for counter, total in counts[row["kind"]].items():
+            counts[row["kind"]][counter] = total + row[counter]
+    return counts
+
+
+def complaint_counts_by_store_month(
+    *, store_ids: list[int], first: dt.date, last: dt.date, now: dt.datetime | None = None
+) -> dict[tuple[int, str], dict]:
+    """Per (store id, "YYYY-MM") of months first..last, the complaints received and their SLA
+    clocks (as of `now`). One query."""
+    start, end = month_bounds(first, last)
+    rows = (
         _cases(store_ids)
         .filter(received_at__gte=start, received_at__lt=end)
         .annotate(received_month=TruncMonth("received_at", output_field=DateField()))
         .values("store_id", "received_month")
-        .annotate(**_complaint_counts(now))
+        .annotate(**_complaint_counts(now or timezone.now()))
         .order_by()
     )
-    for row in complaint_rows:
-        key, store_id = month_key(row.pop("received_month")), row.pop("store_id")
-        if key in result.get(store_id, {}):
-            result[store_id][key]["complaints"] = row
-    return {store_id: [months_[key] for key in keys] for store_id, months_ in result.items()}
+    return {(row.pop("store_id"), month_key(row.pop("received_month"))): row for row in rows}
 
 
 def empty_trend(*, last_month: dt.date, months: int = 12) -> list[dict]:
     """A trend of zeros (a store, or no store, with nothing in those months)."""
-    first = add_months(last_month, -(months - 1))
-    return [
-        {
-            "month": month_key(add_months(first, i)),
-            **{kind: _empty_callback_counts() for kind in KINDS},
-            "complaints": _empty_complaint_counts(),
-        }
-        for i in range(months)
-    ]
+    return [trend_entry(month_key(m)) for m in month_range(add_months(last_month, -(months - 1)), last_month)]
 
 
 def sum_trends(trends: list[list[dict]]) -> list[dict]:
@@ -307,28 +339,43 @@ STAFF_FIELD = {
 
 def staff_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
     """One row per sales consultant and service advisor with callbacks in the month: their counts,
-    and whether each customer complained. Two queries (one per kind), GROUP BY staff."""
-    start, end = month_bounds(month)
-    complained = Exists(
-        Case.objects.filter(
-            customer_id=OuterRef("customer_id"),
-            store_id=OuterRef("store_id"),
-            received_at__gte=start,
-            received_at__lt=end,
-        )
-    )
-    rows: list[dict] = []
+    and whether each customer complained, ordered by kind, store and name."""
+    by_store = staff_counts_by_store_month(store_ids=store_ids, first=month, last=month)
+    rows = [row for part in by_store.values() for row in part]
+    rows.sort(key=lambda r: (r["kind"], r["store__name"], r["staff_name"], r["staff_id"]))
+    return rows
+
+
+def staff_counts_by_store_month(
+    *, store_ids: list[int] | None, first: dt.date, last: dt.date
+) -> dict[tuple[int, str], list[dict]]:
+    """The staff rows of months first..last per (store id, "YYYY-MM"), each list ordered by kind
+    and name. A customer "complained" when a case of theirs at the store was received in the
+    callback's source month. Two queries (one per kind), GROUP BY month and staff."""
+    by_key: dict[tuple[int, str], list[dict]] = defaultdict(list)
     for kind in KINDS:
         field = STAFF_FIELD[kind]
+        complained = Exists(
+            Case.objects.annotate(received_month=TruncMonth("received_at", output_field=DateField())).filter(
+                customer_id=OuterRef("customer_id"),
+                store_id=OuterRef("store_id"),
+                received_month=OuterRef("source_month"),
+            )
+        )
         qs = (
-            CallbackTask.objects.filter(source_filter(kind=kind, first=month, last=month, store_ids=store_ids))
-            .values("store_id", "store__name", staff_id=F(f"{field}_id"), staff_name=F(f"{field}__name"))
+            CallbackTask.objects.filter(source_filter(kind=kind, first=first, last=last, store_ids=store_ids))
+            .annotate(source_month=_source_month(kind))
+            .values(
+                "source_month", "store_id", "store__name", staff_id=F(f"{field}_id"), staff_name=F(f"{field}__name")
+            )
             .annotate(**_callback_counts(), complained=Count("id", filter=Q(complained)))
             .order_by()
         )
-        rows.extend({"kind": kind, **row} for row in qs)
-    rows.sort(key=lambda r: (r["kind"], r["store__name"], r["staff_name"]))
-    return rows
+        for row in qs:
+            by_key[(row["store_id"], month_key(row.pop("source_month")))].append({"kind": kind, **row})
+    for rows in by_key.values():
+        rows.sort(key=lambda r: (r["kind"], r["staff_name"], r["staff_id"]))
+    return dict(by_key)
 
 
 def staff_ranking(rows: list[dict]) -> dict[str, list[dict]]:
@@ -435,15 +482,18 @@ QUESTION_COUNTERS = ("answered", "negative", "score_sum", "score_count")
 RATED_TYPES = (QuestionType.SCORE, QuestionType.YES_NO, QuestionType.CHOICE)
 
 
-def _month_answers(*, kind: str, store_ids: list[int] | None, month: dt.date) -> QuerySet[Answer]:
-    """Answers of the month's successful callbacks of one kind (by source month, like every figure)."""
-    task = "response__callback_task__"
+TASK = "response__callback_task__"  # from an answer to its callback task
+
+
+def _answers(*, kind: str, store_ids: list[int] | None, first: dt.date, last: dt.date) -> QuerySet[Answer]:
+    """Answers of the months' successful callbacks of one kind (by source month, like every figure),
+    with the source month as `source_month`."""
     return Answer.objects.filter(
-        source_filter(kind=kind, first=month, last=month, store_ids=store_ids, prefix=task),
-        **{f"{task}state": TaskState.DONE},
+        source_filter(kind=kind, first=first, last=last, store_ids=store_ids, prefix=TASK),
+        **{f"{TASK}state": TaskState.DONE},
         question__is_overall=False,
         question__type__in=RATED_TYPES,
-    )
+    ).annotate(source_month=_source_month(kind, TASK))
 
 
 def _question_aggregates() -> dict:
@@ -459,52 +509,54 @@ def _question_aggregates() -> dict:
 
 def question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
     """Per survey question (by kind and code) of the stores together: answers, negative answers,
-    sum and count of scores. One GROUP BY query per kind."""
-    return combine_question_counts(list(question_counts_by_store(store_ids=store_ids, month=month).values()))
+    sum and count of scores."""
+    return question_counts_from_staff(staff_question_counts(store_ids=store_ids, month=month))
 
 
-def question_counts_by_store(*, store_ids: list[int] | None, month: dt.date) -> dict:
-    """Per store (or "*" for every store when `store_ids` is None), the question counts."""
-    task = "response__callback_task__"
-    by_store: dict = {"*": []} if store_ids is None else {store_id: [] for store_id in store_ids}
-    for kind in KINDS:
-        group = ["code"] if store_ids is None else ["code", "store_id"]
-        qs = (
-            _month_answers(kind=kind, store_ids=store_ids, month=month)
-            .values(code=F("question__code"), **({} if store_ids is None else {"store_id": F(f"{task}store_id")}))
-            .annotate(**_question_aggregates())
-            .order_by(*group)
-        )
-        for row in qs:
-            key = "*" if store_ids is None else row.pop("store_id")
-            by_store.setdefault(key, []).append({"kind": kind, **row})
-    return by_store
+def question_counts_from_staff(rows: list[dict]) -> list[dict]:
+    """Per-staff question counts summed per question (kind and code), in their order: the store's
+    (or stores') counts, since every answered callback has its staff member."""
+    return combine_question_counts(
+        [[{key: row[key] for key in ("kind", "code", "text", *QUESTION_COUNTERS)} for row in rows]]
+    )
 
 
 def staff_question_counts(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
     """The same per staff member (the task's sales consultant or service advisor) and store, for
-    the per-question significance flags. One GROUP BY query per kind."""
-    task = "response__callback_task__"
-    rows: list[dict] = []
+    the per-question significance flags."""
+    by_store = staff_question_counts_by_store_month(store_ids=store_ids, first=month, last=month)
+    rows = [row for part in by_store.values() for row in part]
+    rows.sort(key=lambda r: (r["kind"], r["code"], r["store_id"], r["staff_id"]))
+    return rows
+
+
+def staff_question_counts_by_store_month(
+    *, store_ids: list[int] | None, first: dt.date, last: dt.date
+) -> dict[tuple[int, str], list[dict]]:
+    """Per (store id, "YYYY-MM"), by kind then code and staff. One GROUP BY query per kind."""
+    by_key: dict[tuple[int, str], list[dict]] = defaultdict(list)
     for kind in KINDS:
-        staff = f"{task}{STAFF_FIELD[kind]}"
+        staff = f"{TASK}{STAFF_FIELD[kind]}"
         qs = (
-            _month_answers(kind=kind, store_ids=store_ids, month=month)
+            _answers(kind=kind, store_ids=store_ids, first=first, last=last)
             .values(
+                "source_month",
                 code=F("question__code"),
-                store_id=F(f"{task}store_id"),
-                store__name=F(f"{task}store__name"),
+                store_id=F(f"{TASK}store_id"),
+                store__name=F(f"{TASK}store__name"),
                 staff_id=F(f"{staff}_id"),
                 staff_name=F(f"{staff}__name"),
             )
             .annotate(**_question_aggregates())
-            .order_by("code", "store_id", "staff_id")
+            .order_by("source_month", "store_id", "code", "staff_id")
         )
-        rows.extend({"kind": kind, **row} for row in qs)
-    return rows
+        for row in qs:
+            by_key[(row["store_id"], month_key(row.pop("source_month")))].append({"kind": kind, **row})
+    return dict(by_key)
 
 
 def combine_question_counts(parts: list[list[dict]]) -> list[dict]:
+    """Several stores' question counts as one (the text as `_question_aggregates` picks it)."""
     combined: dict[tuple, dict] = {}
     for part in parts:
         for row in part:
@@ -512,6 +564,7 @@ def combine_question_counts(parts: list[list[dict]]) -> list[dict]:
             if key not in combined:
                 combined[key] = dict(row)
             else:
+                combined[key]["text"] = max(combined[key]["text"], row["text"])
                 for counter in QUESTION_COUNTERS:
                     combined[key][counter] += row[counter]
     return list(combined.values())

@@ -103,3 +103,33 @@ class ReportPackage(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+
+class StoreMonthFigures(models.Model):
+    """The dashboard's counts of one store and month (门店月度看板数据), as computed at `computed_at`:
+    what the general manager's page reads instead of aggregating a year of callbacks per request.
+
+    `counts` is the month's entry of the 12-month trend (callbacks by kind, complaints, SLA clocks);
+    `detail` the month's staff rows, question counts and per-staff question counts (read only for
+    the month in view). Both are COUNTS, in the shape reports.kpis returns them, so stores add up.
+    Filled by reports.figures (beat, and on the spot for a store-month nobody computed yet); a row
+    is only a copy of what the database says, rewritten whole by every refresh."""
+
+    store = models.ForeignKey("crm.Store", verbose_name=_("门店"), on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("月份"), help_text=_("当月第一天"))
+    # reports.figures.FIGURES_VERSION when computed: a row of another version is recomputed.
+    version = models.PositiveSmallIntegerField(_("数据版本"))
+    counts = models.JSONField(_("月度计数"))
+    detail = models.JSONField(_("员工与题目计数"))
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("门店月度看板数据")
+        verbose_name_plural = _("门店月度看板数据")
+        constraints = [
+            models.UniqueConstraint(fields=["store", "month"], name="store_month_figures_one_per_store_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="store_month_figures_month_first_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.store_id} {self.month:%Y-%m} @ {self.computed_at:%Y-%m-%d %H:%M}"

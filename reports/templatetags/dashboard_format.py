@@ -1,8 +1,19 @@
 """Formatting of the dashboard's figures: rates as percentages, empty where the rate is empty."""
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 
 register = template.Library()
+
+
+@register.filter
+def as_of(value) -> str:
+    """When figures were computed: the time alone if today, else with the date."""
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return date_format(local, "H:i" if local.date() == timezone.localdate() else "Y-m-d H:i")
 
 
 @register.filter

@@ -145,9 +145,10 @@ def test_seed_demo_gives_later_steps_what_they_need():
 
 def _last_month_figures(store_code: str) -> dict:
     from reports import dashboard
+    from reports.figures import dashboard_figures
 
     store = Store.objects.get(code=store_code)
-    figures = dashboard.dashboard_figures(store_ids=[store.pk], month=dashboard.default_month())
+    figures = dashboard_figures(store_ids=[store.pk], month=dashboard.default_month())
     return dashboard.present(figures)
 
 

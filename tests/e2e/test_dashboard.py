@@ -17,14 +17,6 @@ from tests.reports.factories import local, seed_dashboard_year
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_dashboard_cache():
-    """Live figures are cached per store and month; every test starts from an empty cache."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 MARCH = dt.date(2025, 3, 1)
 
