@@ -175,6 +175,13 @@ class _Survey:
         return {self.overall: a}
 
 
+def _task_seed(task: CallbackTask) -> str:
+    """A per-task seed from the source document's number, not its database id: ids depend on what
+    the database held before (a test run, an earlier demo), numbers do not."""
+    source = task.delivery.delivery_no if task.kind == CallbackKind.SALES else task.repair_order.ro_no
+    return f"{task.kind}:{source}"
+
+
 def _staff_name(task: CallbackTask) -> str:
     if task.kind == CallbackKind.SALES:
         return task.delivery.sales_consultant.name if task.delivery and task.delivery.sales_consultant else ""
@@ -201,7 +208,7 @@ class _Problems:
         self.seen: dict[tuple, int] = {}
 
     def draw(self, task: CallbackTask, source_month: int, shift: float, weak: bool) -> dict | None:
-        key = (task.store_id, task.kind, _staff_name(task), source_month)
+        key = (task.store.code, task.kind, _staff_name(task), source_month)
         k = self.seen[key] = self.seen.get(key, 0) + 1
         offset = random.Random(str(key)).random()
         share = WEAK_PROBLEM_SHARE if weak else PROBLEM_SHARE.get(task.store.code, 0.05) + shift
@@ -267,10 +274,10 @@ def seed_callbacks_demo(ctx) -> None:
             current.append(task)
             continue
         # A per-task generator: the same task gets the same history on every database.
-        rng = random.Random(f"{task.kind}:{task.delivery_id or task.repair_order_id}")
+        rng = random.Random(_task_seed(task))
         task._survey = surveys[task.kind]
         source_month = _month_index(_source_day(task, tz))
-        key = (task.store_id, task.kind, source_month)
+        key = (task.store.code, task.kind, source_month)
         if key not in month_shift:  # month-to-month wiggle of the trends
             month_shift[key] = random.Random(str(key)).uniform(-0.02, 0.02)
         weak = _staff_name(task) == WEAK_STAFF_NAME and source_month >= this_month - WEAK_SINCE_MONTHS
@@ -400,7 +407,7 @@ def _call_current(tasks, surveys, *, agent, now, clock: _Clock, problems: _Probl
     """Today's queue, through the real service: most untouched, some called already."""
     made = 0
     for task in tasks:
-        rng = random.Random(f"{task.kind}:{task.delivery_id or task.repair_order_id}")
+        rng = random.Random(_task_seed(task))
         roll = rng.random()
         if roll < 0.5:
             continue  # for the agent to call
