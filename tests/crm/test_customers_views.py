@@ -97,8 +97,9 @@ def test_list_query_count_is_constant(client_for, agent, store_a, django_assert_
     client = client_for(agent)
     client.get(LIST)  # warm the content-type and permission caches
     # session, user, user perms, group perms, role codes, user stores, count, page, vehicles,
-    # the store filter's options, the user menu's groups, the bell's unread count and latest items
-    with django_assert_num_queries(13):
+    # the store filter's options, the bell's unread count and latest items (the user menu's roles
+    # come from the role codes)
+    with django_assert_num_queries(12):
         response = client.get(LIST)
     assert len(response.context["page_obj"]) == min(rows, 25)
 
@@ -112,9 +113,9 @@ def test_customer_page_query_count_is_constant(client_for, agent, store_a, djang
     client = client_for(agent)
     client.get(detail(customer))
     # session, user, user perms, group perms, role codes, stores, customer, vehicles, ownerships,
-    # deliveries, repair orders, audit entries, the user menu's groups, the bell (2), the callbacks,
-    # complaints and SMS timeline providers (1 each)
-    with django_assert_num_queries(18):
+    # deliveries, repair orders, audit entries, the bell (2), the callbacks, complaints and SMS
+    # timeline providers (1 each); the user menu's roles come from the role codes
+    with django_assert_num_queries(17):
         response = client.get(detail(customer))
     assert len(response.context["vehicles"]) == visits
     assert len(response.context["timeline"]) == 2 * visits

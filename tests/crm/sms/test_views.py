@@ -81,8 +81,9 @@ def test_outbox_query_count_is_constant(client_for, cr_manager, store_a, django_
     client = client_for(cr_manager)
     client.get(OUTBOX)
     # session, user, user perms, group perms, role codes (nav), user stores, count, page, waiting
-    # replies, the store filter's options, the user menu's groups, the bell's unread count and items
-    with django_assert_num_queries(13):
+    # replies, the store filter's options, the bell's unread count and items (the user menu's roles
+    # come from the role codes)
+    with django_assert_num_queries(12):
         response = client.get(OUTBOX)
     assert len(response.context["waiting"]) == rows
     assert response.context["page_obj"].paginator.count == 2 * rows
