@@ -202,3 +202,16 @@ def test_overlapping_sweeps_alert_and_escalate_each_case_once(
     }
     assert Notification.objects.count() == 30
     assert CaseEvent.objects.filter(action=Action.AUTO_ESCALATE).count() == 10
+
+
+def test_case_pages_keep_room_for_the_sweeps_in_place_updates():
+    """Half of each complaints_case page stays free, so that the sweep's marker and escalation
+    writes (columns in no index) are HOT updates — see migration 0006."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [Case._meta.db_table])
+        (options,) = cursor.fetchone()
+    assert "fillfactor=50" in options
+    indexed = {column for index in Case._meta.indexes for column in index.fields} | {
+        f.name for f in Case._meta.fields if f.db_index or f.unique or f.is_relation
+    }
+    assert not indexed & {"escalation_level", "yellow_alerted_at", "red_alerted_at", "updated_at"}
