@@ -103,6 +103,8 @@ def bench_export(report, runs: int) -> None:
             "xlsx export, 100,000 rows (time)",
             result["seconds"],
             "s",
+            15,
+            "< 15 s",
             note=f"{result['rows']:,} repair orders × {result['columns']} columns via crm.reporting.write_xlsx; "
             f"{result['size_mb']:.1f} MB file; child process {wall:.0f} s in all",
         )
@@ -112,6 +114,8 @@ def bench_export(report, runs: int) -> None:
             "xlsx export, 100,000 rows (peak memory)",
             result["peak_mb"] - result["base_mb"],
             "MB",
+            250,
+            "< 250 MB",
             note=f"peak RSS {result['peak_mb']:.0f} MB − {result['base_mb']:.0f} MB of the process before the export",
         )
     )

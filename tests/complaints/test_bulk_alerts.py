@@ -2,7 +2,6 @@
 statements do not grow with its cases (the first sweep over 30,000 open cases must take seconds)."""
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
@@ -18,6 +17,7 @@ from complaints.notifications import Message, notifications_send_email, notify_m
 from complaints.services import case_dispatch
 from complaints.sweeps import complaints_sla_sweep
 from crm.choices import Role
+from tests.concurrency import run_at_once
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,25 +175,7 @@ def test_overlapping_sweeps_alert_and_escalate_each_case_once(
     monkeypatch.setattr(sweeps, "BATCH_SIZE", 3)
     _cases(store_a, 10, service_department, advisor, cr_manager)
     moment = RECEIVED + dt.timedelta(hours=50)
-    barrier = threading.Barrier(2)
-    results: list[dict] = []
-    errors: list[BaseException] = []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(complaints_sla_sweep(now=moment))
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = run_at_once(lambda: complaints_sla_sweep(now=moment))
     assert {kind: sum(r[kind] for r in results) for kind in results[0]} == {
         "yellow": 0,
         "red": 10 * 2,

@@ -1,10 +1,7 @@
 """notify(): each notification and its e-mail exactly once (issue 4 item 4)."""
 
-import threading
-
 import pytest
 from django.core import mail
-from django.db import connection
 from django.http import Http404
 
 from complaints.models.notifications import Notification
@@ -16,6 +13,7 @@ from complaints.notifications import (
     unread_count,
 )
 from crm.choices import Role
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory
 
 
@@ -82,25 +80,7 @@ def test_email_waits_for_commit(manager_with_mail, django_capture_on_commit_call
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_notify_creates_one(store_a):
     user = UserFactory(username="racer", email="racer@example.com", roles=[Role.CR_MANAGER], stores=[store_a])
-    barrier = threading.Barrier(2)
-    results: list[int] = []
-    errors: list[BaseException] = []
-
-    def worker():
-        try:
-            barrier.wait()
-            results.append(_notify([user], key="case-9:red"))
-        except BaseException as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = run_at_once(lambda: _notify([user], key="case-9:red"))
     assert sorted(results) == [0, 1]
     assert Notification.objects.filter(recipient=user, dedup_key="case-9:red").count() == 1
     assert len(mail.outbox) == 1

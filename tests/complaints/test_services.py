@@ -1,11 +1,9 @@
 """The complaint workflow: every transition, every forbidden one per role, numbering, repeats."""
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from complaints.choices import (
@@ -35,6 +33,7 @@ from complaints.services import (
     suggest_level,
 )
 from crm.choices import Role
+from tests.concurrency import run_at_once
 from tests.factories import CustomerFactory, StoreFactory, UserFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -334,31 +333,18 @@ def test_numbering_is_unique_under_concurrency():
     store = StoreFactory(code="CC")
     user = UserFactory(roles=[Role.CR_MANAGER], stores=[store])
     customers = [CustomerFactory(store=store) for _ in range(8)]
-    barrier = threading.Barrier(8)
-    errors = []
 
     def work(customer):
-        try:
-            barrier.wait()
-            case_receive(
-                user=user,
-                store=store,
-                customer=customer,
-                channel=Channel.PHONE,
-                category=Category.OTHER,
-                content="并发受理",
-            )
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
+        case_receive(
+            user=user,
+            store=store,
+            customer=customer,
+            channel=Channel.PHONE,
+            category=Category.OTHER,
+            content="并发受理",
+        )
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in customers]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    run_at_once(work, args=[(c,) for c in customers])
     numbers = sorted(Case.objects.values_list("case_no", flat=True))
     day = timezone.localdate()
     assert numbers == [f"CC{day:%Y%m%d}-{n:03d}" for n in range(1, 9)]

@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from django.urls import reverse
 
 from config.celery import app
 from crm.sms import services
 from crm.sms.models import SmsMessage
+from tests.concurrency import run_at_once
 from tests.factories import CustomerFactory, StoreFactory
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -47,24 +47,7 @@ def test_concurrent_flushes_never_send_a_message_twice():
         c = CustomerFactory(store=store)
         services.sms_send(store=store, customer=c, mobile=c.mobile, body="x", reason="t", related_key=str(i), now=NIGHT)
     backend = CountingBackend()
-    barrier = threading.Barrier(4)
-    errors = []
-
-    def worker():
-        try:
-            barrier.wait()
-            services.sms_flush_queue(now=MORNING, backend=backend, batch_size=7)
-        except Exception as exc:  # pragma: no cover - surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    run_at_once(lambda: services.sms_flush_queue(now=MORNING, backend=backend, batch_size=7), args=[()] * 4)
     assert len(backend.sent) == 60 == len(set(backend.sent))
     assert SmsMessage.objects.filter(status="sent").count() == 60
 
