@@ -101,7 +101,7 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, departments: list[tuple[int, str]] = (), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].choices = [("", "---------"), *departments]
+        self.fields["department"].choices = [("", _("全部")), *departments]
         for field in self.fields.values():
             css = (
                 "form-select form-select-sm"
