@@ -22,6 +22,7 @@ from collections import defaultdict
 from django.db.models import Count, DateField, Exists, F, Max, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from callbacks.choices import CallbackKind, TaskState
 from callbacks.models import CallbackTask
@@ -399,11 +400,12 @@ def staff_ranking(rows: list[dict]) -> dict[str, list[dict]]:
     return ranking
 
 
-# Each measure: (code, label, bad count, total count) over a staff row; a rule lives once.
+# Each measure: (code, label, bad count, total count) over a staff row; a rule lives once. Labels
+# are msgids: figures are stored and frozen in Chinese, pages translate them when shown.
 FLAG_MEASURES = (
-    ("dissatisfied", "不满意率", "dissatisfied", "successes"),
-    ("grumble", "抱怨率", "grumbles", "successes"),
-    ("complaint", "投诉率", "complained", "tasks"),
+    ("dissatisfied", gettext_noop("不满意率"), "dissatisfied", "successes"),
+    ("grumble", gettext_noop("抱怨率"), "grumbles", "successes"),
+    ("complaint", gettext_noop("投诉率"), "complained", "tasks"),
 )
 COUNTER_KEYS = ("tasks", "successes", "grumbles", "full", "basic", "dissatisfied", "complained")
 

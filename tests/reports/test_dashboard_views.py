@@ -161,6 +161,13 @@ def test_staff_page_lists_callbacks_and_complaints(client_for, general_manager, 
     assert len(response.context["page_obj"].object_list) == 1
     summary = response.context["summary"]
     assert summary["row"]["tasks"] == 1 and summary["row"]["complained"] == 1
+    assert "抱怨率" in page  # the measures, by their labels
+    # In English the measures' labels are translated (they are stored as Chinese msgids).
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(url).content.decode()
+    assert "Grievance rate" in page and "Dissatisfied rate" in page and "抱怨率" not in page
 
 
 def test_staff_page_of_other_store_is_404(client_for, general_manager, store_b):
