@@ -2,7 +2,7 @@
 deployed system is in — beat has stored the figures — with what that state costs, separately:
 
 - the dashboard of the group's general manager (10 stores) and a staff drill-down, figures stored;
-- one run of each beat refresh: the nightly one (13 months × 10 stores, from an empty table) and
+- one run of each beat refresh: the nightly one (`HISTORY_MONTHS` × 10 stores, from an empty table) and
   the quarter-hourly one (current and previous month);
 - a first visit of a store-month nobody computed (one store's month), and of a month outside the
   stored history for all 10 stores (twelve months each), computed on the spot.
