@@ -4,10 +4,10 @@
 At SPEC §12 scale a year of callbacks takes seconds to aggregate, so no page aggregates it: beat
 rewrites the rows of the current and the previous month every 15 minutes (a late callback of last
 month's delivery still closes early this month) and 24 months of history nightly
-(`HISTORY_MONTHS`: the twelve-month trend of every month of the past year). The page reads its stores' twelve rows in one query. A
-store-month with no row (a month nobody opened, a new store), a row of another `FIGURES_VERSION`
-or one older than `MAX_AGE` (beat stopped) is computed on the spot — for the stores missing it only
-— and stored. Every row carries its `computed_at`, and the page says it.
+(`HISTORY_MONTHS`: the twelve-month trend of every month of the past year). The page reads its
+stores' twelve rows in one query. A store-month with no row (a month nobody opened, a new store), a
+row of another `FIGURES_VERSION` or one older than `MAX_AGE` (beat stopped) is computed on the spot
+— for the stores missing it only — and stored. Every row carries its `computed_at`, and the page says it.
 
 A report package freezes `dashboard_figures`, the same computation done now: a stored row equals it
 for the same data and the same moment (tests/reports/test_figures.py).
