@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class CallbackKind(models.TextChoices):
@@ -39,8 +40,9 @@ class Disposition(models.TextChoices):
     WRONG_NUMBER = "号码错误", _("号码错误")
 
 
-# The final disposition of a task that expired without any attempt.
-NOT_CALLED = "未回访"
+# The final disposition of a task that expired without any attempt (stored as is; a msgid, so pages
+# can show it translated like the dispositions' labels).
+NOT_CALLED = gettext_noop("未回访")
 
 
 class Bucket(models.TextChoices):

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.choices import SlaColour
 from complaints.models import Case
@@ -60,7 +61,7 @@ def complaints_rows(*, start: dt.datetime, end: dt.datetime, store_ids: list[int
             case.store.name,
             case.customer.name,
             case.get_channel_display(),
-            "再次" if case.is_repeat else "首次",
+            _("再次") if case.is_repeat else _("首次"),
             case.get_category_display(),
             case.level,
             case.department.get_kind_display() if case.department_id else "",

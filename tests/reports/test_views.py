@@ -182,3 +182,15 @@ def test_english_page_translates_the_table_while_the_download_keeps_spec_chinese
     assert rows[-1][0] == "合计"
     # The page is still in English afterwards (the export's language does not leak).
     assert ">Total<" in client.get(reverse("reports:report", args=["sc_satisfaction"]), {"month": "2026-10"}).text
+
+
+def test_english_complaints_report_shows_first_or_repeat_in_english(client_for, cr_manager, store_a):
+    from django.conf import settings
+
+    from tests.reports.factories import make_case
+
+    make_case(store=store_a, received_at=local(2026, 10, 5, 9, 0))
+    client = client_for(cr_manager)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("reports:report", args=["complaints"]), {"month": "2026-10"}).content.decode()
+    assert ">First<" in page and "首次" not in page
