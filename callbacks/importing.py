@@ -2,7 +2,8 @@
 
 Each row becomes an attempt on the task of the same kind and source number in the store; a
 success row (成功 / 短信回复) also closes the task as done. Re-importing is harmless: an imported
-attempt is unique by (task, called_at).
+attempt is unique by (task, called_at), and a row imported before updates its attempt (see
+`_update_row` for a changed outcome).
 """
 
 from django.core.exceptions import ValidationError
@@ -33,6 +34,10 @@ def parse_kind(value) -> str:
     if kind is None:
         raise CellError(_("回访类型应为 销售 或 售后"))
     return kind
+
+
+def _is_success(outcome: str) -> bool:
+    return DISPOSITION_RULES[outcome].bucket == Bucket.SUCCESS
 
 
 class CallbackResultsSheet(SheetHandler):
@@ -101,7 +106,7 @@ class CallbackResultsSheet(SheetHandler):
     def _check_answers(self, outcome: str, answers: dict, version) -> RowError | None:
         """Every Qn against the task's questionnaire: unknown code, out-of-range score, an answer
         that does not fit its question, a success without the overall answer."""
-        success = DISPOSITION_RULES[outcome].bucket == Bucket.SUCCESS
+        success = _is_success(outcome)
         if not success:
             return RowError("", _("未成功的回访不应有问卷答案")) if answers else None
         if version is None:
@@ -134,30 +139,48 @@ class CallbackResultsSheet(SheetHandler):
                         source=AttemptSource.IMPORT,
                     )
             except IntegrityError:
-                return self._update_row(task, called_at, outcome, note, agent, answers)
-            if DISPOSITION_RULES[outcome].bucket != Bucket.SUCCESS:
-                return Outcome.CREATED
-            # Historical rows store their answers but raise no hot alert: those calls are long over.
-            if task.response_id is None:
-                response_record(
-                    task=task, version=version, answers=answers, source=ResponseSource.IMPORT, agent=agent, at=called_at
-                )
-            if task.state != TaskState.DONE:
-                CallbackTask.objects.filter(pk=task.pk).update(
-                    state=TaskState.DONE, final_disposition=outcome, completed_at=called_at, claimed_by=None
-                )
-                task.state = TaskState.DONE
+                return self._update_row(task, called_at, outcome, note, agent, answers, version)
+            if _is_success(outcome):
+                self._record_success(task, outcome, answers, version, agent, called_at)
         return Outcome.CREATED
 
-    def _update_row(self, task, called_at, outcome: str, note: str, agent, answers) -> Outcome | RowError:
-        """A row imported before (same task and time): a changed note, agent or answers update the
-        record; a changed outcome is refused (the task's state already followed the first one)."""
-        attempt = CallAttempt.objects.get(task=task, at=called_at, source=AttemptSource.IMPORT)
-        if attempt.disposition != outcome:
-            return RowError(
-                "回访状态", _("该回访已导入为 %(old)s，不能改为 %(new)s") % {"old": attempt.disposition, "new": outcome}
+    def _record_success(self, task: CallbackTask, outcome: str, answers, version, agent, called_at) -> None:
+        """A successful imported call: its answers (historical rows raise no hot alert — those calls
+        are long over) and the task done, unless the task already has a response / is done."""
+        if task.response_id is None:
+            response_record(
+                task=task, version=version, answers=answers, source=ResponseSource.IMPORT, agent=agent, at=called_at
             )
+        if task.state != TaskState.DONE:
+            CallbackTask.objects.filter(pk=task.pk).update(
+                state=TaskState.DONE, final_disposition=outcome, completed_at=called_at, claimed_by=None
+            )
+            task.state = TaskState.DONE
+
+    def _update_row(self, task, called_at, outcome: str, note: str, agent, answers, version) -> Outcome | RowError:
+        """A row imported before (same task and time): a changed note, agent, answers or outcome
+        update the record (SPEC §5). A changed outcome: from one unsuccessful kind to another
+        changes the attempt only (an imported unsuccessful row changes no task state); to a success
+        records it as a new success row would; from success to success follows on the task's final
+        disposition. A success cannot be withdrawn by an import — its response and the done task may
+        have been worked on since — so that row is reported, for a correction in the system."""
+        attempt = CallAttempt.objects.get(task=task, at=called_at, source=AttemptSource.IMPORT)
         changed = False
+        if attempt.disposition != outcome:
+            was_success = _is_success(attempt.disposition)
+            if was_success and not _is_success(outcome):
+                message = _("该回访已导入为成功（%(old)s），导入不能改为未成功的 %(new)s；请在系统中更正")
+                return RowError("回访状态", message % {"old": attempt.disposition, "new": outcome})
+            old = attempt.disposition
+            attempt.disposition = outcome
+            attempt.save(update_fields=["disposition"])
+            changed = True
+            if not was_success and _is_success(outcome):
+                self._record_success(task, outcome, answers, version, agent, called_at)
+            elif was_success:
+                CallbackTask.objects.filter(pk=task.pk, state=TaskState.DONE, final_disposition=old).update(
+                    final_disposition=outcome
+                )
         if (attempt.note, attempt.agent_id) != (note, agent.pk if agent else None):
             attempt.note, attempt.agent = note, agent
             attempt.save(update_fields=["note", "agent"])

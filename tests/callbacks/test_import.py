@@ -64,3 +64,37 @@ def test_bad_rows_are_reported(store_a, store_b):
     assert all(isinstance(r, RowError) for r in result.values())
     assert [result[n].column for n in range(2, 8)] == ["单号", "单号", "回访状态", "Q0", "Q0", "Q0"]
     assert not CallAttempt.objects.exists()
+
+
+def test_a_changed_outcome_updates_the_row_except_withdrawing_a_success(store_a, agent):
+    from surveys.models import Response
+
+    DeliveryFactory(store=store_a, delivery_no="XS1")
+    DeliveryFactory(store=store_a, delivery_no="XS2")
+    callback_tasks_generate()
+    at = parse_datetime("2026-11-20 10:30")
+    handler, ctx = CallbackResultsSheet(), ImportContext(default_store=store_a)
+
+    def run(**values):
+        return handler.import_batch([_row(2, called_at=at, **values)], ctx)[2]
+
+    # One unsuccessful kind to another: the attempt changes, the task stays open.
+    assert run(source_no="XS1", outcome="无人接听") == Outcome.CREATED
+    assert run(source_no="XS1", outcome="关机") == Outcome.UPDATED
+    attempt = CallAttempt.objects.get(task__delivery__delivery_no="XS1")
+    assert attempt.disposition == "关机" and attempt.task.state == TaskState.OPEN
+    # Unsuccessful to success: recorded as a new success row would be.
+    assert run(source_no="XS1", outcome="成功", Q0="9") == Outcome.UPDATED
+    attempt.task.refresh_from_db()
+    assert attempt.task.state == TaskState.DONE and attempt.task.final_disposition == "成功"
+    assert Response.objects.get(pk=attempt.task.response_id).overall_score == 9
+    assert run(source_no="XS1", outcome="成功", Q0="9") == Outcome.UNCHANGED
+    # Success to success: the task's final disposition follows.
+    assert run(source_no="XS1", outcome="短信回复", Q0="9") == Outcome.UPDATED
+    attempt.task.refresh_from_db()
+    assert attempt.task.final_disposition == "短信回复"
+    # Success to unsuccessful: refused with its reason; nothing changes.
+    error = run(source_no="XS1", outcome="拒访")
+    assert isinstance(error, RowError) and error.column == "回访状态"
+    attempt.refresh_from_db()
+    assert attempt.disposition == "短信回复" and CallAttempt.objects.filter(task=attempt.task).count() == 1
