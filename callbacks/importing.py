@@ -1,7 +1,8 @@
 """The 回访结果 / callback_results sheet of the DMS import (SPEC §5).
 
 Each row becomes an attempt on the task of the same kind and source number in the store; a
-success row (成功 / 短信回复) also closes the task as done. Re-importing is harmless: an imported
+success row (成功 / 短信回复) also closes the task as done, a refusal (拒访) closes an open task
+unsuccessful. Re-importing is harmless: an imported
 attempt is unique by (task, called_at), and a row imported before updates its attempt (see
 `_update_row` for a changed outcome).
 """
@@ -11,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, CallbackKind, TaskState
+from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, CallbackKind, Effect, TaskState
 from callbacks.models import CallAttempt, CallbackTask
 from crm.importing.parsers import datetime as parse_datetime  # the importer's one date-time rule
 from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
@@ -38,6 +39,11 @@ def parse_kind(value) -> str:
 
 def _is_success(outcome: str) -> bool:
     return DISPOSITION_RULES[outcome].bucket == Bucket.SUCCESS
+
+
+def _closes(outcome: str) -> bool:
+    """An outcome that ends the callback unsuccessfully (拒访): no one should call again."""
+    return DISPOSITION_RULES[outcome].effect == Effect.CLOSE_UNSUCCESSFUL
 
 
 class CallbackResultsSheet(SheetHandler):
@@ -142,7 +148,23 @@ class CallbackResultsSheet(SheetHandler):
                 return self._update_row(task, called_at, outcome, note, agent, answers, version)
             if _is_success(outcome):
                 self._record_success(task, outcome, answers, version, agent, called_at)
+            elif _closes(outcome):
+                self._record_close(task, outcome, called_at)
         return Outcome.CREATED
+
+    def _record_close(self, task: CallbackTask, outcome: str, called_at) -> None:
+        """A refusal closes a task still open, as on the call page (SPEC §6); the other unsuccessful
+        outcomes of imported rows record the attempt only (no retry clock, no SMS survey for calls
+        made elsewhere, long ago)."""
+        CallbackTask.objects.filter(pk=task.pk, state=TaskState.OPEN).update(
+            state=TaskState.CLOSED_UNSUCCESSFUL, final_disposition=outcome, completed_at=called_at, claimed_by=None
+        )
+
+    def _undo_close(self, task: CallbackTask, outcome: str, called_at) -> None:
+        """Reopen a task this very row closed (same outcome and time), nothing else."""
+        CallbackTask.objects.filter(
+            pk=task.pk, state=TaskState.CLOSED_UNSUCCESSFUL, final_disposition=outcome, completed_at=called_at
+        ).update(state=TaskState.OPEN, final_disposition="", completed_at=None)
 
     def _record_success(self, task: CallbackTask, outcome: str, answers, version, agent, called_at) -> None:
         """A successful imported call: its answers (historical rows raise no hot alert — those calls
@@ -159,11 +181,12 @@ class CallbackResultsSheet(SheetHandler):
 
     def _update_row(self, task, called_at, outcome: str, note: str, agent, answers, version) -> Outcome | RowError:
         """A row imported before (same task and time): a changed note, agent, answers or outcome
-        update the record (SPEC §5). A changed outcome: from one unsuccessful kind to another
-        changes the attempt only (an imported unsuccessful row changes no task state); to a success
-        records it as a new success row would; from success to success follows on the task's final
-        disposition. A success cannot be withdrawn by an import — its response and the done task may
-        have been worked on since — so that row is reported, for a correction in the system."""
+        update the record (SPEC §5). A changed outcome: a refusal this row recorded is undone (the
+        task it closed reopens), then the new outcome takes effect as in a new row — a success
+        records its answers and the done task, a refusal closes an open task; from success to
+        success the task's final disposition follows. A success cannot be withdrawn by an import —
+        its response and the done task may have been worked on since — so that row is reported, for
+        a correction in the system."""
         attempt = CallAttempt.objects.get(task=task, at=called_at, source=AttemptSource.IMPORT)
         changed = False
         if attempt.disposition != outcome:
@@ -175,8 +198,13 @@ class CallbackResultsSheet(SheetHandler):
             attempt.disposition = outcome
             attempt.save(update_fields=["disposition"])
             changed = True
+            if _closes(old):
+                self._undo_close(task, old, called_at)
+                task.refresh_from_db(fields=["state"])
             if not was_success and _is_success(outcome):
                 self._record_success(task, outcome, answers, version, agent, called_at)
+            elif _closes(outcome):
+                self._record_close(task, outcome, called_at)
             elif was_success:
                 CallbackTask.objects.filter(pk=task.pk, state=TaskState.DONE, final_disposition=old).update(
                     final_disposition=outcome

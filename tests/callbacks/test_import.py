@@ -98,3 +98,21 @@ def test_a_changed_outcome_updates_the_row_except_withdrawing_a_success(store_a,
     assert isinstance(error, RowError) and error.column == "回访状态"
     attempt.refresh_from_db()
     assert attempt.disposition == "短信回复" and CallAttempt.objects.filter(task=attempt.task).count() == 1
+
+
+def test_an_imported_refusal_closes_an_open_task_and_a_changed_outcome_reopens_it(store_a):
+    DeliveryFactory(store=store_a, delivery_no="XS1")
+    callback_tasks_generate()
+    at = parse_datetime("2026-11-20 10:30")
+    handler, ctx = CallbackResultsSheet(), ImportContext(default_store=store_a)
+
+    def run(outcome, **answers):
+        result = handler.import_batch([_row(2, source_no="XS1", called_at=at, outcome=outcome, **answers)], ctx)[2]
+        task = CallAttempt.objects.get().task
+        return result, task.state, task.final_disposition
+
+    assert run("拒访") == (Outcome.CREATED, TaskState.CLOSED_UNSUCCESSFUL, "拒访")  # nobody calls again
+    assert run("拒访") == (Outcome.UNCHANGED, TaskState.CLOSED_UNSUCCESSFUL, "拒访")
+    assert run("无人接听") == (Outcome.UPDATED, TaskState.OPEN, "")  # the refusal this row made, undone
+    assert run("拒访") == (Outcome.UPDATED, TaskState.CLOSED_UNSUCCESSFUL, "拒访")
+    assert run("成功", Q0="8") == (Outcome.UPDATED, TaskState.DONE, "成功")
