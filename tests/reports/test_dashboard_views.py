@@ -230,3 +230,15 @@ def test_package_list_query_count(client_for, cr_manager, store_a, django_assert
         ReportPackage.objects.create(store=store_a, month=dt.date(2024, m, 1), generated_by=cr_manager)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("reports:package_list"))
+
+
+def test_kpi_tiles_show_the_change_against_last_month(client_for, general_manager, store_a):
+    sa = service_advisor(store_a, "周顾问")
+    make_task(staff=sa, source=local(2025, 2, 5, 10))  # February: 1 of 2 successful (50 %)
+    make_task(staff=sa, source=local(2025, 2, 6, 10), state=TaskState.CLOSED_UNSUCCESSFUL)
+    for day in (5, 6, 7, 10):  # March: 3 of 4 successful (75 %)
+        make_task(staff=sa, source=local(2025, 3, day, 10), state=TaskState.DONE if day != 10 else TaskState.OPEN)
+    with time_machine_month():
+        page = client_for(general_manager).get(dashboard_url()).content.decode()
+    tile = page.split('data-testid="kpi-success-rate"')[1].split('data-testid="kpi-sales-full"')[0]
+    assert 'class="text-success" data-testid="delta"' in tile and "+25.0" in tile
