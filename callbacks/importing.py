@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, CallbackKind, Effect, TaskState
 from callbacks.models import CallAttempt, CallbackTask
+from callbacks.services import callback_task_finish_imported
 from crm.importing.parsers import datetime as parse_datetime  # the importer's one date-time rule
 from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
 from crm.models import User
@@ -156,8 +157,12 @@ class CallbackResultsSheet(SheetHandler):
         """A refusal closes a task still open, as on the call page (SPEC §6); the other unsuccessful
         outcomes of imported rows record the attempt only (no retry clock, no SMS survey for calls
         made elsewhere, long ago)."""
-        CallbackTask.objects.filter(pk=task.pk, state=TaskState.OPEN).update(
-            state=TaskState.CLOSED_UNSUCCESSFUL, final_disposition=outcome, completed_at=called_at, claimed_by=None
+        callback_task_finish_imported(
+            task=task,
+            state=TaskState.CLOSED_UNSUCCESSFUL,
+            disposition=outcome,
+            at=called_at,
+            from_states=[TaskState.OPEN],
         )
 
     def _undo_close(self, task: CallbackTask, outcome: str, called_at) -> None:
@@ -173,10 +178,10 @@ class CallbackResultsSheet(SheetHandler):
             response_record(
                 task=task, version=version, answers=answers, source=ResponseSource.IMPORT, agent=agent, at=called_at
             )
-        if task.state != TaskState.DONE:
-            CallbackTask.objects.filter(pk=task.pk).update(
-                state=TaskState.DONE, final_disposition=outcome, completed_at=called_at, claimed_by=None
-            )
+        not_done = [state for state in TaskState.values if state != TaskState.DONE]
+        if callback_task_finish_imported(
+            task=task, state=TaskState.DONE, disposition=outcome, at=called_at, from_states=not_done
+        ):
             task.state = TaskState.DONE
 
     def _update_row(self, task, called_at, outcome: str, note: str, agent, answers, version) -> Outcome | RowError:

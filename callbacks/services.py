@@ -397,6 +397,15 @@ def callback_attempt_record(
     return attempt
 
 
+def callback_task_finish_imported(*, task: CallbackTask, state: str, disposition: str, at, from_states) -> int:
+    """A task finished by an imported result (the 回访结果 sheet): the state, final disposition and
+    completion time `callback_attempt_record` sets for that outcome, and the claim released — only
+    while the task is in one of `from_states`. Returns the number of tasks changed (0 or 1)."""
+    return CallbackTask.objects.filter(pk=task.pk, state__in=from_states).update(
+        state=state, final_disposition=disposition, completed_at=at, claimed_by=None, claimed_at=None
+    )
+
+
 def _task_done(*, task, user, disposition, answers, grumble, now, source, version) -> None:
     """Store the questionnaire, mark success, and raise a hot alert for a grumble or any negative
     answer (SPEC §6; the rule is `surveys.services.answer_is_negative`)."""

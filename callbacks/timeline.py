@@ -35,7 +35,7 @@ def callback_timeline_entries(customer) -> list[TimelineEntry]:
     answers = answers_by_response({a.task.response_id for a in attempts if a.pk in success})
     entries = []
     for a in attempts:
-        title = _("%(kind)s：%(d)s") % {"kind": a.task.get_kind_display(), "d": a.disposition}
+        title = _("%(kind)s：%(d)s") % {"kind": a.task.get_kind_display(), "d": _(a.disposition)}
         tone = "secondary"
         body = [a.note] if a.note else []
         if a.pk in success:

@@ -23,7 +23,7 @@ class QuestionForm(forms.Form):
     negative_answer = forms.ChoiceField(
         label=_("负面回答（是/否题）"),
         required=False,
-        choices=[("", _("无")), (YES_LABEL, YES_LABEL), (NO_LABEL, NO_LABEL)],
+        choices=[("", _("无")), (YES_LABEL, _(YES_LABEL)), (NO_LABEL, _(NO_LABEL))],  # values stay 是 / 否
     )
     negative_choices = forms.CharField(
         label=_("负面选项（每行一个）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
