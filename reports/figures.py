@@ -19,13 +19,12 @@ several stores' up; `reports.dashboard.present` turns them into tiles, charts, r
 
 import datetime as dt
 from collections import defaultdict
-from contextlib import contextmanager
 
-from django.db import connection, transaction
 from django.db.models import Case, JSONField, When
 from django.utils import timezone
 
 from crm.models import Store
+from crm.reporting import without_jit
 from reports import kpis
 from reports.models import StoreMonthFigures
 
@@ -65,7 +64,7 @@ def compute_store_months(
     if not store_ids:
         return {}
     detail_from = max(detail_from or first, first)
-    with _aggregating():
+    with without_jit():
         complaints = kpis.complaint_counts_by_store_month(store_ids=store_ids, first=first, last=last, now=now)
         staff = kpis.staff_counts_by_store_month(store_ids=store_ids, first=detail_from, last=last)
         staff_questions = kpis.staff_question_counts_by_store_month(store_ids=store_ids, first=detail_from, last=last)
@@ -94,20 +93,6 @@ def compute_store_months(
             )
             result[store_id][key] = part
     return result
-
-
-@contextmanager
-def _aggregating():
-    """PostgreSQL JIT-compiles a query whose estimated cost is high, and these GROUP BYs are estimated
-    far above that (the complaint subquery is costed per task): on the scale data, compiling took
-    0.2-3 s of a 1-2 s query that runs once. Off for these queries only (a setting local to their
-    transaction or savepoint's enclosing transaction)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('jit', 'off', true)")
-        yield
 
 
 def _figures(

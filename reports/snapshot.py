@@ -9,18 +9,17 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
+
+from crm.reporting import local_naive
 
 
 def _freeze_value(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, dt.datetime):
-        if timezone.is_aware(value):
-            value = timezone.localtime(value)
-        return value.replace(tzinfo=None).isoformat()
+        return local_naive(value).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -229,20 +228,8 @@ def package_workbook_tables(package) -> list:
 
 
 def table_preview(data: dict, limit: int = 100) -> dict:
-    """A frozen table for the package page: its first `limit` rows as display text."""
-    from crm.reporting import format_cell
+    """A frozen table for the package page: the page's own presentation (reports.presentation —
+    title, headers and 合计 in the user's language, the rows as frozen) of its first `limit` rows."""
+    from reports.presentation import display_table
 
-    kinds = [c["kind"] for c in data["columns"]]
-
-    def cells(values):
-        return [format_cell(_thaw_value(v, k), k) for v, k in zip(values, kinds, strict=False)]
-
-    # Title and headers are msgids, shown in the user's language; the rows stay as frozen.
-    return {
-        "title": _(data["title"]),
-        "headers": [_(c["header"]) for c in data["columns"]],
-        "row_count": len(data["rows"]),
-        "rows": [cells(row) for row in data["rows"][:limit]],
-        "total": cells(data["total"]) if data.get("total") else None,
-        "truncated": len(data["rows"]) > limit,
-    }
+    return {"display": display_table(table_thaw(data), limit=limit), "row_count": len(data["rows"])}

@@ -242,3 +242,19 @@ def test_kpi_tiles_show_the_change_against_last_month(client_for, general_manage
         page = client_for(general_manager).get(dashboard_url()).content.decode()
     tile = page.split('data-testid="kpi-success-rate"')[1].split('data-testid="kpi-sales-full"')[0]
     assert 'class="text-success" data-testid="delta"' in tile and "+25.0" in tile
+
+
+def test_package_page_previews_each_frozen_table(client_for, cr_manager, store_a):
+    from django.conf import settings
+
+    fill_march(store_a, advisors=1, tasks_each=2)
+    package = report_package_generate(store=store_a, month=MARCH, user=cr_manager)
+    client = client_for(cr_manager)
+    page = client.get(reverse("reports:package_detail", args=[package.pk])).content.decode()
+    assert page.count('data-testid="package-table-snapshot"') == len(package.tables)
+    assert "服务顾问满意率统计表" in page and "<th>交车数</th>" in page and "<td>合计</td>" in page
+    # The frozen rows stay as they are; title, headers and the total label follow the user's language.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("reports:package_detail", args=[package.pk])).content.decode()
+    assert "Service advisor satisfaction" in page and "<th>Deliveries</th>" in page and "<td>Total</td>" in page
+    assert "服务0" in page  # a frozen row
