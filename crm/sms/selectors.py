@@ -48,7 +48,7 @@ def sms_inbound_needing_person(*, user: User, limit: int = 50) -> list[SmsMessag
 
 
 # Table 13 (短信发送记录表) headers, in the seed's order; `sms_log_rows` yields rows in this order.
-# Table 13's headers (exports keep them; pages translate them when shown).
+# Exports keep them; pages translate them when shown.
 SMS_LOG_HEADERS = (
     *(gettext_noop("客户姓名"), gettext_noop("号码"), gettext_noop("原因类型")),
     *(gettext_noop("发送时间"), gettext_noop("发送状态"), gettext_noop("客户回复内容")),

@@ -5,7 +5,9 @@ import datetime as dt
 from callbacks.choices import AttemptSource, CallbackKind, TaskState
 from callbacks.models import CallAttempt, CallbackTask
 from crm.choices import StaffRole
-from tests.factories import DeliveryFactory, RepairOrderFactory, StaffFactory
+from crm.sms.choices import Direction, SmsStatus
+from crm.sms.models import SmsMessage
+from tests.factories import CustomerFactory, DeliveryFactory, RepairOrderFactory, StaffFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 NOW = dt.datetime(2026, 11, 5, 12, 0, tzinfo=SHANGHAI)  # reports are computed "now" unless a test says
@@ -102,3 +104,12 @@ def service_task(
 
 def consultant(store, name, role=StaffRole.SALES_CONSULTANT):
     return StaffFactory(store=store, name=name, role=role)
+
+
+def sms(store, *, at, status=SmsStatus.SENT, reply="", reason="callback_survey", direction=Direction.OUTBOUND):
+    customer = CustomerFactory(store=store, name=f"客户{at:%d%H%M}")
+    return SmsMessage.objects.create(
+        store=store, customer=customer, mobile=customer.mobile, body="请回复1-10分", reason=reason,
+        direction=direction, status=status, queued_at=at, sent_at=at if status == SmsStatus.SENT else None,
+        reply_text=reply,
+    )  # fmt: skip

@@ -158,6 +158,12 @@ def test_staff_page_lists_callbacks_and_complaints(client_for, general_manager, 
     client.get(url)
     with django_assert_max_num_queries(18):
         response = client.get(url)
+    # More of the advisor's callbacks and complaints in the month: not one query more.
+    for day in (10, 11, 12, 13):
+        more = make_task(staff=sa, source=local(2025, 3, day, 10))
+        make_case(store=store_a, customer=more.customer, received_at=local(2025, 3, day + 5, 10))
+    with django_assert_max_num_queries(18):
+        assert len(client.get(url).context["page_obj"].object_list) == 5
     page = response.content.decode()
     assert response.status_code == 200
     assert task.customer.name in page and case.case_no in page

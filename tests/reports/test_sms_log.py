@@ -6,22 +6,11 @@ import pytest
 from django.urls import reverse
 
 from crm.sms.choices import Direction, SmsStatus
-from crm.sms.models import SmsMessage
 from reports.registry import build_report
-from tests.factories import CustomerFactory
-from tests.reports.builders import local
+from tests.reports.builders import local, sms
 
 OCT = dt.date(2026, 10, 1)
 pytestmark = pytest.mark.django_db
-
-
-def sms(store, *, at, status=SmsStatus.SENT, reply="", reason="callback_survey", direction=Direction.OUTBOUND):
-    customer = CustomerFactory(store=store, name=f"客户{at:%d%H%M}")
-    return SmsMessage.objects.create(
-        store=store, customer=customer, mobile=customer.mobile, body="请回复1-10分", reason=reason,
-        direction=direction, status=status, queued_at=at, sent_at=at if status == SmsStatus.SENT else None,
-        reply_text=reply,
-    )  # fmt: skip
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from callbacks.choices import TaskState
 from crm.choices import Role, StaffRole
 from crm.roles import nav_items_for
 from tests.factories import RepairOrderFactory, UserFactory
-from tests.reports.builders import consultant, local, sales_task
+from tests.reports.builders import consultant, local, sales_task, sms
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,7 @@ def test_page_queries_do_not_grow_with_rows(client_for, cr_manager, store_a, age
                 store=store_a, consultant=sc, state=TaskState.CLOSED_UNSUCCESSFUL, attempts=["拒访"],
                 delivered_on=dt.date(2026, 10, 3 + i), agent=agent,
             )  # fmt: skip
+            sms(store_a, at=local(2026, 10, 3 + i, 10, 0), reply="9")  # table 13's rows, each its customer
 
     client = client_for(cr_manager)
     url = reverse("reports:report", args=[name])
