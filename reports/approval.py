@@ -12,13 +12,15 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from crm.choices import Role
 from crm.models import Store, User
 from crm.scoping import user_can_see_store
+from reports.dashboard import default_month
 from reports.figures import dashboard_figures
-from reports.kpis import add_months, month_start
-from reports.models import EDITABLE_STATES, PackageState, ReportPackage
+from reports.kpis import month_start
+from reports.models import APPROVABLE_STATES, EDITABLE_STATES, PackageState, ReportPackage
 from reports.snapshot import snapshot_tables
 
 
@@ -38,7 +40,7 @@ def _check_user(user: User | None, role: str, store_id: int) -> None:
 def _history_entry(action: str, user: User | None, now: dt.datetime, comment: str = "") -> dict:
     return {
         "action": action,
-        "by": str(user) if user else _("系统"),
+        "by": str(user) if user else gettext_noop("系统"),  # a msgid: the page translates it
         "by_id": user.pk if user else None,
         "at": now.isoformat(),
         "comment": comment,
@@ -123,7 +125,7 @@ def report_package_approve(*, package: ReportPackage, user: User, now: dt.dateti
         package=package,
         user=user,
         role=Role.GENERAL_MANAGER,
-        allowed=(PackageState.SUBMITTED,),
+        allowed=APPROVABLE_STATES,
         error=_("只有已提交的报表包可以批准。"),
         apply=apply,
     )
@@ -145,7 +147,7 @@ def report_package_return(
         package=package,
         user=user,
         role=Role.GENERAL_MANAGER,
-        allowed=(PackageState.SUBMITTED,),
+        allowed=APPROVABLE_STATES,
         error=_("只有已提交的报表包可以退回。"),
         apply=apply,
     )
@@ -156,7 +158,7 @@ def report_packages_draft(*, month: dt.date | None = None, now: dt.datetime | No
     default last month). Safe to run twice or after a missed day: existing packages — in any
     state — are left alone, and the unique (store, month) constraint stops a concurrent duplicate."""
     now = now or timezone.now()
-    month = month_start(month or add_months(month_start(timezone.localdate(now)), -1))
+    month = month_start(month or default_month(now))
     have = set(ReportPackage.objects.filter(month=month).values_list("store_id", flat=True))
     created = 0
     for store in Store.objects.filter(is_active=True).exclude(pk__in=have).order_by("code"):

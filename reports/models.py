@@ -18,6 +18,8 @@ class PackageState(models.TextChoices):
 
 # States in which the CR manager may (re)generate and submit the package; see reports.approval.
 EDITABLE_STATES = (PackageState.DRAFT, PackageState.RETURNED)
+# The states the general manager approves or returns from.
+APPROVABLE_STATES = (PackageState.SUBMITTED,)
 
 
 class ReportPackage(models.Model):
@@ -103,6 +105,10 @@ class ReportPackage(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.state in EDITABLE_STATES
+
+    @property
+    def awaits_approval(self) -> bool:
+        return self.state in APPROVABLE_STATES
 
 
 class StoreMonthFigures(models.Model):
