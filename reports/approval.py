@@ -18,7 +18,7 @@ from crm.choices import Role
 from crm.models import Store, User
 from crm.scoping import user_can_see_store
 from reports.dashboard import default_month
-from reports.figures import dashboard_figures
+from reports.figures import combine_figures, dashboard_figures, dashboard_figures_by_store
 from reports.kpis import month_start
 from reports.models import APPROVABLE_STATES, EDITABLE_STATES, PackageState, ReportPackage
 from reports.snapshot import snapshot_tables
@@ -47,9 +47,11 @@ def _history_entry(action: str, user: User | None, now: dt.datetime, comment: st
     }
 
 
-def _snapshot(store: Store, month: dt.date, now: dt.datetime) -> dict:
+def _snapshot(store: Store, month: dt.date, now: dt.datetime, figures: dict | None = None) -> dict:
+    """`figures`: the store's dashboard figures when already computed (the monthly beat computes
+    every store's in one batch); otherwise computed here."""
     return {
-        "figures": dashboard_figures(store_ids=[store.pk], month=month, now=now),
+        "figures": figures if figures is not None else dashboard_figures(store_ids=[store.pk], month=month, now=now),
         "tables": snapshot_tables(store_id=store.pk, month=month),
     }
 
@@ -161,8 +163,12 @@ def report_packages_draft(*, month: dt.date | None = None, now: dt.datetime | No
     month = month_start(month or default_month(now))
     have = set(ReportPackage.objects.filter(month=month).values_list("store_id", flat=True))
     created = 0
-    for store in Store.objects.filter(is_active=True).exclude(pk__in=have).order_by("code"):
-        snapshot = _snapshot(store, month, now)
+    stores = list(Store.objects.filter(is_active=True).exclude(pk__in=have).order_by("code"))
+    # Every store's figures in one batch of GROUP BYs (not seven queries per store); each store's
+    # frozen figures are its own part, as dashboard_figures(store_ids=[store]) would give.
+    by_store = dashboard_figures_by_store(store_ids=[s.pk for s in stores], month=month, now=now) if stores else {}
+    for store in stores:
+        snapshot = _snapshot(store, month, now, combine_figures([by_store[store.pk]], month=month))
         try:
             with transaction.atomic():
                 ReportPackage.objects.create(

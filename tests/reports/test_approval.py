@@ -14,6 +14,7 @@ from reports.approval import (
     report_package_submit,
     report_packages_draft,
 )
+from reports.figures import dashboard_figures
 from reports.models import PackageState, ReportPackage
 from reports.tasks import draft_monthly_packages
 from tests.reports.factories import local, make_case, make_task, service_advisor
@@ -157,3 +158,14 @@ def test_month_must_be_first_day(store_a):
 
     with pytest.raises(IntegrityError):
         ReportPackage.objects.create(store=store_a, month=dt.date(2025, 3, 2))
+
+
+def test_monthly_beat_freezes_each_store_its_own_figures(store_a, store_b, march_data):
+    """The beat computes every store's figures in one batch; each package holds exactly what the
+    CR manager's "generate" would freeze for that store alone."""
+    make_task(staff=service_advisor(store_b, "吴顾问"), source=local(2025, 3, 12, 10))
+    assert report_packages_draft(month=MARCH, now=NOW) == 2
+    for store, tasks in ((store_a, 2), (store_b, 1)):
+        package = ReportPackage.objects.get(store=store, month=MARCH)
+        assert package.figures == dashboard_figures(store_ids=[store.pk], month=MARCH, now=NOW)
+        assert service_counts(package)["tasks"] == tasks
