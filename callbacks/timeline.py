@@ -12,6 +12,7 @@ from callbacks.models import CallAttempt
 from crm.timeline import TimelineEntry
 from surveys.choices import Satisfaction, satisfaction_bucket
 from surveys.selectors import answers_by_response
+from surveys.services import answer_shown
 
 MAX_ENTRIES = 50
 
@@ -19,9 +20,8 @@ MAX_ENTRIES = 50
 def _answers_line(answers) -> str:
     parts = []
     for a in answers:
-        shown = _("%(n)s分") % {"n": a.score} if a.score is not None else a.display
         mark = _("（负面）") if a.is_negative else ""
-        parts.append(f"{a.question.code} {shown}{mark}")
+        parts.append(f"{a.question.code} {answer_shown(a)}{mark}")
     return " · ".join(parts)
 
 

@@ -92,10 +92,14 @@ def answer_is_negative(question: Question, answer: Any) -> bool:
     return False
 
 
+def answer_shown(answer: Answer) -> str:
+    """An answer as people read it: a score as "9分", anything else as given."""
+    return _("%(n)s分") % {"n": answer.score} if answer.score is not None else answer.display
+
+
 def answer_reason(question: Question, answer: Answer) -> str:
     """A hot-alert reason line for a negative answer, e.g. "Q3 否：在您购买新车前…"."""
-    shown = _("%(n)s分") % {"n": answer.score} if answer.score is not None else answer.display
-    return f"{question.code} {shown}：{question.text}"
+    return f"{question.code} {answer_shown(answer)}：{question.text}"
 
 
 def response_negative_reasons(response: Response) -> list[str]:
