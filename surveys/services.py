@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -384,13 +384,19 @@ def question_delete(*, template, user, code: str) -> bool:
 
 
 def template_create(*, code: str, name: str, kind: str, user):
-    """A new (inactive) template whose version 1 holds the overall question, to be filled in."""
+    """A new (inactive) template whose version 1 holds the overall question, to be filled in.
+    ValidationError when the code is taken (the unique constraint decides, so two at once cannot
+    both have it)."""
     from surveys.models import Template
 
     with translation.override(settings.LANGUAGE_CODE):  # read to the customer: never in the UI language
         overall_text = _("您对本次服务的总体满意程度如何?")
     with transaction.atomic():
-        template = Template.objects.create(code=code, name=name, kind=kind, is_active=False)
+        try:
+            with transaction.atomic():
+                template = Template.objects.create(code=code, name=name, kind=kind, is_active=False)
+        except IntegrityError as exc:
+            raise ValidationError(_("编码已存在。")) from exc
         version = TemplateVersion.objects.create(template=template, number=1, created_by=user)
         Question.objects.create(
             version=version,

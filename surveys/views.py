@@ -44,10 +44,11 @@ def template_list(request):
 def template_create(request):
     form = TemplateCreateForm(request.POST)
     if form.is_valid():
-        if Template.objects.filter(code=form.cleaned_data["code"]).exists():
-            messages.error(request, _("编码已存在。"))
+        try:
+            template = services.template_create(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
             return redirect("surveys:template_list")
-        template = services.template_create(user=request.user, **form.cleaned_data)
         return redirect("surveys:template_detail", pk=template.pk)
     messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
     return redirect("surveys:template_list")

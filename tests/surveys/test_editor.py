@@ -241,3 +241,18 @@ def test_template_list_queries_constant(cr_manager, client_for, django_assert_ma
         template_create(code=f"t{i}", name=f"问卷{i}", kind="service", user=cr_manager)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(reverse("surveys:template_list"))
+
+
+def test_manager_creates_a_template_and_a_taken_code_is_refused(cr_manager, client_for):
+    client = client_for(cr_manager)
+    url = reverse("surveys:template_create")
+    response = client.post(url, {"code": "sales-2027", "name": "销售回访问卷 2027", "kind": "sales"})
+    template = Template.objects.get(code="sales-2027")
+    assert response.url == reverse("surveys:template_detail", args=[template.pk]) and not template.is_active
+    assert template_current_version(kind="sales").template.code == "sales"  # still the active one
+    # The same code again: refused with its reason, nothing created.
+    response = client.post(url, {"code": "sales-2027", "name": "重复", "kind": "sales"}, follow=True)
+    assert "编码已存在。" in response.content.decode()
+    assert Template.objects.filter(code="sales-2027").count() == 1
+    with pytest.raises(ValidationError):
+        template_create(code="sales", name="x", kind="sales", user=cr_manager)
