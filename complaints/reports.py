@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from complaints.choices import SlaColour
 from complaints.models import Case
 from complaints.selectors import with_sla_colour
+from crm.periods import month_bounds
 
 COMPLAINTS_HEADERS = [
     "受理编号",
@@ -35,10 +36,7 @@ COMPLAINTS_HEADERS = [
 ]
 
 
-def month_range(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = timezone.make_aware(dt.datetime(month.year, month.month, 1))
-    nxt = dt.datetime(month.year + (month.month == 12), month.month % 12 + 1, 1)
-    return start, timezone.make_aware(nxt)
+month_range = month_bounds  # the month as local midnight to local midnight (crm.periods)
 
 
 def cases_received(*, start: dt.datetime, end: dt.datetime, store_ids: list[int] | None) -> QuerySet[Case]:

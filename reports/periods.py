@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Store
+from crm.periods import month_bounds, next_month  # noqa: F401 - the reports' month rule, re-exported
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -17,17 +18,6 @@ def parse_month(text: str) -> dt.date:
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
         raise ValueError(f"月份格式应为 YYYY-MM（例如 2026-10），收到：{text!r}")
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
-
-
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The month as a half-open interval of aware datetimes, local midnight to local midnight."""
-    tz = timezone.get_default_timezone()
-    start = dt.datetime.combine(month.replace(day=1), dt.time.min, tz)
-    return start, dt.datetime.combine(next_month(month), dt.time.min, tz)
 
 
 def month_label(month: dt.date) -> str:

@@ -2,13 +2,12 @@
 
 import datetime
 from collections.abc import Iterable
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
 
 from crm.models import User
+from crm.periods import month_bounds
 from crm.scoping import scope_for_user
 from crm.sms.choices import Direction
 from crm.sms.models import SmsMessage
@@ -58,9 +57,7 @@ SMS_LOG_HEADERS = (
 def sms_log_rows(*, store_ids: Iterable[int] | None, month: datetime.date) -> QuerySet:
     """Outbound messages queued in the local calendar month of `month` (Asia/Shanghai), oldest
     first, for table 13 (the reports app adds labels and masking). store_ids None: every store."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    start = datetime.datetime(month.year, month.month, 1, tzinfo=tz)
-    end = datetime.datetime(month.year + month.month // 12, month.month % 12 + 1, 1, tzinfo=tz)
+    start, end = month_bounds(month)
     qs = SmsMessage.objects.filter(direction=Direction.OUTBOUND, queued_at__gte=start, queued_at__lt=end)
     if store_ids is not None:
         qs = qs.filter(store_id__in=list(store_ids))
