@@ -195,3 +195,18 @@ def test_english_complaints_report_shows_first_or_repeat_in_english(client_for, 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("reports:report", args=["complaints"]), {"month": "2026-10"}).content.decode()
     assert ">First<" in page and "首次" not in page
+
+
+def test_gm_lands_on_the_dashboard_and_the_menu_follows_the_role(
+    client_for, general_manager, cr_manager, agent, department_manager
+):
+    response = client_for(general_manager).get(reverse("crm:home"))
+    assert response.status_code == 302 and response.url == reverse("reports:dashboard")
+    menus = {
+        user.username: {i.url_name for i in nav_items_for(user)}
+        for user in (general_manager, cr_manager, agent, department_manager)
+    }
+    assert {"reports:dashboard", "reports:package_list"} <= menus[general_manager.username]
+    assert {"reports:dashboard", "reports:package_list"} <= menus[cr_manager.username]
+    assert not {"reports:dashboard", "reports:package_list"} & menus[agent.username]
+    assert not {"reports:dashboard", "reports:package_list"} & menus[department_manager.username]
