@@ -28,6 +28,21 @@ class PackageError(Exception):
     """A step the package's state or the user's role does not allow; the message is for the user."""
 
 
+# Who takes each step (SPEC §1): the CR manager prepares and submits, the GM approves or returns.
+STEP_ROLES = {
+    "generate": Role.CR_MANAGER,
+    "submit": Role.CR_MANAGER,
+    "approve": Role.GENERAL_MANAGER,
+    "return": Role.GENERAL_MANAGER,
+}
+
+
+def package_steps_for(user: User) -> dict[str, bool]:
+    """The steps the user's roles allow, for the pages' buttons: the services below check the same
+    (a superuser holds every permission but not these roles, and is refused here too)."""
+    return {step: user.has_role(role) for step, role in STEP_ROLES.items()}
+
+
 def _check_user(user: User | None, role: str, store_id: int) -> None:
     if user is None:  # the monthly beat task
         return
@@ -63,7 +78,7 @@ def report_package_generate(
     A returned package becomes a draft again."""
     now = now or timezone.now()
     month = month_start(month)
-    _check_user(user, Role.CR_MANAGER, store.pk)
+    _check_user(user, STEP_ROLES["generate"], store.pk)
     ReportPackage.objects.get_or_create(store=store, month=month)
     with transaction.atomic():
         package = ReportPackage.objects.select_for_update().get(store=store, month=month)
@@ -109,7 +124,7 @@ def report_package_submit(*, package: ReportPackage, user: User, now: dt.datetim
     return _transition(
         package=package,
         user=user,
-        role=Role.CR_MANAGER,
+        role=STEP_ROLES["submit"],
         allowed=EDITABLE_STATES,
         error=_("只有草稿或已退回的报表包可以提交。"),
         apply=apply,
@@ -126,7 +141,7 @@ def report_package_approve(*, package: ReportPackage, user: User, now: dt.dateti
     return _transition(
         package=package,
         user=user,
-        role=Role.GENERAL_MANAGER,
+        role=STEP_ROLES["approve"],
         allowed=APPROVABLE_STATES,
         error=_("只有已提交的报表包可以批准。"),
         apply=apply,
@@ -148,7 +163,7 @@ def report_package_return(
     return _transition(
         package=package,
         user=user,
-        role=Role.GENERAL_MANAGER,
+        role=STEP_ROLES["return"],
         allowed=APPROVABLE_STATES,
         error=_("只有已提交的报表包可以退回。"),
         apply=apply,

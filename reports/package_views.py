@@ -34,6 +34,7 @@ def package_list(request):
         "page_obj": Paginator(packages, 50).get_page(request.GET.get("page")),
         "stores": stores_for_user(request.user),
         "default_month": kpis.month_key(dashboard.default_month()),
+        "steps": approval.package_steps_for(request.user),
     }
     return render(request, "reports/package_list.html", context)
 
@@ -64,6 +65,7 @@ def package_detail(request, pk: int):
         "package": package,
         "data": dashboard.present(package.figures) if package.figures else None,
         "tables": [table_preview(t) for t in package.tables],
+        "steps": approval.package_steps_for(request.user),
     }
     return render(request, "reports/package_detail.html", context)
 

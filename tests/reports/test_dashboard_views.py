@@ -264,3 +264,17 @@ def test_package_page_previews_each_frozen_table(client_for, cr_manager, store_a
     page = client.get(reverse("reports:package_detail", args=[package.pk])).content.decode()
     assert "Service advisor satisfaction" in page and "<th>Deliveries</th>" in page and "<td>Total</td>" in page
     assert "服务0" in page  # a frozen row
+
+
+def test_package_buttons_follow_the_roles_the_services_check(client_for, administrator, cr_manager, store_a):
+    """A superuser administrator holds every permission but is neither CR manager nor GM: the page
+    offers none of the steps the approval services would refuse them."""
+    administrator.is_superuser = True
+    administrator.save()
+    package = report_package_generate(store=store_a, month=MARCH, user=cr_manager)
+    report_package_submit(package=package, user=cr_manager)
+    page = client_for(administrator).get(reverse("reports:package_detail", args=[package.pk])).content.decode()
+    assert 'data-testid="action-approve"' not in page and 'data-testid="action-return"' not in page
+    assert "已提交，等待总经理审批。" in page
+    listing = client_for(administrator).get(reverse("reports:package_list")).content.decode()
+    assert 'data-testid="package-generate"' not in listing
