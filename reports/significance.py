@@ -17,6 +17,8 @@ thousands of tests (every person × every survey question).
 import math
 from dataclasses import dataclass
 
+from crm.reporting import rate  # THE rate rule: empty on a zero denominator
+
 # A flag means "look at this person": a strict level because a store has dozens of staff and
 # several measures, and every extra test is one more chance of a false alarm.
 ALPHA = 0.01
@@ -68,11 +70,11 @@ class Significance:
 
     @property
     def staff_rate(self) -> float | None:
-        return self.staff_bad / self.staff_total if self.staff_total else None
+        return rate(self.staff_bad, self.staff_total)
 
     @property
     def store_rate(self) -> float | None:
-        return self.store_bad / self.store_total if self.store_total else None
+        return rate(self.store_bad, self.store_total)
 
 
 def significance(
