@@ -168,8 +168,7 @@ def response_record(
     at = at or timezone.now()
     version = _version_for(task=task, version=version)
     parsed = answers_validate(version=version, answers=answers)
-    overall_score = next((cols["score"] for q, cols in parsed.items() if q.is_overall), None)
-    negatives = {q: answer_is_negative(q, next(iter(cols.values()))) for q, cols in parsed.items()}
+    overall_score, negatives = _scored(parsed)
     with transaction.atomic():
         response = Response.objects.create(
             version=version,
@@ -193,6 +192,13 @@ def response_record(
     return response
 
 
+def _scored(parsed: dict) -> tuple[int | None, dict]:
+    """Validated answers' overall score and, per question, whether its answer is negative."""
+    overall_score = next((cols["score"] for q, cols in parsed.items() if q.is_overall), None)
+    negatives = {q: answer_is_negative(q, next(iter(cols.values()))) for q, cols in parsed.items()}
+    return overall_score, negatives
+
+
 def response_answers_replace(*, response: Response, answers: Mapping[str, Any]) -> bool:
     """Replace a response's answers (a re-imported row whose answers changed), against the
     response's own version. Returns False when nothing differs. The linked task's overall score
@@ -210,8 +216,7 @@ def response_answers_replace(*, response: Response, answers: Mapping[str, Any]) 
     }
     if current == {pk: {k: v for k, v in cols.items() if v not in (None, "")} for pk, cols in wanted.items()}:
         return False
-    overall_score = next((cols["score"] for q, cols in parsed.items() if q.is_overall), None)
-    negatives = {q: answer_is_negative(q, next(iter(cols.values()))) for q, cols in parsed.items()}
+    overall_score, negatives = _scored(parsed)
     with transaction.atomic():
         response.answers.all().delete()
         Answer.objects.bulk_create(
