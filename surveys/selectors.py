@@ -2,8 +2,9 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from crm.scoping import user_store_ids
 from surveys.choices import ScriptKind
 from surveys.models import Answer, CallScript, Question, Response, Template, TemplateVersion
 
@@ -27,13 +28,28 @@ def template_latest_version(*, template: Template) -> TemplateVersion:
     )
 
 
-def templates_with_versions() -> QuerySet[Template]:
-    """Every template with its versions and their response counts (the editor's list)."""
+def _responses_in_stores(user, path: str) -> Q | None:
+    """Responses of the user's stores only (templates are group-wide, their answers are not)."""
+    store_ids = user_store_ids(user)
+    return None if store_ids is None else Q(**{f"{path}store_id__in": store_ids})
+
+
+def templates_with_versions(*, user) -> QuerySet[Template]:
+    """Every template with its latest version number and the user's stores' response count."""
     from django.db.models import Count, Max
 
-    return Template.objects.annotate(
-        latest_number=Max("versions__number"), response_count=Count("versions__responses", distinct=True)
-    ).order_by("kind", "-is_active", "code")
+    responses = Count("versions__responses", filter=_responses_in_stores(user, "versions__responses__"), distinct=True)
+    return Template.objects.annotate(latest_number=Max("versions__number"), response_count=responses).order_by(
+        "kind", "-is_active", "code"
+    )
+
+
+def template_versions(*, template: Template, user) -> list[TemplateVersion]:
+    """A template's versions, newest first, each with the user's stores' response count."""
+    from django.db.models import Count
+
+    responses = Count("responses", filter=_responses_in_stores(user, "responses__"))
+    return list(template.versions.annotate(response_count=responses).order_by("-number"))
 
 
 def call_scripts(*, kind: str | None = None) -> QuerySet[CallScript]:

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -32,7 +31,7 @@ def _saved_message(request, template, created: bool) -> None:
 @login_required
 @permission_required("surveys.view_template", raise_exception=True)
 def template_list(request):
-    templates = list(selectors.templates_with_versions())
+    templates = list(selectors.templates_with_versions(user=request.user))
     scripts = list(CallScript.objects.order_by("order", "id"))
     form = TemplateCreateForm() if request.user.has_perm("surveys.add_template") else None
     return render(request, "surveys/template_list.html", {"templates": templates, "scripts": scripts, "form": form})
@@ -58,7 +57,7 @@ def template_create(request):
 @permission_required("surveys.view_template", raise_exception=True)
 def template_detail(request, pk: int):
     template = get_object_or_404(Template, pk=pk)
-    versions = list(template.versions.annotate(response_count=Count("responses")).order_by("-number"))
+    versions = selectors.template_versions(template=template, user=request.user)
     number = request.GET.get("version")
     shown = next((v for v in versions if str(v.number) == number), versions[0] if versions else None)
     questions = list(shown.questions.order_by("order", "id")) if shown else []

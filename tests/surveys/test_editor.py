@@ -256,3 +256,19 @@ def test_manager_creates_a_template_and_a_taken_code_is_refused(cr_manager, clie
     assert Template.objects.filter(code="sales-2027").count() == 1
     with pytest.raises(ValidationError):
         template_create(code="sales", name="x", kind="sales", user=cr_manager)
+
+
+def test_response_counts_are_of_the_users_stores(store_a, store_b, cr_manager, administrator, client_for):
+    """Questionnaires are shared by the group; their answers belong to stores."""
+    _answer_once(store_a)
+    _answer_once(store_b)
+    _answer_once(store_b)
+    detail = reverse("surveys:template_detail", args=[_sales().pk])
+    mine = client_for(cr_manager).get(detail).context["versions"]
+    everyone = client_for(administrator).get(detail).context["versions"]
+    assert sum(v.response_count for v in mine) == 1 and sum(v.response_count for v in everyone) == 3
+    listed = {
+        t.code: t.response_count
+        for t in client_for(cr_manager).get(reverse("surveys:template_list")).context["templates"]
+    }
+    assert listed["sales"] == 1
