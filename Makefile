@@ -35,11 +35,21 @@ services:
 chromium:
 	./scripts/ensure_chromium.sh
 
-# The whole suite on PostgreSQL and Redis, on both cores. pytest exits non-zero when no test ran.
+# The whole suite on PostgreSQL and Redis, on both cores, once per clock in TEST_CLOCKS: each run starts
+# the session's wall clock at that local (Asia/Shanghai) time — tests/conftest.py, DCR_TEST_CLOCK — so a
+# test that reads the real clock instead of freezing it fails here, whatever hour CI happens to run at
+# (23:30 is inside the SMS quiet hours, 12:00 outside). `TEST_CLOCKS=now` runs once on the real clock;
+# a clock may also be a full local time, e.g. 2027-03-01T00:10. pytest exits non-zero when no test ran.
+TEST_CLOCKS ?= 23:30 12:00
+
 test: $(VENV)/.dev-installed services chromium
 	$(VENV)/bin/ruff check .
 	PYTHONWARNINGS=ignore $(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test > /dev/null
-	$(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	@test -n "$(strip $(TEST_CLOCKS))" || { echo "TEST_CLOCKS is empty: no test would run" >&2; exit 2; }
+	@set -e; for clock in $(TEST_CLOCKS); do \
+		echo "== the whole suite with the clock at $$clock (Asia/Shanghai)"; \
+		DCR_TEST_CLOCK=$$clock $(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS); \
+	done
 
 bench: $(VENV)/.dev-installed services
 	$(PY) -m bench.run

@@ -1,9 +1,61 @@
 """Shared fixtures: two stores and named users per role, one of each store (healthchecks' named users)."""
 
+import datetime
+import os
+import zoneinfo
+
 import pytest
+import time_machine
 
 from crm.choices import Role
 from tests.factories import StoreFactory, UserFactory
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+def clock_destination(raw: str, *, today: datetime.date | None = None) -> datetime.datetime | None:
+    """`DCR_TEST_CLOCK`: `HH:MM` (today's Shanghai date at that local time), `YYYY-MM-DDTHH:MM` (local), or
+    empty / `now` for the real clock."""
+    raw = raw.strip()
+    if raw in ("", "now"):
+        return None
+    if "T" in raw:
+        return datetime.datetime.fromisoformat(raw).replace(tzinfo=SHANGHAI)
+    hour, minute = (int(part) for part in raw.split(":"))
+    day = today or datetime.datetime.now(SHANGHAI).date()
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=SHANGHAI)
+
+
+def pytest_configure(config):
+    """Run the whole session at another wall-clock time (`make test` runs it at 23:30 and at 12:00 local),
+    so that a test which reads the real clock instead of freezing it fails in CI whatever hour CI runs at.
+    The clock ticks on from there; tests that freeze time with time_machine nest inside it."""
+    destination = clock_destination(os.environ.get("DCR_TEST_CLOCK", ""))
+    if destination is not None:
+        config._dcr_clock = time_machine.travel(destination, tick=True)
+        config._dcr_clock.start()
+
+
+def pytest_unconfigure(config):
+    traveller = getattr(config, "_dcr_clock", None)
+    if traveller is not None:
+        traveller.stop()
+
+
+def pytest_report_header(config):
+    destination = clock_destination(os.environ.get("DCR_TEST_CLOCK", ""))
+    if destination is not None:
+        return f"clock: the session starts at {destination.isoformat()} (DCR_TEST_CLOCK)"
+    return None
+
+
+@pytest.fixture
+def working_hours():
+    """A Monday 10:00 in Shanghai, ticking: for flows (browser ones included) that send an SMS at once,
+    which quiet hours (21:00-08:00) would hold back, whatever hour the suite runs at."""
+    moment = datetime.datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
+    with time_machine.travel(moment, tick=True):
+        yield moment
 
 
 @pytest.fixture(autouse=True)

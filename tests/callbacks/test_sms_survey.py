@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from callbacks.choices import AttemptSource, Disposition, TaskState
 from callbacks.services import callback_attempt_record, callback_task_sms_survey_send, callback_tasks_expire
@@ -103,8 +102,16 @@ def test_score_reply_records_overall_and_closes_task_as_sms_reply(sales_task, te
 def test_service_task_reply_uses_q1(store_a, monkeypatch):
     from callbacks.services import callback_tasks_generate
 
-    ro = RepairOrderFactory(store=store_a, customer__mobile="13800000001")
-    callback_tasks_generate(repair_order_ids=[ro.pk])
+    # 09:00 on a working day: the survey goes out at once (not held for quiet hours), whatever hour CI runs.
+    now = DAY
+    ro = RepairOrderFactory(
+        store=store_a,
+        customer__mobile="13800000001",
+        opened_at=now - datetime.timedelta(days=5),
+        delivered_at=now - datetime.timedelta(days=4),
+    )
+    with time_machine.travel(now, tick=False):
+        callback_tasks_generate(repair_order_ids=[ro.pk])
     task = ro.owned_callback_task
     seen = {}
     import callbacks.services as cs
@@ -116,7 +123,6 @@ def test_service_task_reply_uses_q1(store_a, monkeypatch):
         return real(**kwargs)
 
     monkeypatch.setattr(cs, "callback_attempt_record", spy)
-    now = timezone.now()
     _survey_sent(task, at=now)
     assert "保养或维修" in SmsMessage.objects.get().body
     sms_services.sms_receive(mobile="13800000001", text="10", received_at=now)

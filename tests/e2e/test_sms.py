@@ -12,7 +12,9 @@ from tests.callbacks.factories import SalesTaskFactory
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_cr_manager_enters_sms_reply_that_closes_task(page, live_server, login, cr_manager, agent, store_a, screenshot):
+def test_cr_manager_enters_sms_reply_that_closes_task(
+    working_hours, page, live_server, login, cr_manager, agent, store_a, screenshot
+):
     task = SalesTaskFactory(
         delivery__store=store_a,
         delivery__customer__name="李娜",
