@@ -30,7 +30,9 @@ def test_demo_cases_cover_every_state_and_colour_over_a_year(store_a, department
     colours = set(with_sla_colour(Case.objects.all(), now).values_list("sla_colour", flat=True))
     assert colours == {"white", "yellow", "red", "grey"}
     # 8–20 a month over the twelve months of the dashboard's trend (the current one is partial).
-    trend = kpis.monthly_counts(store_ids=[store_a.pk], last_month=kpis.add_months(now.date().replace(day=1), -1))
+    trend = kpis.monthly_counts(
+        store_ids=[store_a.pk], last_month=kpis.add_months(timezone.localdate(now).replace(day=1), -1)
+    )
     received = [m["complaints"]["received"] for m in trend]
     assert all(PER_MONTH[0] - 3 <= n <= PER_MONTH[1] for n in received), received
     # The service clock ran at each step's moment: received, dispatched, contacted in order.
