@@ -91,8 +91,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "crm:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: 5 failures per username+IP lock that pair out for 15 minutes.
+# Login throttling (README "Login throttling"): 5 failures of one username from one IP lock that
+# pair out, and 20 failures from one IP across any usernames lock that IP out (password spraying);
+# either lock lasts 15 minutes from the last failure. Axes applies one limit to every lockout
+# parameter set, so the per-IP limit is crm.throttling.AxesHandler's.
+AXES_HANDLER = "crm.throttling.AxesHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
