@@ -229,7 +229,7 @@ def customer_audit_trail(*, customer: Customer, full_numbers: bool = False, limi
     return rows
 
 
-def crm_timeline_entries(customer: Customer) -> list[TimelineEntry]:
+def crm_timeline_entries(customer: Customer, user=None) -> list[TimelineEntry]:
     """Deliveries and repair orders of the customer (a timeline provider: 2 queries, whatever the count)."""
     entries = []
     deliveries = Delivery.objects.filter(customer=customer).select_related("vehicle", "sales_consultant")
