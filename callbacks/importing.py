@@ -18,6 +18,7 @@ from callbacks.services import callback_task_finish_imported
 from crm.importing.parsers import datetime as parse_datetime  # the importer's one date-time rule
 from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
 from crm.models import User
+from crm.scoping import scope_for_user
 from surveys.choices import ResponseSource
 from surveys.selectors import template_current_version
 from surveys.services import answers_validate, response_answers_replace, response_record
@@ -63,7 +64,7 @@ class CallbackResultsSheet(SheetHandler):
 
     def import_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> dict[int, Outcome | RowError]:
         store = ctx.default_store
-        tasks = self._tasks(rows, store)
+        tasks = self._tasks(rows, store, ctx.user)
         users = self._users(rows)
         versions = {kind: template_current_version(kind=kind) for kind in CallbackKind.values}
         result: dict[int, Outcome | RowError] = {}
@@ -85,7 +86,7 @@ class CallbackResultsSheet(SheetHandler):
             result[row.row_number] = self._import_row(task, v, outcome, users, answers, versions.get(task.kind))
         return result
 
-    def _tasks(self, rows, store) -> dict[tuple[str, str], CallbackTask]:
+    def _tasks(self, rows, store, user) -> dict[tuple[str, str], CallbackTask]:
         sales = {str(r.values["source_no"]).strip() for r in rows if r.values.get("kind") == CallbackKind.SALES}
         service = {str(r.values["source_no"]).strip() for r in rows if r.values.get("kind") == CallbackKind.SERVICE}
         qs = CallbackTask.objects.filter(
@@ -94,6 +95,10 @@ class CallbackResultsSheet(SheetHandler):
         ).select_related("delivery")
         if store is not None:
             qs = qs.filter(store=store)
+        if user is not None:
+            # An upload by a store-level user with no store chosen names tasks by RO / delivery
+            # number only: match them within the user's stores, never another store's task.
+            qs = scope_for_user(qs, user)
         found = {}
         for task in qs.distinct().prefetch_related("merged_repair_orders"):
             if task.kind == CallbackKind.SALES:

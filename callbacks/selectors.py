@@ -125,10 +125,12 @@ def callback_history_with_answers(*, customer_id: int, exclude_task_id: int | No
 
 def customer_complaints(*, user: User, customer_id: int, limit: int = 10) -> list:
     """The customer's complaint cases the user may see, newest first (read-only from complaints)."""
-    from complaints.models import Case
+    from complaints.selectors import cases_for_user
 
-    qs = scope_for_user(Case.objects.filter(customer_id=customer_id), user).only(
-        "pk", "case_no", "received_at", "state", "category", "level", "content"
+    qs = (
+        cases_for_user(user=user)
+        .filter(customer_id=customer_id)
+        .only("pk", "case_no", "received_at", "state", "category", "level", "content")
     )
     return list(qs.order_by("-received_at")[:limit])
 

@@ -25,7 +25,7 @@ def _answers_line(answers) -> str:
     return " · ".join(parts)
 
 
-def callback_timeline_entries(customer) -> list[TimelineEntry]:
+def callback_timeline_entries(customer, user=None) -> list[TimelineEntry]:
     attempts = list(
         CallAttempt.objects.filter(task__customer=customer)
         .select_related("task", "agent")

@@ -16,6 +16,7 @@ from callbacks import selectors, services
 from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, disposition_rule
 from callbacks.forms import AttemptForm, DataFixForm, HotAlertCloseForm, questionnaire_answers, questionnaire_rows
 from callbacks.models import CallbackTask, DataFixRecord, HotAlert
+from crm.masking import can_see_full_numbers
 from crm.scoping import get_scoped_or_404
 
 
@@ -98,6 +99,8 @@ def _call_context(request, task, form, version, question_errors) -> dict:
         "scripts": selectors.call_page_scripts(task=task, agent=request.user),
         "rules": [(str(d), r) for d, r in DISPOSITION_RULES.items()],
         "heartbeat_seconds": 60,
+        # A role without crm.view_full_phone (the general manager) reads the page, never dials.
+        "full_numbers": can_see_full_numbers(request.user),
     }
 
 
@@ -117,7 +120,8 @@ def call_touch(request, pk: int):
 @permission_required("callbacks.view_datafixrecord", raise_exception=True)
 def data_fix_list(request):
     records = selectors.data_fix_queue(user=request.user)[:200]
-    return render(request, "callbacks/data_fix_list.html", {"records": records})
+    context = {"records": records, "full_numbers": can_see_full_numbers(request.user)}
+    return render(request, "callbacks/data_fix_list.html", context)
 
 
 @login_required
@@ -135,7 +139,8 @@ def data_fix_edit(request, pk: int):
         else:
             messages.success(request, _("资料已修正。"))
             return redirect("callbacks:data_fix_list")
-    return render(request, "callbacks/data_fix_edit.html", {"record": record, "form": form})
+    context = {"record": record, "form": form, "full_numbers": can_see_full_numbers(request.user)}
+    return render(request, "callbacks/data_fix_edit.html", context)
 
 
 @login_required

@@ -18,6 +18,7 @@ from crm.choices import DepartmentKind
 from crm.importing.parsers import datetime as parse_datetime
 from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
 from crm.models import Customer, Department, Vehicle
+from crm.scoping import user_can_see_store
 from crm.validators import validate_mobile
 
 
@@ -88,6 +89,8 @@ class ComplaintSheet(SheetHandler):
         store = ctx.default_store
         if store is None:
             raise _RowProblem("", "未指定门店（--store）")
+        if ctx.user is not None and not user_can_see_store(ctx.user, store.pk):
+            raise _RowProblem("", "无权导入该门店的数据")
         try:
             validate_mobile(values["mobile"])
         except ValidationError:
@@ -95,7 +98,8 @@ class ComplaintSheet(SheetHandler):
         customer = Customer.objects.filter(store=store, mobile=values["mobile"], name=values["customer_name"]).first()
         if customer is None:
             customer = Customer.objects.create(store=store, mobile=values["mobile"], name=values["customer_name"])
-        vehicle = Vehicle.objects.filter(vin=values["vin"]).first() if values.get("vin") else None
+        # A VIN names a vehicle of this store only: a file must not attach another store's vehicle.
+        vehicle = Vehicle.objects.filter(vin=values["vin"], store=store).first() if values.get("vin") else None
         fields = self._case_fields(values, store, customer, vehicle)
         case = Case.objects.select_for_update().filter(case_no=values["case_no"]).first()
         if case is None:

@@ -26,15 +26,32 @@ def _scoped_customer(user: User, customer_id: int | None) -> Customer | None:
     return scope_for_user(Customer.objects.select_related("store"), user).filter(pk=customer_id).first()
 
 
+def _customer_vehicle(user: User, customer: Customer, vehicle_id: int | None) -> Vehicle | None:
+    """A vehicle of the user's stores and of the customer's store, or None (another store's id is ignored)."""
+    if vehicle_id is None:
+        return None
+    return scope_for_user(Vehicle.objects.all(), user).filter(pk=vehicle_id, store=customer.store_id).first()
+
+
+def _scoped_hot_alert_id(user: User, hot_alert_id: int | None) -> int | None:
+    """The hot alert the case comes from, if it is one of the user's stores (else dropped)."""
+    # Read through callbacks' selector (callbacks reads complaints at call time, hence the late import).
+    from callbacks.selectors import hot_alerts
+
+    if hot_alert_id is None or not hot_alerts(user=user, open_only=False).filter(pk=hot_alert_id).exists():
+        return None
+    return hot_alert_id
+
+
 def intake_initial(*, user: User, params: QueryDict) -> dict[str, Any]:
     """Initial form values and the customer/vehicle to show, from `customer`, `vehicle`, `channel`,
     `content` and `hot_alert` GET parameters; ids outside the user's stores are ignored."""
     customer = _scoped_customer(user, _int(params.get("customer")))
     vehicle = None
     if customer is not None and _int(params.get("vehicle")):
-        vehicle = Vehicle.objects.filter(pk=_int(params.get("vehicle")), store=customer.store_id).first()
+        vehicle = _customer_vehicle(user, customer, _int(params.get("vehicle")))
     channel = params.get("channel") if params.get("channel") in Channel.values else ""
-    hot_alert_id = _int(params.get("hot_alert"))
+    hot_alert_id = _scoped_hot_alert_id(user, _int(params.get("hot_alert")))
     form = {
         "customer_id": customer.pk if customer else None,
         "vehicle_id": vehicle.pk if vehicle else None,
@@ -55,9 +72,7 @@ def intake_submit(*, user: User, data: dict[str, Any]) -> Case:
         customer = matches[0] if matches else None
     if customer is None:
         raise CaseError(_("未找到客户：请从客户档案页发起，或填写档案中登记的手机号。"))
-    vehicle = None
-    if data.get("vehicle_id"):
-        vehicle = Vehicle.objects.filter(pk=data["vehicle_id"], store=customer.store_id).first()
+    vehicle = _customer_vehicle(user, customer, data.get("vehicle_id"))
     facts = {
         k: data.get(k, "")
         for k in ("fact_when", "fact_where", "fact_what", "fact_view", "fact_basis", "fact_why", "fact_how_much")
@@ -72,6 +87,6 @@ def intake_submit(*, user: User, data: dict[str, Any]) -> Case:
         level=data.get("level") or "",
         content=data["content"],
         demand=data.get("demand", ""),
-        hot_alert_id=data.get("hot_alert_id"),
+        hot_alert_id=_scoped_hot_alert_id(user, data.get("hot_alert_id")),
         **facts,
     )

@@ -5,16 +5,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case as CaseWhen
-from django.db.models import CharField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from complaints.choices import FINISHED_STATES, CaseState, Category, Channel, EscalationLevel, SlaColour
 from complaints.models import Case
-from crm.choices import DepartmentKind
-from crm.models import Department, User
-from crm.scoping import scope_for_user
+from crm.choices import DepartmentKind, Role
+from crm.models import Delivery, Department, RepairOrder, User
+from crm.scoping import is_group_level, scope_for_user
 
 # Urgency rank of each colour, for sorting: red first, grey last.
 COLOUR_RANK = {SlaColour.RED: 0, SlaColour.YELLOW: 1, SlaColour.WHITE: 2, SlaColour.GREY: 3}
@@ -66,8 +67,36 @@ def case_colour_filter(colour: str, now: dt.datetime) -> Q:
     return ~not_before
 
 
+# Roles that see every complaint of their stores. A sales consultant / service advisor with none of
+# them sees only the complaints of their own customers and those handed to them (SPEC §1).
+STORE_WIDE_CASE_ROLES = (
+    Role.CALLBACK_AGENT,
+    Role.RECEPTION,
+    Role.CR_MANAGER,
+    Role.DEPARTMENT_MANAGER,
+    Role.GENERAL_MANAGER,
+    Role.ADMINISTRATOR,
+)
+
+
+def sees_own_cases_only(user: User) -> bool:
+    return user.has_role(Role.CONSULTANT) and not user.has_role(*STORE_WIDE_CASE_ROLES) and not is_group_level(user)
+
+
+def own_cases_filter(user: User) -> Q:
+    """A consultant's complaints: handled by them, or about a customer whose delivery (as sales
+    consultant) or repair order (as service advisor) names their linked Staff record. A consultant
+    without a Staff record has only the cases handed to them."""
+    own_customer = Exists(
+        Delivery.objects.filter(customer=OuterRef("customer_id"), sales_consultant__user=user)
+    ) | Exists(RepairOrder.objects.filter(customer=OuterRef("customer_id"), service_advisor__user=user))
+    return Q(handler=user) | Q(own_customer)
+
+
 def cases_for_user(*, user: User) -> QuerySet[Case]:
-    return scope_for_user(Case.objects.all(), user)
+    """THE cases a user may see: the user's stores (crm.scoping), and for a consultant only their own."""
+    qs = scope_for_user(Case.objects.all(), user)
+    return qs.filter(own_cases_filter(user)) if sees_own_cases_only(user) else qs
 
 
 # --- lists and the case page ---------------------------------------------------------------------
@@ -202,15 +231,13 @@ def department_choices(*, user: User) -> list[tuple[int, str]]:
 
 def case_detail(*, user: User, pk: int, now: dt.datetime) -> Case:
     """One case within the user's stores (404 otherwise), coloured, with its links loaded."""
-    from crm.scoping import get_scoped_or_404
-
-    return get_scoped_or_404(
-        with_sla_colour(Case.objects.all(), now).select_related(
-            "store", "customer", "vehicle", "department", "handler", "repeat_of", "created_by"
-        ),
-        user,
-        pk=pk,
+    qs = with_sla_colour(cases_for_user(user=user), now).select_related(
+        "store", "customer", "vehicle", "department", "handler", "repeat_of", "created_by"
     )
+    try:
+        return qs.get(pk=pk)
+    except Case.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 def case_events(*, case: Case) -> QuerySet:

@@ -6,14 +6,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from complaints.models import Case
+from complaints.selectors import cases_for_user
 from crm.models import Customer
 from crm.timeline import TimelineEntry
 
 TONES = {"closed": "secondary", "unfounded": "secondary"}
 
 
-def complaint_timeline_entries(customer: Customer) -> Iterable[TimelineEntry]:
-    for case in Case.objects.filter(customer=customer).only(
+def complaint_timeline_entries(customer: Customer, user=None) -> Iterable[TimelineEntry]:
+    cases = Case.objects.all() if user is None else cases_for_user(user=user)
+    for case in cases.filter(customer=customer).only(
         "pk", "case_no", "received_at", "state", "category", "content", "level"
     ):
         yield TimelineEntry(

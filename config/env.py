@@ -1,49 +1,63 @@
-"""Settings from the environment.
+"""Settings from the environment, read through django-environ.
 
-Strict helpers in the healthchecks manner: a boolean must be literally true/false, and a secret
-may come from NAME_FILE (Docker/Kubernetes secrets) instead of NAME.
+`environ.FileAwareEnv` reads NAME_FILE (Docker/Kubernetes secrets) in place of NAME, so secrets
+stay out of the process list. On top of it, one rule in the healthchecks manner: a value that
+cannot be read is a configuration error naming the variable (ImproperlyConfigured, which
+manage.py prints as one line), never a silent default — `DEBUG=banana` is refused, not False.
 """
 
-import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+# The usual spellings of a boolean, any case. django-environ alone reads anything else as False.
+TRUE_SPELLINGS = frozenset({"1", "true", "yes", "on"})
+FALSE_SPELLINGS = frozenset({"0", "false", "no", "off"})
+
+
+class Env(environ.FileAwareEnv):
+    """FileAwareEnv whose booleans and numbers are strict and whose errors name the variable."""
+
+    def get_value(self, var, cast=None, default=environ.Env.NOTSET, parse_default=False):
+        try:
+            if default is not self.NOTSET and self.ENVIRON.get(var) == "":
+                return default  # an empty value (`DEBUG=`) means "not set"
+            return super().get_value(var, cast=cast, default=default, parse_default=parse_default)
+        except (ValueError, TypeError) as exc:
+            raise ImproperlyConfigured(f"{var} {exc}") from None
+        except OSError as exc:  # NAME_FILE names a file we cannot read
+            raise ImproperlyConfigured(f"{var}_FILE: cannot read {exc.filename}: {exc.strerror}") from None
+
+    @classmethod
+    def parse_value(cls, value, cast):
+        if isinstance(value, str):
+            # A secret file usually ends with a newline; no setting of ours has significant spaces.
+            value = value.strip()
+            if cast is bool:
+                if value.lower() in TRUE_SPELLINGS:
+                    return True
+                if value.lower() in FALSE_SPELLINGS:
+                    return False
+                raise ValueError(f"must be one of 1/0, true/false, yes/no, on/off (got {value!r})")
+            if cast is int:
+                try:
+                    return int(value)
+                except ValueError:
+                    raise ValueError(f"must be a whole number (got {value!r})") from None
+            if cast is float:
+                try:
+                    return float(value)
+                except ValueError:
+                    raise ValueError(f"must be a number (got {value!r})") from None
+            if cast is list:  # `a.example.com, b.example.com` — spaces after commas are usual
+                return [item.strip() for item in value.split(",") if item.strip()]
+        return super().parse_value(value, cast)
+
+
+env = Env()
 _dotenv = BASE_DIR / ".env"
 if _dotenv.exists():
-    environ.Env.read_env(str(_dotenv))
-
-
-def env_str(name: str, default: str | None = None) -> str | None:
-    """A string setting; NAME_FILE wins over NAME so secrets stay out of the process list."""
-    file_path = os.environ.get(f"{name}_FILE")
-    if file_path:
-        return Path(file_path).read_text().strip()
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool) -> bool:
-    """Only 'true' or 'false' (any case); anything else is a configuration error, not False."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    if raw.lower() == "true":
-        return True
-    if raw.lower() == "false":
-        return False
-    raise ValueError(f"{name} must be 'true' or 'false', got {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return default if raw in (None, "") else int(raw)
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
+    Env.read_env(str(_dotenv))

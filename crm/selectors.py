@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from crm.choices import WorkType
+from crm.masking import mask_id_number, mask_phone
 from crm.models import Customer, Delivery, ImportJob, RepairOrder, Vehicle, VehicleOwnership
 from crm.scoping import get_scoped_or_404, scope_for_user, user_store_ids
 from crm.timeline import TimelineEntry
@@ -168,6 +169,14 @@ class AuditRow:
     changes: list[AuditChange]
 
 
+_MASKED_FIELDS = {"mobile": "phone", "landline": "phone", "id_number": "id"}
+
+
+def _masked(name: str, value: str) -> str:
+    """A customer field's value through the one masking rule (crm.masking)."""
+    return mask_phone(value) if _MASKED_FIELDS[name] == "phone" else mask_id_number(value)
+
+
 def _display(field, value) -> str:
     if value in (None, "None", ""):
         return "—"
@@ -185,8 +194,9 @@ _AUDIT_ACTIONS = {
 }
 
 
-def customer_audit_trail(*, customer: Customer, limit: int = 50) -> list[AuditRow]:
-    """Who changed what on the customer file and when (django-auditlog), newest first; one query."""
+def customer_audit_trail(*, customer: Customer, full_numbers: bool = False, limit: int = 50) -> list[AuditRow]:
+    """Who changed what on the customer file and when (django-auditlog), newest first; one query.
+    Old and new phone and id numbers are masked unless `full_numbers`, as on the card itself."""
     content_type = ContentType.objects.get_for_model(Customer)  # cached by Django after the first call
     entries = (
         LogEntry.objects.filter(content_type=content_type, object_pk=str(customer.pk))
@@ -205,6 +215,8 @@ def customer_audit_trail(*, customer: Customer, limit: int = 50) -> list[AuditRo
             except (FieldDoesNotExist, AttributeError):
                 field, label = None, name
             old, new = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+            if name in _MASKED_FIELDS and not full_numbers:
+                old, new = (_masked(name, v) if v not in (None, "None") else v for v in (old, new))
             changes.append(AuditChange(label, _display(field, old), _display(field, new)))
         rows.append(
             AuditRow(
@@ -217,7 +229,7 @@ def customer_audit_trail(*, customer: Customer, limit: int = 50) -> list[AuditRo
     return rows
 
 
-def crm_timeline_entries(customer: Customer) -> list[TimelineEntry]:
+def crm_timeline_entries(customer: Customer, user=None) -> list[TimelineEntry]:
     """Deliveries and repair orders of the customer (a timeline provider: 2 queries, whatever the count)."""
     entries = []
     deliveries = Delivery.objects.filter(customer=customer).select_related("vehicle", "sales_consultant")
@@ -332,7 +344,6 @@ CARD_SECTIONS: tuple[CardSection, ...] = (
     ),
 )
 CARD_SECTION_BY_KEY = {s.key: s for s in CARD_SECTIONS}
-_MASKED_FIELDS = {"mobile": "phone", "landline": "phone", "id_number": "id"}
 
 
 @dataclass(frozen=True)
@@ -344,8 +355,6 @@ class CardRow:
 
 def customer_card_sections(*, customer: Customer, full_numbers: bool) -> list[tuple[CardSection, list[CardRow]]]:
     """The card's sections with display values, phone and id numbers masked unless `full_numbers`."""
-    from crm.masking import mask_id_number, mask_phone
-
     out = []
     for section in CARD_SECTIONS:
         rows = []
@@ -353,7 +362,7 @@ def customer_card_sections(*, customer: Customer, full_numbers: bool) -> list[tu
             field = Customer._meta.get_field(name)
             raw = getattr(customer, name)
             if name in _MASKED_FIELDS and raw and not full_numbers:
-                value = mask_phone(raw) if _MASKED_FIELDS[name] == "phone" else mask_id_number(raw)
+                value = _masked(name, raw)
             elif isinstance(raw, bool):
                 value = _("是") if raw else _("否")
             elif field.choices:

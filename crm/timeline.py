@@ -5,8 +5,9 @@ An app registers a provider from its AppConfig.ready():
     from crm.timeline import TimelineEntry, register_timeline_provider
     register_timeline_provider(callback_timeline_entries)
 
-A provider takes the customer and returns its entries; it must run a fixed number of queries
-(whatever the number of entries), because the customer page's query count is asserted in tests.
+A provider takes the customer and, as keyword `user`, the user reading the page (None: show
+everything) and returns its entries; it must run a fixed number of queries (whatever the number
+of entries), because the customer page's query count is asserted in tests.
 """
 
 import datetime
@@ -27,7 +28,8 @@ class TimelineEntry:
     tone: str = "secondary"  # a Bootstrap colour: success, warning, danger, ...
 
 
-TimelineProvider = Callable[[Customer], Iterable[TimelineEntry]]
+# provider(customer, user=None): user None means every entry (tests, commands).
+TimelineProvider = Callable[..., Iterable[TimelineEntry]]
 _providers: list[TimelineProvider] = []
 
 
@@ -37,9 +39,10 @@ def register_timeline_provider(provider: TimelineProvider) -> TimelineProvider:
     return provider
 
 
-def customer_timeline(customer: Customer) -> list[TimelineEntry]:
-    """Every provider's entries, newest first."""
+def customer_timeline(customer: Customer, user=None) -> list[TimelineEntry]:
+    """Every provider's entries, newest first. With `user`, a provider leaves out what that user
+    may not see (a consultant sees only their own complaints); None: everything."""
     entries: list[TimelineEntry] = []
     for provider in _providers:
-        entries.extend(provider(customer))
+        entries.extend(provider(customer, user=user))
     return sorted(entries, key=lambda e: e.at, reverse=True)

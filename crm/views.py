@@ -74,8 +74,8 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "full_numbers": full_numbers,
         "sections": customer_card_sections(customer=customer, full_numbers=full_numbers),
         "vehicles": customer_vehicles(customer=customer),
-        "timeline": customer_timeline(customer),
-        "audit_rows": customer_audit_trail(customer=customer),
+        "timeline": customer_timeline(customer, user=request.user),
+        "audit_rows": customer_audit_trail(customer=customer, full_numbers=full_numbers),
         "can_edit": request.user.has_perm("crm.change_customer"),
     }
     return render(request, "crm/customer_detail.html", context)

@@ -2,11 +2,11 @@
 
 import importlib
 
-from config.env import BASE_DIR, env, env_bool, env_int, env_list, env_str
+from config.env import BASE_DIR, env
 
-SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-change-me")
+DEBUG = env.bool("DEBUG", default=False)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -73,7 +73,7 @@ TEMPLATES = [
 VAR_DIR = BASE_DIR / "var"
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 0)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"
@@ -91,8 +91,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "crm:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: 5 failures per username+IP lock that pair out for 15 minutes.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Login throttling (README "Login throttling"): 5 failures of one username from one IP lock that
+# pair out, and 20 failures from one IP across any usernames lock that IP out (password spraying);
+# either lock lasts 15 minutes from the last failure. Axes applies one limit to every lockout
+# parameter set, so the per-IP limit is crm.throttling.AxesHandler's.
+AXES_HANDLER = "crm.throttling.AxesHandler"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -111,7 +116,7 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 MEDIA_URL = "/media/"
-MEDIA_ROOT = env_str("MEDIA_ROOT", str(VAR_DIR / "media"))
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
@@ -120,7 +125,7 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Celery: Redis when REDIS_URL is set; otherwise kombu's filesystem transport, which needs no
 # server, so `make run` works on a bare machine.
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -141,7 +146,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # The beat schedule is one dict in settings, composed from each app's `schedule.py` (plain data,
@@ -150,22 +155,22 @@ CELERY_BEAT_SCHEDULE: dict = {}
 for _app in ("crm", "callbacks", "complaints", "surveys", "reports"):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "dealer-cr@localhost")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dealer-cr@localhost")
 
 # SMS gateway (SPEC §10), chosen like Django's e-mail backends: the dev backend only logs (every
 # message is in the database and on the outbox page); crm.sms.backends.http.HttpBackend posts JSON to
 # SMS_HTTP_URL with SMS_HTTP_TOKEN. Replies are POSTed to /sms/inbound/ with the header
 # X-SMS-Secret: SMS_INBOUND_SECRET; with no secret set the endpoint accepts nothing.
-SMS_BACKEND = env_str("SMS_BACKEND", "crm.sms.backends.dev.DevBackend")
-SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
-SMS_HTTP_TOKEN = env_str("SMS_HTTP_TOKEN", "")
-SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "")
+SMS_BACKEND = env.str("SMS_BACKEND", default="crm.sms.backends.dev.DevBackend")
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
+SMS_INBOUND_SECRET = env.str("SMS_INBOUND_SECRET", default="")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
@@ -174,7 +179,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
 

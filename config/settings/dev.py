@@ -1,6 +1,6 @@
 from .base import *  # noqa: F403
-from .base import env_bool, env_str
+from .base import env
 
-DEBUG = env_bool("DEBUG", True)
+DEBUG = env.bool("DEBUG", default=True)
 # A known inbound secret so that a local gateway simulator can post replies.
-SMS_INBOUND_SECRET = env_str("SMS_INBOUND_SECRET", "dev-inbound-secret")
+SMS_INBOUND_SECRET = env.str("SMS_INBOUND_SECRET", default="dev-inbound-secret")

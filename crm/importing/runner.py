@@ -22,7 +22,7 @@ from crm.importing.prefetch import prefetched
 from crm.importing.readers import ImportFileError, SheetSource, open_sheets
 from crm.importing.registry import CellError, ImportContext, Outcome, ParsedRow, RowError, post_import_steps
 from crm.models import Store
-from crm.scoping import user_store_ids
+from crm.scoping import user_can_see_store, user_store_ids
 
 __all__ = ["ImportFileError", "ImportResult", "RowProblem", "import_file", "write_error_report"]
 
@@ -117,6 +117,9 @@ def import_file(
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import every known sheet of `path`. Raises ImportFileError (nothing changed) for an unusable file."""
+    if store is not None and user is not None and not user_can_see_store(user, store.pk):
+        # The upload form offers only the user's stores; this holds for every other caller too.
+        raise ImportFileError(_("无权导入门店 %(v)s 的数据") % {"v": store.code})
     sources = open_sheets(path, display_name=display_name)
     ctx = ImportContext(default_store=store, user=user)
     # A store-level user may import only into their own stores (None: every store).

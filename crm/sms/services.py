@@ -4,10 +4,14 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from crm.models import Customer, Store, User
+from crm.scoping import scope_for_user
 from crm.sms.backends import SmsBackendError, get_backend
 from crm.sms.choices import Direction, ReplyOutcome, SmsStatus
 from crm.sms.models import SmsMessage
@@ -141,9 +145,16 @@ def sms_flush_queue(*, now: datetime.datetime | None = None, batch_size: int = 5
 # --- replies -----------------------------------------------------------------------------------
 
 
-def _matching_outbound(mobile: str, at: datetime.datetime) -> SmsMessage | None:
+def _within(queryset: QuerySet, entered_by: User | None) -> QuerySet:
+    """A reply typed in by a person acts within that person's stores only; the gateway's inbound
+    webhook (no user) is global by design: the gateway knows nothing of stores."""
+    return queryset if entered_by is None else scope_for_user(queryset, entered_by)
+
+
+def _matching_outbound(mobile: str, at: datetime.datetime, entered_by: User | None = None) -> SmsMessage | None:
     return (
-        SmsMessage.objects.filter(
+        _within(SmsMessage.objects.all(), entered_by)
+        .filter(
             direction=Direction.OUTBOUND,
             mobile=mobile,
             status=SmsStatus.SENT,
@@ -156,9 +167,14 @@ def _matching_outbound(mobile: str, at: datetime.datetime) -> SmsMessage | None:
     )
 
 
-def sms_opt_out(*, mobile: str) -> int:
-    """Withdraw SMS consent for every customer file with this mobile (TD / 退订)."""
-    return Customer.objects.filter(mobile=mobile, may_sms=True).update(may_sms=False, updated_at=timezone.now())
+def sms_opt_out(*, mobile: str, entered_by: User | None = None) -> int:
+    """Withdraw SMS consent for every customer file with this mobile (TD / 退订) — within the
+    stores of the person who typed the reply in, if one did."""
+    return (
+        _within(Customer.objects.all(), entered_by)
+        .filter(mobile=mobile, may_sms=True)
+        .update(may_sms=False, updated_at=timezone.now())
+    )
 
 
 def sms_receive(
@@ -171,7 +187,11 @@ def sms_receive(
 ) -> SmsMessage:
     """Store an inbound SMS and act on it: a score goes to the sending app's reply handler, TD/退订
     withdraws consent, anything else waits for a person. A gateway re-delivering the same
-    provider_id gets the first row back."""
+    provider_id gets the first row back.
+
+    A reply `entered_by` a person is matched, scored and opted out within that person's stores
+    only, and refused (ValidationError) when the mobile is no customer of theirs: a CR manager of
+    one store must not withdraw or score another store's customer by typing a mobile."""
     received_at = received_at or timezone.now()
     mobile = normalize_phone(mobile)
     if provider_id:
@@ -180,9 +200,15 @@ def sms_receive(
             return existing
     parsed = parse_reply(text)
     with transaction.atomic():
-        outbound = _matching_outbound(mobile, received_at)
-        customer = outbound.customer if outbound else Customer.objects.filter(mobile=mobile).order_by("-id").first()
+        outbound = _matching_outbound(mobile, received_at, entered_by)
+        customer = (
+            outbound.customer
+            if outbound
+            else _within(Customer.objects.all(), entered_by).filter(mobile=mobile).order_by("-id").first()
+        )
         store = outbound.store if outbound else (customer.store if customer else None)
+        if entered_by is not None and store is None:
+            raise ValidationError(_("您的门店没有该手机号的客户。"))
         reply = SmsMessage(
             store=store,
             customer=customer,
@@ -210,7 +236,7 @@ def sms_receive(
             outbound.replied_at = received_at
             outbound.save(update_fields=["reply_text", "replied_at"])
         if parsed.outcome == ReplyOutcome.OPT_OUT:
-            sms_opt_out(mobile=mobile)
+            sms_opt_out(mobile=mobile, entered_by=entered_by)
         elif parsed.outcome == ReplyOutcome.SCORE:
             handler = reply_handler_for(outbound.reason) if outbound else None
             if handler is None:

@@ -9,7 +9,7 @@ from crm.timeline import TimelineEntry
 _TONE = {SmsStatus.SENT: "info", SmsStatus.FAILED: "danger", SmsStatus.RECEIVED: "primary"}
 
 
-def sms_timeline_entries(customer) -> list[TimelineEntry]:
+def sms_timeline_entries(customer, user=None) -> list[TimelineEntry]:
     entries = []
     for m in SmsMessage.objects.filter(customer=customer).order_by("-queued_at", "-id")[:50]:
         if m.direction == Direction.INBOUND:

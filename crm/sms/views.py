@@ -3,6 +3,7 @@ the templates the CR manager edits."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -57,18 +58,22 @@ def outbox(request: HttpRequest) -> HttpResponse:
 @permission_required("crm.change_smsmessage", raise_exception=True)
 def reply_enter(request: HttpRequest) -> HttpResponse:
     form = ReplyEnterForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("crm:sms_outbox")
+    try:
         reply = services.sms_receive(
             mobile=form.cleaned_data["mobile"], text=form.cleaned_data["text"], entered_by=request.user
         )
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    else:
         if reply.applied:
             messages.success(request, _("已录入回复，评分%(score)s分已记入回访。") % {"score": reply.score})
         elif reply.handled:
             messages.success(request, _("已录入回复。"))
         else:
             messages.warning(request, _("已录入回复，需人工处理。"))
-    else:
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
     return redirect("crm:sms_outbox")
 
 

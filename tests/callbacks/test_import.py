@@ -116,3 +116,16 @@ def test_an_imported_refusal_closes_an_open_task_and_a_changed_outcome_reopens_i
     assert run("无人接听") == (Outcome.UPDATED, TaskState.OPEN, "")  # the refusal this row made, undone
     assert run("拒访") == (Outcome.UPDATED, TaskState.CLOSED_UNSUCCESSFUL, "拒访")
     assert run("成功", Q0="8") == (Outcome.UPDATED, TaskState.DONE, "成功")
+
+
+def test_an_upload_without_a_store_matches_only_the_users_stores_tasks(store_a, store_b, agent):
+    """IDOR: with no store chosen, a store-level user's file naming another store's delivery number
+    does not reach that store's task."""
+    DeliveryFactory(store=store_b, delivery_no="XS9")
+    DeliveryFactory(store=store_a, delivery_no="XS1")
+    callback_tasks_generate()
+    rows = [_row(2, source_no="XS9", outcome="拒访"), _row(3, source_no="XS1", outcome="拒访")]
+    result = CallbackResultsSheet().import_batch(rows, ImportContext(default_store=None, user=agent))
+    assert isinstance(result[2], RowError) and result[2].column == "单号"
+    assert result[3] == Outcome.CREATED
+    assert list(CallAttempt.objects.values_list("task__store", flat=True)) == [store_a.pk]

@@ -181,3 +181,24 @@ def test_td_reply_withdraws_consent(sales_task):
     assert sales_task.customer.may_sms is False
     sales_task.refresh_from_db()
     assert sales_task.state == TaskState.OPEN
+
+
+def test_a_score_typed_in_is_applied_within_the_users_stores_only(sales_task, cr_manager, store_b):
+    """The outbox's typed-in reply scores the user's own store's callback; a CR manager of another
+    store typing the same mobile is refused and the task stays open."""
+    from django.core.exceptions import ValidationError
+
+    from crm.choices import Role
+    from tests.factories import UserFactory
+
+    _survey_sent(sales_task)
+    manager_b = UserFactory(username="carol_b", roles=[Role.CR_MANAGER], stores=[store_b])
+    at = DAY + datetime.timedelta(hours=1)
+    with pytest.raises(ValidationError):
+        sms_services.sms_receive(mobile="13912345678", text="9", received_at=at, entered_by=manager_b)
+    sales_task.refresh_from_db()
+    assert sales_task.state == TaskState.OPEN and not SmsMessage.objects.filter(direction="in").exists()
+    reply = sms_services.sms_receive(mobile="13912345678", text="9", received_at=at, entered_by=cr_manager)
+    assert reply.applied and reply.store == sales_task.store and reply.entered_by == cr_manager
+    sales_task.refresh_from_db()
+    assert sales_task.state == TaskState.DONE and sales_task.final_disposition == Disposition.SMS_REPLY

@@ -88,6 +88,21 @@ def test_wrong_number_through_data_fix_and_back(store_a, agent, client_for):
     assert task.customer.mobile == "13912345678" and not task.customer.mobile_invalid
 
 
+def test_data_fix_of_another_store_is_404_and_unchanged(store_a, agent, agent_b, client_for):
+    """IDOR: store B's agent neither lists, opens nor fixes store A's wrong number."""
+    task = SalesTaskFactory(delivery__store=store_a)
+    client_for(agent).post(reverse("callbacks:call", args=[task.pk]), {"disposition": Disposition.EMPTY_NUMBER})
+    record = DataFixRecord.objects.get()
+    client = client_for(agent_b)
+    assert task.customer.name not in client.get(reverse("callbacks:data_fix_list")).content.decode()
+    url = reverse("callbacks:data_fix_edit", args=[record.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"corrected_mobile": "13912345678"}).status_code == 404
+    record.refresh_from_db()
+    task.customer.refresh_from_db()
+    assert record.fixed_at is None and task.customer.mobile != "13912345678"
+
+
 def test_daily_report_counts_by_bucket(store_a, agent, client_for):
     for d in (Disposition.NO_ANSWER, Disposition.POWERED_OFF, Disposition.REFUSED_SURVEY):
         callback_attempt_record(task=SalesTaskFactory(delivery__store=store_a), user=agent, disposition=d)

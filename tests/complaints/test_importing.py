@@ -96,3 +96,20 @@ def test_import_round_trip_is_idempotent(store_a, agent):
 def test_bad_date_is_a_cell_error():
     with pytest.raises(CellError):
         ComplaintSheet().columns[1].parse("昨天")
+
+
+def test_import_attaches_only_this_stores_vehicle_and_refuses_a_store_the_user_cannot_see(store_a, store_b, agent):
+    """IDOR: a VIN of another store's vehicle is not attached; a user's import into another store is refused."""
+    from tests.factories import VehicleFactory
+
+    foreign = VehicleFactory(store=store_b)
+    row = dict(ROWS[1], vin=foreign.vin)
+    assert ComplaintSheet().import_batch(parsed([row]), ImportContext(default_store=store_a, user=agent)) == {
+        2: Outcome.CREATED
+    }
+    assert Case.objects.get().vehicle is None
+    result = ComplaintSheet().import_batch(
+        parsed([dict(ROWS[1], case_no="HF20260902-001")]), ImportContext(default_store=store_b, user=agent)
+    )
+    assert isinstance(result[2], RowError)
+    assert not Case.objects.filter(store=store_b).exists()

@@ -15,11 +15,24 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 RECEIVED = dt.datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
 
 
+def _hot_alert(store, customer=None):
+    from django.utils import timezone
+
+    from callbacks.models import HotAlert
+    from tests.callbacks.factories import SalesTaskFactory
+    from tests.factories import DeliveryFactory
+
+    delivery = DeliveryFactory(store=store, **({"customer": customer} if customer else {}))
+    return HotAlert.objects.create(task=SalesTaskFactory(delivery=delivery), raised_at=timezone.now())
+
+
 def test_intake_prefilled_from_a_hot_alert(client_for, agent, customer_a, store_a):
     vehicle = VehicleFactory(store=store_a, owner=customer_a)
+    alert = _hot_alert(store_a, customer_a)
     client = client_for(agent)
     url = reverse("complaints:case_create")
-    page = client.get(url, {"customer": customer_a.pk, "vehicle": vehicle.pk, "content": "保养太慢", "hot_alert": 7})
+    params = {"customer": customer_a.pk, "vehicle": vehicle.pk, "content": "保养太慢", "hot_alert": alert.pk}
+    page = client.get(url, params)
     assert page.status_code == 200
     assert "保养太慢" in page.text and customer_a.name in page.text
     response = client.post(
@@ -27,7 +40,7 @@ def test_intake_prefilled_from_a_hot_alert(client_for, agent, customer_a, store_
         {
             "customer_id": customer_a.pk,
             "vehicle_id": vehicle.pk,
-            "hot_alert_id": 7,
+            "hot_alert_id": alert.pk,
             "channel": Channel.CALLBACK,
             "category": Category.ATTITUDE,
             "content": "保养太慢，等了三个小时",
@@ -36,7 +49,7 @@ def test_intake_prefilled_from_a_hot_alert(client_for, agent, customer_a, store_
     )
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == reverse("complaints:case_detail", args=[case.pk])
-    assert (case.customer, case.vehicle, case.hot_alert_id, case.level) == (customer_a, vehicle, 7, "C")
+    assert (case.customer, case.vehicle, case.hot_alert_id, case.level) == (customer_a, vehicle, alert.pk, "C")
 
 
 def test_intake_by_mobile_and_unknown_mobile(client_for, agent, customer_a):
@@ -47,6 +60,33 @@ def test_intake_by_mobile_and_unknown_mobile(client_for, agent, customer_a):
     data["mobile"] = customer_a.mobile
     assert client.post(url, data).status_code == 302
     assert Case.objects.get().customer == customer_a
+
+
+def test_intake_resolves_mobile_vehicle_and_hot_alert_within_the_users_stores(
+    client_for, agent, customer_a, store_a, store_b
+):
+    """IDOR: another store's mobile, vehicle id and hot alert id are not reached through intake."""
+    foreign = CustomerFactory(store=store_b, mobile="13900001111")
+    foreign_vehicle = VehicleFactory(store=store_b, owner=foreign)
+    foreign_alert = _hot_alert(store_b)
+    client = client_for(agent)
+    url = reverse("complaints:case_create")
+    data = {"mobile": foreign.mobile, "channel": Channel.PHONE, "category": Category.OTHER, "content": "x"}
+    assert "未找到客户" in client.post(url, data).text
+    assert not Case.objects.exists()
+    page = client.get(url, {"customer": customer_a.pk, "vehicle": foreign_vehicle.pk, "hot_alert": foreign_alert.pk})
+    assert foreign_vehicle.vin not in page.text and page.context["hot_alert_id"] is None
+    data = {
+        "customer_id": customer_a.pk,
+        "vehicle_id": foreign_vehicle.pk,
+        "hot_alert_id": foreign_alert.pk,
+        "channel": Channel.CALLBACK,
+        "category": Category.OTHER,
+        "content": "x",
+    }
+    assert client.post(url, data).status_code == 302
+    case = Case.objects.get()
+    assert (case.customer, case.vehicle, case.hot_alert_id) == (customer_a, None, None)
 
 
 def test_prefill_ignores_another_stores_customer(client_for, agent, store_b):

@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from crm.choices import Role
@@ -37,6 +40,41 @@ def test_login_is_throttled_after_five_failures(client, agent):
     response = client.post(url, {"username": "alice", "password": "pw-12345-test"})
     assert response.status_code == 429
     assert "锁定" in response.content.decode()
+
+
+def _fail(client, username, ip="10.1.1.1"):
+    return client.post(reverse("login"), {"username": username, "password": "Winter2026!"}, REMOTE_ADDR=ip)
+
+
+def _login(client, ip="10.1.1.1"):
+    return client.post(reverse("login"), {"username": "alice", "password": "pw-12345-test"}, REMOTE_ADDR=ip)
+
+
+def test_one_ip_spraying_one_password_across_usernames_is_locked_out(client, agent, settings):
+    """Per (username, IP) alone, 20 users x 4 tries would never lock: the IP limit does."""
+    assert (settings.AXES_FAILURE_LIMIT, settings.AXES_IP_FAILURE_LIMIT) == (5, 20)
+    for n in range(19):
+        assert _fail(client, f"user{n}").status_code == 200  # the login form again, no lock
+    assert _login(client).status_code == 302  # 19 failures from this IP: alice still logs in
+    client.logout()
+    for n in range(19, 39):
+        _fail(client, f"user{n}")
+    response = _login(client)  # the right password, but from a locked IP
+    assert response.status_code == 429 and "锁定" in response.content.decode()
+    assert _fail(client, "nobody-yet").status_code == 429
+    assert _login(client, ip="10.2.2.2").status_code == 302  # another IP is not locked
+
+
+def test_the_ip_lock_ends_after_the_cool_off(client, agent):
+    start = dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        for n in range(20):
+            _fail(client, f"user{n}")
+        assert _login(client).status_code == 429
+    with time_machine.travel(start + dt.timedelta(minutes=14), tick=False):
+        assert _login(client).status_code == 429
+    with time_machine.travel(start + dt.timedelta(minutes=16), tick=False):
+        assert _login(client).status_code == 302
 
 
 def test_login_with_right_password_works(client, agent):

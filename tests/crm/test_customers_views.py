@@ -52,6 +52,20 @@ def test_list_shows_none_of_another_stores_customers(client_for, agent, store_a,
     assert "张敏" not in client.get(LIST, {"q": "张"}).content.decode()
 
 
+def test_search_by_another_stores_mobile_plate_or_vin_finds_nothing(client_for, agent, store_a, store_b):
+    """IDOR: every search branch (exact and partial mobile, plate, VIN and its serial) stays in the
+    user's stores; the same mobile in her own store is found, so the search itself works."""
+    foreign = CustomerFactory(store=store_b, name="外店客户", mobile="13912345678")
+    vehicle = VehicleFactory(store=store_b, owner=foreign, plate="皖A77777")
+    mine = CustomerFactory(store=store_a, name="本店客户", mobile=foreign.mobile)
+    client = client_for(agent)
+    for query in (foreign.mobile, foreign.mobile[-4:], vehicle.plate, "77777", vehicle.vin, vehicle.vin[-6:], "外店"):
+        response = client.get(reverse("crm:customer_list"), {"q": query})
+        expected = [mine] if query in (foreign.mobile, foreign.mobile[-4:]) else []
+        assert list(response.context["page_obj"]) == expected, query
+        assert "外店客户" not in response.content.decode()
+
+
 def test_group_level_user_sees_every_store(client_for, administrator, store_a, store_b):
     a, b = CustomerFactory(store=store_a), CustomerFactory(store=store_b)
     page = list(client_for(administrator).get(LIST).context["page_obj"])

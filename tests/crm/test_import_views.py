@@ -106,6 +106,16 @@ def test_a_store_manager_cannot_import_into_another_store(
     assert job.summary["repair_orders"]["errors"] == 1 and RepairOrder.objects.count() == 0
 
 
+def test_an_import_into_a_store_the_user_cannot_see_changes_nothing(cr_manager, store_b, tmp_path):
+    """The service holds the rule, not only the form: a job naming another store fails as a whole."""
+    from crm.importing.runner import ImportFileError, import_file
+
+    path = write_workbook(tmp_path / "dms.xlsx", {"工单": [ro_row(门店="")]})
+    with pytest.raises(ImportFileError, match="HF"):
+        import_file(path, store=store_b, user=cr_manager)
+    assert RepairOrder.objects.count() == 0
+
+
 def test_jobs_of_another_store_are_404(client_for, cr_manager, store_b):
     other = UserFactory(username="hf-cr", roles=["cr_manager"], stores=[store_b])
     job = ImportJob.objects.create(created_by=other, store=store_b, file="imports/x.xlsx", original_name="x.xlsx")

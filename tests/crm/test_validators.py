@@ -93,3 +93,12 @@ def test_valid_plates(plate):
 @pytest.mark.parametrize("plate", ["N12345", "皖I12345", "皖N1234", "AA12345"])
 def test_invalid_plates(plate):
     assert not v.is_valid_plate(plate)
+
+
+def test_an_id_number_registered_before_its_region_code_existed_is_valid():
+    """stdnum's full validate() refuses 341502 (六安金安区, a code since 1999) for anyone born
+    before 1999; the code is the place of registration, so such numbers are real and accepted."""
+    first17 = "341502196003070013"[:17]
+    number = first17 + v.id_number_check_char(first17)
+    assert v.is_valid_id_number(number)
+    assert v.birthday_from_id_number(number) == datetime.date(1960, 3, 7)

@@ -7,10 +7,12 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 
+from callbacks.models import HotAlert
 from complaints.models import Case
 from complaints.services import case_receive
 from crm.choices import DepartmentKind, Role
-from tests.factories import CustomerFactory, DepartmentFactory, UserFactory
+from tests.callbacks.factories import SalesTaskFactory
+from tests.factories import CustomerFactory, DeliveryFactory, DepartmentFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -20,8 +22,11 @@ def test_complaint_from_hot_alert_to_closing(
 ):
     department = DepartmentFactory(store=store_a, kind=DepartmentKind.SERVICE, manager=department_manager)
     customer = CustomerFactory(store=store_a, name="张伟")
+    # A real hot alert of the agent's store: intake keeps only an alert the user may see.
+    task = SalesTaskFactory(delivery=DeliveryFactory(store=store_a, customer=customer))
+    alert = HotAlert.objects.create(task=task, raised_at=timezone.now())
     query = urlencode(
-        {"customer": customer.pk, "channel": "callback", "content": "保养后异响，服务顾问态度差", "hot_alert": 42}
+        {"customer": customer.pk, "channel": "callback", "content": "保养后异响，服务顾问态度差", "hot_alert": alert.pk}
     )
 
     login(agent)
@@ -34,7 +39,7 @@ def test_complaint_from_hot_alert_to_closing(
     page.click("[data-testid=intake-submit]")
     page.wait_for_load_state("networkidle")
     case = Case.objects.get()
-    assert case.hot_alert_id == 42 and case.channel == "callback"
+    assert case.hot_alert_id == alert.pk and case.channel == "callback"
     assert page.locator("[data-testid=case-state]").inner_text() == "新建"
 
     page.context.clear_cookies()

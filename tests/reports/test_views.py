@@ -97,6 +97,14 @@ def test_phone_numbers_masked_for_roles_without_full_phone(client_for, general_m
     gm_page = client_for(general_manager).get(url, {"month": "2026-10"})
     assert mobile not in gm_page.text and f"{mobile[:3]}****{mobile[-4:]}" in gm_page.text
     assert mobile in client_for(cr_manager).get(url, {"month": "2026-10"}).text
+    # The page's Excel download masks the same way.
+    xlsx_url = reverse("reports:report_xlsx", args=["unsuccessful_callbacks"])
+    for user, expected in ((general_manager, f"{mobile[:3]}****{mobile[-4:]}"), (cr_manager, mobile)):
+        download = client_for(user).get(xlsx_url, {"month": "2026-10"})
+        cells = {
+            str(c) for row in load_workbook(io.BytesIO(b"".join(download.streaming_content))).active.values for c in row
+        }
+        assert expected in cells and (mobile not in cells or expected == mobile)
 
 
 def test_other_store_never_shows(client_for, store_a, store_b, agent):

@@ -127,6 +127,34 @@ def test_staff_enters_a_reply_by_hand(client_for, cr_manager, store_a):
     assert customer.may_sms is False
 
 
+@pytest.mark.parametrize("text", ["TD", "9"])
+def test_a_reply_typed_in_never_reaches_another_stores_customer(client_for, cr_manager, store_b, text):
+    """IDOR: a CR manager of store A types store B's customer's mobile: no consent withdrawn, no
+    score recorded, nothing stored, and the same mobile in her own store is the one acted on."""
+    foreign = CustomerFactory(store=store_b, mobile="13812340003")
+    sent = _msg(store_b, 1)  # an open survey SMS of store B to that number
+    SmsMessage.objects.filter(pk=sent.pk).update(mobile=foreign.mobile, status="sent", sent_at=sent.queued_at)
+    response = client_for(cr_manager).post(
+        reverse("crm:sms_reply_enter"), {"mobile": foreign.mobile, "text": text}, follow=True
+    )
+    assert "您的门店没有该手机号的客户" in response.content.decode()
+    foreign.refresh_from_db()
+    assert foreign.may_sms is True
+    assert not SmsMessage.objects.filter(direction=Direction.INBOUND).exists()
+    sent.refresh_from_db()
+    assert sent.reply_text == ""
+
+
+def test_a_reply_typed_in_opts_out_only_the_users_store(client_for, cr_manager, store_a, store_b):
+    mine = CustomerFactory(store=store_a, mobile="13812340004")
+    theirs = CustomerFactory(store=store_b, mobile="13812340004")
+    client_for(cr_manager).post(reverse("crm:sms_reply_enter"), {"mobile": "13812340004", "text": "退订"})
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.may_sms, theirs.may_sms) == (False, True)
+    assert SmsMessage.objects.get(direction=Direction.INBOUND).store == store_a
+
+
 def test_reply_form_rejects_bad_mobile_and_agents(client_for, cr_manager, agent):
     response = client_for(cr_manager).post(reverse("crm:sms_reply_enter"), {"mobile": "123", "text": "9"}, follow=True)
     assert "有效的手机号" in response.content.decode()
