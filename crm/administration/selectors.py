@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 
 from crm.choices import Role
 from crm.models import Department, Staff, Store, User
-from crm.scoping import scope_for_user
+from crm.scoping import is_group_level, scope_for_user
 
 
 def stores_managed(*, user: User) -> QuerySet[Store]:
@@ -46,10 +46,12 @@ def user_search(
 
 def with_role_codes(users: Iterable[User]) -> list[User]:
     """Fill each user's role cache (`User.role_codes`) from the prefetched groups, so that a list
-    shows roles without a query per row."""
+    shows roles — and whether the user sees every store (crm.scoping's rule) — without a query per
+    row."""
     users = list(users)
     for user in users:
         user._role_codes = frozenset(g.name for g in user.groups.all() if g.name in Role.values)
+        user.sees_every_store = is_group_level(user)
     return users
 
 

@@ -116,6 +116,9 @@ def test_user_list_search_and_filters(client_for, administrator, store_a, store_
     assert names(active="0") == {"zhao"}
     page = client.get(reverse("crm:user_list"), {"q": "li"}).content.decode()
     assert "客关部经理" in page and store_b.name in page  # roles by their Chinese names
+    # An administrator sees every store (crm.scoping), whatever stores the account lists.
+    admin_row = client.get(reverse("crm:user_list"), {"q": "admin1"}).context["page_obj"][0]
+    assert admin_row.sees_every_store and not admin_row.is_group_level
 
 
 def test_user_list_query_count_does_not_grow(
