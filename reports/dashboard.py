@@ -232,8 +232,8 @@ TREND_RATES = (
 
 def staff_trend(*, staff, kind: str, month: dt.date, now: dt.datetime | None = None) -> list[dict]:
     """The person's twelve months up to `month` against their store's, from the store's stored rows
-    (the same rows, and rows, as `staff_month_summary`): per month the person's and the store's
-    counts and rates (`TREND_RATES`). One query when the rows are stored."""
+    (those `staff_month_summary` reads): per month the person's and the store's counts and rates
+    (`TREND_RATES`). One query when the rows are stored."""
     first = kpis.add_months(month, -(store_figures.TREND_MONTHS - 1))
     details = store_figures.stored_details(store_id=staff.store_id, first=first, last=month, now=now)
     trend = []

@@ -1,4 +1,5 @@
-"""The general manager's dashboard and its staff drill-down. Thin: parse, call selectors, render."""
+"""The general manager's dashboard and its staff drill-down, and a consultant's own page (我的满意度)
+built from the drill-down's selectors. Thin: parse, call selectors, render."""
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
