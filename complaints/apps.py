@@ -51,10 +51,10 @@ class ComplaintsConfig(AppConfig):
 
     role_permissions = _merged(CALENDAR_ROLE_PERMISSIONS, CASE_ROLE_PERMISSIONS)
     nav_items: list = []
+    # A consultant lands on reports:my_satisfaction (their figures and their complaints).
     role_landing = {
         Role.CR_MANAGER: "complaints:case_list",
         Role.DEPARTMENT_MANAGER: "complaints:department_inbox",
-        Role.CONSULTANT: "complaints:my_cases",
     }
 
     def ready(self) -> None:

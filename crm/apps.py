@@ -40,6 +40,7 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         from crm import audit  # noqa: F401  (registers models with auditlog)
+        from crm.administration.access import is_administrator
         from crm.roles import NavItem, sync_role_permissions
         from crm.selectors import crm_timeline_entries
         from crm.timeline import register_timeline_provider
@@ -49,6 +50,8 @@ class CrmConfig(AppConfig):
             NavItem(_("客户档案"), "crm:customer_list", "crm.view_customer", "people", 20),
             NavItem(_("短信"), "crm:sms_outbox", "crm.view_smsmessage", "chat-dots", 70),
             NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90),
+            NavItem(_("用户管理"), "crm:user_list", "crm.change_user", "person-gear", 95, is_administrator),
+            NavItem(_("门店与部门"), "crm:store_list", "crm.change_store", "shop", 96, is_administrator),
         ]
         register_timeline_provider(crm_timeline_entries)
 

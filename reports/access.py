@@ -24,6 +24,11 @@ class ReportAccess:
     staff_id: int | None  # set: only this person's rows
 
 
+def is_consultant(user: User) -> bool:
+    """Who has a page of their own figures (我的满意度): the sales consultant / service advisor role."""
+    return user.is_authenticated and user.has_role(Role.CONSULTANT)
+
+
 def can_open_weekly_complaints(user: User) -> bool:
     from reports.catalog import COMPLAINT_ROLES
 

@@ -31,6 +31,17 @@ def dashboard_nav_items() -> list:
     ]
 
 
+def my_page_nav_items() -> list:
+    from crm.roles import NavItem
+    from reports.access import is_consultant
+
+    # Every consultant holds complaints.view_case; the role decides (a consultant without a linked
+    # staff record still gets the page, which says so).
+    return [
+        NavItem(_("我的满意度"), "reports:my_satisfaction", "complaints.view_case", "person-check", 11, is_consultant)
+    ]
+
+
 class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
@@ -38,7 +49,7 @@ class ReportsConfig(AppConfig):
 
     role_permissions = DASHBOARD_ROLE_PERMISSIONS
     nav_items: list = []
-    role_landing = {Role.GENERAL_MANAGER: "reports:dashboard"}
+    role_landing = {Role.GENERAL_MANAGER: "reports:dashboard", Role.CONSULTANT: "reports:my_satisfaction"}
 
     def ready(self) -> None:
         from crm.roles import NavItem
@@ -55,4 +66,5 @@ class ReportsConfig(AppConfig):
             *self.nav_items,
             NavItem(_("报表"), "reports:index", "complaints.view_case", "bar-chart-line", 70, has_any_report),
             *dashboard_nav_items(),
+            *my_page_nav_items(),
         ]

@@ -14,8 +14,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from crm.choices import StaffRole
-from crm.models import Store, User
-from crm.scoping import stores_for_user
+from crm.models import Staff, Store, User
+from crm.scoping import scope_for_user, stores_for_user
 from reports import figures as store_figures
 from reports import kpis
 from reports.models import PackageState, ReportPackage
@@ -134,6 +134,12 @@ def default_month(now: dt.datetime | None = None) -> dt.date:
 # --- the staff page (drill-down from the ranking and the flags) ---------------------------------
 
 
+def own_staff(user: User) -> Staff | None:
+    """The staff record linked to the user's login, within the user's stores; None when the user
+    has none (or it belongs to a store the user may not see)."""
+    return scope_for_user(Staff.objects.select_related("store").filter(user=user), user).first()
+
+
 def staff_kind(staff, requested: str | None = None) -> str:
     """Sales or service callbacks: as the link asked, else by the person's position."""
     if requested in kpis.KINDS:
@@ -171,13 +177,20 @@ def staff_month_cases(*, staff, kind: str, month: dt.date, now: dt.datetime):
     )
 
 
+def _person_and_store(rows: list[dict], *, staff, kind: str) -> tuple[dict | None, dict]:
+    """From a store-month's staff rows: the person's row of `kind` (None without callbacks) and
+    the store's counts of that kind (every row summed)."""
+    mine = next((r for r in rows if r["staff_id"] == staff.pk and r["kind"] == kind), None)
+    store = kpis.sum_counts([{k: r[k] for k in kpis.COUNTER_KEYS if k in r} for r in rows if r["kind"] == kind])
+    return mine, store
+
+
 def staff_month_summary(*, staff, kind: str, month: dt.date, now: dt.datetime | None = None) -> dict:
     """The person's row of counts against their store's, with any flag raised on it: from the
     store's stored figures, so the numbers are the dashboard's (and as of the same time)."""
     stored = store_figures.stored_detail(store_id=staff.store_id, month=month, now=now)
     rows, question_rows = stored["detail"]["staff"], stored["detail"]["staff_questions"]
-    mine = next((r for r in rows if r["staff_id"] == staff.pk and r["kind"] == kind), None)
-    store = kpis.sum_counts([{k: r[k] for k in kpis.COUNTER_KEYS if k in r} for r in rows if r["kind"] == kind])
+    mine, store = _person_and_store(rows, staff=staff, kind=kind)
     flags = [f for f in kpis.staff_flags(rows, question_rows) if f["staff_id"] == staff.pk and f["kind"] == kind]
     measures = []
     for code, label, bad, total in kpis.FLAG_MEASURES:
@@ -204,4 +217,48 @@ def staff_month_summary(*, staff, kind: str, month: dt.date, now: dt.datetime | 
         "measures": measures,
         "question_flags": question_flags,
         "computed_at": stored["computed_at"],
+    }
+
+
+# Each trend series: (key, bad or good count, total count) over a staff row; rates by kpis.rate.
+TREND_RATES = (
+    ("success_rate", "successes", "tasks"),
+    ("full_rate", "full", "successes"),
+    ("dissatisfied_rate", "dissatisfied", "successes"),
+    ("grumble_rate", "grumbles", "successes"),
+    ("complaint_rate", "complained", "tasks"),
+)
+
+
+def staff_trend(*, staff, kind: str, month: dt.date, now: dt.datetime | None = None) -> list[dict]:
+    """The person's twelve months up to `month` against their store's, from the store's stored rows
+    (those `staff_month_summary` reads): per month the person's and the store's counts and rates
+    (`TREND_RATES`). One query when the rows are stored."""
+    first = kpis.add_months(month, -(store_figures.TREND_MONTHS - 1))
+    details = store_figures.stored_details(store_id=staff.store_id, first=first, last=month, now=now)
+    trend = []
+    for key, stored in details.items():
+        mine, store = _person_and_store(stored["detail"]["staff"], staff=staff, kind=kind)
+        mine = mine or {}
+        entry = {"month": key, "tasks": mine.get("tasks", 0), "store_tasks": store.get("tasks", 0)}
+        for name, count, total in TREND_RATES:
+            entry[name] = kpis.rate(mine.get(count), mine.get(total))
+            entry[f"store_{name}"] = kpis.rate(store.get(count), store.get(total))
+        trend.append(entry)
+    return trend
+
+
+def staff_month_unhappy_tasks(*, staff, kind: str, month: dt.date):
+    """The person's callbacks of the month counted as 不满意 or 抱怨 (the staff row's
+    `dissatisfied` and `grumbles`): their dissatisfied customers."""
+    return staff_month_tasks(staff=staff, kind=kind, month=month).filter(
+        kpis.dissatisfied_filter() | kpis.grumble_filter()
+    )
+
+
+def staff_trend_chart(trend: list[dict]) -> dict:
+    """The trend's series for the chart, rates in percent (empty where a rate is)."""
+    series = ("full_rate", "store_full_rate", "dissatisfied_rate", "store_dissatisfied_rate")
+    return {"labels": [m["month"] for m in trend]} | {
+        name: _percent_series([m[name] for m in trend]) for name in series
     }

@@ -1,14 +1,18 @@
-"""The general manager's dashboard and its staff drill-down. Thin: parse, call selectors, render."""
+"""The general manager's dashboard and its staff drill-down, and a consultant's own page (我的满意度)
+built from the drill-down's selectors. Thin: parse, call selectors, render."""
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.masking import can_see_full_numbers
 from crm.models import Staff
 from crm.scoping import get_scoped_or_404
 from reports import dashboard, kpis
+from reports.access import is_consultant
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -58,3 +62,35 @@ def staff_page(request, pk: int):
         "cases": dashboard.staff_month_cases(staff=staff, kind=kind, month=month, now=now),
     }
     return render(request, "reports/dashboard_staff.html", context)
+
+
+@login_required
+def my_satisfaction(request):
+    """我的满意度: the consultant's own month — the figures of the GM's staff page, by the same
+    selectors — with their twelve-month trend and their dissatisfied customers. Always the person
+    linked to the login: the page takes no staff id."""
+    if not is_consultant(request.user):
+        raise PermissionDenied
+    month = kpis.parse_month(request.GET.get("month")) or dashboard.default_month()
+    context = {"month_value": kpis.month_key(month), "staff": dashboard.own_staff(request.user)}
+    if context["staff"] is None:
+        return render(request, "reports/my_satisfaction.html", context)
+    staff, now = context["staff"], timezone.now()
+    kind = dashboard.staff_kind(staff)
+    trend = dashboard.staff_trend(staff=staff, kind=kind, month=month, now=now)
+    context |= {
+        "kind": kind,
+        "summary": dashboard.staff_month_summary(staff=staff, kind=kind, month=month, now=now),
+        "trend": trend,
+        "trend_chart": dashboard.staff_trend_chart(trend),
+        "chart_text": {
+            "mine": _("我的完全满意率"),
+            "store": _("本店完全满意率"),
+            "mine_dissatisfied": _("我的不满意率"),
+            "store_dissatisfied": _("本店不满意率"),
+        },
+        "unhappy_tasks": dashboard.staff_month_unhappy_tasks(staff=staff, kind=kind, month=month),
+        "cases": dashboard.staff_month_cases(staff=staff, kind=kind, month=month, now=now),
+        "full_numbers": can_see_full_numbers(request.user),
+    }
+    return render(request, "reports/my_satisfaction.html", context)

@@ -293,19 +293,28 @@ def stored_figures(*, store_ids: list[int], month: dt.date, now: dt.datetime | N
     return combine_figures([by_store[store_id] for store_id in store_ids], month=month)
 
 
-def stored_detail(*, store_id: int, month: dt.date, now: dt.datetime | None = None) -> dict:
-    """One store's detail of `month` (staff rows, question counts) from its stored row, computed and
-    stored when it has none: what the staff page compares a person with."""
+def stored_details(*, store_id: int, first: dt.date, last: dt.date, now: dt.datetime | None = None) -> dict:
+    """One store's detail (staff rows, question counts) of months first..last, oldest first, from
+    its stored rows — one query — the months without one computed and stored: what the staff page
+    compares a person with, and their twelve-month trend.
+
+    {"YYYY-MM": {"detail": {...}, "computed_at": datetime}}"""
     now = now or timezone.now()
-    row = (
-        StoreMonthFigures.objects.filter(store_id=store_id, month=month, **_fresh(now))
-        .values("detail", "computed_at")
-        .first()
-    )
-    if row is None:
-        parts = _fill_missing(store_ids=[store_id], first=month, last=month, present=set(), now=now)
-        row = {"detail": parts[store_id][kpis.month_key(month)]["detail"], "computed_at": now}
-    return row
+    rows = StoreMonthFigures.objects.filter(
+        store_id=store_id, month__gte=first, month__lte=last, **_fresh(now)
+    ).values_list("month", "detail", "computed_at")
+    found = {kpis.month_key(month): {"detail": detail, "computed_at": at} for month, detail, at in rows}
+    present = {(store_id, key) for key in found}
+    for key, part in (
+        _fill_missing(store_ids=[store_id], first=first, last=last, present=present, now=now).get(store_id, {}).items()
+    ):
+        found[key] = {"detail": part["detail"], "computed_at": now}
+    return {key: found[key] for key in map(kpis.month_key, kpis.month_range(first, last))}
+
+
+def stored_detail(*, store_id: int, month: dt.date, now: dt.datetime | None = None) -> dict:
+    """One store's detail of `month` (see `stored_details`)."""
+    return stored_details(store_id=store_id, first=month, last=month, now=now)[kpis.month_key(month)]
 
 
 # --- what beat runs -------------------------------------------------------------------------------

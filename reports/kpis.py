@@ -122,17 +122,26 @@ def _score_in(bounds: tuple[int, int]) -> Q:
     return Q(state=TaskState.DONE, overall_score__gte=bounds[0], overall_score__lte=bounds[1])
 
 
+def dissatisfied_filter() -> Q:
+    """Tasks counted as 不满意 (overall score 1–5)."""
+    return _score_in(DISSATISFIED)
+
+
+def grumble_filter() -> Q:
+    """Tasks counted as 抱怨: a successful callback with a hot alert (the agent's 抱怨 tick or a
+    negative answer)."""
+    return Q(state=TaskState.DONE, has_grumble=True)
+
+
 def _callback_counts() -> dict:
-    """The per-group callback counters: tasks, successes, satisfaction buckets, grumbles (a hot
-    alert: the agent's 抱怨 tick or a negative answer)."""
-    done = Q(state=TaskState.DONE)
+    """The per-group callback counters: tasks, successes, satisfaction buckets, grumbles."""
     return {
         "tasks": Count("id"),
-        "successes": Count("id", filter=done),
+        "successes": Count("id", filter=Q(state=TaskState.DONE)),
         "full": Count("id", filter=_score_in(FULL_SATISFACTION)),
         "basic": Count("id", filter=_score_in(BASIC_SATISFACTION)),
-        "dissatisfied": Count("id", filter=_score_in(DISSATISFIED)),
-        "grumbles": Count("id", filter=done & Q(has_grumble=True)),
+        "dissatisfied": Count("id", filter=dissatisfied_filter()),
+        "grumbles": Count("id", filter=grumble_filter()),
     }
 
 

@@ -12,6 +12,7 @@ urlpatterns = [
     # --- dashboard and report approval ---
     path("dashboard/", dashboard_views.dashboard_page, name="dashboard"),
     path("dashboard/staff/<int:pk>/", dashboard_views.staff_page, name="dashboard_staff"),
+    path("me/", dashboard_views.my_satisfaction, name="my_satisfaction"),
     path("packages/", package_views.package_list, name="package_list"),
     path("packages/generate/", package_views.package_generate, name="package_generate"),
     path("packages/<int:pk>/", package_views.package_detail, name="package_detail"),
