@@ -337,9 +337,13 @@ def _agent_lock(user: User) -> None:
     list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
 
 
-def _release_claims(*, user: User) -> list[int]:
-    """Give up every open task `user` holds; returns their ids. Under `_agent_lock`."""
+def _release_claims(*, user: User, keep: int | None = None) -> list[int] | None:
+    """Give up every open task `user` holds (but `keep`). Under `_agent_lock`. Without `keep` (the
+    "next call" press, which must not hand them straight back) returns their ids; with it, one UPDATE."""
     held = CallbackTask.objects.filter(claimed_by=user, state=TaskState.OPEN)
+    if keep is not None:
+        held.exclude(pk=keep).update(claimed_by=None, claimed_at=None)
+        return None
     ids = list(held.order_by("pk").values_list("pk", flat=True))
     if ids:
         CallbackTask.objects.filter(pk__in=ids, claimed_by=user).update(claimed_by=None, claimed_at=None)
@@ -382,10 +386,7 @@ def _touch(*, task: CallbackTask, user: User, now: datetime.datetime) -> bool:
         locked = CallbackTask.objects.select_for_update().filter(pk=task.pk, state=TaskState.OPEN).first()
         if locked is None or (locked.claimed_by_id not in (None, user.pk) and _claim_is_fresh(locked, now)):
             return False
-        # Give up any other task he holds (one UPDATE; nothing to exclude here, unlike "next call").
-        CallbackTask.objects.filter(claimed_by=user, state=TaskState.OPEN).exclude(pk=task.pk).update(
-            claimed_by=None, claimed_at=None
-        )
+        _release_claims(user=user, keep=task.pk)
         CallbackTask.objects.filter(pk=task.pk).update(claimed_by=user, claimed_at=now, last_activity_at=now)
     return True
 
@@ -499,8 +500,10 @@ def _attempt_record(
         if task.state == TaskState.OPEN and source == AttemptSource.CALL and user is not None:
             # The caller keeps the claim of a task still open (no answer, an appointment) for the
             # idle timeout: released here, a second page open on the task would take it and store a
-            # second disposition of the same call. His next press of "next call" gives it up.
+            # second disposition of the same call. His next press of "next call" gives it up; any
+            # other task he held is given up now, so that he never holds two.
             task.claimed_by, task.claimed_at = user, now
+            _release_claims(user=user, keep=task.pk)
         task.final_disposition = task.final_disposition or ""
         task.save(update_fields=fields)
     return attempt

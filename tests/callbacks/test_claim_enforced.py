@@ -202,3 +202,10 @@ def test_posting_a_disposition_on_a_task_held_by_another_shows_the_message(store
     assert response.status_code == 200
     assert "该任务正由 Dave 回访，不能记录" in body and 'id="held-by-other"' in body
     assert not CallAttempt.objects.exists()
+
+
+def test_recording_a_call_on_another_task_gives_up_the_one_held(store_a, agent):
+    first, second = SalesTaskFactory.create_batch(2, delivery__store=store_a)
+    assert callback_task_claim_next(user=agent) == first
+    callback_attempt_record(task=second, user=agent, disposition=Disposition.NO_ANSWER)
+    assert list(CallbackTask.objects.filter(claimed_by=agent)) == [second]
