@@ -241,3 +241,20 @@ def test_the_email_task_retries_until_the_mail_goes(cr_manager, monkeypatch):
     result = notifications_email.apply(args=[list(Notification.objects.values_list("id", flat=True))], throw=False)
     assert result.get() == 1
     assert len(tries) == 2 and len(mail.outbox) == 1
+
+
+def test_old_sla_notifications_get_their_case_number_by_migration(make_case, cr_manager):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    case = make_case()
+    notify(recipients=[cr_manager], kind="complaint_red", title="旧标题", dedup_key=f"case:{case.pk}:red", email=False)
+    notify(recipients=[cr_manager], kind="complaint_red", title="无案", dedup_key="case:999999:red", email=False)
+    notify(recipients=[cr_manager], kind="other", title="其他", dedup_key=f"case:{case.pk}:other", email=False)
+    import_module("complaints.migrations.0008_notification_params_backfill").backfill(apps, None)
+    params = dict(Notification.objects.values_list("title", "params"))
+    assert params == {"旧标题": {"no": case.case_no}, "无案": {}, "其他": {}}
+    with translation.override("en"):
+        shown = notification_title(Notification.objects.get(title="旧标题"))
+    assert shown.startswith(f"Complaint {case.case_no} is red")
