@@ -360,8 +360,10 @@ def _claim_is_fresh(task: CallbackTask, now: datetime.datetime) -> bool:
     (15 minutes unless the store says otherwise) — the rule of the queue's `callback_queue_filter`."""
     if task.claimed_by_id is None:
         return False
+    if task.last_activity_at is None:  # as in the queue: only a claim idle since a known time expires
+        return True
     idle = store_callback_settings([task.store_id])[task.store_id].claim_idle_minutes
-    return task.last_activity_at is not None and task.last_activity_at >= now - datetime.timedelta(minutes=idle)
+    return task.last_activity_at >= now - datetime.timedelta(minutes=idle)
 
 
 def callback_task_holder(*, task: CallbackTask, user: User, now: datetime.datetime | None = None) -> User | None:
