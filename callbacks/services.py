@@ -7,8 +7,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from callbacks.models import (
     DataFixRecord,
     StoreCallbackSettings,
 )
+from crm.choices import Role
 from crm.importing import bulk
 from crm.models import Delivery, RepairOrder, User
 from crm.scoping import user_store_ids
@@ -269,12 +271,20 @@ def callback_task_claim_next(*, user: User, now: datetime.datetime | None = None
 
     `SELECT … FOR UPDATE SKIP LOCKED` lets many agents press "next call" at once: each row is taken
     by one transaction, the others skip it; the claim columns then keep it for 15 idle minutes.
+    One agent's presses (two tabs) are serialised by `_agent_lock`, so he never holds two tasks; a
+    deadlock or serialization failure is retried, then refused with a message (`ClaimBusy`).
     """
     now = now or timezone.now()
+    return _retrying(lambda: _claim_next(user=user, now=now))
+
+
+def _claim_next(*, user: User, now: datetime.datetime) -> CallbackTask | None:
     with transaction.atomic():
+        _agent_lock(user)
         # One claim per agent: pressing "next call" gives up the task held so far (a skip), and
-        # never hands that same task straight back.
-        held = list(CallbackTask.objects.filter(claimed_by=user, state=TaskState.OPEN).values_list("pk", flat=True))
+        # never hands that same task straight back. Released first, so that the only task row this
+        # transaction may wait for is the held one; the next one is taken with SKIP LOCKED.
+        held = _release_claims(user=user)
         callable_now = CallbackTask.objects.filter(callback_queue_filter(user=user, now=now)).exclude(pk__in=held)
         task = None
         for step in QUEUE_STEPS:
@@ -286,8 +296,6 @@ def callback_task_claim_next(*, user: User, now: datetime.datetime | None = None
             )
             if task is not None:
                 break
-        if held:
-            CallbackTask.objects.filter(pk__in=held, claimed_by=user).update(claimed_by=None, claimed_at=None)
         if task is None:
             return None
         CallbackTask.objects.filter(pk=task.pk).update(claimed_by=user, claimed_at=now, last_activity_at=now)
@@ -295,23 +303,94 @@ def callback_task_claim_next(*, user: User, now: datetime.datetime | None = None
     return task
 
 
+class TaskHeldByOther(ValidationError):
+    """A call recorded on a task another agent holds (a fresh claim)."""
+
+
+class ClaimBusy(ValidationError):
+    """A claim or a disposition that lost to a deadlock or serialization failure on every try."""
+
+
+# deadlock_detected, serialization_failure: the transaction did nothing and may simply run again.
+_RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+_TRIES = 3
+
+
+def _retrying(work):
+    """Run `work` (which opens its own transaction) again after a deadlock or serialization
+    failure, up to `_TRIES` times; then raise `ClaimBusy` (a message for the page, never a 500)."""
+    for attempt in range(_TRIES):
+        try:
+            return work()
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) not in _RETRYABLE_SQLSTATES:
+                raise
+            if attempt == _TRIES - 1:
+                raise ClaimBusy(_("系统繁忙，请稍后重试。")) from exc
+    raise AssertionError("unreachable")
+
+
+def _agent_lock(user: User) -> None:
+    """Serialise one agent's claims and dispositions: the lock on his user row, always taken before
+    any task row (the fixed lock order: agent, then tasks). FOR NO KEY UPDATE, so that inserting
+    rows that reference the user (attempts, notifications) is not blocked by it."""
+    list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
+
+
+def _release_claims(*, user: User, keep: int | None = None) -> list[int] | None:
+    """Give up every open task `user` holds (but `keep`). Under `_agent_lock`. Without `keep` (the
+    "next call" press, which must not hand them straight back) returns their ids; with it, one UPDATE."""
+    held = CallbackTask.objects.filter(claimed_by=user, state=TaskState.OPEN)
+    if keep is not None:
+        held.exclude(pk=keep).update(claimed_by=None, claimed_at=None)
+        return None
+    ids = list(held.order_by("pk").values_list("pk", flat=True))
+    if ids:
+        CallbackTask.objects.filter(pk__in=ids, claimed_by=user).update(claimed_by=None, claimed_at=None)
+    return ids
+
+
 def callback_task_release(*, task: CallbackTask, user: User) -> None:
     """Give up a claim (the agent leaves the call page without recording)."""
     CallbackTask.objects.filter(pk=task.pk, claimed_by=user).update(claimed_by=None, claimed_at=None)
 
 
-def callback_task_touch(*, task: CallbackTask, user: User, now: datetime.datetime | None = None) -> bool:
-    """Keep a claim alive; False when another agent holds a fresh claim on the task."""
-    now = now or timezone.now()
+def _claim_is_fresh(task: CallbackTask, now: datetime.datetime) -> bool:
+    """Whether the task's claim still holds: claimed, and active within the store's idle timeout
+    (15 minutes unless the store says otherwise) — the rule of the queue's `callback_queue_filter`."""
+    if task.claimed_by_id is None:
+        return False
+    if task.last_activity_at is None:  # as in the queue: only a claim idle since a known time expires
+        return True
     idle = store_callback_settings([task.store_id])[task.store_id].claim_idle_minutes
-    taken = CallbackTask.objects.filter(
-        Q(claimed_by__isnull=True)
-        | Q(claimed_by=user)
-        | Q(last_activity_at__lt=now - datetime.timedelta(minutes=idle)),
-        pk=task.pk,
-        state=TaskState.OPEN,
-    ).update(claimed_by=user, claimed_at=now, last_activity_at=now)
-    return bool(taken)
+    return task.last_activity_at >= now - datetime.timedelta(minutes=idle)
+
+
+def callback_task_holder(*, task: CallbackTask, user: User, now: datetime.datetime | None = None) -> User | None:
+    """Another agent who holds a fresh claim on the task (the call page's banner), or None."""
+    now = now or timezone.now()
+    if task.state != TaskState.OPEN or task.claimed_by_id in (None, user.pk) or not _claim_is_fresh(task, now):
+        return None
+    return task.claimed_by
+
+
+def callback_task_touch(*, task: CallbackTask, user: User, now: datetime.datetime | None = None) -> bool:
+    """Take or keep a claim (the call page opened, its heartbeat); False when another agent holds a
+    fresh claim on the task or the task is no longer open. Taking this task gives up any other the
+    agent held, so that he never holds two."""
+    now = now or timezone.now()
+    return _retrying(lambda: _touch(task=task, user=user, now=now))
+
+
+def _touch(*, task: CallbackTask, user: User, now: datetime.datetime) -> bool:
+    with transaction.atomic():
+        _agent_lock(user)
+        locked = CallbackTask.objects.select_for_update().filter(pk=task.pk, state=TaskState.OPEN).first()
+        if locked is None or (locked.claimed_by_id not in (None, user.pk) and _claim_is_fresh(locked, now)):
+            return False
+        _release_claims(user=user, keep=task.pk)
+        CallbackTask.objects.filter(pk=task.pk).update(claimed_by=user, claimed_at=now, last_activity_at=now)
+    return True
 
 
 # --- dispositions ------------------------------------------------------------------------------
@@ -342,8 +421,30 @@ def callback_attempt_record(
         rule = disposition_rule(disposition)
     except (KeyError, ValueError) as exc:
         raise ValidationError(_("未知的回访结果：%(d)s") % {"d": disposition}) from exc
+    return _retrying(
+        lambda: _attempt_record(
+            task=task,
+            user=user,
+            rule=rule,
+            disposition=disposition,
+            note=note,
+            answers=answers,
+            appointment_at=appointment_at,
+            grumble=grumble,
+            at=at,
+            source=source,
+            version=version,
+        )
+    )
+
+
+def _attempt_record(
+    *, task, user, rule, disposition, note, answers, appointment_at, grumble, at, source, version
+) -> CallAttempt:
     now = at or timezone.now()
     with transaction.atomic():
+        if user is not None:
+            _agent_lock(user)  # the fixed lock order: the agent, then the task
         task = CallbackTask.objects.select_for_update().select_related("customer").get(pk=task.pk)
         if task.state != TaskState.OPEN:
             raise ValidationError(_("该回访任务已结束，不能再记录。"))
@@ -352,6 +453,12 @@ def callback_attempt_record(
             raise ValidationError({"appointment_at": _("请填写约定时间。")})
         if disposition == Disposition.SMS_REPLY and source == AttemptSource.CALL:
             source = AttemptSource.SMS  # the SMS gateway's reply handler needs not say so
+        if source == AttemptSource.CALL and user is not None:
+            # A call is recorded by the agent who holds the task, or who takes it because nobody
+            # holds it or the claim went idle (SPEC §6): two open call pages store one disposition.
+            holder = callback_task_holder(task=task, user=user, now=timezone.now())
+            if holder is not None:
+                raise TaskHeldByOther(_("该任务正由 %(name)s 回访，不能记录。请返回队列。") % {"name": holder})
         attempt = CallAttempt.objects.create(
             task=task, agent=user, at=now, disposition=disposition, note=note, source=source
         )
@@ -392,6 +499,13 @@ def callback_attempt_record(
             DataFixRecord.objects.create(
                 task=task, customer=customer, reported_at=now, reported_by=user, wrong_number=customer.mobile
             )
+        if task.state == TaskState.OPEN and source == AttemptSource.CALL and user is not None:
+            # The caller keeps the claim of a task still open (no answer, an appointment) for the
+            # idle timeout: released here, a second page open on the task would take it and store a
+            # second disposition of the same call. His next press of "next call" gives it up; any
+            # other task he held is given up now, so that he never holds two.
+            task.claimed_by, task.claimed_at = user, now
+            _release_claims(user=user, keep=task.pk)
         task.final_disposition = task.final_disposition or ""
         task.save(update_fields=fields)
     return attempt
@@ -419,7 +533,49 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
         reasons.insert(0, _("回访专员标记抱怨"))
     task.has_grumble = bool(reasons)
     if reasons:
-        HotAlert.objects.get_or_create(task=task, defaults={"raised_at": now, "reasons": reasons})
+        alert, created = HotAlert.objects.get_or_create(task=task, defaults={"raised_at": now, "reasons": reasons})
+        if created:
+            _hot_alert_notify(alert=alert, task=task)
+
+
+def _hot_alert_notify(*, alert, task: CallbackTask) -> None:
+    """A hot alert notifies at once (issue 12 item 9), bell and e-mail, once per alert (its dedup
+    key): the store's CR managers, who close it, and the SC/SA of the delivery or repair orders,
+    through their staff record's login.
+
+    callbacks imports complaints' notification service (the notifications live there, with the
+    SLA alerts); complaints imports nothing of callbacks but the demo's models, so no cycle."""
+    from complaints.choices import NotificationKind
+    from complaints.notifications import Message, notify_many, role_recipient_ids
+    from crm.selectors import customer_url
+
+    if task.kind == CallbackKind.SALES:
+        staff_users = Delivery.objects.filter(pk=task.delivery_id).values_list("sales_consultant__user_id", flat=True)
+    else:
+        staff_users = RepairOrder.objects.filter(callback_task_link__task=task).values_list(
+            "service_advisor__user_id", flat=True
+        )
+    key, params, body = f"hot_alert:{alert.pk}", {"customer": task.customer.name}, "；".join(alert.reasons)
+    notify_many(
+        [
+            Message(
+                recipients=role_recipient_ids(role=Role.CR_MANAGER, store_id=task.store_id),
+                kind=NotificationKind.HOT_ALERT,
+                params=params,
+                body=body,
+                url=reverse("callbacks:hot_alert_list"),
+                dedup_key=key,
+            ),
+            Message(
+                recipients=sorted({pk for pk in staff_users if pk is not None}),
+                kind=NotificationKind.HOT_ALERT,
+                params=params,
+                body=body,
+                url=customer_url(task.customer),
+                dedup_key=key,
+            ),
+        ]
+    )
 
 
 def _enqueue_sms_survey(task_id: int) -> None:

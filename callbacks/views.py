@@ -32,7 +32,11 @@ def queue(request):
 @require_POST
 @permission_required("callbacks.add_callattempt", raise_exception=True)
 def next_call(request):
-    task = services.callback_task_claim_next(user=request.user)
+    try:
+        task = services.callback_task_claim_next(user=request.user)
+    except services.ClaimBusy as exc:
+        messages.error(request, "；".join(exc.messages))
+        return redirect("callbacks:queue")
     if task is None:
         messages.info(request, _("当前没有可回访的任务。"))
         return redirect("callbacks:queue")
@@ -48,6 +52,7 @@ def call(request, pk: int):
     version = selectors.call_questionnaire(task=task, version_id=request.POST.get("version"))
     form = AttemptForm(request.POST or None, initial={"version": version.pk if version else None})
     question_errors: dict[str, list[str]] = {}
+    holder = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         success = disposition_rule(data["disposition"]).bucket == Bucket.SUCCESS
@@ -62,14 +67,27 @@ def call(request, pk: int):
                 appointment_at=data["appointment_at"],
                 grumble=data["grumble"],
             )
+        except services.TaskHeldByOther as exc:
+            form.add_error(None, exc.messages)
+            holder = services.callback_task_holder(task=task, user=request.user)
         except ValidationError as exc:
             question_errors = _attach_errors(form, exc, version)
         else:
             messages.success(request, _("已记录：%(d)s") % {"d": data["disposition"]})
             return redirect("callbacks:queue")
-    elif task.state == TaskState.OPEN:
-        services.callback_task_touch(task=task, user=request.user)
-    return render(request, "callbacks/call.html", _call_context(request, task, form, version, question_errors))
+    elif task.state == TaskState.OPEN and not _touch(task, request.user):
+        holder = services.callback_task_holder(task=task, user=request.user)
+    context = _call_context(request, task, form, version, question_errors)
+    return render(request, "callbacks/call.html", {**context, "holder": holder})
+
+
+def _touch(task: CallbackTask, user) -> bool:
+    """Take or keep the claim on opening the page; a lost retry counts as held (the page stays editable
+    and recording checks the claim again)."""
+    try:
+        return services.callback_task_touch(task=task, user=user)
+    except services.ClaimBusy:
+        return True
 
 
 def _attach_errors(form, exc: ValidationError, version) -> dict[str, list[str]]:
@@ -111,7 +129,7 @@ def call_touch(request, pk: int):
     """The call page's heartbeat (htmx poll while the agent is active): keeps the claim alive past
     the idle timeout. 204 when held; otherwise a warning fragment for the page."""
     task = get_scoped_or_404(CallbackTask.objects.all(), request.user, pk=pk)
-    if services.callback_task_touch(task=task, user=request.user):
+    if _touch(task, request.user):
         return HttpResponse(status=204)
     return render(request, "callbacks/_claim_lost.html", {"task": task})
 

@@ -123,3 +123,29 @@ WORKFLOW: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
 }
 INTAKE_ROLES = _INTAKE
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification (站内通知) says; its text is `NOTIFICATION_TITLES[kind] % params`."""
+
+    YELLOW = "complaint_yellow", _("黄色预警")
+    RED = "complaint_red", _("红色超时")
+    DISPATCH_OVERDUE = "complaint_dispatch_overdue", _("超时未派发")
+    FEEDBACK_OVERDUE = "complaint_feedback_overdue", _("反馈超时")
+    DISPATCHED = "complaint_dispatched", _("投诉派发")
+    TRANSFERRED = "complaint_transferred", _("投诉转交")
+    HOT_ALERT = "hot_alert", _("回访预警")
+
+
+# The one table of notification texts: msgids with %(…)s parameters, rendered in the reader's
+# language when shown (complaints.notifications.notification_title). A notification stores its kind
+# and parameters; complaint kinds take the case number `no`, the hot alert the customer's name.
+NOTIFICATION_TITLES = {
+    NotificationKind.YELLOW: _("投诉 %(no)s 已黄色预警：20 小时内尚未首次联系客户"),
+    NotificationKind.RED: _("投诉 %(no)s 已红色超时：24 小时内未首次联系客户"),
+    NotificationKind.DISPATCH_OVERDUE: _("投诉 %(no)s 超过 30 分钟未派发"),
+    NotificationKind.FEEDBACK_OVERDUE: _("投诉 %(no)s 部门反馈超过 48 小时，已自动升级到总经理"),
+    NotificationKind.DISPATCHED: _("投诉 %(no)s 已派发给您处理"),
+    NotificationKind.TRANSFERRED: _("投诉 %(no)s 已转交给您处理"),
+    NotificationKind.HOT_ALERT: _("回访预警：客户 %(customer)s 的回访有抱怨或负面评价"),
+}

@@ -12,19 +12,21 @@ claim) before it is sent, so a retry never sends twice.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from complaints.choices import NOTIFICATION_TITLES
 from complaints.models.notifications import Notification
 from crm.models import User
 
@@ -44,29 +46,60 @@ def batched(iterable: Iterable, n: int):
 
 @dataclass(frozen=True)
 class Message:
-    """One notification for several recipients (users, user ids, or None for nobody)."""
+    """One notification for several recipients (users, user ids, or None for nobody).
+
+    A kind of `NOTIFICATION_TITLES` is shown from its msgid and `params` in the reader's language;
+    `title` (filled in Chinese from them when empty) is what rows without parameters show."""
 
     recipients: Iterable[User | int | None]
     kind: str
-    title: str
     dedup_key: str
+    title: str = ""
     body: str = ""
     url: str = ""
+    params: dict = field(default_factory=dict)
+
+    def stored_title(self) -> str:
+        if self.title or self.kind not in NOTIFICATION_TITLES:
+            return self.title
+        with translation.override(settings.LANGUAGE_CODE):
+            return render_title(self.kind, self.params) or ""
+
+
+def render_title(kind: str, params: dict) -> str | None:
+    """The kind's text with its parameters in the active language; None when it cannot be rendered
+    (an unknown kind, no or wrong parameters)."""
+    template = NOTIFICATION_TITLES.get(kind)
+    if template is None or not params:
+        return None
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def notification_title(notification: Notification) -> str:
+    """What a notification says in the active language: the one renderer of the bell, the list and
+    the e-mail. Rows stored before kinds had parameters show their stored (Chinese) title."""
+    return render_title(notification.kind, notification.params) or notification.title
 
 
 def notify(
     *,
     recipients: Iterable[User | int | None],
     kind: str,
-    title: str,
+    dedup_key: str,
+    title: str = "",
     body: str = "",
     url: str = "",
-    dedup_key: str,
+    params: dict | None = None,
     email: bool = True,
 ) -> int:
     """Create one notification per recipient unless (recipient, dedup_key) exists; return how many
     are new. New ones are e-mailed after commit when `email` is true and the recipient has an address."""
-    message = Message(recipients=recipients, kind=kind, title=title, body=body, url=url, dedup_key=dedup_key)
+    message = Message(
+        recipients=recipients, kind=kind, title=title, body=body, url=url, dedup_key=dedup_key, params=params or {}
+    )
     return notify_many([message], email=email)
 
 
@@ -79,6 +112,13 @@ def notify_many(messages: Iterable[Message], *, email: bool = True) -> int:
     return len(new_ids)
 
 
+def role_recipient_ids(*, role: str, store_id: int) -> list[int]:
+    """The active users of a role who hear of a store's events: its own and the group-level ones
+    (the rule of the SLA sweep's recipients, complaints.sweeps._role_users)."""
+    users = User.objects.filter(groups__name=role, is_active=True).filter(Q(stores=store_id) | Q(is_group_level=True))
+    return sorted(set(users.values_list("pk", flat=True)))
+
+
 def notifications_create(messages: Iterable[Message]) -> list[int]:
     """Insert the messages' rows, one INSERT … ON CONFLICT DO NOTHING RETURNING id per 5,000 rows;
     returns the ids of the new ones (nothing is e-mailed).
@@ -89,35 +129,36 @@ def notifications_create(messages: Iterable[Message]) -> list[int]:
     rows: dict[tuple[int, str], tuple] = {}
     for m in messages:
         key = m.dedup_key[:200]
+        title, params = m.stored_title(), json.dumps(m.params, ensure_ascii=False)
         for recipient in m.recipients:
             if recipient is None:
                 continue
             rid = recipient if isinstance(recipient, int) else recipient.pk
-            rows.setdefault((rid, key), (rid, m.kind, m.title[:200], m.body, m.url[:300], key))
+            rows.setdefault((rid, key), (rid, m.kind, title[:200], m.body, m.url[:300], params, key))
     if not rows:
         return []
     table = Notification._meta.db_table
-    columns = "recipient_id, kind, title, body, url, dedup_key, created_at"
+    columns = "recipient_id, kind, title, body, url, params, dedup_key, created_at"
     ordered = [rows[k] for k in sorted(rows)]
     new_ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for chunk in batched(ordered, INSERT_ROWS):
-                # One array per column: seven parameters whatever the number of rows, so neither
+                # One array per column: eight parameters whatever the number of rows, so neither
                 # the driver nor the server parses thousands of placeholders. WITH ORDINALITY keeps
                 # the (recipient, dedup_key) order of the insert.
                 arrays = [list(column) for column in zip(*chunk, strict=True)]
                 cursor.execute(
-                    f"INSERT INTO {table} ({columns}) SELECT r, k, t, b, u, d, %s "
-                    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
-                    "WITH ORDINALITY AS x(r, k, t, b, u, d, n) ORDER BY n "
+                    f"INSERT INTO {table} ({columns}) SELECT r, k, t, b, u, p::jsonb, d, %s "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
+                    "%s::text[]) WITH ORDINALITY AS x(r, k, t, b, u, p, d, n) ORDER BY n "
                     "ON CONFLICT (recipient_id, dedup_key) DO NOTHING RETURNING id",
                     [now, *arrays],
                 )
                 new_ids += [row[0] for row in cursor.fetchall()]
         else:  # SQLite (the demo): a VALUES list, within its limit of bound parameters
             for chunk in batched(ordered, 100):
-                placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) VALUES {placeholders} "
                     "ON CONFLICT (recipient_id, dedup_key) DO NOTHING RETURNING id",
@@ -135,13 +176,27 @@ def notifications_email_enqueue(*, notification_ids: list[int]) -> None:
         notifications_email.delay(list(chunk))
 
 
+class NotificationEmailFailed(Exception):
+    """Some e-mails could not be sent; their claims were released, so a retry sends only them."""
+
+    def __init__(self, notification_ids: list[int]):
+        super().__init__(f"{len(notification_ids)} notification e-mails failed")
+        self.notification_ids = notification_ids
+
+
 def notifications_send_email(*, notification_ids: Iterable[int]) -> int:
     """E-mail each notification not e-mailed yet; returns how many were sent. Safe to run twice.
 
     Per 500: one UPDATE claims every unsent one whose recipient has an address (only the run whose
     UPDATE matched a row sends it, so a retry or a parallel run cannot), then the messages go out
-    over one mail connection; a message that fails is released for an operator's retry."""
+    over one mail connection. A message that fails is released (its `emailed_at` emptied) and, once
+    the others are sent, `NotificationEmailFailed` tells the Celery task to retry: the retry claims
+    only the released ones, so an e-mail sent once is never sent again.
+
+    E-mails are written in the site's language (Chinese, settings.LANGUAGE_CODE): users have no
+    language of their own yet, and a sweep runs outside any request."""
     sent = 0
+    failed: list[int] = []
     table = Notification._meta.db_table
     users = User._meta.db_table
     for chunk in batched(sorted(set(notification_ids)), EMAIL_BATCH):
@@ -155,12 +210,15 @@ def notifications_send_email(*, notification_ids: Iterable[int]) -> int:
         except Exception:
             Notification.objects.filter(id__in=claimed).update(emailed_at=None)
             logger.exception("mail server unavailable: %s notification e-mails left for a retry", len(claimed))
+            failed += claimed
             continue
         try:
             for notification in notifications:
+                with translation.override(settings.LANGUAGE_CODE):
+                    subject = notification_title(notification)
                 message = EmailMessage(
-                    subject=notification.title,
-                    body=_email_body(notification),
+                    subject=subject,
+                    body=_email_body(notification, subject),
                     from_email=settings.DEFAULT_FROM_EMAIL,
                     to=[notification.recipient.email],
                     connection=mail,
@@ -171,10 +229,13 @@ def notifications_send_email(*, notification_ids: Iterable[int]) -> int:
                     # Release the claim so that an operator's retry can send it; the in-app copy stands.
                     Notification.objects.filter(id=notification.id).update(emailed_at=None)
                     logger.exception("notification e-mail %s failed", notification.id)
+                    failed.append(notification.id)
                     continue
                 sent += 1
         finally:
             mail.close()
+    if failed:
+        raise NotificationEmailFailed(failed)
     return sent
 
 
@@ -197,12 +258,12 @@ def _claim_for_email(ids: list[int], table: str, users: str) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _email_body(notification: Notification) -> str:
+def _email_body(notification: Notification, subject: str) -> str:
     parts = [notification.body] if notification.body else []
     if notification.url:
         base = getattr(settings, "SITE_URL", "").rstrip("/")
         parts.append(f"{base}{notification.url}")
-    return "\n\n".join(parts) or notification.title
+    return "\n\n".join(parts) or subject
 
 
 def notification_mark_read(*, user: User, notification_id: int) -> Notification:

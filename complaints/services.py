@@ -23,8 +23,11 @@ from complaints.choices import (
     Channel,
     EscalationLevel,
     Level,
+    NotificationKind,
 )
 from complaints.models import Case, CaseCounter, CaseEvent
+from complaints.notifications import notify
+from complaints.selectors import case_url_parts
 from crm.choices import Role
 from crm.models import Customer, Department, Store, User, Vehicle
 from crm.scoping import user_can_see_store
@@ -111,9 +114,18 @@ def _record(case: Case, *, actor: User | None, action: str, memo: str = "", chan
 FieldsOrBuilder = dict[str, Any] | Callable[[Case], dict[str, Any]]
 
 
-def _transition(case: Case, *, user: User | None, action: str, fields: FieldsOrBuilder, memo: str = "") -> Case:
+def _transition(
+    case: Case,
+    *,
+    user: User | None,
+    action: str,
+    fields: FieldsOrBuilder,
+    memo: str = "",
+    notify_kind: str | None = None,
+) -> Case:
     """Lock, check state and role, then build the new values from the locked row (a builder may
-    refuse with CaseError), save and record. Any refusal leaves the case untouched."""
+    refuse with CaseError), save and record. Any refusal leaves the case untouched. With
+    `notify_kind`, a new handler hears of the case in the same transaction (`_notify_new_handler`)."""
     with transaction.atomic():
         locked = _lock(case)
         _check(locked, user, action)
@@ -121,8 +133,28 @@ def _transition(case: Case, *, user: User | None, action: str, fields: FieldsOrB
             fields = fields(locked)
         changes = _apply(locked, fields)
         locked.save()
-        _record(locked, actor=user, action=action, memo=memo, changes=changes)
+        event = _record(locked, actor=user, action=action, memo=memo, changes=changes)
+        if notify_kind is not None:
+            _notify_new_handler(locked, event=event, actor=user, kind=notify_kind)
     return locked
+
+
+def _notify_new_handler(case: Case, *, event: CaseEvent, actor: User | None, kind: str) -> None:
+    """A dispatched or transferred case notifies its handler at once (issue 12 item 9) — bell and
+    e-mail, once per event (the dedup key) — when the handler changed and is not the one acting."""
+    if not any(change["field"] == "handler" for change in event.changes):
+        return
+    if case.handler_id is None or (actor is not None and case.handler_id == actor.pk):
+        return
+    head, tail = case_url_parts()
+    notify(
+        recipients=[case.handler_id],
+        kind=kind,
+        params={"no": case.case_no},
+        body=case.content[:200],
+        url=f"{head}{case.pk}{tail}",
+        dedup_key=f"case:{case.pk}:handler:{event.pk}",
+    )
 
 
 # --- intake --------------------------------------------------------------------------------------
@@ -238,7 +270,9 @@ def case_dispatch(*, case: Case, user: User | None, department: Department, hand
             }
         return fields
 
-    return _transition(case, user=user, action=Action.DISPATCH, fields=build, memo=memo)
+    return _transition(
+        case, user=user, action=Action.DISPATCH, fields=build, memo=memo, notify_kind=NotificationKind.DISPATCHED
+    )
 
 
 def _role_of(user: User) -> str:
@@ -377,4 +411,6 @@ def case_transfer(*, case: Case, user: User | None, store: Store, role: str, han
     fields: dict[str, Any] = {"store": store, "handler": handler, "handler_role": role}
     if case.department_id and case.department.store_id != store.pk:
         fields["department"] = Department.objects.filter(store=store, kind=case.department.kind).first()
-    return _transition(case, user=user, action=Action.TRANSFER, fields=fields, memo=memo)
+    return _transition(
+        case, user=user, action=Action.TRANSFER, fields=fields, memo=memo, notify_kind=NotificationKind.TRANSFERRED
+    )

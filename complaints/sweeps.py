@@ -27,11 +27,21 @@ import operator
 from collections import defaultdict
 from functools import partial, reduce
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from complaints.choices import FINISHED_STATES, Action, CaseState, EscalationLevel, SlaColour
+from complaints.choices import (
+    FINISHED_STATES,
+    NOTIFICATION_TITLES,
+    Action,
+    CaseState,
+    EscalationLevel,
+    NotificationKind,
+    SlaColour,
+)
 from complaints.models import Case, CaseEvent, Notification
 from complaints.notifications import Message, notifications_create, notifications_email_enqueue
 from complaints.selectors import case_colour_filter, case_url_parts
@@ -47,15 +57,12 @@ HANDLER = "case_handler"
 DEPARTMENT_MANAGER = "case_department_manager"
 
 # Who hears of each alert (issue 4 item 4); a role means its active users of the case's store and
-# the group-level ones. The title's %(no)s is the case number.
+# the group-level ones. The title (complaints.choices.NOTIFICATION_TITLES) takes the case number.
 ALERTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "yellow": ((HANDLER, Role.CR_MANAGER), gettext_lazy("投诉 %(no)s 已黄色预警：20 小时内尚未首次联系客户")),
-    "red": ((Role.CR_MANAGER, DEPARTMENT_MANAGER), gettext_lazy("投诉 %(no)s 已红色超时：24 小时内未首次联系客户")),
-    "dispatch_overdue": ((Role.CR_MANAGER,), gettext_lazy("投诉 %(no)s 超过 30 分钟未派发")),
-    "feedback_overdue": (
-        (Role.GENERAL_MANAGER,),
-        gettext_lazy("投诉 %(no)s 部门反馈超过 48 小时，已自动升级到总经理"),
-    ),
+    "yellow": ((HANDLER, Role.CR_MANAGER), NOTIFICATION_TITLES[NotificationKind.YELLOW]),
+    "red": ((Role.CR_MANAGER, DEPARTMENT_MANAGER), NOTIFICATION_TITLES[NotificationKind.RED]),
+    "dispatch_overdue": ((Role.CR_MANAGER,), NOTIFICATION_TITLES[NotificationKind.DISPATCH_OVERDUE]),
+    "feedback_overdue": ((Role.GENERAL_MANAGER,), NOTIFICATION_TITLES[NotificationKind.FEEDBACK_OVERDUE]),
 }
 AUTO_ESCALATION_ALERT = "feedback_overdue"
 AUTO_ESCALATION_LEVEL = EscalationLevel.GENERAL_MANAGER
@@ -105,8 +112,10 @@ def _role_users(role: str) -> dict[int | None, list[int]]:
 
 
 def _title_parts(kind: str) -> tuple[str, str]:
-    """The translated title before and after the case number."""
-    head, tail = (str(ALERTS[kind][1]) % {"no": "\0"}).split("\0")
+    """The stored title (in the site's language; readers see it in theirs, rendered from the kind
+    and the case number) before and after the case number."""
+    with translation.override(settings.LANGUAGE_CODE):
+        head, tail = (str(ALERTS[kind][1]) % {"no": "\0"}).split("\0")
     return head, tail
 
 
@@ -168,9 +177,10 @@ WITH due (id, old_level, {_FLAGS}, escalate) AS (
     JOIN unnest(%(role_kinds)s::text[], %(role_stores)s::bigint[], %(role_users)s::bigint[]) r (kind, store_id, user_id)
         ON r.kind = a.kind AND (r.store_id = a.store_id OR r.store_id IS NULL)
 ), inserted AS (
-    INSERT INTO {Notification._meta.db_table} (recipient_id, kind, title, body, url, dedup_key, created_at)
+    INSERT INTO {Notification._meta.db_table} (recipient_id, kind, title, body, url, params, dedup_key, created_at)
     SELECT r.user_id, 'complaint_' || a.kind, left(t.head || a.case_no || t.tail, 200), a.body,
-        left(%(url_head)s || a.id || %(url_tail)s, 300), 'case:' || a.id || ':' || a.kind, %(now)s
+        left(%(url_head)s || a.id || %(url_tail)s, 300), jsonb_build_object('no', a.case_no),
+        'case:' || a.id || ':' || a.kind, %(now)s
     FROM recipients r
     JOIN alerts a ON a.id = r.id AND a.kind = r.kind
     JOIN unnest(%(title_kinds)s::text[], %(title_heads)s::text[], %(title_tails)s::text[]) t (kind, head, tail)
@@ -271,6 +281,7 @@ def _sweep_rows(*, now: dt.datetime, users: dict[str, dict]) -> tuple[int, dict[
                 body=case["content"][:200],
                 url=f"{url_head}{case['id']}{url_tail}",
                 dedup_key=f"case:{case['id']}:{kind}",
+                params={"no": case["case_no"]},
             )
             for case in due
         )

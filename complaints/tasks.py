@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
+from complaints.notifications import NotificationEmailFailed, notifications_send_email
 from complaints.sweeps import complaints_sla_sweep
 
 
@@ -12,9 +13,17 @@ def sla_sweep() -> dict[str, int]:
     return complaints_sla_sweep(now=timezone.now())
 
 
-@shared_task(name="complaints.notifications_email")
+@shared_task(
+    name="complaints.notifications_email",
+    autoretry_for=(NotificationEmailFailed,),
+    retry_backoff=60,  # 1, 2, 4, 8, 16 minutes (with jitter): a mail server down for a while
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=5,
+)
 def notifications_email(notification_ids: list[int]) -> int:
-    """E-mail new notifications (queued after the commit that created them); safe to run twice."""
-    from complaints.notifications import notifications_send_email
+    """E-mail new notifications (queued after the commit that created them); safe to run twice.
 
+    A failed e-mail is released and the task retried with backoff; the retry sends only what is
+    still unsent (each e-mail is claimed by `emailed_at` before it goes), never one twice."""
     return notifications_send_email(notification_ids=notification_ids)

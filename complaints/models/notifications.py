@@ -22,6 +22,10 @@ class Notification(models.Model):
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
+    # What the text says, for the reader's language: the kind's msgid (complaints.choices
+    # NOTIFICATION_TITLES) with these parameters. `title` keeps the text as written when the row was
+    # made (Chinese), shown for rows without parameters (made before they were stored).
+    params = models.JSONField(_("参数"), default=dict, blank=True)
     dedup_key = models.CharField(_("去重键"), max_length=200)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
@@ -38,3 +42,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the active language (the bell, the list, the e-mail)."""
+        from complaints.notifications import notification_title
+
+        return notification_title(self)

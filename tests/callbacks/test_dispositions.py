@@ -38,7 +38,8 @@ def test_failed_attempt_waits_the_retry_gap(store_a, agent, disposition):
     assert task.state == TaskState.OPEN
     assert task.failed_attempts == 1
     assert task.next_attempt_at == now + datetime.timedelta(hours=2)
-    assert task.claimed_by is None
+    # The caller keeps the claim for the idle timeout, so a second open page cannot record again.
+    assert task.claimed_by == agent
 
 
 def test_reschedule_requires_time_and_sets_appointment(store_a, agent):

@@ -58,12 +58,12 @@ def test_yellow_and_red_each_once_to_the_right_people(
         case_dispatch(case=case, user=cr_manager, department=service_department, handler=advisor)
     run_at(RECEIVED + dt.timedelta(hours=20))
     run_at(RECEIVED + dt.timedelta(hours=20, minutes=5))
-    assert kinds_for(advisor) == ["complaint_yellow"]
+    assert kinds_for(advisor) == ["complaint_dispatched", "complaint_yellow"]
     assert kinds_for(cr_manager) == ["complaint_yellow"]
     assert kinds_for(department_manager) == []
     run_at(RECEIVED + dt.timedelta(hours=24))
     run_at(RECEIVED + dt.timedelta(hours=24, minutes=5))
-    assert kinds_for(advisor) == ["complaint_yellow"]
+    assert kinds_for(advisor) == ["complaint_dispatched", "complaint_yellow"]
     assert kinds_for(cr_manager) == ["complaint_red", "complaint_yellow"]
     assert kinds_for(department_manager) == ["complaint_red"]
     assert kinds_for(general_manager) == []
@@ -75,7 +75,7 @@ def test_no_yellow_after_first_contact(case, cr_manager, advisor, service_depart
         case = case_dispatch(case=case, user=cr_manager, department=service_department, handler=advisor)
         case_first_contact(case=case, user=advisor)
     run_at(RECEIVED + dt.timedelta(hours=30))
-    assert kinds_for(advisor) == []
+    assert kinds_for(advisor) == ["complaint_dispatched"]  # the dispatch itself, no alert
     assert kinds_for(cr_manager) == []
 
 

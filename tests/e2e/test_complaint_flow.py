@@ -54,7 +54,9 @@ def test_complaint_from_hot_alert_to_closing(
     page.context.clear_cookies()
     login(department_manager)
     page.goto(f"{live_server.url}/complaints/cases/department/")
-    page.click(f"text={case.case_no}")
+    # The dispatch notified him at once: the bell counts it and its dropdown names the case.
+    assert page.locator("[data-testid=bell-count]").inner_text() == "1"
+    page.locator("main").get_by_role("link", name=case.case_no, exact=True).click()
     form = page.locator("[data-testid=action-feedback]")
     form.locator("textarea[name=investigation]").fill("查看监控，接待顾问未按流程问候")
     form.locator("textarea[name=cause]").fill("顾问培训不足")
