@@ -18,3 +18,11 @@ def notifications_email(notification_ids: list[int]) -> int:
     from complaints.notifications import notifications_send_email
 
     return notifications_send_email(notification_ids=notification_ids)
+
+
+@shared_task(name="complaints.notifications_email_pending")
+def notifications_email_pending() -> int:
+    """Beat: queue the notification e-mails whose after-commit task was lost (broker down)."""
+    from complaints.notifications import notifications_email_pending as sweep
+
+    return sweep()

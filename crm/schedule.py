@@ -9,4 +9,10 @@ BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # Uploads whose task was never queued (broker down) or whose worker died (crm.tasking).
+    "crm-import-jobs-requeue": {
+        "task": "crm.tasks.import_jobs_requeue",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 100},
+    },
 }
