@@ -157,6 +157,22 @@ def notifications_email_pending(*, now: dt.datetime | None = None) -> int:
     return len(ids)
 
 
+def notifications_stuck_probe():
+    """For the operations page: e-mails still pending after the sweep's grace."""
+    from django.utils.translation import gettext_lazy as _
+
+    from crm.operations.stuck import StuckProbe
+
+    return StuckProbe(
+        "notification_email",
+        _("投诉通知：邮件未发送"),
+        lambda now: Notification.objects.filter(email_pending=True, created_at__lt=now - EMAIL_PENDING_GRACE),
+        "created_at",
+        _("每 5 分钟自动补发；持续增加请检查邮件服务器"),
+        30,
+    )
+
+
 def notifications_send_email(*, notification_ids: Iterable[int]) -> int:
     """E-mail each notification not e-mailed yet; returns how many were sent. Safe to run twice.
 

@@ -40,6 +40,9 @@ class CrmConfig(AppConfig):
 
     def ready(self) -> None:
         from crm import audit  # noqa: F401  (registers models with auditlog)
+        from crm.operations import heartbeats as _heartbeats  # noqa: F401  (connects the Celery signals)
+        from crm.operations.stuck import crm_stuck_probes, register_stuck_probe
+        from crm.operations.views import is_operator
         from crm.roles import NavItem, sync_role_permissions
         from crm.selectors import crm_timeline_entries
         from crm.timeline import register_timeline_provider
@@ -49,8 +52,13 @@ class CrmConfig(AppConfig):
             NavItem(_("客户档案"), "crm:customer_list", "crm.view_customer", "people", 20),
             NavItem(_("短信"), "crm:sms_outbox", "crm.view_smsmessage", "chat-dots", 70),
             NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90),
+            NavItem(
+                _("运行状态"), "crm:operations", "crm.view_serviceheartbeat", "activity", 95, visible_to=is_operator
+            ),
         ]
         register_timeline_provider(crm_timeline_entries)
+        for probe in crm_stuck_probes():
+            register_stuck_probe(probe)
 
         from crm.importing.handlers import crm_sheets
         from crm.importing.registry import register_sheet

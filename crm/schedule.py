@@ -15,4 +15,10 @@ BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 100},
     },
+    # Beat's heartbeat for /healthz: recorded in beat's process when it publishes this entry.
+    "crm-beat-heartbeat": {
+        "task": "crm.tasks.beat_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

@@ -103,7 +103,7 @@ def import_job_create(*, user, store: Store | None, upload) -> ImportJob:
     return job
 
 
-def _import_job_lost(stale_before: datetime.datetime) -> Q:
+def import_job_lost_q(stale_before: datetime.datetime) -> Q:
     """A running job whose worker stopped: no heartbeat since `stale_before` (jobs from before the
     heartbeat existed count from their start)."""
     return Q(status=ImportStatus.RUNNING) & (
@@ -122,7 +122,7 @@ def import_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Impo
     now = now or timezone.now()
     claimed = (
         ImportJob.objects.filter(pk=job_id, attempts__lt=IMPORT_MAX_ATTEMPTS)
-        .filter(Q(status=ImportStatus.PENDING) | _import_job_lost(now - IMPORT_STALE_AFTER))
+        .filter(Q(status=ImportStatus.PENDING) | import_job_lost_q(now - IMPORT_STALE_AFTER))
         .update(
             status=ImportStatus.RUNNING,
             heartbeat_at=now,
@@ -179,7 +179,7 @@ def import_jobs_requeue(*, now: datetime.datetime | None = None) -> int:
     from crm.tasks import import_job_run_task
 
     now = now or timezone.now()
-    lost = _import_job_lost(now - IMPORT_STALE_AFTER)
+    lost = import_job_lost_q(now - IMPORT_STALE_AFTER)
     ImportJob.objects.filter(lost, attempts__gte=IMPORT_MAX_ATTEMPTS).update(
         status=ImportStatus.FAILED,
         finished_at=now,

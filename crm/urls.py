@@ -1,6 +1,7 @@
 from django.urls import path
 
 from crm import views
+from crm.operations import views as operations_views
 from crm.sms import views as sms_views
 
 app_name = "crm"
@@ -18,4 +19,6 @@ urlpatterns = [
     path("sms/<int:pk>/handled/", sms_views.mark_handled, name="sms_mark_handled"),
     path("sms/templates/", sms_views.template_list, name="sms_template_list"),
     path("sms/templates/<int:pk>/", sms_views.template_edit, name="sms_template_edit"),
+    path("healthz", operations_views.healthz, name="healthz"),
+    path("operations/", operations_views.operations, name="operations"),
 ]
