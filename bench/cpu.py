@@ -6,7 +6,8 @@ What is measured, per request through the Django test Client (whole middleware s
   database driver's client side, i.e. what a gunicorn worker spends on one core;
 - PostgreSQL: the CPU time (user + system) of our connection's server process over the same
   request, read from /proc/<backend pid>/stat — available when the database runs on this machine
-  (as in `make bench`), else not reported. It is the database's share of the same request.
+  (as in `make bench`), else not reported. It is the database's share of the same request; the
+  kernel counts it in clock ticks (10 ms), so it is the mean over the runs, not the median.
 Their sum is what a request costs the machine; the figure compared with the target is the Django
 share (the one gunicorn workers are sized by); the PostgreSQL share is in the note.
 Medians over `runs`; the disposition runs inside a rolled-back transaction, one freshly claimed task
@@ -53,8 +54,8 @@ def request_cpu(request: Callable[[], object]) -> tuple[float, float | None]:
 
 
 def median_cpu(request: Callable[[], object], runs: int, prepare: Callable[[], object] | None = None):
-    """Median Django and PostgreSQL CPU ms over `runs` calls after one warm-up; `prepare` runs
-    before each call, unmeasured."""
+    """Django CPU ms (median) and PostgreSQL CPU ms (mean: whole clock ticks) over `runs` calls
+    after one warm-up; `prepare` runs before each call, unmeasured."""
     if prepare:
         prepare()
     request()
@@ -65,7 +66,7 @@ def median_cpu(request: Callable[[], object], runs: int, prepare: Callable[[], o
         samples.append(request_cpu(request))
     django = statistics.median(s[0] for s in samples)
     db = [s[1] for s in samples if s[1] is not None]
-    return django, (statistics.median(db) if len(db) == len(samples) else None)
+    return django, (statistics.fmean(db) if len(db) == len(samples) else None)
 
 
 def bench_request_cpu(report, runs: int, *, username: str = "s01_agent1") -> None:
