@@ -434,6 +434,13 @@ def bench_xlsx_export(report: Report, runs: int) -> None:
     bench_export(report, runs)
 
 
+def bench_request_cpu_time(report: Report, runs: int) -> None:
+    """Issue 17: CPU time per request of the queue page, the call page and a disposition (bench/cpu.py)."""
+    from bench.cpu import bench_request_cpu
+
+    bench_request_cpu(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -444,6 +451,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "reports": bench_reports_tables,
     "dashboard": bench_dashboard,
     "xlsx": bench_xlsx_export,
+    "cpu": bench_request_cpu_time,
 }
 
 

@@ -32,6 +32,7 @@ from crm.choices import Role
 from crm.importing import bulk
 from crm.models import Delivery, RepairOrder, User
 from crm.scoping import user_store_ids
+from crm.tasking import enqueue_on_commit
 
 DEFAULTS = StoreCallbackSettings()  # unsaved: the default values for stores without a row
 
@@ -489,7 +490,11 @@ def _attempt_record(
             task.appointment_at = None
             fields += ["failed_attempts", "next_attempt_at", "appointment_at"]
             if task.failed_attempts >= conf.max_failed_attempts and task.sms_survey_sent_at is None:
-                transaction.on_commit(lambda pk=task.pk: _enqueue_sms_survey(pk))
+                from callbacks.tasks import callback_sms_survey_send
+
+                # A broker outage never fails the recorded attempt: `callback_sms_fallback_sweep`
+                # sends the survey later (crm.tasking).
+                enqueue_on_commit(callback_sms_survey_send, task.pk)
         elif rule.effect == Effect.DATA_FIX:
             task.state = TaskState.DATA_FIX
             fields += ["state"]
@@ -576,12 +581,6 @@ def _hot_alert_notify(*, alert, task: CallbackTask) -> None:
             ),
         ]
     )
-
-
-def _enqueue_sms_survey(task_id: int) -> None:
-    from callbacks.tasks import callback_sms_survey_send
-
-    callback_sms_survey_send.delay(task_id)
 
 
 def callback_task_sms_survey_send(*, task_id: int, now: datetime.datetime | None = None) -> bool:

@@ -70,3 +70,7 @@ class ComplaintsConfig(AppConfig):
 
         register_demo_step("complaints", seed_complaints_demo, order=60)
         register_timeline_provider(complaint_timeline_entries)
+        from complaints.notifications import notifications_stuck_probe
+        from crm.operations.stuck import register_stuck_probe
+
+        register_stuck_probe(notifications_stuck_probe())

@@ -6,12 +6,15 @@ databases (complaints.sweeps). Exactly-once comes from the database: the unique 
 dedup_key) constraint with INSERT … ON CONFLICT DO NOTHING RETURNING id, so two overlapping writers
 create one row and only the one that inserted it learns its id; one such statement per 5,000 rows.
 The e-mails of new notifications are queued after the transaction commits, so a rolled-back sweep
-sends nothing; each is claimed with a conditional UPDATE of `emailed_at` (healthchecks' outbox
-claim) before it is sent, so a retry never sends twice.
+sends nothing; a row to e-mail is inserted with `email_pending`, so that when the broker is down at
+that moment the beat sweep (`notifications_email_pending`) queues it later; each is claimed with
+a conditional UPDATE of `emailed_at` (healthchecks' outbox claim) before it is sent, so a retry
+never sends twice.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections.abc import Iterable
@@ -29,6 +32,7 @@ from django.utils import timezone, translation
 from complaints.choices import NOTIFICATION_TITLES
 from complaints.models.notifications import Notification
 from crm.models import User
+from crm.tasking import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +110,7 @@ def notify(
 def notify_many(messages: Iterable[Message], *, email: bool = True) -> int:
     """`notify` for many messages at once: the rows of `notifications_create`, then one
     after-commit hook for the e-mails of every new row. Returns how many are new."""
-    new_ids = notifications_create(messages)
+    new_ids = notifications_create(messages, email=email)
     if new_ids and email:
         transaction.on_commit(partial(notifications_email_enqueue, notification_ids=new_ids))
     return len(new_ids)
@@ -119,9 +123,9 @@ def role_recipient_ids(*, role: str, store_id: int) -> list[int]:
     return sorted(set(users.values_list("pk", flat=True)))
 
 
-def notifications_create(messages: Iterable[Message]) -> list[int]:
+def notifications_create(messages: Iterable[Message], *, email: bool = False) -> list[int]:
     """Insert the messages' rows, one INSERT … ON CONFLICT DO NOTHING RETURNING id per 5,000 rows;
-    returns the ids of the new ones (nothing is e-mailed).
+    returns the ids of the new ones (nothing is e-mailed here; `email` marks them `email_pending`).
 
     Rows go in (recipient, dedup_key) order, so that two sweeps inserting the same rows at the same
     time wait for each other in one order and cannot deadlock."""
@@ -138,42 +142,76 @@ def notifications_create(messages: Iterable[Message]) -> list[int]:
     if not rows:
         return []
     table = Notification._meta.db_table
-    columns = "recipient_id, kind, title, body, url, params, dedup_key, created_at"
+    columns = "recipient_id, kind, title, body, url, params, dedup_key, created_at, email_pending"
     ordered = [rows[k] for k in sorted(rows)]
     new_ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for chunk in batched(ordered, INSERT_ROWS):
-                # One array per column: eight parameters whatever the number of rows, so neither
+                # One array per column: nine parameters whatever the number of rows, so neither
                 # the driver nor the server parses thousands of placeholders. WITH ORDINALITY keeps
                 # the (recipient, dedup_key) order of the insert.
                 arrays = [list(column) for column in zip(*chunk, strict=True)]
                 cursor.execute(
-                    f"INSERT INTO {table} ({columns}) SELECT r, k, t, b, u, p::jsonb, d, %s "
+                    f"INSERT INTO {table} ({columns}) SELECT r, k, t, b, u, p::jsonb, d, %s, %s "
                     "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], "
                     "%s::text[]) WITH ORDINALITY AS x(r, k, t, b, u, p, d, n) ORDER BY n "
                     "ON CONFLICT (recipient_id, dedup_key) DO NOTHING RETURNING id",
-                    [now, *arrays],
+                    [now, email, *arrays],
                 )
                 new_ids += [row[0] for row in cursor.fetchall()]
         else:  # SQLite (the demo): a VALUES list, within its limit of bound parameters
             for chunk in batched(ordered, 100):
-                placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+                placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
                 cursor.execute(
                     f"INSERT INTO {table} ({columns}) VALUES {placeholders} "
                     "ON CONFLICT (recipient_id, dedup_key) DO NOTHING RETURNING id",
-                    [value for row in chunk for value in (*row, now)],
+                    [value for row in chunk for value in (*row, now, email)],
                 )
                 new_ids += [row[0] for row in cursor.fetchall()]
     return new_ids
 
 
 def notifications_email_enqueue(*, notification_ids: list[int]) -> None:
-    """Queue the e-mails (a Celery task per 500), so that a sweep never waits for the mail server."""
+    """Queue the e-mails (a Celery task per 500), so that a sweep never waits for the mail server.
+    With the broker down the rows stay `email_pending` for `notifications_email_pending`."""
     from complaints.tasks import notifications_email
 
     for chunk in batched(notification_ids, EMAIL_BATCH):
-        notifications_email.delay(list(chunk))
+        if not enqueue(notifications_email, list(chunk)):
+            return  # the broker is down: the beat sweep queues the rest
+
+
+# A pending e-mail younger than this is normally on its way (its after-commit task is queued).
+EMAIL_PENDING_GRACE = dt.timedelta(minutes=2)
+
+
+def notifications_email_pending(*, now: dt.datetime | None = None) -> int:
+    """Beat: queue the e-mails still pending a couple of minutes after their notification was
+    created (the broker was down, or the mail server was). Rows whose recipient has no address are
+    settled here. Returns how many were queued; a duplicate task sends nothing (the claim)."""
+    now = now or timezone.now()
+    pending = Notification.objects.filter(email_pending=True)
+    pending.filter(recipient__email="").update(email_pending=False)
+    ids = list(pending.filter(created_at__lt=now - EMAIL_PENDING_GRACE).order_by("id").values_list("id", flat=True))
+    notifications_email_enqueue(notification_ids=ids)
+    return len(ids)
+
+
+def notifications_stuck_probe():
+    """For the operations page: e-mails still pending after the sweep's grace."""
+    from django.utils.translation import gettext_lazy as _
+
+    from crm.operations.stuck import StuckProbe
+
+    return StuckProbe(
+        "notification_email",
+        _("投诉通知：邮件未发送"),
+        lambda now: Notification.objects.filter(email_pending=True, created_at__lt=now - EMAIL_PENDING_GRACE),
+        "created_at",
+        _("每 5 分钟自动补发；持续增加请检查邮件服务器"),
+        30,
+    )
 
 
 class NotificationEmailFailed(Exception):
@@ -208,7 +246,8 @@ def notifications_send_email(*, notification_ids: Iterable[int]) -> int:
         try:
             mail.open()
         except Exception:
-            Notification.objects.filter(id__in=claimed).update(emailed_at=None)
+            # Unreachable mail server: pending again, the beat sweep retries.
+            Notification.objects.filter(id__in=claimed).update(emailed_at=None, email_pending=True)
             logger.exception("mail server unavailable: %s notification e-mails left for a retry", len(claimed))
             failed += claimed
             continue
@@ -247,11 +286,11 @@ def _claim_for_email(ids: list[int], table: str, users: str) -> list[int]:
         return [
             pk
             for pk in candidates.values_list("id", flat=True)
-            if Notification.objects.filter(id=pk, emailed_at=None).update(emailed_at=now)
+            if Notification.objects.filter(id=pk, emailed_at=None).update(emailed_at=now, email_pending=False)
         ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} n SET emailed_at = %s FROM {users} u WHERE n.id = ANY(%s) "
+            f"UPDATE {table} n SET emailed_at = %s, email_pending = false FROM {users} u WHERE n.id = ANY(%s) "
             "AND n.emailed_at IS NULL AND u.id = n.recipient_id AND u.email <> '' RETURNING n.id",
             [timezone.now(), ids],
         )

@@ -7,4 +7,10 @@ BEAT_SCHEDULE: dict = {
         # A sweep that waited longer than one period is pointless: the next one does the same work.
         "options": {"expires": 290},
     },
+    # E-mails whose after-commit task was never queued (broker down) or whose mail server was down.
+    "complaints-notifications-email": {
+        "task": "complaints.notifications_email_pending",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }

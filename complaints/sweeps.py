@@ -177,10 +177,11 @@ WITH due (id, old_level, {_FLAGS}, escalate) AS (
     JOIN unnest(%(role_kinds)s::text[], %(role_stores)s::bigint[], %(role_users)s::bigint[]) r (kind, store_id, user_id)
         ON r.kind = a.kind AND (r.store_id = a.store_id OR r.store_id IS NULL)
 ), inserted AS (
-    INSERT INTO {Notification._meta.db_table} (recipient_id, kind, title, body, url, params, dedup_key, created_at)
+    INSERT INTO {Notification._meta.db_table}
+        (recipient_id, kind, title, body, url, params, dedup_key, created_at, email_pending)
     SELECT r.user_id, 'complaint_' || a.kind, left(t.head || a.case_no || t.tail, 200), a.body,
         left(%(url_head)s || a.id || %(url_tail)s, 300), jsonb_build_object('no', a.case_no),
-        'case:' || a.id || ':' || a.kind, %(now)s
+        'case:' || a.id || ':' || a.kind, %(now)s, true
     FROM recipients r
     JOIN alerts a ON a.id = r.id AND a.kind = r.kind
     JOIN unnest(%(title_kinds)s::text[], %(title_heads)s::text[], %(title_tails)s::text[]) t (kind, head, tail)
@@ -270,20 +271,23 @@ def _sweep_rows(*, now: dt.datetime, users: dict[str, dict]) -> tuple[int, dict[
         Case.objects.filter(pk__in=[c["id"] for c in due]).update(**{f"{kind}_alerted_at": now})
         head, tail = _title_parts(kind)
         new[kind] = notifications_create(
-            Message(
-                recipients=[
-                    user
-                    for role in recipients
-                    for user in _recipients(role, case, users=users, department_managers=managers)
-                ],
-                kind=f"complaint_{kind}",
-                title=f"{head}{case['case_no']}{tail}",
-                body=case["content"][:200],
-                url=f"{url_head}{case['id']}{url_tail}",
-                dedup_key=f"case:{case['id']}:{kind}",
-                params={"no": case["case_no"]},
-            )
-            for case in due
+            (
+                Message(
+                    recipients=[
+                        user
+                        for role in recipients
+                        for user in _recipients(role, case, users=users, department_managers=managers)
+                    ],
+                    kind=f"complaint_{kind}",
+                    title=f"{head}{case['case_no']}{tail}",
+                    body=case["content"][:200],
+                    url=f"{url_head}{case['id']}{url_tail}",
+                    dedup_key=f"case:{case['id']}:{kind}",
+                    params={"no": case["case_no"]},
+                )
+                for case in due
+            ),
+            email=True,
         )
     return len(rows), new
 

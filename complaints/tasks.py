@@ -27,3 +27,11 @@ def notifications_email(notification_ids: list[int]) -> int:
     A failed e-mail is released and the task retried with backoff; the retry sends only what is
     still unsent (each e-mail is claimed by `emailed_at` before it goes), never one twice."""
     return notifications_send_email(notification_ids=notification_ids)
+
+
+@shared_task(name="complaints.notifications_email_pending")
+def notifications_email_pending() -> int:
+    """Beat: queue the notification e-mails whose after-commit task was lost (broker down)."""
+    from complaints.notifications import notifications_email_pending as sweep
+
+    return sweep()

@@ -9,6 +9,7 @@ from crm.models import (
     ImportJob,
     RepairOrder,
     RepairTeam,
+    ServiceHeartbeat,
     SmsMessage,
     SmsTemplate,
     Staff,
@@ -101,9 +102,22 @@ class RepairOrderAdmin(admin.ModelAdmin):
 
 @admin.register(ImportJob)
 class ImportJobAdmin(admin.ModelAdmin):
-    list_display = ("original_name", "store", "status", "processed_rows", "total_rows", "created_at")
+    list_display = ("original_name", "store", "status", "processed_rows", "total_rows", "created_at", "resumed_at")
     list_filter = ("status",)
-    readonly_fields = ("summary",)
+    readonly_fields = ("summary", "heartbeat_at", "attempts", "resumed_at")
+
+
+@admin.register(ServiceHeartbeat)
+class ServiceHeartbeatAdmin(admin.ModelAdmin):
+    """Read-only: the processes write these rows (crm.operations.heartbeats)."""
+
+    list_display = ("name", "seen_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(SmsMessage)

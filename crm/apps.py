@@ -41,6 +41,8 @@ class CrmConfig(AppConfig):
     def ready(self) -> None:
         from crm import audit  # noqa: F401  (registers models with auditlog)
         from crm.administration.access import is_administrator
+        from crm.operations import heartbeats as _heartbeats  # noqa: F401  (connects the Celery signals)
+        from crm.operations.stuck import crm_stuck_probes, register_stuck_probe
         from crm.roles import NavItem, sync_role_permissions
         from crm.selectors import crm_timeline_entries
         from crm.timeline import register_timeline_provider
@@ -52,8 +54,18 @@ class CrmConfig(AppConfig):
             NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90),
             NavItem(_("用户管理"), "crm:user_list", "crm.change_user", "person-gear", 95, is_administrator),
             NavItem(_("门店与部门"), "crm:store_list", "crm.change_store", "shop", 96, is_administrator),
+            NavItem(
+                _("运行状态"),
+                "crm:operations",
+                "crm.view_serviceheartbeat",
+                "activity",
+                97,
+                visible_to=is_administrator,
+            ),
         ]
         register_timeline_provider(crm_timeline_entries)
+        for probe in crm_stuck_probes():
+            register_stuck_probe(probe)
 
         from crm.importing.handlers import crm_sheets
         from crm.importing.registry import register_sheet

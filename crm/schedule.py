@@ -9,4 +9,16 @@ BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # Uploads whose task was never queued (broker down) or whose worker died (crm.tasking).
+    "crm-import-jobs-requeue": {
+        "task": "crm.tasks.import_jobs_requeue",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 100},
+    },
+    # Beat's heartbeat for /healthz: recorded in beat's process when it publishes this entry.
+    "crm-beat-heartbeat": {
+        "task": "crm.tasks.beat_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

@@ -1,18 +1,21 @@
 """Writes of the customer files. Views, commands and tasks call these; they hold the rules."""
 
+import datetime
 import logging
 from collections.abc import Iterable
 from io import BytesIO
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Case, Exists, Max, Min, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.choices import CardType, DepartmentKind, ImportStatus
 from crm.importing.runner import ImportFileError, import_file, write_error_report
 from crm.models import Customer, Department, ImportJob, RepairOrder, Store
+from crm.tasking import enqueue, enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -80,30 +83,61 @@ def customer_refresh_cards_by_ids(*, customer_ids: Iterable[int]) -> int:
 # --- DMS import jobs (the upload page runs them under Celery) -------------------------------------
 
 
+# A running job whose heartbeat is older than this lost its worker. Every batch (1,000 rows, well
+# under a second) and every post-import step writes the heartbeat, so ten minutes is never a live run.
+IMPORT_STALE_AFTER = datetime.timedelta(minutes=10)
+# A pending job older than this was probably never queued (broker down at upload time); queueing it
+# again is harmless: the claim lets one run through.
+IMPORT_PENDING_GRACE = datetime.timedelta(minutes=2)
+# A file that kills its worker every time (say, out of memory) is not retried forever.
+IMPORT_MAX_ATTEMPTS = 3
+
+
 def import_job_create(*, user, store: Store | None, upload) -> ImportJob:
-    """Store the uploaded file and queue its import once the job row is committed."""
+    """Store the uploaded file and queue its import once the job row is committed (a broker outage
+    leaves the job pending for `import_jobs_requeue`)."""
     from crm.tasks import import_job_run_task  # the task module imports this one
 
     job = ImportJob.objects.create(created_by=user, store=store, file=upload, original_name=upload.name[:255])
-    transaction.on_commit(lambda: import_job_run_task.delay(job.pk))
+    enqueue_on_commit(import_job_run_task, job.pk)
     return job
 
 
-def import_job_run(*, job_id: int) -> ImportJob | None:
+def import_job_lost_q(stale_before: datetime.datetime) -> Q:
+    """A running job whose worker stopped: no heartbeat since `stale_before` (jobs from before the
+    heartbeat existed count from their start)."""
+    return Q(status=ImportStatus.RUNNING) & (
+        Q(heartbeat_at__lt=stale_before) | Q(heartbeat_at=None, started_at__lt=stale_before)
+    )
+
+
+def import_job_run(*, job_id: int, now: datetime.datetime | None = None) -> ImportJob | None:
     """Run a queued import once: a conditional UPDATE claims it, so a redelivered task does nothing.
 
-    Progress is written after every batch (each batch commits on its own), so the upload page's
-    progress bar moves while the import runs. Returns the job, or None when another run has it.
+    A running job whose worker died (stale heartbeat) is claimed again and the whole file imported
+    again — the import is idempotent, so the rows the dead run committed come out "unchanged" — and
+    `resumed_at` says so on the upload page. Progress and the heartbeat are written after every
+    batch (each batch commits on its own). Returns the job, or None when another run has it.
     """
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportStatus.PENDING).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
+    now = now or timezone.now()
+    claimed = (
+        ImportJob.objects.filter(pk=job_id, attempts__lt=IMPORT_MAX_ATTEMPTS)
+        .filter(Q(status=ImportStatus.PENDING) | import_job_lost_q(now - IMPORT_STALE_AFTER))
+        .update(
+            status=ImportStatus.RUNNING,
+            heartbeat_at=now,
+            attempts=F("attempts") + 1,
+            started_at=Coalesce("started_at", Value(now)),
+            # SET sees the row as it was: a job still "running" is being resumed.
+            resumed_at=Case(When(status=ImportStatus.RUNNING, then=Value(now)), default=F("resumed_at")),
+        )
     )
     if not claimed:
         return None
     job = ImportJob.objects.select_related("store", "created_by").get(pk=job_id)
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total)
+        ImportJob.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total, heartbeat_at=timezone.now())
 
     try:
         result = import_file(
@@ -135,3 +169,27 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         fields.append("error_file")
     job.save(update_fields=fields)
     return job
+
+
+def import_jobs_requeue(*, now: datetime.datetime | None = None) -> int:
+    """Beat: queue again the import jobs whose task was lost — pending ones never queued (broker
+    down at upload) and running ones whose worker died. A job that lost its worker
+    IMPORT_MAX_ATTEMPTS times is marked failed. Returns how many were queued; safe to run twice
+    (each run of a job is claimed)."""
+    from crm.tasks import import_job_run_task
+
+    now = now or timezone.now()
+    lost = import_job_lost_q(now - IMPORT_STALE_AFTER)
+    ImportJob.objects.filter(lost, attempts__gte=IMPORT_MAX_ATTEMPTS).update(
+        status=ImportStatus.FAILED,
+        finished_at=now,
+        message=_("导入进程多次中断（%(n)s 次），已停止重试；已导入的批次保留，可重新上传同一文件继续。")
+        % {"n": IMPORT_MAX_ATTEMPTS},
+    )
+    ids = ImportJob.objects.filter(Q(status=ImportStatus.PENDING, created_at__lt=now - IMPORT_PENDING_GRACE) | lost)
+    queued = 0
+    for job_id in ids.order_by("id").values_list("id", flat=True):
+        if not enqueue(import_job_run_task, job_id):
+            break  # the broker is down: the next sweep tries again
+        queued += 1
+    return queued

@@ -2,6 +2,7 @@ from django.urls import path
 
 from crm import views
 from crm.administration import views as admin_views
+from crm.operations import views as operations_views
 from crm.sms import views as sms_views
 
 app_name = "crm"
@@ -29,4 +30,6 @@ urlpatterns = [
     path("settings/stores/<int:pk>/", admin_views.store_edit, name="store_edit"),
     path("settings/stores/<int:store_pk>/departments/new/", admin_views.department_edit, name="department_create"),
     path("settings/stores/<int:store_pk>/departments/<int:pk>/", admin_views.department_edit, name="department_edit"),
+    path("healthz", operations_views.healthz, name="healthz"),
+    path("operations/", operations_views.operations, name="operations"),
 ]

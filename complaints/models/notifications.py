@@ -30,6 +30,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    # Still to be e-mailed: the row state the beat sweep reads when the after-commit task was never
+    # queued (broker down) or the mail server was unreachable (crm.tasking).
+    email_pending = models.BooleanField(_("待发邮件"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("通知")
@@ -38,7 +41,11 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "dedup_key"], name="notification_once_per_recipient")
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            # Small: only the rows still to e-mail, which the sweep reads.
+            models.Index(fields=["id"], condition=models.Q(email_pending=True), name="notification_email_pending_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -150,10 +150,15 @@ def import_file(
                     progress(done, max(total, done))
         done += _flush(handler, batch, ctx, summary, problems)
 
+    # The progress callback is also the job's heartbeat: beat it before each once-per-import step.
     for handler in dict.fromkeys(source.handler for source in sources):
+        if progress:
+            progress(done, max(total, done))
         with transaction.atomic():
             handler.after_import(ctx)
     for step in post_import_steps():
+        if progress:
+            progress(done, max(total, done))
         step(ctx)
     if progress:
         progress(done, done)

@@ -1,4 +1,5 @@
 # The SMS log lives in crm.sms (a package of the crm app); importing it here registers the model.
+from crm.operations.models import ServiceHeartbeat
 from crm.sms.models import SmsMessage, SmsTemplate
 
 from .customers import Customer, Vehicle, VehicleOwnership
@@ -13,6 +14,7 @@ __all__ = [
     "ImportJob",
     "RepairOrder",
     "RepairTeam",
+    "ServiceHeartbeat",
     "SmsMessage",
     "SmsTemplate",
     "Staff",

@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import ImportStatus
@@ -31,6 +34,12 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # The running worker's lease: written when the job is claimed and after every batch. A running
+    # job whose heartbeat is older than IMPORT_STALE_AFTER lost its worker (killed, OOM, restart);
+    # the beat sweep queues it again and the next run claims it and imports the file again.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
+    resumed_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")
@@ -45,6 +54,12 @@ class ImportJob(models.Model):
         if self.status == ImportStatus.DONE:
             return 100
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+    @property
+    def waiting_for_queue(self) -> bool:
+        """Pending for over a minute: the broker was down at upload time, or workers are busy; the
+        beat sweep queues it again (crm.services.import_jobs_requeue)."""
+        return self.status == ImportStatus.PENDING and self.created_at < timezone.now() - datetime.timedelta(minutes=1)
 
     @property
     def error_total(self) -> int:

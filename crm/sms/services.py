@@ -18,6 +18,7 @@ from crm.sms.models import SmsMessage
 from crm.sms.parsing import parse_reply
 from crm.sms.quiet_hours import is_quiet, next_send_time
 from crm.sms.registry import reply_handler_for
+from crm.tasking import enqueue_on_commit
 from crm.validators import is_valid_mobile, normalize_phone
 
 logger = logging.getLogger("crm.sms")
@@ -73,14 +74,11 @@ def sms_send(
     else:
         message.save()
     if message.status == SmsStatus.QUEUED and message.send_after <= now:
-        transaction.on_commit(lambda pk=message.pk: _enqueue_delivery(pk))
+        from crm.sms.tasks import sms_deliver
+
+        # A broker outage leaves it queued for the beat flush (crm.tasking).
+        enqueue_on_commit(sms_deliver, message.pk)
     return message
-
-
-def _enqueue_delivery(message_id: int) -> None:
-    from crm.sms.tasks import sms_deliver
-
-    sms_deliver.delay(message_id)
 
 
 def sms_deliver(*, message_id: int, now: datetime.datetime | None = None, backend=None) -> bool:

@@ -89,7 +89,9 @@ def test_unknown_disposition_is_rejected(store_a, agent):
 def test_sms_survey_enqueued_once_after_fourth_failure(store_a, agent, django_capture_on_commit_callbacks):
     task = SalesTaskFactory(delivery__store=store_a)
     now = timezone.now()
-    with mock.patch("callbacks.services._enqueue_sms_survey") as enqueue:
+    from callbacks.tasks import callback_sms_survey_send
+
+    with mock.patch("callbacks.services.enqueue_on_commit") as enqueue:
         for i in range(3):
             with django_capture_on_commit_callbacks(execute=True):
                 callback_attempt_record(
@@ -100,7 +102,7 @@ def test_sms_survey_enqueued_once_after_fourth_failure(store_a, agent, django_ca
             callback_attempt_record(
                 task=task, user=agent, disposition=Disposition.POWERED_OFF, at=now + datetime.timedelta(hours=9)
             )
-        enqueue.assert_called_once_with(task.pk)
+        enqueue.assert_called_once_with(callback_sms_survey_send, task.pk)
 
 
 def test_expiry_closes_with_last_disposition_or_not_called(store_a, agent):
