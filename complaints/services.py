@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from complaints.calendar import policy_for_store, sla_deadline, sla_deadlines
 from complaints.choices import (
     INTAKE_ROLES,
+    ROLE_ESCALATION_LEVEL,
     WORKFLOW,
     Action,
     CaseState,
@@ -23,6 +24,7 @@ from complaints.choices import (
     Channel,
     EscalationLevel,
     Level,
+    level_for_handler,
 )
 from complaints.models import Case, CaseCounter, CaseEvent
 from crm.choices import Role
@@ -227,7 +229,13 @@ def case_dispatch(*, case: Case, user: User | None, department: Department, hand
         raise CaseError(_("处理人不属于该门店。"))
 
     def build(locked: Case) -> dict[str, Any]:
-        fields: dict[str, Any] = {"department": department, "handler": handler, "handler_role": _role_of(handler)}
+        role = _role_of(handler)
+        fields: dict[str, Any] = {
+            "department": department,
+            "handler": handler,
+            "handler_role": role,
+            "escalation_level": level_for_handler(current=locked.escalation_level, role=role),
+        }
         if locked.state == CaseState.NEW:  # a re-dispatch keeps the first dispatch and its clock
             now = timezone.now()
             policy = policy_for_store(locked.store_id)
@@ -239,6 +247,10 @@ def case_dispatch(*, case: Case, user: User | None, department: Department, hand
         return fields
 
     return _transition(case, user=user, action=Action.DISPATCH, fields=build, memo=memo)
+
+
+def _roles_of(user: User | None) -> list[str]:
+    return [] if user is None else [role for role in ROLE_ESCALATION_LEVEL if user.has_role(role)]
 
 
 def _role_of(user: User) -> str:
@@ -279,7 +291,13 @@ def case_feedback(
     }
     if case.first_contact_at is None:
         fields["first_contact_at"] = now
-    return _transition(case, user=user, action=Action.FEEDBACK, fields=fields, memo=memo)
+
+    def build(locked: Case) -> dict[str, Any]:
+        # A department manager (or the GM) answering for the case handles it at their level.
+        level = max((level_for_handler(current=locked.escalation_level, role=r) for r in _roles_of(user)), default=0)
+        return fields | ({"escalation_level": level} if level > locked.escalation_level else {})
+
+    return _transition(case, user=user, action=Action.FEEDBACK, fields=build, memo=memo)
 
 
 def case_resolve(*, case: Case, user: User | None, memo: str = "") -> Case:
@@ -377,4 +395,8 @@ def case_transfer(*, case: Case, user: User | None, store: Store, role: str, han
     fields: dict[str, Any] = {"store": store, "handler": handler, "handler_role": role}
     if case.department_id and case.department.store_id != store.pk:
         fields["department"] = Department.objects.filter(store=store, kind=case.department.kind).first()
-    return _transition(case, user=user, action=Action.TRANSFER, fields=fields, memo=memo)
+
+    def build(locked: Case) -> dict[str, Any]:
+        return fields | {"escalation_level": level_for_handler(current=locked.escalation_level, role=role)}
+
+    return _transition(case, user=user, action=Action.TRANSFER, fields=build, memo=memo)
