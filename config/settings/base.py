@@ -175,7 +175,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Celery's per-task lines ("Task … received", "Task … succeeded in 0.01s: False") are one per
+    # message or sweep — a line a second in `make run` at night — and say nothing a person acts on;
+    # failures still log as errors, and the tasks log their own summaries.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
+        "celery.worker.strategy": {"level": env_str("CELERY_TASK_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # WhiteNoise serves from the finders in development and tests (no collectstatic needed).
