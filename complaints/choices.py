@@ -62,8 +62,9 @@ class EscalationLevel(models.IntegerChoices):
 
 
 # The escalation level at which each handler role works (SPEC §8: 1 SC/SA → 2 department manager →
-# 3 general manager). A case dispatched or transferred to, or answered by, a higher role is at that
-# role's level: the level says who handles the case now, and "handling failed" goes one above it.
+# 3 general manager). A case dispatched or transferred to a higher role is at that role's level: the
+# level says who handles the case now, and "handling failed" goes one above it. (A department
+# manager's feedback on an advisor's case is the department's normal answer, not an escalation.)
 ROLE_ESCALATION_LEVEL: dict[str, int] = {
     Role.CONSULTANT: EscalationLevel.FRONT_LINE,
     Role.DEPARTMENT_MANAGER: EscalationLevel.DEPARTMENT,

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from complaints.calendar import policy_for_store, sla_deadline, sla_deadlines
 from complaints.choices import (
     INTAKE_ROLES,
-    ROLE_ESCALATION_LEVEL,
     WORKFLOW,
     Action,
     CaseState,
@@ -249,10 +248,6 @@ def case_dispatch(*, case: Case, user: User | None, department: Department, hand
     return _transition(case, user=user, action=Action.DISPATCH, fields=build, memo=memo)
 
 
-def _roles_of(user: User | None) -> list[str]:
-    return [] if user is None else [role for role in ROLE_ESCALATION_LEVEL if user.has_role(role)]
-
-
 def _role_of(user: User) -> str:
     for role in (Role.GENERAL_MANAGER, Role.DEPARTMENT_MANAGER, Role.CR_MANAGER, Role.CONSULTANT):
         if user.has_role(role):
@@ -291,13 +286,7 @@ def case_feedback(
     }
     if case.first_contact_at is None:
         fields["first_contact_at"] = now
-
-    def build(locked: Case) -> dict[str, Any]:
-        # A department manager (or the GM) answering for the case handles it at their level.
-        level = max((level_for_handler(current=locked.escalation_level, role=r) for r in _roles_of(user)), default=0)
-        return fields | ({"escalation_level": level} if level > locked.escalation_level else {})
-
-    return _transition(case, user=user, action=Action.FEEDBACK, fields=build, memo=memo)
+    return _transition(case, user=user, action=Action.FEEDBACK, fields=fields, memo=memo)
 
 
 def case_resolve(*, case: Case, user: User | None, memo: str = "") -> Case:
