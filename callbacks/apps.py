@@ -17,6 +17,9 @@ class CallbacksConfig(AppConfig):
             "callbacks.add_callattempt",
             "callbacks.view_datafixrecord",
             "callbacks.change_datafixrecord",
+            # SPEC §1: agents open complaints from calls — they read their stores' hot alerts;
+            # closing one (change_hotalert) stays the CR manager's.
+            "callbacks.view_hotalert",
         ],
         R.CR_MANAGER: [
             "callbacks.view_callbacktask",

@@ -97,8 +97,61 @@ def callback_task_for_call(*, user: User, pk: int) -> CallbackTask:
         "repair_order__service_advisor",
         "claimed_by",
         "assigned_to",
+        "hot_alert__closed_by",
     )
     return get_scoped_or_404(qs, user, pk=pk)
+
+
+def callback_tasks_visible(*, user: User) -> QuerySet[CallbackTask]:
+    """Every callback task of the user's stores."""
+    return scope_for_user(CallbackTask.objects.all(), user)
+
+
+def callback_task_hot_alert(*, task: CallbackTask) -> HotAlert | None:
+    """The task's hot alert, or None (read from the `select_related` of `callback_task_for_call`)."""
+    try:
+        return task.hot_alert
+    except HotAlert.DoesNotExist:
+        return None
+
+
+def callback_task_attempts(*, task: CallbackTask) -> list[CallAttempt]:
+    """Every attempt on this task, newest first, with who made it (one query)."""
+    return list(task.attempts.select_related("agent").order_by("-at", "-id"))
+
+
+def callback_task_answers(*, task: CallbackTask) -> list:
+    """The task's own questionnaire answers in question order ([] before a success; one query)."""
+    from surveys.selectors import answers_by_response
+
+    return answers_by_response([task.response_id]).get(task.response_id, []) if task.response_id else []
+
+
+def complaint_prefill(*, task: CallbackTask, alert: HotAlert | None = None, answers: list = ()) -> dict[str, object]:
+    """The GET parameters of complaint intake (`complaints.intake.intake_initial`) for a complaint
+    raised from a call: customer, vehicle, channel 回访发现, the task, the hot alert, and as content
+    what the call recorded — the alert's reasons and the customer's own words (text answers), each
+    once (an alert raised before its reasons carried the words lacks them)."""
+    from complaints.choices import Channel
+    from surveys.choices import QuestionType
+    from surveys.services import verbatim_line
+
+    lines = list(alert.reasons) if alert is not None else []
+    for answer in answers:
+        if answer.question.type == QuestionType.TEXT and answer.text.strip():
+            line = verbatim_line(answer.question, answer.text)
+            if line not in lines:
+                lines.append(line)
+    params: dict[str, object] = {
+        "customer": task.customer_id,
+        "vehicle": task.vehicle_id,
+        "channel": Channel.CALLBACK.value,
+        "task": task.pk,
+        "content": "\n".join(lines),
+    }
+    if alert is not None:
+        params["hot_alert"] = alert.pk
+    return params
 
 
 def callback_history(*, customer_id: int, exclude_task_id: int | None = None) -> QuerySet[CallAttempt]:
@@ -130,7 +183,7 @@ def customer_complaints(*, user: User, customer_id: int, limit: int = 10) -> lis
     qs = (
         cases_for_user(user=user)
         .filter(customer_id=customer_id)
-        .only("pk", "case_no", "received_at", "state", "category", "level", "content")
+        .only("pk", "case_no", "received_at", "state", "category", "level", "content", "hot_alert_id", "source_task_id")
     )
     return list(qs.order_by("-received_at")[:limit])
 

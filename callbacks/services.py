@@ -529,7 +529,7 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
     """Store the questionnaire, mark success, and raise a hot alert for a grumble or any negative
     answer (SPEC §6; the rule is `surveys.services.answer_is_negative`)."""
     from callbacks.models import HotAlert
-    from surveys.services import response_negative_reasons, response_record
+    from surveys.services import response_negative_reasons, response_record, response_verbatim_lines
 
     response = response_record(task=task, version=version, answers=answers, source=source, agent=user, at=now)
     task.state, task.final_disposition, task.completed_at = TaskState.DONE, disposition, now
@@ -538,6 +538,9 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
         reasons.insert(0, _("回访专员标记抱怨"))
     task.has_grumble = bool(reasons)
     if reasons:
+        # The customer's own words go with the alert (and so into the complaint it may become): a
+        # text answer never raises an alert, but it is what the CR manager needs to read first.
+        reasons += response_verbatim_lines(response)
         alert, created = HotAlert.objects.get_or_create(task=task, defaults={"raised_at": now, "reasons": reasons})
         if created:
             _hot_alert_notify(alert=alert, task=task)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from callbacks.choices import AttemptSource, CallbackKind, Disposition, TaskState
 from callbacks.models import CallbackTask
 from crm.sms.services import sms_send
-from crm.sms.templates import sms_template_render
+from crm.sms.templates import sms_template_render, store_placeholders
 from crm.validators import is_valid_mobile
 
 logger = logging.getLogger("callbacks.sms")
@@ -40,8 +40,7 @@ def callback_sms_survey_body(task: CallbackTask) -> str:
     context = {
         "customer_name": customer.name,
         "salutation": customer.salutation,
-        "store_name": task.store.name,
-        "store_phone": task.store.phone,
+        **store_placeholders(task.store),
         "plate": task.vehicle.plate if task.vehicle_id else "",
         "date": timezone.localdate().isoformat(),
     }

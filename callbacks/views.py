@@ -1,6 +1,7 @@
 """Callback pages: thin views over callbacks.services and callbacks.selectors."""
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -49,6 +50,12 @@ def call(request, pk: int):
     task = selectors.callback_task_for_call(user=request.user, pk=pk)
     if request.method == "POST" and not request.user.has_perm("callbacks.add_callattempt"):
         raise PermissionDenied
+    if task.state != TaskState.OPEN:
+        # A finished task opens read-only with its answers; a form posted from a stale tab is refused.
+        if request.method == "POST":
+            messages.error(request, _("该回访任务已结束，不能再记录。"))
+            return redirect("callbacks:call", pk=task.pk)
+        return render(request, "callbacks/call.html", _closed_call_context(request, task))
     version = selectors.call_questionnaire(task=task, version_id=request.POST.get("version"))
     form = AttemptForm(request.POST or None, initial={"version": version.pk if version else None})
     question_errors: dict[str, list[str]] = {}
@@ -73,6 +80,10 @@ def call(request, pk: int):
         except ValidationError as exc:
             question_errors = _attach_errors(form, exc, version)
         else:
+            if HotAlert.objects.filter(task=task).exists():
+                # Stay with the customer: the read-only page shows the alert and offers the complaint.
+                messages.warning(request, _("已记录：%(d)s。已触发回访预警，可登记投诉。") % {"d": data["disposition"]})
+                return redirect("callbacks:call", pk=task.pk)
             messages.success(request, _("已记录：%(d)s") % {"d": data["disposition"]})
             return redirect("callbacks:queue")
     elif task.state == TaskState.OPEN and not _touch(task, request.user):
@@ -117,6 +128,30 @@ def _call_context(request, task, form, version, question_errors) -> dict:
         "scripts": selectors.call_page_scripts(task=task, agent=request.user),
         "rules": [(str(d), r) for d, r in DISPOSITION_RULES.items()],
         "heartbeat_seconds": 60,
+        **_call_common(request, task, answers=[]),
+    }
+
+
+def _closed_call_context(request, task) -> dict:
+    """A finished task: its answers and attempts, read-only (no questionnaire, no claim)."""
+    answers = selectors.callback_task_answers(task=task)
+    return {
+        "task": task,
+        "closed": True,
+        "answers": answers,
+        "history": selectors.callback_history_with_answers(customer_id=task.customer_id, exclude_task_id=task.pk),
+        "complaints": selectors.customer_complaints(user=request.user, customer_id=task.customer_id),
+        **_call_common(request, task, answers=answers),
+    }
+
+
+def _call_common(request, task, *, answers) -> dict:
+    """What both call pages show: this task's attempts, its hot alert, the complaint action."""
+    alert = selectors.callback_task_hot_alert(task=task)
+    return {
+        "attempts": selectors.callback_task_attempts(task=task),
+        "hot_alert": alert,
+        "complaint_query": urlencode(selectors.complaint_prefill(task=task, alert=alert, answers=answers)),
         # A role without crm.view_full_phone (the general manager) reads the page, never dials.
         "full_numbers": can_see_full_numbers(request.user),
     }
@@ -165,6 +200,8 @@ def data_fix_edit(request, pk: int):
 @permission_required("callbacks.view_hotalert", raise_exception=True)
 def hot_alert_list(request):
     alerts = list(selectors.hot_alerts(user=request.user)[:200])
+    for alert in alerts:
+        alert.complaint_query = urlencode(selectors.complaint_prefill(task=alert.task, alert=alert))
     try:
         base = reverse("complaints:case_create")
     except NoReverseMatch:

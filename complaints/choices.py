@@ -61,6 +61,22 @@ class EscalationLevel(models.IntegerChoices):
     MANUFACTURER = 4, _("4级 厂家")
 
 
+# The escalation level at which each handler role works (SPEC §8: 1 SC/SA → 2 department manager →
+# 3 general manager). A case dispatched or transferred to a higher role is at that role's level: the
+# level says who handles the case now, and "handling failed" goes one above it. (A department
+# manager's feedback on an advisor's case is the department's normal answer, not an escalation.)
+ROLE_ESCALATION_LEVEL: dict[str, int] = {
+    Role.CONSULTANT: EscalationLevel.FRONT_LINE,
+    Role.DEPARTMENT_MANAGER: EscalationLevel.DEPARTMENT,
+    Role.GENERAL_MANAGER: EscalationLevel.GENERAL_MANAGER,
+}
+
+
+def level_for_handler(*, current: int, role: str) -> int:
+    """The case's escalation level once a `role` handles it: raised to that role's level, never lowered."""
+    return max(current, ROLE_ESCALATION_LEVEL.get(role, EscalationLevel.FRONT_LINE))
+
+
 class FinalResult(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASICALLY = "basically", _("基本满意")

@@ -8,16 +8,26 @@ from django.utils.translation import gettext_lazy as _
 from complaints.choices import CaseState, Category, Channel, FinalResult, Level, Responsibility, SlaColour
 from complaints.models import Case
 from crm.choices import Role
-from crm.models import Department, User
+from crm.models import Department, Store, User
 
 
 class CaseCreateForm(forms.ModelForm):
-    """Intake (受理). The customer comes by id (from a customer page, a call or a hot alert) or is
-    found by mobile within the user's stores."""
+    """Intake (受理). The customer comes by id (from a customer page, a call or a hot alert), or by
+    name and mobile in the chosen store — the file is found (store + mobile + name, as the import
+    matches) or created for someone who is not a customer yet — or by mobile alone when it names
+    one customer of the user's stores. `stores`: the stores the user may file in."""
 
     customer_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     vehicle_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
     hot_alert_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    source_task_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    store = forms.ModelChoiceField(label=_("门店"), queryset=Store.objects.none(), required=False)
+    name = forms.CharField(
+        label=_("客户姓名"),
+        required=False,
+        max_length=50,
+        help_text=_("不是客户的人（潜在客户等）填写姓名和手机，即在所选门店建立客户档案。"),
+    )
     mobile = forms.CharField(label=_("客户手机"), required=False, max_length=20)
     level = forms.ChoiceField(
         label=_("投诉等级"), choices=[("", _("按规则建议")), *list(Level.choices)], required=False
@@ -38,7 +48,10 @@ class CaseCreateForm(forms.ModelForm):
             "fact_basis",
             "fact_why",
             "fact_how_much",
+            "contact_name",
+            "contact_phone",
         ]
+        help_texts = {"contact_name": _("投诉人不是客户本人时（如家属用另一部电话）填写。")}
         widgets = {
             "content": forms.Textarea(attrs={"rows": 4}),
             "demand": forms.Textarea(attrs={"rows": 2}),
@@ -48,6 +61,14 @@ class CaseCreateForm(forms.ModelForm):
             "fact_why": forms.Textarea(attrs={"rows": 2}),
             "fact_how_much": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, stores=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if stores is not None:
+            self.fields["store"].queryset = stores
+            only = list(stores[:2])
+            if len(only) == 1 and not self.initial.get("store"):
+                self.fields["store"].initial = only[0]
 
 
 class PlainSelect(forms.Select):

@@ -240,6 +240,18 @@ def case_detail(*, user: User, pk: int, now: dt.datetime) -> Case:
         raise Http404 from exc
 
 
+FACT_FIELDS = ("fact_when", "fact_where", "fact_what", "fact_view", "fact_basis", "fact_why", "fact_how_much")
+
+
+def case_facts(*, case: Case) -> list[tuple[str, str]]:
+    """The 5W2H facts recorded at intake, as (label, text), the empty ones left out."""
+    return [
+        (str(Case._meta.get_field(name).verbose_name), getattr(case, name))
+        for name in FACT_FIELDS
+        if getattr(case, name).strip()
+    ]
+
+
 def case_events(*, case: Case) -> QuerySet:
     return case.events.select_related("actor").order_by("at", "id")
 

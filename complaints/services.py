@@ -24,6 +24,7 @@ from complaints.choices import (
     EscalationLevel,
     Level,
     NotificationKind,
+    level_for_handler,
 )
 from complaints.models import Case, CaseCounter, CaseEvent
 from complaints.notifications import notify
@@ -259,7 +260,13 @@ def case_dispatch(*, case: Case, user: User | None, department: Department, hand
         raise CaseError(_("处理人不属于该门店。"))
 
     def build(locked: Case) -> dict[str, Any]:
-        fields: dict[str, Any] = {"department": department, "handler": handler, "handler_role": _role_of(handler)}
+        role = _role_of(handler)
+        fields: dict[str, Any] = {
+            "department": department,
+            "handler": handler,
+            "handler_role": role,
+            "escalation_level": level_for_handler(current=locked.escalation_level, role=role),
+        }
         if locked.state == CaseState.NEW:  # a re-dispatch keeps the first dispatch and its clock
             now = timezone.now()
             policy = policy_for_store(locked.store_id)
@@ -411,6 +418,10 @@ def case_transfer(*, case: Case, user: User | None, store: Store, role: str, han
     fields: dict[str, Any] = {"store": store, "handler": handler, "handler_role": role}
     if case.department_id and case.department.store_id != store.pk:
         fields["department"] = Department.objects.filter(store=store, kind=case.department.kind).first()
+
+    def build(locked: Case) -> dict[str, Any]:
+        return fields | {"escalation_level": level_for_handler(current=locked.escalation_level, role=role)}
+
     return _transition(
-        case, user=user, action=Action.TRANSFER, fields=fields, memo=memo, notify_kind=NotificationKind.TRANSFERRED
+        case, user=user, action=Action.TRANSFER, fields=build, memo=memo, notify_kind=NotificationKind.TRANSFERRED
     )

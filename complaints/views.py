@@ -15,6 +15,7 @@ from complaints.actions import ACTIONS, action_forms
 from complaints.forms import CaseCreateForm, CaseFilterForm
 from complaints.intake import intake_initial, intake_submit
 from complaints.services import CaseError
+from crm.scoping import stores_for_user
 
 LIST_TITLES = {
     "all": gettext_lazy("全部投诉"),
@@ -48,7 +49,7 @@ def case_list(request, view: str = "all"):
 @permission_required("complaints.add_case", raise_exception=True)
 def case_create(request):
     initial = intake_initial(user=request.user, params=request.GET)
-    form = CaseCreateForm(request.POST or None, initial=initial["form"])
+    form = CaseCreateForm(request.POST or None, initial=initial["form"], stores=stores_for_user(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             case = intake_submit(user=request.user, data=form.cleaned_data)
@@ -73,6 +74,7 @@ def _detail_context(case, now, forms):
     return {
         "case": case,
         "clocks": selectors.case_clocks(case=case, now=now),
+        "facts": selectors.case_facts(case=case),
         "events": selectors.case_events(case=case),
         "action_forms": forms,
     }

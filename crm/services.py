@@ -5,6 +5,7 @@ import logging
 from collections.abc import Iterable
 from io import BytesIO
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Case, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Value, When
@@ -31,6 +32,19 @@ def customer_update_section(*, customer: Customer, data: dict) -> Customer:
         setattr(customer, name, value)
     customer.save(update_fields=[*data.keys(), "updated_at"])
     return customer
+
+
+def customer_get_or_create(*, store: Store, name: str, mobile: str) -> tuple[Customer, bool]:
+    """The customer file of `store` with this mobile and name, created when there is none — matched
+    as the DMS import matches (store + mobile + name, a unique constraint, so two desks filing the
+    same new person at once get one file). Returns (customer, created)."""
+    from crm.validators import normalize_phone, validate_mobile
+
+    name, mobile = name.strip(), normalize_phone(mobile)
+    if not name:
+        raise ValidationError({"name": _("请填写客户姓名。")})
+    validate_mobile(mobile)
+    return Customer.objects.get_or_create(store=store, mobile=mobile, name=name)
 
 
 def store_add(*, code: str, name: str) -> tuple[Store, bool]:

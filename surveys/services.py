@@ -106,6 +106,18 @@ def response_negative_reasons(response: Response) -> list[str]:
     return [answer_reason(a.question, a) for a in response.answers.select_related("question") if a.is_negative]
 
 
+def verbatim_line(question: Question, text: str) -> str:
+    """A text answer as a hot-alert reason and complaint line: the customer's own words, kept whole
+    (seed 000: record what the customer said, do not shorten it)."""
+    return _("%(code)s 客户原话：%(text)s") % {"code": question.code, "text": text.strip()}
+
+
+def response_verbatim_lines(response: Response) -> list[str]:
+    """The customer's own words of a response (its non-empty text answers), in question order."""
+    answers = response.answers.select_related("question").order_by("question__order", "question_id")
+    return [verbatim_line(a.question, a.text) for a in answers if a.question.type == QuestionType.TEXT and a.text]
+
+
 def _version_for(*, task, version: TemplateVersion | None) -> TemplateVersion:
     from surveys.selectors import template_current_version
 

@@ -1,9 +1,12 @@
 """Complaint cases (投诉案例, SPEC §8, seed 001 tables 5–6) and their timeline (处理记录)."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import (
@@ -15,6 +18,7 @@ from complaints.choices import (
     Level,
     Responsibility,
 )
+from crm.choices import Role
 from crm.models import Customer, Department, Store, Vehicle
 
 
@@ -64,6 +68,10 @@ class Case(models.Model):
     fact_basis = models.TextField(_("依据"), blank=True)
     fact_why = models.TextField(_("原因"), blank=True)
     fact_how_much = models.TextField(_("客户期望（多少/怎样）"), blank=True)
+    # Who raised the complaint when it is not the customer on file (a relative on another phone):
+    # the person to call back about the case, kept on the case, not on the customer file.
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
     department = models.ForeignKey(
         Department, verbose_name=_("责任部门"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -76,7 +84,7 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="complaint_cases",
     )
-    handler_role = models.CharField(_("处理人角色"), max_length=30, blank=True)
+    handler_role = models.CharField(_("处理人角色"), max_length=30, blank=True, choices=Role.choices)
     responsibility = models.CharField(
         _("责任归属"), max_length=20, choices=Responsibility.choices, default=Responsibility.PENDING
     )
@@ -170,6 +178,28 @@ class Case(models.Model):
         return self.case_no
 
 
+def _local_time(value):
+    """A time stored in a change row (ISO text) as the pages show times: local, to the minute."""
+    if not value:
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
+    if timezone.is_naive(moment):
+        return moment.strftime("%Y-%m-%d %H:%M")
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _change_shown(field, value):
+    """A changed value as people read it: a choice's label (a role's name, not its code), a time
+    in local time."""
+    if isinstance(field, models.DateTimeField):
+        return _local_time(value)
+    labels = {str(k): str(v) for k, v in (field.choices or [])}
+    return labels.get(str(value), value)
+
+
 class CaseEvent(models.Model):
     """One timeline entry (处理记录): who did what when, with the changed fields (field, old, new)."""
 
@@ -205,12 +235,11 @@ class CaseEvent(models.Model):
             except FieldDoesNotExist:  # a field renamed since: show the stored name
                 rows.append({"field": change["field"], "old": change["old"], "new": change["new"]})
                 continue
-            labels = {str(k): str(v) for k, v in (field.choices or [])}
             rows.append(
                 {
                     "field": str(field.verbose_name),
-                    "old": labels.get(str(change["old"]), change["old"]),
-                    "new": labels.get(str(change["new"]), change["new"]),
+                    "old": _change_shown(field, change["old"]),
+                    "new": _change_shown(field, change["new"]),
                 }
             )
         return rows

@@ -185,7 +185,14 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Celery's per-task lines ("Task … received", "Task … succeeded in 0.01s: False") are one per
+    # message or sweep — a line a second in `make run` at night — and say nothing a person acts on;
+    # failures still log as errors, and the tasks log their own summaries.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": env.str("CELERY_TASK_LOG_LEVEL", default="WARNING")},
+        "celery.worker.strategy": {"level": env.str("CELERY_TASK_LOG_LEVEL", default="WARNING")},
+    },
 }
 
 # WhiteNoise serves from the finders in development and tests (no collectstatic needed).

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from crm.models import Customer
 from crm.sms.services import sms_deliver, sms_receive, sms_send
-from crm.sms.templates import sms_template_render
+from crm.sms.templates import sms_template_render, store_placeholders
 
 _REASONS = ("first_maintenance", "periodic_maintenance", "insurance", "annual_inspection")
 
@@ -28,8 +28,7 @@ def seed_sms_demo(ctx) -> None:
             context={
                 "customer_name": customer.name,
                 "salutation": customer.salutation,
-                "store_name": customer.store.name,
-                "store_phone": customer.store.phone or "0564-5367999",
+                **store_placeholders(customer.store),
                 "plate": vehicle.plate if vehicle else "",
                 "date": (today + datetime.timedelta(days=20)).isoformat(),
             },

@@ -134,6 +134,8 @@ def sms_flush_queue(*, now: datetime.datetime | None = None, batch_size: int = 5
             .values_list("id", flat=True)[:batch_size]
         )
         if not ids:
+            if sent:
+                logger.info("SMS queue flushed: %s sent", sent)
             return sent
         for pk in ids:
             sent += sms_deliver(message_id=pk, now=now, backend=backend)

@@ -28,6 +28,22 @@ PLACEHOLDERS: dict[str, str] = {
     "date": "2026-05-01",
     "festival": "中秋",
 }
+
+
+def store_placeholders(store) -> dict[str, str]:
+    """{store_name} and {store_phone} of a store: what every message of that store says, and what
+    the edit page previews (the store's own number, not the sample's)."""
+    return {"store_name": store.name, "store_phone": store.phone}
+
+
+def preview_context(store=None) -> dict[str, str]:
+    """The values a template is previewed with: the samples, with the user's store's name and phone."""
+    context = dict(PLACEHOLDERS)
+    if store is not None:
+        context.update({k: v for k, v in store_placeholders(store).items() if v})
+    return context
+
+
 # One SMS carries 70 Chinese characters; a longer text goes as several (and costs as several).
 SEGMENT_CHARS = 70
 

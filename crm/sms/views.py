@@ -14,11 +14,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from crm.masking import can_see_full_numbers
-from crm.scoping import get_scoped_or_404
+from crm.scoping import get_scoped_or_404, stores_for_user
 from crm.sms import selectors, services
 from crm.sms.forms import OutboxFilterForm, ReplyEnterForm, SmsTemplateForm
 from crm.sms.models import SmsMessage, SmsTemplate
-from crm.sms.templates import PLACEHOLDERS, render_sms_text, sms_segments
+from crm.sms.templates import preview_context, render_sms_text, sms_segments
 
 PER_PAGE = 50
 
@@ -123,7 +123,8 @@ def inbound(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("crm.change_smstemplate", raise_exception=True)
 def template_list(request: HttpRequest) -> HttpResponse:
-    templates = [(t, sms_segments(render_sms_text(t.body, PLACEHOLDERS))) for t in SmsTemplate.objects.order_by("code")]
+    context = preview_context(stores_for_user(request.user).first())
+    templates = [(t, sms_segments(render_sms_text(t.body, context))) for t in SmsTemplate.objects.order_by("code")]
     return render(request, "crm/sms_template_list.html", {"templates": templates})
 
 
@@ -137,12 +138,13 @@ def template_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("短信模板已保存。"))
         return redirect("crm:sms_template_list")
     body = form["body"].value() or ""
-    preview = render_sms_text(body, PLACEHOLDERS)
+    samples = preview_context(stores_for_user(request.user).first())
+    preview = render_sms_text(body, samples)
     context = {
         "template": template,
         "form": form,
         "preview": preview,
         "segments": sms_segments(preview),
-        "placeholders": PLACEHOLDERS,
+        "placeholders": samples,
     }
     return render(request, "crm/sms_template_edit.html", context)

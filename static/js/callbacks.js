@@ -1,9 +1,9 @@
 // Keyboard-first call page (SPEC §6): a whole questionnaire without the mouse.
 // On a question: digits score (0 = 10) or pick a choice (1, 2, 3 …), y/n answer yes/no, and the
 // focus moves on to the next question. Tab / Shift+Tab move between questions, Enter moves to the
-// next one; after the last question the focus rests on 成功, where Enter saves. In a text answer
-// Enter moves on (Shift+Enter is a new line, Esc leaves the box). Letters pick a disposition,
-// ! toggles 抱怨, Ctrl+Enter saves as 成功 from anywhere.
+// next one, and Enter on the last question saves as 成功 (an answer key there rests the focus on
+// 成功, where Enter saves). In a text answer Enter moves on (Shift+Enter is a new line, Esc leaves
+// the box). Letters pick a disposition, ! toggles 抱怨, Ctrl+Enter saves as 成功 from anywhere.
 (function () {
   const form = document.getElementById("call-form");
   if (!form) return;
@@ -40,6 +40,12 @@
     const i = questions.indexOf(q);
     const next = questions[i + 1];
     (next ? focusTarget(next) : saveSuccess).focus();
+  }
+  // Enter on a question: the next question, or — on the last one, where the agent has finished
+  // the questionnaire — save as 成功 (one Enter, not a second one on the button).
+  function enterOn(q) {
+    if (questions.indexOf(q) === questions.length - 1) submitAs("成功");
+    else moveOn(q);
   }
   function submitAs(value) {
     disposition.value = value;
@@ -91,7 +97,7 @@
       const q = t.closest(".question");
       if (e.key === "Enter" && !e.shiftKey) {
         e.preventDefault();
-        moveOn(q);
+        enterOn(q);
       } else if (e.key === "Escape") {
         e.preventDefault();
         moveOn(q);
@@ -110,7 +116,7 @@
       }
       if (key === "Enter") {
         e.preventDefault();
-        moveOn(q);
+        enterOn(q);
         return;
       }
     } else if (/^[0-9]$/.test(key)) {

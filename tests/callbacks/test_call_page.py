@@ -95,12 +95,14 @@ def test_post_whole_questionnaire_stores_response(store_a, agent, client_for):
     data = {"disposition": "成功", "version": version.pk, "q_Q0": "10", "q_Q1": "4", "q_Q3": "是", "q_Q5": "是"}
     data["q_Q11"] = "  洗车没洗干净  "
     response = client_for(agent).post(reverse("callbacks:call", args=[task.pk]), data)
-    assert response.status_code == 302
+    # A hot alert keeps the agent on the (now read-only) call page, where the complaint is offered.
+    assert response.status_code == 302 and response.url == reverse("callbacks:call", args=[task.pk])
     task.refresh_from_db()
     assert task.state == TaskState.DONE and task.overall_score == 10
     assert task.response.answers.get(question__code="Q11").text == "  洗车没洗干净  "
     reasons = HotAlert.objects.get(task=task).reasons
-    assert [r.split("：")[0] for r in reasons] == ["Q1 4分", "Q5 是"]
+    assert [r.split("：")[0] for r in reasons] == ["Q1 4分", "Q5 是", "Q11 客户原话"]
+    assert reasons[-1] == "Q11 客户原话：洗车没洗干净"  # the customer's own words travel with the alert
 
 
 def test_answers_ignored_for_a_failed_attempt(store_a, agent, client_for):
@@ -188,3 +190,112 @@ def test_customer_unused(store_a):
     from callbacks.selectors import callback_history_with_answers
 
     assert callback_history_with_answers(customer_id=CustomerFactory(store=store_a).pk) == []
+
+
+# --- a finished task opens read-only; the complaint from a call (issue 13, items 2 and 3) -------------
+
+
+def _finished_with_alert(store, agent, *, customer_name="刘洋"):
+    """A sales task: one unanswered attempt, then a success with a low score and the customer's words."""
+    task = SalesTaskFactory(delivery__store=store, delivery__customer__name=customer_name)
+    callback_attempt_record(
+        task=task, user=agent, disposition=Disposition.NO_ANSWER, note="第一次没人接",
+        at=timezone.now() - datetime.timedelta(hours=3),
+    )  # fmt: skip
+    callback_attempt_record(
+        task=task, user=agent, disposition=Disposition.SUCCESS, note="客户情绪激动",
+        answers={"Q0": 3, "Q3": "否", "Q11": "提车等了两个小时，没人管"},
+    )  # fmt: skip
+    task.refresh_from_db()
+    return task
+
+
+def test_finished_task_opens_read_only_with_its_answers_and_attempts(store_a, agent, client_for):
+    task = _finished_with_alert(store_a, agent)
+    page = client_for(agent).get(reverse("callbacks:call", args=[task.pk]))
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="call-form"' not in body and 'name="disposition"' not in body and "callbacks.js" not in body
+    assert 'id="closed-notice"' in body and "回访成功" in body
+    answers = body[body.index('id="task-answers"') :]
+    assert "提车等了两个小时，没人管" in answers and "在您购买新车前" in answers
+    attempts = body[body.index('id="task-attempts"') : body.index('id="history"')]
+    assert attempts.count("<li") == 2
+    assert "成功" in attempts and "无人接听" in attempts and "王丽" in attempts and "第一次没人接" in attempts
+    task.refresh_from_db()
+    assert task.claimed_by is None  # reading a finished task claims nothing
+
+
+def test_expired_task_opens_read_only(store_a, agent, client_for):
+    task = SalesTaskFactory(delivery__store=store_a, state=TaskState.CLOSED_UNSUCCESSFUL, final_disposition="未回访")
+    body = client_for(agent).get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    assert 'id="call-form"' not in body and "回访未成功" in body and "未回访" in body
+    assert "本任务没有问卷回答" in body and "尚无回访记录" in body
+
+
+def test_posting_to_a_finished_task_is_refused_and_records_nothing(store_a, agent, client_for):
+    task = _finished_with_alert(store_a, agent)
+    response = client_for(agent).post(reverse("callbacks:call", args=[task.pk]), {"disposition": "拒访"})
+    assert response.status_code == 302 and response.url == reverse("callbacks:call", args=[task.pk])
+    assert task.attempts.count() == 2
+    task.refresh_from_db()
+    assert task.state == TaskState.DONE
+
+
+def test_open_task_lists_its_own_attempts_and_offers_a_complaint(store_a, agent, client_for):
+    task = SalesTaskFactory(delivery__store=store_a)
+    callback_attempt_record(task=task, user=agent, disposition=Disposition.BUSY_LINE, note="占线")
+    task.refresh_from_db()
+    task.next_attempt_at = None
+    task.save()
+    body = client_for(agent).get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    assert 'id="call-form"' in body
+    attempts = body[body.index('id="task-attempts"') : body.index('id="history"')]
+    assert "占线" in attempts and "王丽" in attempts
+    link = body[body.index('id="register-complaint"') :].split(">")[0]
+    assert 'target="_blank"' in link  # the call stays open in its tab
+    assert f"customer={task.customer_id}" in link and f"task={task.pk}" in link and "channel=callback" in link
+    assert 'id="hot-alert"' not in body
+
+
+def test_hot_alert_shown_and_complaint_prefilled_with_the_customers_words(store_a, agent, client_for):
+    task = _finished_with_alert(store_a, agent)
+    alert = HotAlert.objects.get(task=task)
+    client = client_for(agent)
+    body = client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    banner = body[body.index('id="hot-alert"') : body.index('id="complaint-action"')]
+    assert "已触发回访预警" in banner and "Q0 3分" in banner and "Q11 客户原话：提车等了两个小时，没人管" in banner
+    href = body[body.index('id="register-complaint"') :].split('href="')[1].split('"')[0]
+    intake = client.get(href.replace("&amp;", "&"))
+    form = intake.content.decode()
+    assert intake.status_code == 200
+    assert "提车等了两个小时，没人管" in form and "Q3 否" in form  # content: the reasons and the words
+    assert f'name="hot_alert_id" value="{alert.pk}"' in form and f'name="source_task_id" value="{task.pk}"' in form
+    assert 'value="callback" selected' in form
+    response = client.post(
+        reverse("complaints:case_create"),
+        {
+            "customer_id": task.customer_id,
+            "vehicle_id": task.vehicle_id,
+            "hot_alert_id": alert.pk,
+            "source_task_id": task.pk,
+            "channel": "callback",
+            "category": "sales",
+            "content": "Q11 客户原话：提车等了两个小时，没人管",
+        },
+    )
+    case = Case.objects.get()
+    assert response.status_code == 302
+    assert (case.hot_alert_id, case.source_task_id, case.customer_id) == (alert.pk, task.pk, task.customer_id)
+    body = client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    action = body[body.index('id="complaint-action"') : body.index('id="register-complaint"')]
+    assert "已登记投诉" in action and case.case_no in action
+
+
+def test_finished_call_page_queries_are_bounded(store_a, agent, client_for, django_assert_max_num_queries):
+    task = _finished_with_alert(store_a, agent)
+    client = client_for(agent)
+    # Session, user, permissions (2), roles, stores, bell (2), task with its alert, answers,
+    # attempts, history (no answers: no earlier task), complaints — no questionnaire, scripts or claim.
+    with django_assert_max_num_queries(13):
+        client.get(reverse("callbacks:call", args=[task.pk]))

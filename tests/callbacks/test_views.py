@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.choices import Disposition, TaskState
-from callbacks.models import CallbackTask, DataFixRecord
+from callbacks.models import CallbackTask, DataFixRecord, HotAlert
 from callbacks.services import callback_attempt_record, callback_task_release
 from tests.callbacks.factories import SalesTaskFactory
 
@@ -136,9 +136,26 @@ def test_daily_report_counts_the_sms_survey_for_the_agent_whose_call_triggered_i
     assert (rows[agent.pk]["sms_sent"], rows[cr_manager.pk]["sms_sent"]) == (1, 0)
 
 
-def test_hot_alert_list_for_manager_only(cr_manager, agent, client_for):
-    assert client_for(cr_manager).get(reverse("callbacks:hot_alert_list")).status_code == 200
-    assert client_for(agent).get(reverse("callbacks:hot_alert_list")).status_code == 403
+def test_hot_alert_list_read_by_agents_closed_by_the_manager(store_a, cr_manager, agent, agent_b, client_for):
+    """SPEC §1: agents open complaints from calls, so they read their stores' hot alerts; closing
+    one stays the CR manager's."""
+    task = SalesTaskFactory(delivery__store=store_a)
+    callback_attempt_record(task=task, user=agent, disposition="成功", answers={"Q0": 3, "Q11": "提车等了两个小时"})
+    alert = HotAlert.objects.get(task=task)
+    url = reverse("callbacks:hot_alert_list")
+    manager_page = client_for(cr_manager).get(url).content.decode()
+    assert task.customer.name in manager_page and 'name="note"' in manager_page
+    agent_page = client_for(agent).get(url)
+    assert agent_page.status_code == 200
+    body = agent_page.content.decode()
+    assert task.customer.name in body and "提车等了两个小时" in body
+    assert 'name="note"' not in body and reverse("callbacks:hot_alert_close", args=[alert.pk]) not in body
+    assert "登记投诉" in body and f"hot_alert={alert.pk}" in body
+    close = client_for(agent).post(reverse("callbacks:hot_alert_close", args=[alert.pk]), {"note": "x"})
+    assert close.status_code == 403
+    assert task.customer.name not in client_for(agent_b).get(url).content.decode()  # store B's agent
+    alert.refresh_from_db()
+    assert alert.closed_at is None
 
 
 def test_success_without_score_shows_error_not_500(store_a, agent, client_for):

@@ -349,3 +349,20 @@ def test_numbering_is_unique_under_concurrency():
     day = timezone.localdate()
     assert numbers == [f"CC{day:%Y%m%d}-{n:03d}" for n in range(1, 9)]
     assert CaseEvent.objects.count() == 8
+
+
+def test_escalation_level_follows_the_handler_and_never_drops(
+    make_case, cr_manager, advisor, service_department, department_manager, general_manager
+):
+    case = case_dispatch(case=make_case(), user=cr_manager, department=service_department, handler=advisor)
+    assert case.escalation_level == 1
+    case = case_dispatch(case=case, user=cr_manager, department=service_department, handler=department_manager)
+    assert case.escalation_level == 2
+    event = case.events.filter(action=Action.DISPATCH).last()
+    assert {"field": "escalation_level", "old": 1, "new": 2} in event.changes
+    case = case_escalate(case=case, user=department_manager, reason="客户不接受", plan="总经理约见")
+    assert case.escalation_level == 3  # one above the department manager, not 2
+    case = case_transfer(
+        case=case, user=general_manager, store=case.store, role="consultant", handler=advisor, memo="顾问跟进"
+    )
+    assert case.escalation_level == 3  # a transfer down keeps the level the case reached

@@ -224,3 +224,89 @@ def test_list_filtered_by_a_department_of_the_users_stores(
     assert f'value="{other.pk}"' not in page.text
     refused = client.get(reverse("complaints:case_list"), {"department": other.pk})
     assert "department" in refused.context["form"].errors
+
+
+# --- intake of someone who is not a customer yet; what the case page shows (issue 13, items 4, 5) ---
+
+
+def _reception(store):
+    from crm.choices import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username="rita", display_name="前台小周", roles=[Role.RECEPTION], stores=[store])
+
+
+def test_reception_files_a_complaint_for_someone_not_yet_a_customer(client_for, store_a, store_b):
+    from crm.models import Customer
+
+    reception = _reception(store_a)
+    client = client_for(reception)
+    url = reverse("complaints:case_create")
+    form = client.get(url).content.decode()
+    assert 'name="name"' in form and 'name="store"' in form and 'name="contact_name"' in form
+    assert f'<option value="{store_a.pk}" selected>' in form  # the only store of the desk
+    assert f'value="{store_b.pk}"' not in form
+    data = {
+        "store": store_a.pk,
+        "name": "陈潜客",
+        "mobile": "13912345678",
+        "contact_name": "陈潜客的妻子",
+        "contact_phone": "13800001111",
+        "channel": Channel.VISIT,
+        "category": Category.SALES,
+        "content": "试驾时销售顾问态度冷淡",
+    }
+    response = client.post(url, data)
+    case = Case.objects.get()
+    assert response.status_code == 302
+    customer = Customer.objects.get(name="陈潜客")
+    assert (customer.store, customer.mobile, case.customer) == (store_a, "13912345678", customer)
+    assert (case.contact_name, case.contact_phone) == ("陈潜客的妻子", "13800001111")
+    # The same person again: matched by store + mobile + name, as the import matches — no second file.
+    assert client.post(url, {**data, "content": "又一次"}).status_code == 302
+    assert Customer.objects.filter(name="陈潜客").count() == 1 and Case.objects.count() == 2
+    page = client.get(reverse("complaints:case_detail", args=[case.pk])).content.decode()
+    assert "陈潜客的妻子 13800001111" in page
+
+
+def test_intake_of_a_new_person_needs_a_store_of_the_user_and_a_valid_mobile(client_for, store_a, store_b):
+    from crm.models import Customer
+
+    client = client_for(_reception(store_a))
+    url = reverse("complaints:case_create")
+    data = {"name": "王新", "mobile": "139123", "channel": Channel.PHONE, "category": Category.OTHER, "content": "x"}
+    assert "手机号码格式不正确" in client.post(url, {**data, "store": store_a.pk}).content.decode()
+    assert client.post(url, {**data, "mobile": "13912345679", "store": store_b.pk}).status_code == 200  # not hers
+    assert not Customer.objects.filter(name="王新").exists() and not Case.objects.exists()
+
+
+def test_a_refused_intake_leaves_no_customer_file(store_a, department_manager):
+    from complaints.intake import intake_submit
+    from complaints.services import CaseError
+    from crm.models import Customer
+
+    data = {"store": store_a, "name": "赵未建", "mobile": "13912340000", "channel": "phone"}
+    data |= {"category": "other", "content": "x"}
+    with pytest.raises(CaseError):  # a department manager may not receive complaints
+        intake_submit(user=department_manager, data=data)
+    assert not Customer.objects.filter(name="赵未建").exists()
+
+
+@time_machine.travel(RECEIVED, tick=False)
+def test_case_page_shows_facts_role_labels_local_times_and_current_level(
+    client_for, cr_manager, make_case, store_a, department_manager
+):
+    department = DepartmentFactory(store=store_a, kind="service", manager=department_manager)
+    case = make_case(
+        fact_when="10月1日上午", fact_where="维修车间", fact_what="保养后发动机异响", fact_how_much="免费检修"
+    )
+    case = case_dispatch(case=case, user=cr_manager, department=department, handler=department_manager)
+    page = client_for(cr_manager).get(reverse("complaints:case_detail", args=[case.pk])).content.decode()
+    facts = page[page.index('data-testid="facts"') :]
+    assert "何时" in facts and "10月1日上午" in facts and "维修车间" in facts and "免费检修" in facts
+    assert "依据" not in facts[: facts.index("</dl>")]  # empty facts are left out
+    timeline = page[page.index('data-testid="timeline"') :].split("</ul>")[0]
+    assert "处理人角色: — → 部门经理" in timeline and "department_manager" not in timeline
+    assert "派发时间: — → 2026-10-08 09:00" in timeline and "+08:00" not in timeline
+    level = page[page.index('data-testid="case-level"') :].split("</span>")[0]
+    assert "2级 部门经理" in level  # dispatched to the department manager: handled at level 2

@@ -117,3 +117,28 @@ def test_misconfigured_http_backend_leaves_messages_queued(queued, settings):
     assert services.sms_deliver(message_id=queued.pk, now=_morning()) is False
     queued.refresh_from_db()
     assert queued.status == SmsStatus.QUEUED
+
+
+def test_dev_backend_logs_bodies_only_at_debug(caplog, db):
+    """`make run` prints INFO: a demo's dozens of message bodies are DEBUG detail, not console lines."""
+    import logging
+
+    from crm.sms.models import SmsMessage
+
+    message = SmsMessage(pk=1, mobile="13900000000", body="尊敬的张先生，预约电话0564-3311888")
+    with caplog.at_level(logging.INFO, logger="crm.sms"):
+        DevBackend().send(message)
+    assert not caplog.records
+    with caplog.at_level(logging.DEBUG, logger="crm.sms"):
+        DevBackend().send(message)
+    assert "预约电话0564-3311888" in caplog.text
+
+
+def test_celery_task_lines_are_quiet_by_default(settings):
+    """The worker's per-task lines ("Task … succeeded: False", one per message at night) stay out of
+    an INFO console; failures still reach it (they log at ERROR)."""
+    import logging
+
+    assert settings.LOGGING["loggers"]["celery.app.trace"]["level"] == "WARNING"
+    assert settings.LOGGING["loggers"]["celery.worker.strategy"]["level"] == "WARNING"
+    assert logging.getLogger("celery.app.trace").getEffectiveLevel() == logging.WARNING

@@ -257,3 +257,17 @@ def test_render_and_segments():
     assert sms_segments("字" * 71) == 2
     assert sms_segments("字" * 134) == 2
     assert sms_segments("字" * 135) == 3
+
+
+def test_template_preview_uses_the_users_store_name_and_phone(client_for, cr_manager, store_a):
+    """The preview shows what this store's customers will read: its own number, not the sample's."""
+    from crm.sms.models import SmsTemplate
+    from crm.sms.templates import PLACEHOLDERS
+
+    store_a.phone = "0564-3311888"
+    store_a.save()
+    template = SmsTemplate.objects.get(code="first_maintenance")
+    page = client_for(cr_manager).get(reverse("crm:sms_template_edit", args=[template.pk])).content.decode()
+    preview = page[page.index('data-testid="preview"') :].split("</div>")[0]
+    assert "预约电话0564-3311888" in preview and store_a.name in preview
+    assert PLACEHOLDERS["store_phone"] not in page
