@@ -29,7 +29,7 @@ class ImportJob(models.Model):
     error_file = models.FileField(_("错误报告"), upload_to="imports/errors/%Y/%m/", blank=True)
     # The first PROBLEMS_SHOWN bad rows and dropped values, for the result page (the error report
     # has them all): [{"sheet", "row", "column", "reason", "ignored"}, ...]
-    problems = models.JSONField(_("问题"), default=list, blank=True)
+    problems = models.JSONField(_("导入问题"), default=list, blank=True)
     message = models.TextField(_("信息"), blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
