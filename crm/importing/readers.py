@@ -250,13 +250,14 @@ def _open_csv(path: Path, display_name: str) -> list[SheetSource]:
     except csv.Error:
         dialect = csv.excel
     csv.field_size_limit(CSV_FIELD_LIMIT)
-    with path.open(encoding=encoding, newline="") as handle:
-        header = tuple(next(csv.reader(handle, dialect), None) or ())
-    columns = _map_columns(handler, header, display_name)
-    # The whole file once before anything is imported (the csv module is fast): a record it
-    # cannot parse fails the file with its line, not the import half-way.
-    count, line = 0, 1
+    count, line = 0, 0
     try:
+        with path.open(encoding=encoding, newline="") as handle:
+            header = tuple(next(csv.reader(handle, dialect), None) or ())
+        columns = _map_columns(handler, header, display_name)
+        # The whole file once before anything is imported (the csv module is fast): a record it
+        # cannot parse fails the file with its line, not the import half-way.
+        line = 1
         for record in _csv_records(path, encoding, dialect):
             line = record[0]
             count += 1
