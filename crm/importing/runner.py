@@ -12,6 +12,7 @@ imported. Should the database still refuse a batch, it is run again row by row, 
 land and the one it refuses is reported.
 """
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import DataError, IntegrityError, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -101,38 +103,37 @@ class ImportResult:
 ProgressCallback = Callable[[int, int], None]
 
 
+@functools.cache
+def _field_limits(field_ref: tuple) -> tuple[int | None, int | None, int | None, Decimal | None]:
+    """(max_length, lowest, highest integer, decimal bound) of a column's model field. The ranges
+    are Django's own per field type (PostgreSQL's), read without a connection: this runs in the
+    reader thread."""
+    model, name = field_ref
+    field = model._meta.get_field(name)
+    low, high = BaseDatabaseOperations.integer_field_ranges.get(field.get_internal_type(), (None, None))
+    digits = getattr(field, "max_digits", None)
+    bound = Decimal(10) ** (digits - field.decimal_places) if digits else None
+    return field.max_length, low, high, bound
+
+
 def check_fits(column: Column, value: Any) -> None:
     """Raise CellError when `value` cannot be stored in the column's model field."""
     if column.field is None or value is None or isinstance(value, bool):
         return
-    model, name = column.field
-    field = model._meta.get_field(name)
+    max_length, low, high, bound = _field_limits(column.field)
     if isinstance(value, str):
-        if field.max_length and len(value) > field.max_length:
-            raise CellError(_("超过 %(max)s 个字符（%(n)s 个）") % {"max": field.max_length, "n": len(value)})
+        if max_length and len(value) > max_length:
+            raise CellError(_("超过 %(max)s 个字符（%(n)s 个）") % {"max": max_length, "n": len(value)})
     elif isinstance(value, int):
-        low, high = connection.ops.integer_field_range(field.get_internal_type())
         if (low is not None and value < low) or (high is not None and value > high):
             raise CellError(_("超出范围（%(low)s 至 %(high)s）：%(v)s") % {"low": low, "high": high, "v": value})
-    elif isinstance(value, Decimal) and getattr(field, "max_digits", None):
-        bound = Decimal(10) ** (field.max_digits - field.decimal_places)
-        if abs(value) >= bound:
-            raise CellError(_("超出范围（小于 %(bound)s）：%(v)s") % {"bound": bound, "v": value})
-
-
-def _cell_value(column: Column, cell: Any) -> Any:
-    if isinstance(cell, str) and len(cell) > settings.DMS_IMPORT_MAX_CELL_CHARS:
-        # Before any parser: a megabyte of text is a bad value, whatever the column.
-        raise CellError(
-            _("内容过长（%(n)s 个字符，上限 %(max)s）") % {"n": len(cell), "max": settings.DMS_IMPORT_MAX_CELL_CHARS}
-        )
-    value = column.parse(cell) if column.parse else text(cell)
-    check_fits(column, value)
-    return value
+    elif isinstance(value, Decimal) and bound is not None and abs(value) >= bound:
+        raise CellError(_("超出范围（小于 %(bound)s）：%(v)s") % {"bound": bound, "v": value})
 
 
 def _parse(source: SheetSource, row_number: int, raw: dict[str, Any]) -> tuple[ParsedRow | RowError, list[RowProblem]]:
     """The row parsed, or why it is rejected; and the warnings of the optional values dropped."""
+    cap = settings.DMS_IMPORT_MAX_CELL_CHARS
     values: dict[str, Any] = {}
     dropped: list[str] = []
     warnings: list[RowProblem] = []
@@ -140,8 +141,14 @@ def _parse(source: SheetSource, row_number: int, raw: dict[str, Any]) -> tuple[P
         if column.key not in raw:
             values[column.key] = None
             continue
+        cell = raw[column.key]
         try:
-            value = _cell_value(column, raw[column.key])
+            if type(cell) is str and len(cell) > cap:
+                # Before any parser: a megabyte of text is a bad value, whatever the column.
+                raise CellError(_("内容过长（%(n)s 个字符，上限 %(max)s）") % {"n": len(cell), "max": cap})
+            value = column.parse(cell) if column.parse else text(cell)
+            if column.field is not None:
+                check_fits(column, value)
         except CellError as exc:
             if column.required:
                 return RowError(column.zh, str(exc)), []
