@@ -24,6 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from lxml import etree
 
 from crm.importing import calamine
 from crm.importing.registry import SheetHandler, handler_for_csv_name, handler_for_sheet_name, sheet_handlers
@@ -144,8 +145,34 @@ def check_zip(path: Path, display_name: str, *, streamed: Callable[[str], bool])
             )
 
 
+_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_CONTENT_TYPES = "[Content_Types].xml"
+
+
+def _worksheet_parts(path: Path) -> set[str]:
+    """The members [Content_Types].xml declares as worksheets, and as nothing else: openpyxl finds
+    the shared strings by content type too, so no part can be sized as a sheet yet loaded whole.
+    (A sheet part declared otherwise is held to the smaller limit: stricter, not looser.)"""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if archive.getinfo(_CONTENT_TYPES).file_size > settings.DMS_IMPORT_MAX_PART_BYTES:
+                return set()  # check_zip refuses it
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+            root = etree.fromstring(archive.read(_CONTENT_TYPES), parser)
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, etree.LxmlError):
+        return set()  # not a workbook: openpyxl says so, after check_zip
+    kinds: dict[str, set[str]] = {}
+    for override in root.iter("{*}Override"):
+        kinds.setdefault(override.get("PartName", "").lstrip("/"), set()).add(override.get("ContentType"))
+    return {name for name, types in kinds.items() if types == {_WORKSHEET}}
+
+
 def _open_xlsx(path: Path, display_name: str) -> list[SheetSource]:
-    check_zip(path, display_name, streamed=lambda name: name.startswith("xl/worksheets/"))
+    # The ratio and the largest size first, for every member; then the manifest (small, checked)
+    # says which members are sheets, read row by row, and every other member gets the smaller limit.
+    check_zip(path, display_name, streamed=lambda name: name != _CONTENT_TYPES)
+    sheets = _worksheet_parts(path)
+    check_zip(path, display_name, streamed=sheets.__contains__)
     try:
         workbook = XlsxWorkbook(path)
     except Exception as exc:  # openpyxl raises many kinds for a damaged zip or XML

@@ -108,20 +108,34 @@ def assert_exit_2_one_line(path: Path, *fragments: str) -> None:
 # --- zip bombs: measured before any parser runs ------------------------------------------------
 
 
+@pytest.mark.parametrize("part", ["xl/sharedStrings.xml", "xl/worksheets/sharedStrings.xml"])
 def test_shared_strings_that_inflate_past_the_limit_fail_before_they_are_parsed(
-    tmp_path, store_a, settings, monkeypatch
+    tmp_path, store_a, settings, monkeypatch, part
 ):
+    """Wherever the shared strings live (beside the sheets, hoping for their larger limit), they
+    are held to the limit of a part read whole."""
     # The attacker's shape: a tiny file whose shared-string table unpacks to far more than the limit.
     settings.DMS_IMPORT_MAX_PART_BYTES = 1024 * 1024
     settings.DMS_IMPORT_MAX_RATIO = 10**6  # the size limit alone must refuse it
     strings = f'<sst xmlns="{MAIN_NS}" count="1" uniqueCount="1"><si><t>{"钱" * 1_000_000}</t></si></sst>'
-    path = hostile_xlsx(tmp_path / "bomb.xlsx", sheet_xml(_ros(2)), parts={"xl/sharedStrings.xml": strings.encode()})
+    content_types = (
+        '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        f'<Override PartName="/{part}" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+    )
+    parts = {part: strings.encode(), "[Content_Types].xml": content_types.encode()}
+    path = hostile_xlsx(tmp_path / "bomb.xlsx", sheet_xml(_ros(2)), parts=parts)
     assert path.stat().st_size < 64 * 1024
     monkeypatch.setattr(
         "openpyxl.reader.excel.ExcelReader.read_strings", lambda self: pytest.fail("parsed before being measured")
     )
 
-    assert_exit_2_one_line(path, "xl/sharedStrings.xml", "超过上限 1 MB")
+    assert_exit_2_one_line(path, part, "超过上限 1 MB")
 
 
 def test_a_whitespace_sheet_fails_on_its_compression_ratio(tmp_path, store_a):
@@ -129,6 +143,30 @@ def test_a_whitespace_sheet_fails_on_its_compression_ratio(tmp_path, store_a):
     path = hostile_xlsx(tmp_path / "blank.xlsx", sheet_xml(_ros(2), between=" " * 8_000_000))
 
     assert_exit_2_one_line(path, "xl/worksheets/sheet1.xml", "压缩比")
+
+
+def test_a_zip_that_understates_a_members_size_gets_no_more_past_the_check(tmp_path, store_a):
+    """The checks trust the sizes in the zip directory: a member that says it is small is cut
+    there by zipfile (and fails its CRC), so it cannot inflate past what it declared."""
+    path = hostile_xlsx(tmp_path / "liar.xlsx", sheet_xml(_ros(200)))
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    # The local header (name at 30, size at 22) and the central directory's (name at 46, size at 24).
+    for signature, name_at, size_at in ((b"PK\x03\x04", 30, 22), (b"PK\x01\x02", 46, 24)):
+        header = next(i for i in _all(data, signature) if data[i + name_at :].startswith(name))
+        data[header + size_at : header + size_at + 4] = (1000).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    with zipfile.ZipFile(path) as archive:
+        assert archive.getinfo("xl/worksheets/sheet1.xml").file_size == 1000
+
+    assert_exit_2_one_line(path, "不是有效的 Excel 工作簿")
+
+
+def _all(data: bytearray, needle: bytes):
+    start = data.find(needle)
+    while start != -1:
+        yield start
+        start = data.find(needle, start + 1)
 
 
 def test_a_legitimate_sheet_passes_the_ratio_check(tmp_path, store_a):
