@@ -61,6 +61,32 @@ class RowProblem:
         return _("已忽略") if self.ignored else _("未导入")
 
 
+# Problems listed per import (the counts include every one): a file of a million bad rows must not
+# hold a million reasons in memory. A reason quotes at most REASON_CHARS of the value it names.
+MAX_PROBLEMS_KEPT = 100_000
+REASON_CHARS = 200
+
+
+def _brief(reason: str) -> str:
+    return reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 1] + "…"
+
+
+class ProblemLog(list):
+    """The first MAX_PROBLEMS_KEPT problems of an import; `untold` counts the others."""
+
+    untold = 0
+
+    def append(self, problem: RowProblem) -> None:
+        if len(self) < MAX_PROBLEMS_KEPT:
+            super().append(problem)
+        else:
+            self.untold += 1
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
+
+
 @dataclass
 class SheetSummary:
     key: str
@@ -82,11 +108,16 @@ class SheetSummary:
 @dataclass
 class ImportResult:
     sheets: list[SheetSummary]
-    problems: list[RowProblem]  # errors and warnings, in file order per sheet
+    problems: list[RowProblem]  # errors and warnings, in file order per sheet (the first 100,000)
 
     @property
     def error_count(self) -> int:
         return sum(s.counts["errors"] for s in self.sheets)
+
+    @property
+    def untold(self) -> int:
+        """Problems counted but not listed (past MAX_PROBLEMS_KEPT)."""
+        return getattr(self.problems, "untold", 0)
 
     @property
     def errors(self) -> list[RowProblem]:
@@ -151,11 +182,11 @@ def _parse(source: SheetSource, row_number: int, raw: dict[str, Any]) -> tuple[P
                 check_fits(column, value)
         except CellError as exc:
             if column.required:
-                return RowError(column.zh, str(exc)), []
+                return RowError(column.zh, _brief(str(exc))), []
             # SPEC §5 rejects a row for its required columns and its rules; an optional value that
             # cannot be used (an id number a spreadsheet turned into a float) must not cost the
             # customer their callback.
-            warnings.append(RowProblem(source.name, row_number, column.zh, str(exc), ignored=True))
+            warnings.append(RowProblem(source.name, row_number, column.zh, _brief(str(exc)), ignored=True))
             values[column.key] = None
             dropped.append(column.key)
             continue
@@ -203,7 +234,7 @@ def _flush(handler, batch: list[ParsedRow], ctx: ImportContext, summary: SheetSu
         outcome = outcomes.get(parsed.row_number)
         if isinstance(outcome, RowError):
             summary.counts["errors"] += 1
-            problems.append(RowProblem(summary.name, parsed.row_number, outcome.column, outcome.reason))
+            problems.append(RowProblem(summary.name, parsed.row_number, outcome.column, _brief(outcome.reason)))
         elif outcome is not None:
             summary.counts[Outcome(outcome).value] += 1
     processed = len(batch)
@@ -229,7 +260,7 @@ def import_file(
     if progress:
         progress(0, total)
     summaries: list[SheetSummary] = []
-    problems: list[RowProblem] = []
+    problems = ProblemLog()
 
     for source in sources:
         handler = source.handler
@@ -277,4 +308,7 @@ def write_error_report(problems: list[RowProblem], out) -> None:
     sheet.append(ERROR_HEADERS)
     for p in problems:
         sheet.append((p.sheet, p.row, p.column, p.reason, p.action))
+    untold = getattr(problems, "untold", 0)
+    if untold:
+        sheet.append(("…", None, None, _("另有 %(n)s 条未列出") % {"n": untold}, None))
     workbook.save(out)

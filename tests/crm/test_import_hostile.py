@@ -398,3 +398,22 @@ def test_a_damaged_xls_fails_with_one_line(tmp_path, store_a):
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
 
     assert_exit_2_one_line(path, "不是有效的 Excel 工作簿")
+
+
+def test_the_problems_held_in_memory_are_bounded(tmp_path, store_a, monkeypatch):
+    """A file of a million bad rows lists the first MAX_PROBLEMS_KEPT and counts the rest, and a
+    reason quotes no more than REASON_CHARS of the value it names."""
+    monkeypatch.setattr(runner, "MAX_PROBLEMS_KEPT", 2)
+    rows = _ros(5)
+    for row in rows[1:]:
+        row["车架号"] = "Z" * 30_000  # a bad VIN the reason would quote whole
+    report = tmp_path / "report.xlsx"
+
+    code, out, _err = run_command(
+        str(write_workbook(tmp_path / "many.xlsx", {"工单": rows})), "--errors-out", str(report)
+    )
+
+    assert code == 1 and out.strip() == "repair_orders: created 1, updated 0, unchanged 0, errors 4"
+    lines = list(load_workbook(report).active.values)
+    assert len(lines) == 1 + 2 + 1 and lines[-1][3] == "另有 2 条未列出"
+    assert all(len(line[3]) <= runner.REASON_CHARS for line in lines[1:3]) and lines[1][3].endswith("…")

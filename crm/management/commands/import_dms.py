@@ -43,7 +43,8 @@ class Command(BaseCommand):
                     f"{kind}: {problem.sheet} row {problem.row} [{problem.column}]: {problem.reason}"
                     + (f" ({problem.action})" if problem.ignored else "")
                 )
-            if len(result.problems) > 20:
-                self.stderr.write(f"… {len(result.problems) - 20} more (use --errors-out PATH.xlsx)")
+            more = len(result.problems) + result.untold - 20
+            if more > 0:
+                self.stderr.write(f"… {more} more (use --errors-out PATH.xlsx)")
         if result.error_count:
             sys.exit(1)
