@@ -58,10 +58,10 @@ class ComplaintSheet(SheetHandler):
     order = 300
     batch_size = 500
     columns = (
-        Column("case_no", "受理编号", required=True, parse=_text),
+        Column("case_no", "受理编号", required=True, parse=_text, field=(Case, "case_no")),
         Column("received_at", "受理时间", required=True, parse=parse_datetime),
-        Column("customer_name", "客户姓名", required=True, parse=_text),
-        Column("mobile", "手机", required=True, parse=_text),
+        Column("customer_name", "客户姓名", required=True, parse=_text, field=(Customer, "name")),
+        Column("mobile", "手机", required=True, parse=_text, field=(Customer, "mobile")),
         Column("vin", "车架号", parse=_text),
         Column("channel", "渠道", required=True, parse=_by_label(Channel)),
         Column("category", "投诉类别", required=True, parse=_by_label(Category)),

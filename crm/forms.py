@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.choices import CardType
+from crm.importing.readers import WORKBOOK_SUFFIXES
 from crm.models import Customer
 from crm.scoping import stores_for_user
 from crm.selectors import CARD_SECTION_BY_KEY
@@ -82,8 +83,10 @@ class ImportUploadForm(forms.Form):
 
     file = forms.FileField(
         label=_("DMS 导出文件"),
-        help_text=_("Excel 工作簿（.xlsx，工作表：交车、工单、回访结果、投诉）或以工作表英文名开头的 .csv 文件"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.csv"}),
+        help_text=_(
+            "工作簿（.xlsx、.xls 或 .ods，工作表：交车、工单、回访结果、投诉）或以工作表英文名开头的 .csv 文件"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xlsm,.xls,.ods,.csv"}),
     )
     store = forms.ModelChoiceField(
         label=_("门店"),
@@ -104,8 +107,8 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".xlsm", ".csv")):
-            raise forms.ValidationError(_("只接受 .xlsx 工作簿或 .csv 文件。"))
+        if not upload.name.lower().endswith((*WORKBOOK_SUFFIXES, ".csv")):
+            raise forms.ValidationError(_("只接受 .xlsx、.xls、.ods 工作簿或 .csv 文件。"))
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("文件超过 50 MB，请按月份拆分后上传。"))
         return upload

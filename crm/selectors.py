@@ -396,4 +396,4 @@ def import_jobs_visible(*, user) -> QuerySet[ImportJob]:
 
 
 def import_jobs_recent(*, user, limit: int = 20) -> list[ImportJob]:
-    return list(import_jobs_visible(user=user).order_by("-created_at")[:limit])
+    return list(import_jobs_visible(user=user).defer("problems").order_by("-created_at")[:limit])

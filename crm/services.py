@@ -175,7 +175,12 @@ def import_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Impo
     job.summary = result.summary()
     job.status = ImportStatus.DONE
     job.finished_at = timezone.now()
-    fields = ["summary", "status", "finished_at"]
+    # Errors first: a row not imported matters more than a value dropped from one that was.
+    shown = sorted(result.problems, key=lambda p: p.ignored)[: ImportJob.PROBLEMS_SHOWN]
+    job.problems = [
+        {"sheet": p.sheet, "row": p.row, "column": p.column, "reason": p.reason, "ignored": p.ignored} for p in shown
+    ]
+    fields = ["summary", "status", "finished_at", "problems"]
     if result.problems:
         buffer = BytesIO()
         write_error_report(result.problems, buffer)

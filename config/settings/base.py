@@ -177,6 +177,18 @@ SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 SMS_INBOUND_SECRET = env.str("SMS_INBOUND_SECRET", default="")
 
+# DMS import limits (SPEC §5): an upload is untrusted, so a workbook is measured before it is parsed.
+# Every member of an .xlsx/.ods zip is checked against its declared size (zipfile never inflates a
+# member past it) and its compression ratio; a streamed sheet may be large (the 100,000-row bench
+# sheet is 91 MB, ratio 9), a part read whole (shared strings, styles, an .ods content.xml) less so.
+DMS_IMPORT_MAX_SHEET_BYTES = env.int("DMS_IMPORT_MAX_SHEET_BYTES", default=1024 * 1024 * 1024)
+DMS_IMPORT_MAX_PART_BYTES = env.int("DMS_IMPORT_MAX_PART_BYTES", default=128 * 1024 * 1024)
+DMS_IMPORT_MAX_RATIO = env.int("DMS_IMPORT_MAX_RATIO", default=100)
+# A cell longer than Excel's own limit is a bad value, whatever its column.
+DMS_IMPORT_MAX_CELL_CHARS = env.int("DMS_IMPORT_MAX_CELL_CHARS", default=32767)
+# .xls and .ods are read whole by python-calamine in a child process with this address-space cap.
+DMS_IMPORT_READER_MEMORY_BYTES = env.int("DMS_IMPORT_READER_MEMORY_BYTES", default=2 * 1024 * 1024 * 1024)
+
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
 LOGGING = {

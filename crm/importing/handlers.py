@@ -128,15 +128,15 @@ class _VisitSheet(SheetHandler):
     # --- stores ---------------------------------------------------------------------------------
 
     def _stores(self, rows, ctx: ImportContext, result) -> dict[int, Store]:
-        by_code = ctx.cache.setdefault("stores", {})
+        by_code = ctx.memo.setdefault("stores", {})
         codes = {r.values.get("store") for r in rows} - {None, ""} - set(by_code)
         if codes:
             by_code |= {s.code: s for s in Store.objects.filter(code__in=codes)}
         default = ctx.default_store
-        if default is None and "single_store" not in ctx.cache:
+        if default is None and "single_store" not in ctx.memo:
             only = list(Store.objects.filter(is_active=True)[:2])
-            ctx.cache["single_store"] = only[0] if len(only) == 1 else None
-        default = default or ctx.cache.get("single_store")
+            ctx.memo["single_store"] = only[0] if len(only) == 1 else None
+        default = default or ctx.memo.get("single_store")
         allowed = ctx.cache.get("allowed_store_ids")
         stores = {}
         for row in rows:
@@ -160,7 +160,7 @@ class _VisitSheet(SheetHandler):
     # --- staff ----------------------------------------------------------------------------------
 
     def _staff(self, rows, stores, ctx: ImportContext) -> dict[tuple[int, str], Staff]:
-        cache = ctx.cache.setdefault(f"staff:{self.staff_role}", {})
+        cache = ctx.memo.setdefault(f"staff:{self.staff_role}", {})
         names = {(stores[r.row_number].pk, r.values[self.staff_column]) for r in rows} - set(cache)
         if names:
             wanted_departments = {(store_id, self.department_kind): {} for store_id, _name in names}
@@ -314,6 +314,10 @@ class _VisitSheet(SheetHandler):
                 continue
             if key in existing:
                 card_customers.add(record["customer_id"])  # a record moved to another customer
+            if row.dropped:  # a bad optional value was dropped: what is stored stays
+                values = {
+                    k: v for k, v in values.items() if k not in row.dropped and k.removesuffix("_id") not in row.dropped
+                }
             changed = _apply(record, values, keep_when_empty=False)
             if changed and key in existing:
                 dirty.add(key)
@@ -357,21 +361,21 @@ class DeliveriesSheet(_VisitSheet):
     vehicle_fields = ("plate", "series", "model")
     record_columns = ("delivered_on", "customer_id", "vehicle_id", "sales_consultant_id", "purchase_type")
     columns = (
-        Column("delivery_no", "销售协议号", required=True),
+        Column("delivery_no", "销售协议号", required=True, field=(Delivery, "delivery_no")),
         Column("store", "门店"),
         Column("delivered_on", "交车日期", required=True, parse=p.date),
-        Column("customer_name", "客户姓名", required=True),
+        Column("customer_name", "客户姓名", required=True, field=(Customer, "name")),
         Column("gender", "性别", parse=_GENDER),
         Column("mobile", "手机", required=True, parse=p.mobile),
-        Column("landline", "固定电话", parse=p.landline),
-        Column("id_number", "身份证号", parse=p.id_number),
-        Column("district", "区县"),
-        Column("address", "地址"),
+        Column("landline", "固定电话", parse=p.landline, field=(Customer, "landline")),
+        Column("id_number", "身份证号", parse=p.id_number, field=(Customer, "id_number")),
+        Column("district", "区县", field=(Customer, "district")),
+        Column("address", "地址", field=(Customer, "address")),
         Column("vin", "车架号", required=True, parse=p.vin),
         Column("plate", "车牌号", parse=p.plate),
-        Column("series", "车系"),
-        Column("model", "车型", required=True),
-        Column("sales_consultant", "销售顾问", required=True),
+        Column("series", "车系", field=(Vehicle, "series")),
+        Column("model", "车型", required=True, field=(Vehicle, "model")),
+        Column("sales_consultant", "销售顾问", required=True, field=(Staff, "name")),
         Column("purchase_type", "购买类型", parse=p.choice(PurchaseType)),
     )
 
@@ -414,21 +418,21 @@ class RepairOrdersSheet(_VisitSheet):
     )  # fmt: skip
     refreshes_cards = True
     columns = (
-        Column("ro_no", "工单号", required=True),
+        Column("ro_no", "工单号", required=True, field=(RepairOrder, "ro_no")),
         Column("store", "门店"),
         Column("opened_at", "进厂时间", required=True, parse=p.datetime),
         Column("delivered_at", "交车时间", parse=p.datetime),
         Column("promised_at", "预计交车时间", parse=p.datetime),
         Column("vin", "车架号", required=True, parse=p.vin),
         Column("plate", "车牌号", parse=p.plate),
-        Column("customer_name", "客户姓名", required=True),
+        Column("customer_name", "客户姓名", required=True, field=(Customer, "name")),
         Column("mobile", "手机", required=True, parse=p.mobile),
-        Column("mileage_km", "行驶里程", parse=p.integer),
-        Column("service_advisor", "服务顾问", required=True),
-        Column("repair_team", "维修班组"),
+        Column("mileage_km", "行驶里程", parse=p.integer, field=(RepairOrder, "mileage_km")),
+        Column("service_advisor", "服务顾问", required=True, field=(Staff, "name")),
+        Column("repair_team", "维修班组", field=(RepairTeam, "name")),
         Column("work_type", "维修类型", parse=p.choice(WorkType)),
-        Column("estimate_amount", "预估金额", parse=p.money),
-        Column("amount", "结算金额", parse=p.money),
+        Column("estimate_amount", "预估金额", parse=p.money, field=(RepairOrder, "estimate_amount")),
+        Column("amount", "结算金额", parse=p.money, field=(RepairOrder, "amount")),
         Column("is_rework", "是否返修", parse=p.yes_no),
     )
 
@@ -442,7 +446,7 @@ class RepairOrdersSheet(_VisitSheet):
         return row.values.get("mileage_km")
 
     def _teams(self, rows, stores, ctx) -> dict[tuple[int, str], RepairTeam]:
-        cache = ctx.cache.setdefault("teams", {})
+        cache = ctx.memo.setdefault("teams", {})
         names = {(stores[r.row_number].pk, r.values["repair_team"]) for r in rows if r.values.get("repair_team")}
         names -= set(cache)
         if names:
@@ -470,7 +474,7 @@ class RepairOrdersSheet(_VisitSheet):
             "estimate_amount": v.get("estimate_amount"),
             "amount": v.get("amount"),
             "is_rework": bool(v.get("is_rework")),
-            "repair_team": ctx.cache["teams"][(store.pk, team)].pk if team else None,
+            "repair_team": ctx.memo["teams"][(store.pk, team)].pk if team else None,
         }
         # A column missing from the file leaves the stored value alone; an empty cell clears it.
         values |= {("repair_team_id" if k == "repair_team" else k): val for k, val in optional.items() if k in present}

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.db.models import Model
+
 from crm.models import Store
 
 
@@ -35,16 +37,25 @@ class RowError:
 
 @dataclass(frozen=True)
 class Column:
+    """A column of a sheet. A bad value in a required column rejects its row; in an optional
+    column the value is dropped, the row imported and a warning reported (已忽略)."""
+
     key: str  # English header, also the key of the parsed row dict
     zh: str  # Chinese header
     required: bool = False
     parse: Callable[[Any], Any] | None = None  # value -> parsed value; raises CellError; None = text
+    # (model, field name) the value is stored in: its max_length, integer range or digits are
+    # checked before the database sees the value (crm.importing.runner.check_fits).
+    field: tuple[type[Model], str] | None = None
 
 
 @dataclass(frozen=True)
 class ParsedRow:
     row_number: int  # 1-based, as Excel shows it (the header is row 1)
     values: dict[str, Any]
+    # Optional columns whose bad value was dropped (None in `values`): a handler leaves what the
+    # database holds for them alone, as for a column missing from the file.
+    dropped: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -57,8 +68,11 @@ class ImportContext:
     # (post-import steps such as callback generation are idempotent, and a rerun of an import that
     # died half-way must finish what the first run left undone).
     touched: dict[str, set[int]] = field(default_factory=dict)
-    # Memo caches handlers may use within one run (e.g. staff by name).
+    # What handlers keep for the whole run (the file's columns, the customers whose cards follow).
     cache: dict[str, Any] = field(default_factory=dict)
+    # Rows read or created in the database and memoised (stores, staff by name, teams): dropped
+    # when a batch rolls back, since they may name rows that no longer exist.
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def touch(self, sheet_key: str, pk: int) -> None:
         self.touched.setdefault(sheet_key, set()).add(pk)

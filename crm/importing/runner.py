@@ -4,23 +4,41 @@ sheet handlers, counts outcomes, collects bad rows, then runs each handler's onc
 
 Each batch commits on its own, so an import that dies half-way keeps what it did and can simply be
 run again (the handlers are idempotent: the same row twice changes nothing).
+
+No value reaches the database unchecked: every cell is held to `DMS_IMPORT_MAX_CELL_CHARS` and to
+its column's model field (max_length, integer range, digits). A bad value in a required column
+rejects its row; in an optional column it is dropped and reported as a warning (已忽略), the row
+imported. Should the database still refuse a batch, it is run again row by row, so the good rows
+land and the one it refuses is reported.
 """
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DataError, IntegrityError, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from crm.importing.parsers import text
 from crm.importing.prefetch import prefetched
 from crm.importing.readers import ImportFileError, SheetSource, open_sheets
-from crm.importing.registry import CellError, ImportContext, Outcome, ParsedRow, RowError, post_import_steps
+from crm.importing.registry import (
+    CellError,
+    Column,
+    ImportContext,
+    Outcome,
+    ParsedRow,
+    RowError,
+    post_import_steps,
+)
 from crm.models import Store
 from crm.scoping import user_can_see_store, user_store_ids
 
@@ -29,10 +47,44 @@ __all__ = ["ImportFileError", "ImportResult", "RowProblem", "import_file", "writ
 
 @dataclass(frozen=True)
 class RowProblem:
+    """A row not imported (an error) or, with `ignored`, a value dropped from a row that was (a
+    warning)."""
+
     sheet: str
     row: int
     column: str
     reason: str
+    ignored: bool = False
+
+    @property
+    def action(self) -> str:
+        return _("已忽略") if self.ignored else _("未导入")
+
+
+# Problems listed per import (the counts include every one): a file of a million bad rows must not
+# hold a million reasons in memory. A reason quotes at most REASON_CHARS of the value it names.
+MAX_PROBLEMS_KEPT = 100_000
+REASON_CHARS = 200
+
+
+def _brief(reason: str) -> str:
+    return reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 1] + "…"
+
+
+class ProblemLog(list):
+    """The first MAX_PROBLEMS_KEPT problems of an import; `untold` counts the others."""
+
+    untold = 0
+
+    def append(self, problem: RowProblem) -> None:
+        if len(self) < MAX_PROBLEMS_KEPT:
+            super().append(problem)
+        else:
+            self.untold += 1
+
+    def extend(self, problems) -> None:
+        for problem in problems:
+            self.append(problem)
 
 
 @dataclass
@@ -49,17 +101,31 @@ class SheetSummary:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, **{k: self.counts[k] for k in ("created", "updated", "unchanged", "errors")}}
+        counts = ("created", "updated", "unchanged", "errors", "warnings")
+        return {"name": self.name, **{k: self.counts[k] for k in counts}}
 
 
 @dataclass
 class ImportResult:
     sheets: list[SheetSummary]
-    problems: list[RowProblem]
+    problems: list[RowProblem]  # errors and warnings, in file order per sheet (the first 100,000)
 
     @property
     def error_count(self) -> int:
         return sum(s.counts["errors"] for s in self.sheets)
+
+    @property
+    def untold(self) -> int:
+        """Problems counted but not listed (past MAX_PROBLEMS_KEPT)."""
+        return getattr(self.problems, "untold", 0)
+
+    @property
+    def errors(self) -> list[RowProblem]:
+        return [p for p in self.problems if not p.ignored]
+
+    @property
+    def warnings(self) -> list[RowProblem]:
+        return [p for p in self.problems if p.ignored]
 
     def summary(self) -> dict[str, dict[str, Any]]:
         return {s.key: s.as_dict() for s in self.sheets}
@@ -68,39 +134,107 @@ class ImportResult:
 ProgressCallback = Callable[[int, int], None]
 
 
-def _parse(source: SheetSource, row_number: int, raw: dict[str, Any]) -> ParsedRow | RowError:
+@functools.cache
+def _field_limits(field_ref: tuple) -> tuple[int | None, int | None, int | None, Decimal | None]:
+    """(max_length, lowest, highest integer, decimal bound) of a column's model field. The ranges
+    are Django's own per field type (PostgreSQL's), read without a connection: this runs in the
+    reader thread."""
+    model, name = field_ref
+    field = model._meta.get_field(name)
+    low, high = BaseDatabaseOperations.integer_field_ranges.get(field.get_internal_type(), (None, None))
+    digits = getattr(field, "max_digits", None)
+    bound = Decimal(10) ** (digits - field.decimal_places) if digits else None
+    return field.max_length, low, high, bound
+
+
+def check_fits(column: Column, value: Any) -> None:
+    """Raise CellError when `value` cannot be stored in the column's model field."""
+    if column.field is None or value is None or isinstance(value, bool):
+        return
+    max_length, low, high, bound = _field_limits(column.field)
+    if isinstance(value, str):
+        if max_length and len(value) > max_length:
+            raise CellError(_("超过 %(max)s 个字符（%(n)s 个）") % {"max": max_length, "n": len(value)})
+    elif isinstance(value, int):
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise CellError(_("超出范围（%(low)s 至 %(high)s）：%(v)s") % {"low": low, "high": high, "v": value})
+    elif isinstance(value, Decimal) and bound is not None and abs(value) >= bound:
+        raise CellError(_("超出范围（小于 %(bound)s）：%(v)s") % {"bound": bound, "v": value})
+
+
+def _parse(source: SheetSource, row_number: int, raw: dict[str, Any]) -> tuple[ParsedRow | RowError, list[RowProblem]]:
+    """The row parsed, or why it is rejected; and the warnings of the optional values dropped."""
+    cap = settings.DMS_IMPORT_MAX_CELL_CHARS
     values: dict[str, Any] = {}
+    dropped: list[str] = []
+    warnings: list[RowProblem] = []
     for column in source.handler.columns:
         if column.key not in raw:
             values[column.key] = None
             continue
         cell = raw[column.key]
         try:
+            if type(cell) is str and len(cell) > cap:
+                # Before any parser: a megabyte of text is a bad value, whatever the column.
+                raise CellError(_("内容过长（%(n)s 个字符，上限 %(max)s）") % {"n": len(cell), "max": cap})
             value = column.parse(cell) if column.parse else text(cell)
+            if column.field is not None:
+                check_fits(column, value)
         except CellError as exc:
-            return RowError(column.zh, str(exc))
+            if column.required:
+                return RowError(column.zh, _brief(str(exc))), []
+            # SPEC §5 rejects a row for its required columns and its rules; an optional value that
+            # cannot be used (an id number a spreadsheet turned into a float) must not cost the
+            # customer their callback.
+            warnings.append(RowProblem(source.name, row_number, column.zh, _brief(str(exc)), ignored=True))
+            values[column.key] = None
+            dropped.append(column.key)
+            continue
         if column.required and value in (None, ""):
-            return RowError(column.zh, _("必填项为空"))
+            return RowError(column.zh, _("必填项为空")), []
         values[column.key] = value
-    return ParsedRow(row_number, values)
+    return ParsedRow(row_number, values, frozenset(dropped)), warnings
 
 
-def _parsed_rows(source: SheetSource) -> Iterator[tuple[int, ParsedRow | RowError]]:
+def _parsed_rows(source: SheetSource) -> Iterator[tuple[int, ParsedRow | RowError, list[RowProblem]]]:
     for row_number, raw in source.parsed_rows():
-        yield row_number, _parse(source, row_number, raw)
+        yield row_number, *_parse(source, row_number, raw)
+
+
+def _database_refusal(exc: Exception) -> RowError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return RowError("", _("数据库拒绝了此行：%(err)s") % {"err": reason[:200]})
+
+
+def _import_batch(handler, batch: list[ParsedRow], ctx: ImportContext) -> dict[int, Outcome | RowError]:
+    """The batch in one transaction; if the database refuses it, row by row, so that one bad row
+    costs only itself (the checks before should have caught it: this is the safety net)."""
+    try:
+        with transaction.atomic():
+            return handler.import_batch(list(batch), ctx)
+    except (DataError, IntegrityError):
+        ctx.memo.clear()  # it may name staff, teams, … the rollback removed
+    outcomes: dict[int, Outcome | RowError] = {}
+    for parsed in batch:
+        try:
+            with transaction.atomic():
+                outcomes |= handler.import_batch([parsed], ctx)
+        except (DataError, IntegrityError) as exc:
+            ctx.memo.clear()
+            outcomes[parsed.row_number] = _database_refusal(exc)
+    return outcomes
 
 
 def _flush(handler, batch: list[ParsedRow], ctx: ImportContext, summary: SheetSummary, problems: list) -> int:
     """Import one batch in its own transaction; count its outcomes. Returns the rows processed."""
     if not batch:
         return 0
-    with transaction.atomic():
-        outcomes = handler.import_batch(list(batch), ctx)
+    outcomes = _import_batch(handler, batch, ctx)
     for parsed in batch:
         outcome = outcomes.get(parsed.row_number)
         if isinstance(outcome, RowError):
             summary.counts["errors"] += 1
-            problems.append(RowProblem(summary.name, parsed.row_number, outcome.column, outcome.reason))
+            problems.append(RowProblem(summary.name, parsed.row_number, outcome.column, _brief(outcome.reason)))
         elif outcome is not None:
             summary.counts[Outcome(outcome).value] += 1
     processed = len(batch)
@@ -129,7 +263,7 @@ def import_file(
     if progress:
         progress(0, total)
     summaries: list[SheetSummary] = []
-    problems: list[RowProblem] = []
+    problems = ProblemLog()
 
     for source in sources:
         handler = source.handler
@@ -137,12 +271,15 @@ def import_file(
         ctx.cache[f"columns:{handler.key}"] = set(source.columns.values())
         summaries.append(summary)
         batch: list[ParsedRow] = []
-        for row_number, parsed in prefetched(partial(_parsed_rows, source)):
+        for row_number, parsed, warnings in prefetched(partial(_parsed_rows, source)):
             if isinstance(parsed, RowError):
                 summary.counts["errors"] += 1
                 problems.append(RowProblem(source.name, row_number, parsed.column, parsed.reason))
                 done += 1
                 continue
+            if warnings:
+                summary.counts["warnings"] += len(warnings)
+                problems.extend(warnings)
             batch.append(parsed)
             if len(batch) >= handler.batch_size:
                 done += _flush(handler, batch, ctx, summary, problems)
@@ -165,17 +302,21 @@ def import_file(
     return ImportResult(summaries, problems)
 
 
-ERROR_HEADERS = ("工作表 sheet", "行号 row", "列 column", "原因 reason")
+ERROR_HEADERS = ("工作表 sheet", "行号 row", "列 column", "原因 reason", "处理 action")
 
 
 def write_error_report(problems: list[RowProblem], out) -> None:
-    """The bad rows as an .xlsx (sheet, row, column, reason), write-only so memory stays flat."""
+    """The bad rows and dropped values as an .xlsx (sheet, row, column, reason, 未导入 for a row
+    not imported / 已忽略 for a value dropped from an imported row), write-only so memory stays flat."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("错误报告"))
     sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCD", (16, 8, 16, 60), strict=True):
+    for letter, width in zip("ABCDE", (16, 8, 16, 60, 10), strict=True):
         sheet.column_dimensions[letter].width = width
     sheet.append(ERROR_HEADERS)
     for p in problems:
-        sheet.append((p.sheet, p.row, p.column, p.reason))
+        sheet.append((p.sheet, p.row, p.column, p.reason, p.action))
+    untold = getattr(problems, "untold", 0)
+    if untold:
+        sheet.append(("…", None, None, _("另有 %(n)s 条未列出") % {"n": untold}, None))
     workbook.save(out)

@@ -30,6 +30,9 @@ class ImportJob(models.Model):
     # {"deliveries": {"created": n, "updated": n, "unchanged": n, "errors": n}, ...}
     summary = models.JSONField(_("汇总"), default=dict, blank=True)
     error_file = models.FileField(_("错误报告"), upload_to="imports/errors/%Y/%m/", blank=True)
+    # The first PROBLEMS_SHOWN bad rows and dropped values, for the result page (the error report
+    # has them all): [{"sheet", "row", "column", "reason", "ignored"}, ...]
+    problems = models.JSONField(_("导入问题"), default=list, blank=True)
     message = models.TextField(_("信息"), blank=True)
     created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
@@ -40,6 +43,8 @@ class ImportJob(models.Model):
     heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("运行次数"), default=0)
     resumed_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+
+    PROBLEMS_SHOWN = 200
 
     class Meta:
         verbose_name = _("导入任务")
@@ -64,3 +69,7 @@ class ImportJob(models.Model):
     @property
     def error_total(self) -> int:
         return sum(sheet.get("errors", 0) for sheet in (self.summary or {}).values())
+
+    @property
+    def warning_total(self) -> int:
+        return sum(sheet.get("warnings", 0) for sheet in (self.summary or {}).values())

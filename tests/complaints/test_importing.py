@@ -113,3 +113,23 @@ def test_import_attaches_only_this_stores_vehicle_and_refuses_a_store_the_user_c
     )
     assert isinstance(result[2], RowError)
     assert not Case.objects.filter(store=store_b).exists()
+
+
+def test_values_too_long_for_their_column_are_bad_values_not_database_errors(store_a, tmp_path):
+    from crm.importing.runner import import_file
+    from tests.crm.dms_files import write_csv
+
+    rows = [
+        dict(ROWS[1], case_no="LA-" + "9" * 38),  # 41 characters, the column holds 40
+        dict(ROWS[1], case_no="LA20260902-003", content="吵" * 40_000),  # past the cell cap
+        dict(ROWS[1], case_no="LA20260902-004", demand="修" * 40_000),  # optional: dropped, imported
+        dict(ROWS[0]),
+    ]
+    path = write_csv(tmp_path / "complaints-2026-09.csv", rows, headers=list(ROWS[0]))
+    result = import_file(path, store=store_a)
+
+    problems = [(p.row, p.column, p.ignored) for p in result.problems]
+    assert problems == [(2, "受理编号", False), (3, "投诉内容", False), (4, "客户要求", True)]
+    assert "超过 40 个字符" in result.problems[0].reason
+    assert set(Case.objects.values_list("case_no", flat=True)) == {"LA20260902-004", "LA20260901-007"}
+    assert Case.objects.get(case_no="LA20260902-004").demand == ""

@@ -2,7 +2,9 @@
 
 import csv
 import datetime as dt
+import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 
@@ -93,3 +95,55 @@ def write_csv(path: Path, rows: list[dict], *, encoding: str = "utf-8-sig", head
         for row in rows:
             writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
     return path
+
+
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
+def ods_cell(value, *, repeat: int = 1) -> str:
+    """One OpenDocument table cell: text, a number, a date or a date-time, or empty (None)."""
+    rep = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    if value is None:
+        return f"<table:table-cell{rep}/>"
+    if isinstance(value, bool) or not isinstance(value, int | float | dt.date):
+        kind, shown = 'office:value-type="string"', escape(str(value))
+    elif isinstance(value, dt.date):
+        kind, shown = f'office:value-type="date" office:date-value="{value.isoformat()}"', value.isoformat()
+    else:
+        kind, shown = f'office:value-type="float" office:value="{value!r}"', value
+    return f"<table:table-cell {kind}{rep}><text:p>{shown}</text:p></table:table-cell>"
+
+
+def write_ods_xml(path: Path, tables: dict[str, str]) -> Path:
+    """An .ods (as LibreOffice Calc saves it) whose tables hold the given row XML."""
+    body = "".join(f'<table:table table:name="{escape(name)}">{rows}</table:table>' for name, rows in tables.items())
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS} office:version="1.2">'
+        f"<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as ods:
+        ods.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        ods.writestr("content.xml", content)
+        ods.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+    return path
+
+
+def write_ods(path: Path, sheets: dict[str, list[dict]]) -> Path:
+    tables = {}
+    for name, rows in sheets.items():
+        columns = list(rows[0].keys())
+        lines = [columns, *([row.get(c) for c in columns] for row in rows)]
+        tables[name] = "".join(
+            "<table:table-row>" + "".join(ods_cell(v) for v in line) + "</table:table-row>" for line in lines
+        )
+    return write_ods_xml(path, tables)

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 
 
 def counts(result, key):
-    return {k: v for k, v in result.summary()[key].items() if k != "name"}
+    return {k: v for k, v in result.summary()[key].items() if k not in ("name", "warnings")}
 
 
 @pytest.fixture
@@ -128,19 +128,21 @@ def test_an_ro_at_2330_on_31_october_belongs_to_october(tmp_path, store_a):
     assert RepairOrder.objects.filter(delivered_at__month=11).count() == 0
 
 
-BAD_ROWS = [
+BAD_ROWS = [  # a bad value in a required column, or a rule of SPEC §5: the row is not imported
     ("工单号", {"工单号": None}, "必填"),
     ("进厂时间", {"进厂时间": "2026-13-45"}, "无法识别的时间"),
-    ("交车时间", {"交车时间": "yesterday"}, "无法识别的时间"),
     ("车架号", {"车架号": "LFMAP86C0H0000000"}, "车架号无效"),
     ("车架号", {"车架号": "LFMAP86CIH0123456"}, "车架号无效"),
     ("手机", {"手机": "12345678901"}, "手机号无效"),
+    ("门店", {"门店": "XX"}, "未知的门店代码"),
+]
+BAD_OPTIONAL_VALUES = [  # a bad value in an optional column: dropped, the row imported, a warning
+    ("交车时间", {"交车时间": "yesterday"}, "无法识别的时间"),
     ("车牌号", {"车牌号": "ABC123"}, "车牌号无效"),
     ("行驶里程", {"行驶里程": "四千"}, "整数"),
     ("维修类型", {"维修类型": "洗车"}, "首保"),
     ("结算金额", {"结算金额": "abc"}, "金额"),
     ("是否返修", {"是否返修": "也许"}, "是 或 否"),
-    ("门店", {"门店": "XX"}, "未知的门店代码"),
 ]
 
 
@@ -148,18 +150,35 @@ def test_every_bad_row_kind_is_reported_with_its_row_number_and_good_rows_import
     rows = [ro_row(工单号="GOOD-1")]
     for i, (_column, change, _reason) in enumerate(BAD_ROWS):
         rows.append(ro_row(工单号=f"BAD-{i}", **change) if "工单号" not in change else ro_row(**change))
+    for i, (_column, change, _reason) in enumerate(BAD_OPTIONAL_VALUES):
+        rows.append(ro_row(工单号=f"WARN-{i}", **change))
     rows.append(ro_row(工单号="GOOD-2", 车架号=VIN_2))
     path = write_workbook(tmp_path / "bad.xlsx", {"工单": rows}, headers={"工单": RO_HEADERS_ZH})
 
     result = import_file(path)
 
-    assert counts(result, "repair_orders") == {"created": 2, "updated": 0, "unchanged": 0, "errors": len(BAD_ROWS)}
-    assert set(RepairOrder.objects.values_list("ro_no", flat=True)) == {"GOOD-1", "GOOD-2"}
+    created = 2 + len(BAD_OPTIONAL_VALUES)
+    assert counts(result, "repair_orders") == {
+        "created": created,
+        "updated": 0,
+        "unchanged": 0,
+        "errors": len(BAD_ROWS),
+    }
+    assert result.summary()["repair_orders"]["warnings"] == len(BAD_OPTIONAL_VALUES)
+    warned = {f"WARN-{i}" for i in range(len(BAD_OPTIONAL_VALUES))}
+    assert set(RepairOrder.objects.values_list("ro_no", flat=True)) == {"GOOD-1", "GOOD-2"} | warned
     by_row = {p.row: p for p in result.problems}
     for i, (column, _change, reason) in enumerate(BAD_ROWS):
         problem = by_row[i + 3]  # header is row 1, GOOD-1 row 2
-        assert problem.sheet == "工单" and problem.column == column, problem
+        assert problem.sheet == "工单" and problem.column == column and not problem.ignored, problem
         assert reason in problem.reason, problem
+    for i, (column, _change, reason) in enumerate(BAD_OPTIONAL_VALUES):
+        problem = by_row[i + 3 + len(BAD_ROWS)]
+        assert problem.column == column and problem.ignored and problem.action == "已忽略", problem
+        assert reason in problem.reason, problem
+    # The dropped value is left empty; the rest of its row is there.
+    assert RepairOrder.objects.get(ro_no="WARN-2").mileage_km is None
+    assert RepairOrder.objects.get(ro_no="WARN-4").estimate_amount == 480
 
 
 def test_delivery_bad_id_number_and_gender(tmp_path, store_a):
@@ -168,8 +187,10 @@ def test_delivery_bad_id_number_and_gender(tmp_path, store_a):
 
     result = import_file(path)
 
-    assert [(p.row, p.column) for p in result.problems] == [(2, "身份证号"), (3, "性别")]
-    assert Delivery.objects.count() == 0
+    assert [(p.row, p.column, p.ignored) for p in result.problems] == [(2, "身份证号", True), (3, "性别", True)]
+    assert result.error_count == 0 and Delivery.objects.count() == 2  # optional columns: values dropped
+    customer = Customer.objects.get()  # row 2's 性别 and row 3's 身份证号 are kept, the bad ones erase nothing
+    assert (customer.gender, customer.id_number) == ("M", "341502198506150010")
 
 
 def test_rows_without_a_store_column_use_the_default_store(tmp_path, store_a, store_b):
@@ -282,8 +303,8 @@ def test_command_exits_1_on_bad_rows_and_writes_the_error_report(tmp_path, store
     assert code == 1
     assert out.strip() == "repair_orders: created 1, updated 0, unchanged 0, errors 1"
     rows = list(load_workbook(report).active.iter_rows(values_only=True))
-    assert rows[0] == ("工作表 sheet", "行号 row", "列 column", "原因 reason")
-    assert rows[1][:3] == ("工单", 3, "手机") and "手机号无效" in rows[1][3]
+    assert rows[0] == ("工作表 sheet", "行号 row", "列 column", "原因 reason", "处理 action")
+    assert rows[1][:3] == ("工单", 3, "手机") and "手机号无效" in rows[1][3] and rows[1][4] == "未导入"
 
 
 def test_command_exits_2_with_one_line_for_an_unusable_file(tmp_path, store_a):

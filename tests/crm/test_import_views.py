@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from crm.choices import ImportStatus
 from crm.models import ImportJob, RepairOrder
 from crm.services import import_job_run
-from tests.crm.dms_files import ro_row, write_workbook
+from tests.crm.dms_files import ro_row, write_ods, write_workbook
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,9 @@ def test_cr_manager_uploads_and_reads_the_summary(
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url == reverse("crm:import_detail", args=[job.pk])
     assert job.status == ImportStatus.DONE and job.created_by == cr_manager and job.store == store_a
-    assert job.summary["repair_orders"] == {"name": "工单", "created": 1, "updated": 0, "unchanged": 0, "errors": 1}
+    assert job.summary["repair_orders"] == {
+        "name": "工单", "created": 1, "updated": 0, "unchanged": 0, "errors": 1, "warnings": 0,
+    }  # fmt: skip
     assert (job.processed_rows, job.percent) == (2, 100)
     page = client.get(response.url)
     assert page.status_code == 200
@@ -150,3 +152,36 @@ def test_upload_page_query_count_does_not_grow_with_jobs(
         ImportJob.objects.create(created_by=cr_manager, store=store_a, file="f.xlsx", original_name=f"more{i}.xlsx")
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("crm:import_upload"))
+
+
+def test_the_result_page_lists_errors_and_warnings_apart(
+    client_for, cr_manager, store_a, tmp_path, django_capture_on_commit_callbacks
+):
+    client = client_for(cr_manager)
+    rows = [ro_row(), ro_row(工单号="BAD", 手机="1"), ro_row(工单号="WARN", 行驶里程=10**20)]
+    path = write_ods(tmp_path / "dms.ods", {"工单": rows})  # an .ods from LibreOffice Calc is accepted
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, path, store=store_a.pk)
+
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.DONE, job.message
+    assert (job.summary["repair_orders"]["created"], job.error_total, job.warning_total) == (2, 1, 1)
+    page = client.get(response.url).content.decode()
+    assert page.count('data-kind="error"') == 1 and page.count('data-kind="warning"') == 1
+    error_row = page[page.index('data-kind="error"') : page.index('data-kind="warning"')]
+    assert "手机号无效" in error_row and "未导入" in error_row
+    warning_row = page[page.index('data-kind="warning"') :].split("</tr>")[0]
+    assert "行驶里程" in warning_row and "超出范围" in warning_row and "已忽略" in warning_row
+    report = client.get(reverse("crm:import_errors", args=[job.pk]))
+    lines = list(load_workbook(__import__("io").BytesIO(b"".join(report.streaming_content))).active.values)
+    assert [line[4] for line in lines[1:]] == ["未导入", "已忽略"]
+
+
+def test_the_form_accepts_xls_and_ods(client_for, cr_manager, tmp_path):
+    for name in ("old.xls", "calc.ods"):
+        path = tmp_path / name
+        path.write_bytes(b"x")
+        response = upload(client_for(cr_manager), path)
+        assert response.status_code == 302, name
+    assert ImportJob.objects.count() == 2
