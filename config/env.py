@@ -61,3 +61,17 @@ env = Env()
 _dotenv = BASE_DIR / ".env"
 if _dotenv.exists():
     Env.read_env(str(_dotenv))
+
+
+def settings_or_exit() -> None:
+    """Read Django's settings now and turn a misconfiguration into one line naming the variable and
+    exit status 1 — for the entry points that would otherwise print a traceback from deep inside
+    their start-up (gunicorn's WSGI import, the celery command); manage.py does the same."""
+    import sys
+
+    from django.conf import settings
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018  (evaluating the settings is the point)
+    except ImproperlyConfigured as exc:
+        sys.exit(f"Configuration error: {exc}")

@@ -88,3 +88,29 @@ def test_manage_py_starts_with_the_usual_debug_spellings(debug):
     result = _manage_check("config.settings.dev", DEBUG=debug)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def _entry_point(argv: list[str], settings_module: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment.update(env, DJANGO_SETTINGS_MODULE=settings_module)
+    return subprocess.run(argv, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_the_wsgi_entry_point_reports_a_bad_setting_in_one_clear_line():
+    """gunicorn imports config.wsgi in each worker: a bad value is one line there too."""
+    result = _entry_point([sys.executable, "-c", "import config.wsgi"], "config.settings.dev", DEBUG="banana")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: DEBUG must be one of 1/0, true/false, yes/no, on/off (got 'banana')"
+    ]
+
+
+def test_the_celery_command_reports_a_bad_setting_in_one_clear_line():
+    celery = str(Path(sys.executable).with_name("celery"))
+    result = _entry_point([celery, "-A", "config", "report"], "config.settings.dev", DEBUG="banana")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Configuration error: DEBUG must be one of 1/0, true/false, yes/no, on/off (got 'banana')"
+    )
+    assert _entry_point([celery, "-A", "config", "report"], "config.settings.dev", DEBUG="0").returncode == 0
