@@ -39,7 +39,7 @@ class CrmConfig(AppConfig):
     nav_items: list = []
 
     def ready(self) -> None:
-        from crm import audit  # noqa: F401  (registers models with auditlog)
+        from crm import audit, beat  # noqa: F401  (register models with auditlog; the beat schedule check)
         from crm.roles import NavItem, sync_role_permissions
         from crm.selectors import crm_timeline_entries
         from crm.timeline import register_timeline_provider
