@@ -47,10 +47,14 @@ class CrmConfig(AppConfig):
         self.nav_items = [
             *self.nav_items,
             NavItem(_("客户档案"), "crm:customer_list", "crm.view_customer", "people", 20),
-            NavItem(_("短信"), "crm:sms_outbox", "crm.view_smsmessage", "chat-dots", 70),
-            NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90),
+            NavItem(_("短信"), "crm:sms_outbox", "crm.view_smsmessage", "chat-dots", 70, group="callbacks"),
+            NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90, group="settings"),
         ]
         register_timeline_provider(crm_timeline_entries)
+
+        from crm.search import customer_search_section, register_search_provider
+
+        register_search_provider(customer_search_section)
 
         from crm.importing.handlers import crm_sheets
         from crm.importing.registry import register_sheet
