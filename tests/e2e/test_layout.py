@@ -103,6 +103,9 @@ def test_list_pages_are_cards_on_a_phone(
     page.wait_for_load_state("networkidle")
     screenshot(f"layout_390{path.strip('/').replace('/', '_')}")
     assert page.evaluate(OVERFLOW) <= 0
+    # No card is wider than the screen either (a table-responsive wrapper would hide it in a scroller).
+    wider = page.eval_on_selector_all(rows, "(rows) => rows.filter((r) => r.scrollWidth > r.clientWidth + 1).length")
+    assert wider == 0
     first = page.locator(rows).first
     assert first.evaluate("(row) => getComputedStyle(row).display") == "block"
     # Each cell is labelled; a customer's name is on one line, not one character a line.
