@@ -38,3 +38,20 @@ document.addEventListener("change", (event) => {
     box.checked = event.target.checked;
   });
 });
+
+// Stacked tables on a phone (static/css/app.css, table.table-stack): a cell without its own
+// data-label takes its column's header, so a template only adds the class.
+function labelStackedCells(root) {
+  root.querySelectorAll("table.table-stack").forEach((table) => {
+    const headers = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      [...row.children].forEach((cell, index) => {
+        if (!cell.hasAttribute("data-label") && headers[index] && !cell.hasAttribute("colspan")) {
+          cell.setAttribute("data-label", headers[index]);
+        }
+      });
+    });
+  });
+}
+document.addEventListener("DOMContentLoaded", () => labelStackedCells(document));
+document.addEventListener("htmx:load", (event) => labelStackedCells(event.target));
