@@ -50,7 +50,7 @@ def test_cr_manager_imports_a_workbook(
     assert download.value.suggested_filename.endswith(".xlsx")
 
     page.get_by_role("link", name="客户档案").click()
-    page.fill("input[name=q]", "13856781234")
+    page.fill("main input[name=q]", "13856781234")
     page.keyboard.press("Enter")
     page.get_by_role("link", name="张伟").first.click()
     page.wait_for_url("**/customers/*/")
