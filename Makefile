@@ -25,6 +25,7 @@ run: $(VENV)/.run-installed
 	mkdir -p var/celery-broker/out var/celery-broker/processed var/celery-broker/control var/media
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py beat_schedule
 	@echo ""
 	@echo "Dealer CR: http://127.0.0.1:$(PORT)/   (Ctrl-C stops the web server, worker and beat)"
 	DCR_PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile

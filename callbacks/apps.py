@@ -40,9 +40,23 @@ class CallbacksConfig(AppConfig):
         from crm.roles import NavItem
 
         self.nav_items = [
-            NavItem(_("回访"), "callbacks:queue", "callbacks.view_callbacktask", "telephone", 20),
-            NavItem(_("回访分配"), "callbacks:manager_queue", "callbacks.change_callbacktask", "people", 22),
-            NavItem(_("回访预警"), "callbacks:hot_alert_list", "callbacks.view_hotalert", "exclamation-triangle", 25),
+            NavItem(_("回访"), "callbacks:queue", "callbacks.view_callbacktask", "telephone", 20, group="callbacks"),
+            NavItem(
+                _("回访分配"),
+                "callbacks:manager_queue",
+                "callbacks.change_callbacktask",
+                "people",
+                22,
+                group="callbacks",
+            ),
+            NavItem(
+                _("回访预警"),
+                "callbacks:hot_alert_list",
+                "callbacks.view_hotalert",
+                "exclamation-triangle",
+                25,
+                group="callbacks",
+            ),
         ]
         from callbacks.services import callback_tasks_generate_after_import
         from crm.importing.registry import register_post_import

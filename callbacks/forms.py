@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.choices import Disposition
+from callbacks.choices import CallbackKind, Disposition
 
 
 class AttemptForm(forms.Form):
@@ -77,3 +77,20 @@ class HotAlertCloseForm(forms.Form):
 class AssignForm(forms.Form):
     task_ids = forms.CharField(widget=forms.HiddenInput)
     assignee = forms.IntegerField(required=False)
+
+
+class QueueFilterForm(forms.Form):
+    """The call queue's filters (all optional): kind, about to expire, my appointments."""
+
+    kind = forms.ChoiceField(
+        label=_("类型"),
+        choices=[("", _("全部类型")), *CallbackKind.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    expiring = forms.BooleanField(
+        label=_("24小时内到期"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    mine = forms.BooleanField(
+        label=_("我的预约"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )

@@ -24,23 +24,53 @@ def _local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.d
 QUEUE_PAGE_SIZE = 100
 
 
+QUEUE_COLUMNS = (
+    *("id", "kind", "appointment_at", "window_closes_at", "failed_attempts"),
+    *("customer__name", "vehicle__plate", "vehicle__vin", "vehicle__series"),
+    *("assigned_to__display_name", "assigned_to__username"),
+)
+
+
 def callback_queue(
-    *, user: User, now: datetime.datetime | None = None, limit: int = QUEUE_PAGE_SIZE
+    *,
+    user: User,
+    now: datetime.datetime | None = None,
+    limit: int = QUEUE_PAGE_SIZE,
+    kind: str | None = None,
+    expiring: bool = False,
+    my_appointments: bool = False,
 ) -> list[CallbackTask]:
     """The first `limit` tasks `user` may call now, in the SPEC §6 order (due appointments, then
     window closing soonest, then oldest), read step by step as `callback_task_claim_next` does
-    (see QUEUE_STEPS): one query per step, the second only when the first leaves room."""
+    (see QUEUE_STEPS): one query per step, the second only when the first leaves room.
+
+    Filters of the queue page: `kind` (sales / service), `expiring` (the window closes within 24 h,
+    as the header's count), `my_appointments` (the open tasks the user made an appointment for and
+    holds, due or later today and after — by appointment time; one query)."""
     now = now or timezone.now()
+    if my_appointments:
+        appointments = scope_for_user(CallbackTask.objects.all(), user).filter(
+            state=TaskState.OPEN, assigned_to=user, appointment_at__isnull=False, window_closes_at__gte=now
+        )
+        if kind:
+            appointments = appointments.filter(kind=kind)
+        if expiring:
+            appointments = appointments.filter(window_closes_at__lt=now + ABOUT_TO_EXPIRE)
+        return list(
+            appointments.select_related("customer", "vehicle", "assigned_to")
+            .only(*QUEUE_COLUMNS)
+            .order_by("appointment_at", "id")[:limit]
+        )
     callable_now = (
         CallbackTask.objects.filter(callback_queue_filter(user=user, now=now))
         .select_related("customer", "vehicle", "assigned_to")
         # What the page shows: the full customer and vehicle rows are wide and 100 of them are read.
-        .only(
-            *("id", "kind", "appointment_at", "window_closes_at", "failed_attempts"),
-            *("customer__name", "vehicle__plate", "vehicle__vin", "vehicle__series"),
-            *("assigned_to__display_name", "assigned_to__username"),
-        )
+        .only(*QUEUE_COLUMNS)
     )
+    if kind:
+        callable_now = callable_now.filter(kind=kind)
+    if expiring:
+        callable_now = callable_now.filter(window_closes_at__lt=now + ABOUT_TO_EXPIRE)
     tasks: list[CallbackTask] = []
     for step in QUEUE_STEPS:
         if len(tasks) < limit:

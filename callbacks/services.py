@@ -694,6 +694,23 @@ def hot_alert_close(*, alert, user: User, note: str, now: datetime.datetime | No
     return alert
 
 
+def hot_alerts_close(*, alert_ids: Iterable[int], user: User, note: str, now: datetime.datetime | None = None) -> int:
+    """Close many open hot alerts of the user's stores with one note (one UPDATE); returns how many.
+
+    The same rule as hot_alert_close: a note is required, an alert already closed stays as it was
+    closed (the conditional UPDATE skips it), another store's alert is never touched.
+    """
+    from callbacks.models import HotAlert
+    from crm.scoping import scope_for_user
+
+    if not note.strip():
+        raise ValidationError({"note": _("关闭预警必须填写说明。")})
+    alerts = scope_for_user(HotAlert.objects.filter(pk__in=list(alert_ids)), user, store_field="task__store")
+    return alerts.filter(closed_at__isnull=True).update(
+        closed_at=now or timezone.now(), closed_by=user, close_note=note.strip()
+    )
+
+
 def callback_tasks_assign(*, task_ids: Iterable[int], assignee: User | None, by: User) -> int:
     """Assign (or, with assignee None, release to anyone) open tasks of the manager's stores."""
     from crm.scoping import scope_for_user

@@ -12,6 +12,7 @@ urlpatterns = [
     path("data-fixes/<int:pk>/", views.data_fix_edit, name="data_fix_edit"),
     path("hot-alerts/", views.hot_alert_list, name="hot_alert_list"),
     path("hot-alerts/<int:pk>/close/", views.hot_alert_close, name="hot_alert_close"),
+    path("hot-alerts/close/", views.hot_alerts_close, name="hot_alerts_close"),
     path("daily/", views.daily_report, name="daily_report"),
     path("all/", views.manager_queue, name="manager_queue"),
 ]

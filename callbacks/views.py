@@ -15,7 +15,14 @@ from django.views.decorators.http import require_POST
 
 from callbacks import selectors, services
 from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, disposition_rule
-from callbacks.forms import AttemptForm, DataFixForm, HotAlertCloseForm, questionnaire_answers, questionnaire_rows
+from callbacks.forms import (
+    AttemptForm,
+    DataFixForm,
+    HotAlertCloseForm,
+    QueueFilterForm,
+    questionnaire_answers,
+    questionnaire_rows,
+)
 from callbacks.models import CallbackTask, DataFixRecord, HotAlert
 from crm.masking import can_see_full_numbers
 from crm.scoping import get_scoped_or_404
@@ -24,9 +31,17 @@ from crm.scoping import get_scoped_or_404
 @login_required
 @permission_required("callbacks.view_callbacktask", raise_exception=True)
 def queue(request):
-    tasks = selectors.callback_queue(user=request.user)
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tasks = selectors.callback_queue(
+        user=request.user,
+        kind=filters.get("kind") or None,
+        expiring=filters.get("expiring", False),
+        my_appointments=filters.get("mine", False),
+    )
     counts = selectors.callback_queue_counts(user=request.user)
-    return render(request, "callbacks/queue.html", {"tasks": tasks, "counts": counts})
+    context = {"tasks": tasks, "counts": counts, "form": form, "filtered": any(filters.values())}
+    return render(request, "callbacks/queue.html", context)
 
 
 @login_required
@@ -224,6 +239,21 @@ def hot_alert_close(request, pk: int):
         messages.success(request, _("预警已关闭。"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+    return redirect("callbacks:hot_alert_list")
+
+
+@login_required
+@require_POST
+@permission_required("callbacks.change_hotalert", raise_exception=True)
+def hot_alerts_close(request):
+    """Close the ticked alerts with one note (scoped in the service)."""
+    ids = [int(i) for i in request.POST.getlist("alert") if i.isdigit()]
+    try:
+        closed = services.hot_alerts_close(alert_ids=ids, user=request.user, note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已关闭 %(n)s 条预警。") % {"n": closed})
     return redirect("callbacks:hot_alert_list")
 
 

@@ -35,13 +35,26 @@ def calendar_nav_items() -> list:
     # crm.roles imports auth models, so it can only be imported once the app registry is ready.
     from crm.roles import NavItem
 
-    return [NavItem(_("时效日历"), "complaints:calendar_store_list", "complaints.change_slapolicy", "calendar3", 80)]
+    return [
+        NavItem(
+            _("时效日历"),
+            "complaints:calendar_store_list",
+            "complaints.change_slapolicy",
+            "calendar3",
+            80,
+            group="settings",
+        )
+    ]
 
 
 def case_nav_items() -> list:
     from crm.roles import NavItem
 
-    return [NavItem(_("投诉"), "complaints:case_list", "complaints.view_case", "exclamation-octagon", 30)]
+    return [
+        NavItem(
+            _("投诉"), "complaints:case_list", "complaints.view_case", "exclamation-octagon", 30, group="complaints"
+        )
+    ]
 
 
 class ComplaintsConfig(AppConfig):
@@ -74,3 +87,8 @@ class ComplaintsConfig(AppConfig):
         from crm.operations.stuck import register_stuck_probe
 
         register_stuck_probe(notifications_stuck_probe())
+
+        from complaints.selectors import complaint_search_section
+        from crm.search import register_search_provider
+
+        register_search_provider(complaint_search_section)

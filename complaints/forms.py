@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from complaints.choices import CaseState, Category, Channel, FinalResult, Level, Responsibility, SlaColour
 from complaints.models import Case
 from crm.choices import Role
-from crm.models import Department, Store, User
+from crm.models import Department, Staff, Store, User
 
 
 class CaseCreateForm(forms.ModelForm):
@@ -93,6 +93,12 @@ class PlainSelect(forms.Select):
 class CaseFilterForm(forms.Form):
     """The list filters (all optional). `departments`: the (id, name) choices of the user's stores."""
 
+    q = forms.CharField(
+        label=_("编号或客户"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("受理编号或客户姓名")}),
+    )
     colour = forms.ChoiceField(
         label=_("SLA颜色"), choices=[("", _("全部")), *list(SlaColour.choices)], required=False, widget=PlainSelect
     )
@@ -136,6 +142,35 @@ def _handler_field(users):
     return forms.ModelChoiceField(label=_("处理人"), queryset=users)
 
 
+class HandlerSelect(forms.Select):
+    """The handler list of the dispatch form: each option says which departments the person works
+    in (`data-departments`, empty for store-wide roles such as the GM), so that static/js/app.js
+    shows only the chosen department's people (`data-follows` names the department field)."""
+
+    def __init__(self, *args, departments_of: dict[int, set[int]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.departments_of = departments_of or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        pk = getattr(value, "value", value)
+        if pk not in ("", None):
+            option["attrs"]["data-departments"] = " ".join(str(d) for d in sorted(self.departments_of.get(pk, ())))
+        return option
+
+
+def _departments_of_users(store_id) -> dict[int, set[int]]:
+    """{user id: ids of the store's departments they manage or work in (their staff record)}: two queries."""
+    found: dict[int, set[int]] = {}
+    managed = Department.objects.filter(store=store_id, manager__isnull=False).values_list("manager_id", "id")
+    staffed = Staff.objects.filter(
+        store=store_id, user__isnull=False, department__isnull=False, is_active=True
+    ).values_list("user_id", "department_id")
+    for user_id, department_id in [*managed, *staffed]:
+        found.setdefault(user_id, set()).add(department_id)
+    return found
+
+
 class DispatchForm(forms.Form):
     department = forms.ModelChoiceField(label=_("责任部门"), queryset=Department.objects.none())
     handler = forms.ModelChoiceField(label=_("处理人"), queryset=User.objects.none())
@@ -146,6 +181,10 @@ class DispatchForm(forms.Form):
         if case is not None:
             self.fields["department"].queryset = Department.objects.filter(store=case.store_id)
             self.fields["handler"].queryset = _store_handlers(case.store_id)
+            self.fields["handler"].widget = HandlerSelect(
+                attrs={"data-follows": "department"}, departments_of=_departments_of_users(case.store_id)
+            )
+            self.fields["handler"].widget.choices = self.fields["handler"].choices
 
 
 def _store_handlers(store_id):

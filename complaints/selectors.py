@@ -1,6 +1,7 @@
 """Reads of complaint cases: the SLA colour in the database and the scoped lists."""
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, Qu
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from complaints.choices import FINISHED_STATES, CaseState, Category, Channel, EscalationLevel, SlaColour
@@ -16,6 +18,7 @@ from complaints.models import Case
 from crm.choices import DepartmentKind, Role
 from crm.models import Delivery, Department, RepairOrder, User
 from crm.scoping import is_group_level, scope_for_user
+from crm.search import SECTION_ROWS, SearchHit, SearchSection
 
 # Urgency rank of each colour, for sorting: red first, grey last.
 COLOUR_RANK = {SlaColour.RED: 0, SlaColour.YELLOW: 1, SlaColour.WHITE: 2, SlaColour.GREY: 3}
@@ -119,6 +122,20 @@ LIST_COLUMNS = (
 )
 
 
+_CJK_RE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def case_text_filter(query: str) -> Q | None:
+    """The cases a typed text finds: part of the 受理编号 (`LA20261124-001`, `1124-001`) or the
+    beginning of the customer's name (`张`). None: the text cannot match a case (too short)."""
+    text = re.sub(r"\s", "", query or "").upper()
+    if _CJK_RE.search(text):
+        return Q(customer__name__startswith=text)
+    if len(text) >= 3:
+        return Q(case_no__contains=text)
+    return None
+
+
 def case_list(*, user: User, view: str, now: dt.datetime, filters: dict | None = None) -> QuerySet[Case]:
     """A scoped, coloured list: all cases, my cases (handler or filer), the department inbox (cases
     of departments I manage), or the GM's escalations (open cases at level 3 or above)."""
@@ -138,6 +155,9 @@ def case_list(*, user: User, view: str, now: dt.datetime, filters: dict | None =
         qs = qs.filter(department__manager=user)
     elif view == "escalations":
         qs = qs.filter(escalation_level__gte=EscalationLevel.GENERAL_MANAGER).exclude(state__in=FINISHED_STATES)
+    if filters.get("q"):
+        text = case_text_filter(filters["q"])
+        qs = qs.filter(text) if text is not None else qs.none()
     for name in ("state", "level", "category", "channel", "department"):
         if filters.get(name):
             qs = qs.filter(**{name: filters[name]})
@@ -277,3 +297,34 @@ def case_clocks(*, case: Case, now: dt.datetime) -> list[dict]:
             status = "running" if now < due else "overdue"
         clocks.append({"label": label, "start": start, "due": due, "done": done, "status": status})
     return clocks
+
+
+def complaint_search_section(user: User, query: str) -> SearchSection | None:
+    """The navbar search's complaints (crm.search): one query, the 10 latest cases found."""
+    if not user.has_perm("complaints.view_case"):
+        return None
+    text = case_text_filter(query)
+    cases = []
+    if text is not None:
+        cases = list(
+            cases_for_user(user=user)
+            .filter(text)
+            .select_related("customer")
+            .only("case_no", "received_at", "state", "customer__name")
+            .order_by("-received_at", "-id")[:SECTION_ROWS]
+        )
+    states = dict(CaseState.choices)
+    url_head, url_tail = case_url_parts()
+    hits = [
+        SearchHit(
+            title=case.case_no,
+            url=f"{url_head}{case.pk}{url_tail}",
+            detail=f"{case.customer.name} · {timezone.localtime(case.received_at):%Y-%m-%d}",
+            badge=str(states.get(case.state, case.state)),
+        )
+        for case in cases
+    ]
+    more = f"{reverse('complaints:case_list')}?{urlencode({'q': query})}"
+    return SearchSection(
+        key="complaints", title=_("投诉"), icon="exclamation-octagon", order=20, hits=hits, more_url=more
+    )

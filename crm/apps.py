@@ -39,7 +39,7 @@ class CrmConfig(AppConfig):
     nav_items: list = []
 
     def ready(self) -> None:
-        from crm import audit  # noqa: F401  (registers models with auditlog)
+        from crm import audit, beat  # noqa: F401  (register models with auditlog; the beat schedule check)
         from crm.administration.access import is_administrator
         from crm.operations import heartbeats as _heartbeats  # noqa: F401  (connects the Celery signals)
         from crm.operations.stuck import crm_stuck_probes, register_stuck_probe
@@ -50,10 +50,14 @@ class CrmConfig(AppConfig):
         self.nav_items = [
             *self.nav_items,
             NavItem(_("客户档案"), "crm:customer_list", "crm.view_customer", "people", 20),
-            NavItem(_("短信"), "crm:sms_outbox", "crm.view_smsmessage", "chat-dots", 70),
-            NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90),
-            NavItem(_("用户管理"), "crm:user_list", "crm.change_user", "person-gear", 95, is_administrator),
-            NavItem(_("门店与部门"), "crm:store_list", "crm.change_store", "shop", 96, is_administrator),
+            NavItem(_("短信"), "crm:sms_outbox", "crm.view_smsmessage", "chat-dots", 70, group="callbacks"),
+            NavItem(_("DMS导入"), "crm:import_upload", "crm.add_importjob", "upload", 90, group="settings"),
+            NavItem(
+                _("用户管理"), "crm:user_list", "crm.change_user", "person-gear", 95, is_administrator, group="settings"
+            ),
+            NavItem(
+                _("门店与部门"), "crm:store_list", "crm.change_store", "shop", 96, is_administrator, group="settings"
+            ),
             NavItem(
                 _("运行状态"),
                 "crm:operations",
@@ -61,11 +65,16 @@ class CrmConfig(AppConfig):
                 "activity",
                 97,
                 visible_to=is_administrator,
+                group="settings",
             ),
         ]
         register_timeline_provider(crm_timeline_entries)
         for probe in crm_stuck_probes():
             register_stuck_probe(probe)
+
+        from crm.search import customer_search_section, register_search_provider
+
+        register_search_provider(customer_search_section)
 
         from crm.importing.handlers import crm_sheets
         from crm.importing.registry import register_sheet

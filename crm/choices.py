@@ -108,3 +108,34 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("导入中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+
+class ImportOutcome(models.TextChoices):
+    """How an import job's result is shown: a finished run whose every row failed is a failure."""
+
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    DONE_WITH_ERRORS = "partial", _("已完成（有错误行）")
+    FAILED = "failed", _("失败")
+
+
+def import_counts(summary: dict) -> tuple[int, int]:
+    """(rows imported — created, updated or unchanged —, rows in error) of an import's per-sheet summary."""
+    imported = sum(sheet.get(key, 0) for sheet in summary.values() for key in ("created", "updated", "unchanged"))
+    return imported, sum(sheet.get("errors", 0) for sheet in summary.values())
+
+
+def import_outcome(*, status: str, summary: dict) -> ImportOutcome:
+    """The one rule for an import's result, shown on the upload list and the job page.
+
+    The job's status says whether the run finished; a finished run that imported no row but reported
+    errors failed as surely as an unreadable file, and one with both imported and failed rows is done
+    with errors.
+    """
+    if status != ImportStatus.DONE:
+        return ImportOutcome(status)
+    imported, errors = import_counts(summary)
+    if errors and not imported:
+        return ImportOutcome.FAILED
+    return ImportOutcome.DONE_WITH_ERRORS if errors else ImportOutcome.DONE

@@ -8,6 +8,7 @@ from crm.sms import views as sms_views
 app_name = "crm"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/<int:pk>/", views.customer_detail, name="customer_detail"),
     path("customers/<int:pk>/edit/<slug:section>/", views.customer_edit, name="customer_edit"),

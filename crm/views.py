@@ -11,6 +11,7 @@ from crm.masking import can_see_full_numbers
 from crm.models import Customer, ImportJob
 from crm.roles import landing_url_name
 from crm.scoping import get_scoped_or_404
+from crm.search import search_everything
 from crm.selectors import (
     CARD_SECTION_BY_KEY,
     customer_audit_trail,
@@ -35,6 +36,14 @@ def home(request: HttpRequest) -> HttpResponse:
     if url_name:
         return redirect(url_name)
     return render(request, "crm/home.html")
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The navbar's search box: customers, complaints, ... of the user's stores (crm.search)."""
+    query = request.GET.get("q", "").strip()
+    sections = search_everything(user=request.user, query=query)
+    return render(request, "crm/search.html", {"query": query, "sections": sections})
 
 
 @login_required

@@ -27,7 +27,7 @@ def dashboard_nav_items() -> list:
 
     return [
         NavItem(_("经营看板"), "reports:dashboard", "reports.view_dashboard", "speedometer2", 10),
-        NavItem(_("月度报表包"), "reports:package_list", "reports.view_reportpackage", "archive", 72),
+        NavItem(_("月度报表包"), "reports:package_list", "reports.view_reportpackage", "archive", 72, group="reports"),
     ]
 
 
@@ -64,7 +64,15 @@ class ReportsConfig(AppConfig):
         # lists only the reports the user's roles allow (reports.access).
         self.nav_items = [
             *self.nav_items,
-            NavItem(_("报表"), "reports:index", "complaints.view_case", "bar-chart-line", 70, has_any_report),
+            NavItem(
+                _("报表"),
+                "reports:index",
+                "complaints.view_case",
+                "bar-chart-line",
+                70,
+                has_any_report,
+                group="reports",
+            ),
             *dashboard_nav_items(),
             *my_page_nav_items(),
         ]

@@ -11,13 +11,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.http import Http404
-from django.utils import timezone
 
 from crm.choices import StaffRole
 from crm.models import Staff, Store, User
 from crm.scoping import scope_for_user, stores_for_user
 from reports import figures as store_figures
-from reports import kpis
+from reports import kpis, periods
 from reports.models import PackageState, ReportPackage
 
 
@@ -127,8 +126,8 @@ def dashboard_data(*, scope: DashboardScope, now: dt.datetime | None = None) -> 
 
 
 def default_month(now: dt.datetime | None = None) -> dt.date:
-    """Last month: the one whose report package the CR manager prepares and the GM reads."""
-    return kpis.add_months(kpis.month_start(timezone.localdate(now or timezone.now())), -1)
+    """Last month (reports.periods.default_month, the rule every report page shares)."""
+    return periods.default_month(now)
 
 
 # --- the staff page (drill-down from the ranking and the flags) ---------------------------------

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.models import User
 from crm.scoping import stores_for_user
-from reports.periods import current_month, parse_month
+from reports.periods import default_month, parse_month
 
 
 class ReportFilterForm(forms.Form):
@@ -32,7 +32,7 @@ class ReportFilterForm(forms.Form):
     def clean_month(self) -> dt.date:
         text = self.cleaned_data.get("month")
         if not text:
-            return current_month()
+            return default_month()
         try:
             return parse_month(text)
         except ValueError as exc:

@@ -29,6 +29,15 @@ def current_month() -> dt.date:
     return timezone.localdate().replace(day=1)
 
 
+def default_month(now: dt.datetime | None = None) -> dt.date:
+    """Last month: the one whose report package the CR manager prepares and the GM reads.
+
+    Report pages and the dashboard open on it; the current month has barely begun for most of it.
+    """
+    first = timezone.localdate(now or timezone.now()).replace(day=1)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
 def store_label(store_ids: list[int] | None) -> str:
     """'全部门店' for every store, else the store names (one query)."""
     if store_ids is None:

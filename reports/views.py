@@ -11,15 +11,23 @@ from crm.reporting import export_language, xlsx_response
 from reports import complaint_reports
 from reports.access import can_open_weekly_complaints, report_access, reports_for_user
 from reports.forms import ReportFilterForm, WeekFilterForm
-from reports.periods import current_month
+from reports.kpis import month_key
+from reports.periods import default_month
 from reports.presentation import display_table
 from reports.services import report_export_log
 
 
 def _parse(request, form_class):
-    """The filter form and its values; a store outside the user's stores is a 404 (never shown)."""
-    form = form_class(request.GET or None, user=request.user)
-    if not request.GET:
+    """The filter form and its values; a store outside the user's stores is a 404 (never shown).
+
+    A month report opens on last month (reports.periods.default_month), written into the form so
+    that the page always shows the month in view and the download link carries it.
+    """
+    params = request.GET.copy()
+    if "month" in form_class.base_fields and not params.get("month"):
+        params["month"] = month_key(default_month())
+    form = form_class(params or None, user=request.user)
+    if not params:
         return form, {}
     if form.is_valid():
         return form, form.cleaned_data
@@ -35,7 +43,7 @@ def _build(request, name):
     access = report_access(request.user, name, store.id if store else None)
     if data is None:
         return form, access, None, None
-    month = data.get("month") or current_month()
+    month = data.get("month") or default_month()
     table = access.spec.build(
         store_ids=access.store_ids,
         month=month,
@@ -61,7 +69,7 @@ def report_page(request, name):
     context = {"form": form, "spec": access.spec, "own_rows": access.staff_id is not None}
     if table is None:
         return render(request, "reports/report.html", {**context, "display": None}, status=400)
-    context.update(display=display_table(table), query=request.GET.urlencode())
+    context.update(display=display_table(table), query=form.data.urlencode())
     return render(request, "reports/report.html", context)
 
 

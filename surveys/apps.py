@@ -33,7 +33,11 @@ class SurveysConfig(AppConfig):
     def ready(self) -> None:
         from crm.roles import NavItem
 
-        self.nav_items = [NavItem(_("问卷与话术"), "surveys:template_list", "surveys.change_template", "ui-checks", 60)]
+        self.nav_items = [
+            NavItem(
+                _("问卷与话术"), "surveys:template_list", "surveys.change_template", "ui-checks", 60, group="settings"
+            )
+        ]
 
         from django.db.models.signals import post_migrate
 

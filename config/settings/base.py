@@ -77,6 +77,18 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 # A kept connection is checked before a request reuses it, so after a PostgreSQL restart the next
 # request reconnects instead of failing on the dead socket (tests/test_server_errors.py).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` starts web, worker and beat on this one file. SQLite's default rollback journal
+    # lets one writer lock out every reader, and a deferred transaction that reads and then writes
+    # fails at once with "database is locked" instead of waiting — beat lost that race at startup
+    # and silently dropped a schedule entry. WAL lets readers run beside the writer, IMMEDIATE takes
+    # the write lock when the transaction begins (so the busy timeout applies), and the timeout
+    # waits for the lock instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"
@@ -159,6 +171,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 for _app in ("crm", "callbacks", "complaints", "surveys", "reports"):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
+# django-celery-beat stores an entry's expiry as `expire_seconds` and drops `expires` when it
+# writes the entry to its table, so each entry says it both ways (crm.beat checks the rows).
+for _entry in CELERY_BEAT_SCHEDULE.values():
+    _options = _entry.setdefault("options", {})
+    if isinstance(_options.get("expires"), int | float):
+        _options.setdefault("expire_seconds", int(_options["expires"]))
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

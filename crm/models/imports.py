@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from crm.choices import ImportStatus
+from crm.choices import ImportOutcome, ImportStatus, import_counts, import_outcome
 
 from .organisation import Store
 
@@ -68,8 +68,18 @@ class ImportJob(models.Model):
 
     @property
     def error_total(self) -> int:
-        return sum(sheet.get("errors", 0) for sheet in (self.summary or {}).values())
+        return import_counts(self.summary or {})[1]
 
     @property
     def warning_total(self) -> int:
         return sum(sheet.get("warnings", 0) for sheet in (self.summary or {}).values())
+
+    @property
+    def imported_total(self) -> int:
+        """Rows the run created, updated or found unchanged."""
+        return import_counts(self.summary or {})[0]
+
+    @property
+    def outcome(self) -> ImportOutcome:
+        """Done, done with errors or failed, as the pages show it (crm.choices.import_outcome)."""
+        return import_outcome(status=self.status, summary=self.summary or {})

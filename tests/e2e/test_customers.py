@@ -75,8 +75,9 @@ def test_agent_searches_by_plate_opens_and_edits_customer(
     assert page.locator("[data-testid=customer-row]").count() == 25
     screenshot("customer_list")
 
-    page.fill("input[name=q]", "皖N8K123")
-    page.press("input[name=q]", "Enter")
+    # `main`: the navbar's search box is an input named q too.
+    page.fill("main input[name=q]", "皖N8K123")
+    page.press("main input[name=q]", "Enter")
     page.wait_for_load_state("networkidle")
     rows = page.locator("[data-testid=customer-row]")
     assert rows.count() == 1

@@ -22,7 +22,8 @@ def test_cr_manager_reads_and_downloads_table_7(
     sales_task(store=store_a, consultant=li, delivered_on=dt.date(2026, 10, 20))
 
     login(cr_manager)
-    page.click("nav >> text=报表")
+    page.click("nav [data-group=reports] > a")  # the 报表 menu: 报表, 月度报表包
+    page.click("nav [data-group=reports] .dropdown-menu >> text=报表")
     page.click("text=销售顾问满意率统计表（表7）")
     page.fill("input[name=month]", "2026-10")
     page.select_option("select[name=store]", str(store_a.pk))
