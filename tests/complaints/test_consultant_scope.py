@@ -84,7 +84,7 @@ def test_a_notification_link_to_a_case_no_longer_theirs_is_404(
     url = reverse("complaints:case_detail", args=[handed.pk])
     notify(recipients=[advisor], kind="dispatch", title="派发", url=url, dedup_key=f"t-{handed.pk}", email=False)
     client = client_for(advisor)
-    notification = Notification.objects.get(recipient=advisor)
+    notification = Notification.objects.get(recipient=advisor, dedup_key=f"t-{handed.pk}")
     opened = client.get(reverse("complaints:notification_open", args=[notification.pk]))
     assert opened.status_code == 302 and client.get(opened.url).status_code == 200
     other = UserFactory(username="wu", roles=[Role.CONSULTANT], stores=[store_a])
