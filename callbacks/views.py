@@ -17,6 +17,7 @@ from callbacks import selectors, services
 from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, disposition_rule
 from callbacks.forms import AttemptForm, DataFixForm, HotAlertCloseForm, questionnaire_answers, questionnaire_rows
 from callbacks.models import CallbackTask, DataFixRecord, HotAlert
+from crm.links import pk_url_prefix
 from crm.masking import can_see_full_numbers
 from crm.scoping import get_scoped_or_404
 
@@ -26,7 +27,8 @@ from crm.scoping import get_scoped_or_404
 def queue(request):
     tasks = selectors.callback_queue(user=request.user)
     counts = selectors.callback_queue_counts(user=request.user)
-    return render(request, "callbacks/queue.html", {"tasks": tasks, "counts": counts})
+    call_url = pk_url_prefix("callbacks:call")
+    return render(request, "callbacks/queue.html", {"tasks": tasks, "counts": counts, "call_url": call_url})
 
 
 @login_required
