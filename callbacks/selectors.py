@@ -2,11 +2,12 @@
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db import connection
+from django.db.models import CharField, Count, DateTimeField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone
 
-from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, dispositions_in_bucket
+from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, TaskState, dispositions_in_bucket
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
 from callbacks.services import QUEUE_STEP_ORDER, QUEUE_STEPS, callback_queue_filter
 from crm.models import User
@@ -24,11 +25,49 @@ def _local_day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.d
 QUEUE_PAGE_SIZE = 100
 
 
-QUEUE_COLUMNS = (
-    *("id", "kind", "appointment_at", "window_closes_at", "failed_attempts"),
-    *("customer__name", "vehicle__plate", "vehicle__vin", "vehicle__series"),
-    *("assigned_to__display_name", "assigned_to__username"),
-)
+# The queue's dates as text in local time: PostgreSQL's to_char pattern, and the same in strftime
+# for SQLite (the `make run` demo), which has neither timezone() nor to_char().
+QUEUE_DATES = {
+    "appointment": ("appointment_at", "MM-DD HH24:MI", "%m-%d %H:%M"),
+    "closes": ("window_closes_at", "MM-DD", "%m-%d"),
+}
+
+
+def _local_text(field: str, pattern: str) -> Func | F:
+    """`field` (a timestamptz) as text in the current time zone, formatted by PostgreSQL's
+    `to_char(…, pattern)`: a list page then prints strings instead of running Django's `date`
+    filter (locale machinery, ~0.1 ms a call) on every row. Elsewhere the datetime itself, which
+    `_local_text_in_python` formats."""
+    if connection.vendor != "postgresql":
+        return F(field)
+    local = Func(
+        Value(timezone.get_current_timezone_name()), F(field), function="timezone", output_field=DateTimeField()
+    )
+    return Func(local, Value(pattern), function="to_char", output_field=CharField())
+
+
+def _local_text_in_python(rows: list[dict[str, object]]) -> None:
+    if connection.vendor == "postgresql":
+        return
+    for row in rows:
+        for key, (_field, _pattern, strftime) in QUEUE_DATES.items():
+            if row[key] is not None:
+                row[key] = timezone.localtime(row[key]).strftime(strftime)
+
+
+def _queue_rows(tasks: QuerySet[CallbackTask]):
+    """What the queue page shows of each task, ready to print."""
+    return tasks.values(
+        "id",
+        "kind",
+        "failed_attempts",
+        customer_name=F("customer__name"),
+        vehicle_label=Coalesce(NullIf("vehicle__plate", Value("")), "vehicle__vin"),
+        vehicle_series=F("vehicle__series"),
+        **{key: _local_text(field, pattern) for key, (field, pattern, _strftime) in QUEUE_DATES.items()},
+        # NULL (anyone) when the task is assigned to no one: the user join is a LEFT JOIN.
+        assignee=Coalesce(NullIf("assigned_to__display_name", Value("")), "assigned_to__username"),
+    )
 
 
 def callback_queue(
@@ -39,69 +78,77 @@ def callback_queue(
     kind: str | None = None,
     expiring: bool = False,
     my_appointments: bool = False,
-) -> list[CallbackTask]:
+) -> list[dict[str, object]]:
     """The first `limit` tasks `user` may call now, in the SPEC §6 order (due appointments, then
     window closing soonest, then oldest), read step by step as `callback_task_claim_next` does
     (see QUEUE_STEPS): one query per step, the second only when the first leaves room.
 
     Filters of the queue page: `kind` (sales / service), `expiring` (the window closes within 24 h,
     as the header's count), `my_appointments` (the open tasks the user made an appointment for and
-    holds, due or later today and after — by appointment time; one query)."""
+    holds, due or later today and after — by appointment time; one query).
+
+    Each task is a row of what the queue page shows, ready to print (issue 17: the page renders
+    ~100 rows a view, and model instances, per-row `date` filters, translations and lookups on
+    objects cost ~0.35 ms a row — most of the page's CPU): `id`, `kind`, `kind_label`,
+    `customer_name`, `vehicle_label` (plate, else VIN), `vehicle_series`, `appointment`
+    ("MM-DD HH:MI", local time, or None), `closes` (the window's last day, "MM-DD"),
+    `failed_attempts` and `assignee` (name, else username; None: anyone)."""
     now = now or timezone.now()
     if my_appointments:
-        appointments = scope_for_user(CallbackTask.objects.all(), user).filter(
+        tasks = scope_for_user(CallbackTask.objects.all(), user).filter(
             state=TaskState.OPEN, assigned_to=user, appointment_at__isnull=False, window_closes_at__gte=now
         )
-        if kind:
-            appointments = appointments.filter(kind=kind)
-        if expiring:
-            appointments = appointments.filter(window_closes_at__lt=now + ABOUT_TO_EXPIRE)
-        return list(
-            appointments.select_related("customer", "vehicle", "assigned_to")
-            .only(*QUEUE_COLUMNS)
-            .order_by("appointment_at", "id")[:limit]
-        )
-    callable_now = (
-        CallbackTask.objects.filter(callback_queue_filter(user=user, now=now))
-        .select_related("customer", "vehicle", "assigned_to")
-        # What the page shows: the full customer and vehicle rows are wide and 100 of them are read.
-        .only(*QUEUE_COLUMNS)
-    )
+    else:
+        tasks = CallbackTask.objects.filter(callback_queue_filter(user=user, now=now))
     if kind:
-        callable_now = callable_now.filter(kind=kind)
+        tasks = tasks.filter(kind=kind)
     if expiring:
-        callable_now = callable_now.filter(window_closes_at__lt=now + ABOUT_TO_EXPIRE)
-    tasks: list[CallbackTask] = []
-    for step in QUEUE_STEPS:
-        if len(tasks) < limit:
-            tasks += callable_now.filter(step).order_by(*QUEUE_STEP_ORDER)[: limit - len(tasks)]
-    return tasks
+        tasks = tasks.filter(window_closes_at__lt=now + ABOUT_TO_EXPIRE)
+    callable_now = _queue_rows(tasks)
+    if my_appointments:
+        rows = list(callable_now.order_by("appointment_at", "id")[:limit])
+    else:
+        rows = []
+        for step in QUEUE_STEPS:
+            if len(rows) < limit:
+                rows += callable_now.filter(step).order_by(*QUEUE_STEP_ORDER)[: limit - len(rows)]
+    _local_text_in_python(rows)
+    # Translated once per request, not once per row (get_kind_display).
+    kind_labels = {value: str(label) for value, label in CallbackKind.choices}
+    for row in rows:
+        row["kind_label"] = kind_labels[row["kind"]]
+    return rows
 
 
 def callback_queue_counts(*, user: User, now: datetime.datetime | None = None) -> dict[str, int]:
-    """Counts for the queue header, in one query: due today, done today, appointments, about to expire.
+    """Counts for the queue header: due today, done today, appointments, about to expire.
 
-    Only the rows that can count are read — open tasks in their window (the partial queue index)
-    and tasks completed today (the store/state/completed index) — and "done by me" is an EXISTS on
-    the attempts; aggregating every task of the stores joined to all their attempts took 1.5–2.6 s
-    on the scale data (110,000 tasks a store)."""
+    Only the rows that can count are read, in two queries: the open tasks in their window from the
+    open-queue index alone (it includes every column these counts read: an index-only scan), and
+    the tasks completed today (the store/state/completed index) with "done by me" as an EXISTS on
+    the attempts. One query with both as an OR had to visit each open task's heap page (a bitmap
+    heap scan, 40–60 ms at scale); aggregating every task of the stores joined to all their
+    attempts took 1.5–2.6 s on the scale data (110,000 tasks a store)."""
     now = now or timezone.now()
     start, end = _local_day_bounds(timezone.localdate(now))
+    tasks = scope_for_user(CallbackTask.objects.all(), user)
     mine = Q(assigned_to__isnull=True) | Q(assigned_to=user)
-    open_now = Q(state=TaskState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now) & mine
-    finished = [state for state in TaskState.values if state != TaskState.OPEN]
-    done_today = Q(state__in=finished, completed_at__gte=start, completed_at__lt=end)
-    mine_today = CallAttempt.objects.filter(task=OuterRef("pk"), agent=user, at__gte=start)
-    return (
-        scope_for_user(CallbackTask.objects.all(), user)
-        .filter(open_now | done_today)
+    # COUNT(id), not COUNT(*): id is a key column of the open-queue index, so the scan stays index-only.
+    counts = (
+        tasks.filter(state=TaskState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now)
+        .filter(mine)
         .aggregate(
-            due_today=Count("id", filter=open_now),
-            done_today=Count("id", filter=done_today & Exists(mine_today)),
-            appointments=Count("id", filter=open_now & Q(appointment_at__isnull=False)),
-            about_to_expire=Count("id", filter=open_now & Q(window_closes_at__lt=now + ABOUT_TO_EXPIRE)),
+            due_today=Count("id"),
+            appointments=Count("id", filter=Q(appointment_at__isnull=False)),
+            about_to_expire=Count("id", filter=Q(window_closes_at__lt=now + ABOUT_TO_EXPIRE)),
         )
     )
+    finished = [state for state in TaskState.values if state != TaskState.OPEN]
+    mine_today = CallAttempt.objects.filter(task=OuterRef("pk"), agent=user, at__gte=start)
+    counts["done_today"] = tasks.filter(
+        Exists(mine_today), state__in=finished, completed_at__gte=start, completed_at__lt=end
+    ).count()
+    return counts
 
 
 def callback_tasks_for_manager(*, user: User, now: datetime.datetime | None = None) -> QuerySet[CallbackTask]:

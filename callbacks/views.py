@@ -24,6 +24,7 @@ from callbacks.forms import (
     questionnaire_rows,
 )
 from callbacks.models import CallbackTask, DataFixRecord, HotAlert
+from crm.links import pk_url_prefix
 from crm.masking import can_see_full_numbers
 from crm.scoping import get_scoped_or_404
 
@@ -40,7 +41,13 @@ def queue(request):
         my_appointments=filters.get("mine", False),
     )
     counts = selectors.callback_queue_counts(user=request.user)
-    context = {"tasks": tasks, "counts": counts, "form": form, "filtered": any(filters.values())}
+    context = {
+        "tasks": tasks,
+        "counts": counts,
+        "form": form,
+        "filtered": any(filters.values()),
+        "call_url": pk_url_prefix("callbacks:call"),
+    }
     return render(request, "callbacks/queue.html", context)
 
 

@@ -89,6 +89,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # The covering indexes' INCLUDE columns are a PostgreSQL speed-up; SQLite ignores them, as it may.
+    SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "crm.User"
@@ -158,6 +160,10 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+    # The folders are the broker: a command run outside `make run` (seed_demo, import_dms) publishes
+    # into them too, so they exist whenever this broker is configured.
+    for _folder in ("out", "processed", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
