@@ -1,7 +1,5 @@
 """Callback pages: thin views over callbacks.services and callbacks.selectors."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from callbacks import selectors, services
 from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, disposition_rule
 from callbacks.forms import AttemptForm, DataFixForm, HotAlertCloseForm, questionnaire_answers, questionnaire_rows
 from callbacks.models import CallbackTask, DataFixRecord, HotAlert
+from crm.params import date_param, id_list_param, id_param
 from crm.scoping import get_scoped_or_404
 
 
@@ -44,7 +43,7 @@ def call(request, pk: int):
     task = selectors.callback_task_for_call(user=request.user, pk=pk)
     if request.method == "POST" and not request.user.has_perm("callbacks.add_callattempt"):
         raise PermissionDenied
-    version = selectors.call_questionnaire(task=task, version_id=request.POST.get("version"))
+    version = selectors.call_questionnaire(task=task, version_id=id_param(request.POST.get("version"), name="version"))
     form = AttemptForm(request.POST or None, initial={"version": version.pk if version else None})
     question_errors: dict[str, list[str]] = {}
     if request.method == "POST" and form.is_valid():
@@ -170,10 +169,7 @@ def hot_alert_close(request, pk: int):
 @login_required
 @permission_required("callbacks.view_callbacktask", raise_exception=True)
 def daily_report(request):
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day = date_param(request.GET.get("day"), name="day") or timezone.localdate()
     rows = selectors.agent_daily_report(user=request.user, date_from=day, date_to=day)
     return render(request, "callbacks/daily_report.html", {"rows": rows, "day": day})
 
@@ -183,8 +179,8 @@ def daily_report(request):
 def manager_queue(request):
     """Every agent's open tasks; assign, reassign or release to anyone in bulk."""
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
-        assignee_id = request.POST.get("assignee", "")
+        ids = id_list_param(request.POST.getlist("task"), name="task")
+        assignee_id = id_param(request.POST.get("assignee"), name="assignee")
         assignee = selectors.callback_agents(user=request.user).filter(pk=assignee_id).first() if assignee_id else None
         count = services.callback_tasks_assign(task_ids=ids, assignee=assignee, by=request.user)
         messages.success(request, _("已更新 %(n)s 个任务。") % {"n": count})

@@ -10,14 +10,8 @@ from complaints.choices import Channel
 from complaints.models import Case
 from complaints.services import CaseError, case_receive
 from crm.models import Customer, User, Vehicle
+from crm.params import id_param
 from crm.scoping import scope_for_user
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _scoped_customer(user: User, customer_id: int | None) -> Customer | None:
@@ -29,12 +23,13 @@ def _scoped_customer(user: User, customer_id: int | None) -> Customer | None:
 def intake_initial(*, user: User, params: QueryDict) -> dict[str, Any]:
     """Initial form values and the customer/vehicle to show, from `customer`, `vehicle`, `channel`,
     `content` and `hot_alert` GET parameters; ids outside the user's stores are ignored."""
-    customer = _scoped_customer(user, _int(params.get("customer")))
+    customer = _scoped_customer(user, id_param(params.get("customer"), name="customer"))
+    vehicle_id = id_param(params.get("vehicle"), name="vehicle")
     vehicle = None
-    if customer is not None and _int(params.get("vehicle")):
-        vehicle = Vehicle.objects.filter(pk=_int(params.get("vehicle")), store=customer.store_id).first()
+    if customer is not None and vehicle_id:
+        vehicle = Vehicle.objects.filter(pk=vehicle_id, store=customer.store_id).first()
     channel = params.get("channel") if params.get("channel") in Channel.values else ""
-    hot_alert_id = _int(params.get("hot_alert"))
+    hot_alert_id = id_param(params.get("hot_alert"), name="hot_alert")
     form = {
         "customer_id": customer.pk if customer else None,
         "vehicle_id": vehicle.pk if vehicle else None,
