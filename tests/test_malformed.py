@@ -54,7 +54,7 @@ MALFORMED = [
 
 # A form checks its fields with Django's own fields, which refuse bad input as form errors: its
 # fields all take each of these at once (fewer values keep the walk fast).
-FORM_VALUES = ["²", "-1", "9" * 30, "1e9", "2026-13", "\x00", "é" * 5000]
+FORM_VALUES = ["²", "9" * 30, "2026-13", "\x00", "é" * 5000]
 
 # Parameters views read by hand (request.GET / request.POST, not through a form drawn on a page),
 # by URL name and method.
@@ -79,13 +79,12 @@ READS = {
     "reports:package_list": LIST,
     "reports:package_generate": {"POST": ["store", "month"]},
     "reports:package_action": {"POST": ["comment"]},
-    "reports:report": {"GET": ["month", "store"]},
+    # the report pages' month/week and store are their filter form's fields, harvested from the page
     "reports:report_xlsx": {"GET": ["month", "store"]},
-    "reports:complaints_weekly": {"GET": ["week", "store"]},
     "reports:complaints_weekly_xlsx": {"GET": ["week", "store"]},
     "surveys:template_detail": {"GET": ["version"]},
-    "crm:customer_list": {"GET": ["q", "card_type", "store", "page"]},
-    "crm:sms_outbox": {"GET": ["status", "reason", "direction", "date_from", "date_to", "store", "page"]},
+    "crm:customer_list": LIST,  # q, card_type, store: the search form's fields
+    "crm:sms_outbox": LIST,  # status, reason, direction, dates, store: the filter form's fields
     "crm:sms_inbound": {"POST": ["mobile", "text", "id", "received_at"]},
     "crm:sms_reply_enter": {"POST": ["mobile", "text"]},
     "crm:import_upload": {"POST": ["store"]},
@@ -105,11 +104,13 @@ FORMS_ON = {
 FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 NAME_RE = re.compile(r"""\bname="([^"]+)\"""")
 NOT_PARAMS = {"csrfmiddlewaretoken"}
-# The group-level administrator and a store-level CR manager try every hand-read parameter with
-# every value (the administrator also every form); the other roles (whose views are the same code,
-# mostly refused) one request per URL and method with everything malformed at once, each role and
-# URL taking another value.
+# Two roles that reach every view sweep (each split the work, to keep the walk under a minute): a
+# store-level CR manager tries every hand-read parameter alone with every value, the group-level
+# administrator every form; both every malformed path and all hand-read parameters at once. The
+# other roles (the same code, mostly refused) send one request per URL and method with everything
+# malformed at once, each role and URL taking another value.
 SWEEP_ROLES = {Role.ADMINISTRATOR, Role.CR_MANAGER}
+READ_SWEEP_ROLES = {Role.CR_MANAGER}
 FORM_SWEEP_ROLES = {Role.ADMINISTRATOR}
 ROLES = [*Role.values, "anonymous"]
 
@@ -335,7 +336,7 @@ def test_no_malformed_parameter_gives_a_500(world, role):
                 # A hand-read parameter at a time (the first malformed one read answers 400 and
                 # would hide the others), then all at once (a view may read one only when another
                 # is there); a form's fields all at once (a form checks every field).
-                for param in sorted(reads):
+                for param in sorted(reads) if role in READ_SWEEP_ROLES else []:
                     for value in MALFORMED:
                         walk.send(method, url, {param: value})
                 if len(reads) > 1:
