@@ -265,7 +265,7 @@ def customer_complaints(*, user: User, customer_id: int, limit: int = 10) -> lis
     return list(qs.order_by("-received_at")[:limit])
 
 
-def call_questionnaire(*, task: CallbackTask, version_id: int | str | None = None):
+def call_questionnaire(*, task: CallbackTask, version_id: int | None = None):
     """The questionnaire version the call page asks: the one posted back (the version the agent
     saw, if it is of the task's kind), else the current version of the task's kind."""
     from django.db.models import Prefetch
@@ -273,9 +273,9 @@ def call_questionnaire(*, task: CallbackTask, version_id: int | str | None = Non
     from surveys.models import Question, TemplateVersion
     from surveys.selectors import template_current_version
 
-    if version_id and str(version_id).isdigit():
+    if version_id is not None:  # parsed by the view (crm.params.id_param)
         version = (
-            TemplateVersion.objects.filter(pk=int(version_id), template__kind=task.kind)
+            TemplateVersion.objects.filter(pk=version_id, template__kind=task.kind)
             .select_related("template")
             .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "id")))
             .first()

@@ -1,6 +1,5 @@
 """Callback pages: thin views over callbacks.services and callbacks.selectors."""
 
-import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,6 +25,7 @@ from callbacks.forms import (
 from callbacks.models import CallbackTask, DataFixRecord, HotAlert
 from crm.links import pk_url_prefix
 from crm.masking import can_see_full_numbers
+from crm.params import date_param, id_list_param, id_param
 from crm.scoping import get_scoped_or_404
 
 
@@ -78,7 +78,7 @@ def call(request, pk: int):
             messages.error(request, _("该回访任务已结束，不能再记录。"))
             return redirect("callbacks:call", pk=task.pk)
         return render(request, "callbacks/call.html", _closed_call_context(request, task))
-    version = selectors.call_questionnaire(task=task, version_id=request.POST.get("version"))
+    version = selectors.call_questionnaire(task=task, version_id=id_param(request.POST.get("version"), name="version"))
     form = AttemptForm(request.POST or None, initial={"version": version.pk if version else None})
     question_errors: dict[str, list[str]] = {}
     holder = None
@@ -267,10 +267,7 @@ def hot_alerts_close(request):
 @login_required
 @permission_required("callbacks.view_callbacktask", raise_exception=True)
 def daily_report(request):
-    try:
-        day = datetime.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day = date_param(request.GET.get("day"), name="day") or timezone.localdate()
     rows = selectors.agent_daily_report(user=request.user, date_from=day, date_to=day)
     return render(request, "callbacks/daily_report.html", {"rows": rows, "day": day})
 
@@ -280,8 +277,8 @@ def daily_report(request):
 def manager_queue(request):
     """Every agent's open tasks; assign, reassign or release to anyone in bulk."""
     if request.method == "POST":
-        ids = [int(i) for i in request.POST.getlist("task") if i.isdigit()]
-        assignee_id = request.POST.get("assignee", "")
+        ids = id_list_param(request.POST.getlist("task"), name="task")
+        assignee_id = id_param(request.POST.get("assignee"), name="assignee")
         assignee = selectors.callback_agents(user=request.user).filter(pk=assignee_id).first() if assignee_id else None
         count = services.callback_tasks_assign(task_ids=ids, assignee=assignee, by=request.user)
         messages.success(request, _("已更新 %(n)s 个任务。") % {"n": count})

@@ -56,7 +56,11 @@ class WorkingPeriodForm(forms.ModelForm):
         return cleaned
 
 
-WorkingPeriodFormSet = modelformset_factory(WorkingPeriod, form=WorkingPeriodForm, extra=2, can_delete=True)
+# A week holds a handful of periods; the caps keep a forged form-TOTAL_FORMS from building
+# Django's default 2,000 forms.
+WorkingPeriodFormSet = modelformset_factory(
+    WorkingPeriod, form=WorkingPeriodForm, extra=2, can_delete=True, max_num=50, absolute_max=50
+)
 
 
 class CalendarDaysForm(forms.Form):

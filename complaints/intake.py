@@ -13,15 +13,9 @@ from complaints.models import Case
 from complaints.selectors import FACT_FIELDS
 from complaints.services import CaseError, case_receive
 from crm.models import Customer, User, Vehicle
+from crm.params import id_param
 from crm.scoping import scope_for_user, user_can_see_store
 from crm.services import customer_get_or_create
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _scoped_customer(user: User, customer_id: int | None) -> Customer | None:
@@ -59,13 +53,14 @@ def _scoped_task_id(user: User, task_id: int | None) -> int | None:
 def intake_initial(*, user: User, params: QueryDict) -> dict[str, Any]:
     """Initial form values and the customer/vehicle to show, from `customer`, `vehicle`, `channel`,
     `content` and `hot_alert` GET parameters; ids outside the user's stores are ignored."""
-    customer = _scoped_customer(user, _int(params.get("customer")))
+    customer = _scoped_customer(user, id_param(params.get("customer"), name="customer"))
+    vehicle_id = id_param(params.get("vehicle"), name="vehicle")
     vehicle = None
-    if customer is not None and _int(params.get("vehicle")):
-        vehicle = _customer_vehicle(user, customer, _int(params.get("vehicle")))
+    if customer is not None and vehicle_id:
+        vehicle = _customer_vehicle(user, customer, vehicle_id)
     channel = params.get("channel") if params.get("channel") in Channel.values else ""
-    hot_alert_id = _scoped_hot_alert_id(user, _int(params.get("hot_alert")))
-    source_task_id = _scoped_task_id(user, _int(params.get("task")))
+    hot_alert_id = _scoped_hot_alert_id(user, id_param(params.get("hot_alert"), name="hot_alert"))
+    source_task_id = _scoped_task_id(user, id_param(params.get("task"), name="task"))
     form = {
         "customer_id": customer.pk if customer else None,
         "vehicle_id": vehicle.pk if vehicle else None,

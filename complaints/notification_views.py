@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.notifications import (
@@ -14,6 +14,7 @@ from complaints.notifications import (
     notifications_mark_all_read,
     unread_count,
 )
+from crm.params import safe_next_url
 
 PAGE_SIZE = 20
 
@@ -44,17 +45,11 @@ def notification_bell(request):
 def notification_open(request, pk: int):
     """Mark read and follow the notification's link (only a link inside this site)."""
     notification = notification_mark_read(user=request.user, notification_id=pk)
-    target = notification.url
-    if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return redirect("complaints:notification_list")
-    return redirect(target)
+    return redirect(safe_next_url(request, notification.url, reverse("complaints:notification_list")))
 
 
 @login_required
 @require_POST
 def notification_mark_all_read(request):
     notifications_mark_all_read(user=request.user)
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect("complaints:notification_list")
+    return redirect(safe_next_url(request, request.POST.get("next"), reverse("complaints:notification_list")))

@@ -2,8 +2,20 @@
 selector that counts by month. reports.periods builds its labels and parsing on these."""
 
 import datetime as dt
+import re
 
 from django.utils import timezone
+
+# ASCII digits only: '²' or '２' are not a month someone typed into a month field.
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
+
+
+def parse_month(text: str) -> dt.date:
+    """'2026-10' → date(2026, 10, 1); ValueError with a readable message otherwise."""
+    match = _MONTH_RE.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+        raise ValueError(f"月份格式应为 YYYY-MM（例如 2026-10），收到：{text!r}")
+    return dt.date(int(match.group(1)), int(match.group(2)), 1)
 
 
 def next_month(month: dt.date) -> dt.date:

@@ -10,23 +10,19 @@ from django.utils.translation import gettext as _
 
 from crm.masking import can_see_full_numbers
 from crm.models import Staff
+from crm.params import id_param, month_param
 from crm.scoping import get_scoped_or_404
 from reports import dashboard, kpis
 from reports.access import is_consultant
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @login_required
 @permission_required("reports.view_dashboard", raise_exception=True)
 def dashboard_page(request):
-    month = kpis.parse_month(request.GET.get("month")) or dashboard.default_month()
-    scope = dashboard.dashboard_scope(user=request.user, store_id=_int_or_none(request.GET.get("store")), month=month)
+    month = month_param(request.GET.get("month")) or dashboard.default_month()
+    scope = dashboard.dashboard_scope(
+        user=request.user, store_id=id_param(request.GET.get("store"), name="store"), month=month
+    )
     context = {
         "scope": scope,
         "month_value": kpis.month_key(month),
@@ -48,7 +44,7 @@ def dashboard_page(request):
 @permission_required("reports.view_dashboard", raise_exception=True)
 def staff_page(request, pk: int):
     staff = get_scoped_or_404(Staff.objects.select_related("store"), request.user, pk=pk)
-    month = kpis.parse_month(request.GET.get("month")) or dashboard.default_month()
+    month = month_param(request.GET.get("month")) or dashboard.default_month()
     kind = dashboard.staff_kind(staff, request.GET.get("kind"))
     tasks = Paginator(dashboard.staff_month_tasks(staff=staff, kind=kind, month=month), 50)
     now = timezone.now()

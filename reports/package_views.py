@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.models import Store
+from crm.params import id_param
 from crm.reporting import export_language, xlsx_response
 from crm.scoping import get_scoped_or_404, scope_for_user, stores_for_user
 from reports import approval, dashboard, kpis
@@ -43,7 +44,8 @@ def package_list(request):
 @permission_required("reports.add_reportpackage", raise_exception=True)
 @require_POST
 def package_generate(request):
-    store = get_scoped_or_404(Store.objects.all(), request.user, store_field="id", pk=request.POST.get("store") or 0)
+    store_id = id_param(request.POST.get("store"), name="store") or 0
+    store = get_scoped_or_404(Store.objects.all(), request.user, store_field="id", pk=store_id)
     month = kpis.parse_month(request.POST.get("month"))
     if month is None:
         messages.error(request, _("请选择月份。"))

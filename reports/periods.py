@@ -1,23 +1,12 @@
 """Months and store labels of reports. Months are calendar months in Asia/Shanghai (SPEC §3, §9)."""
 
 import datetime as dt
-import re
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Store
-from crm.periods import month_bounds, next_month  # noqa: F401 - the reports' month rule, re-exported
-
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
-def parse_month(text: str) -> dt.date:
-    """'2026-10' → date(2026, 10, 1); ValueError with a readable message otherwise."""
-    match = _MONTH_RE.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
-        raise ValueError(f"月份格式应为 YYYY-MM（例如 2026-10），收到：{text!r}")
-    return dt.date(int(match.group(1)), int(match.group(2)), 1)
+from crm.periods import month_bounds, next_month, parse_month  # noqa: F401 - the month rule, re-exported
 
 
 def month_label(month: dt.date) -> str:

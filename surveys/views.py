@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.params import text_param
 from surveys import selectors, services
 from surveys.forms import CallScriptForm, QuestionForm, TemplateCreateForm
 from surveys.models import CallScript, Question, Template
@@ -81,6 +82,7 @@ def template_activate(request, pk: int):
 def question_edit(request, pk: int, code: str | None = None):
     """Add a question (no code) or change one; the service decides whether a new version is due."""
     template = get_object_or_404(Template, pk=pk)
+    code = text_param(code, name="code") or None
     latest = selectors.template_latest_version(template=template)
     question = get_object_or_404(Question, version=latest, code=code) if code else None
     initial = QuestionForm.initial_for(question) if question else {"order": _next_order(latest)}
@@ -109,6 +111,7 @@ def _next_order(version) -> int:
 @require_POST
 def question_delete(request, pk: int, code: str):
     template = get_object_or_404(Template, pk=pk)
+    code = text_param(code, name="code")
     try:
         created = services.question_delete(template=template, user=request.user, code=code)
     except ValidationError as exc:

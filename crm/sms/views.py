@@ -3,7 +3,7 @@ the templates the CR manager edits."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from crm.masking import can_see_full_numbers
+from crm.params import text_param
 from crm.scoping import get_scoped_or_404, stores_for_user
 from crm.sms import selectors, services
 from crm.sms.forms import OutboxFilterForm, ReplyEnterForm, SmsTemplateForm
@@ -21,6 +22,7 @@ from crm.sms.models import SmsMessage, SmsTemplate
 from crm.sms.templates import preview_context, render_sms_text, sms_segments
 
 PER_PAGE = 50
+MOBILE_MAX_LENGTH = SmsMessage._meta.get_field("mobile").max_length
 
 
 @login_required
@@ -103,7 +105,12 @@ def inbound(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"error": "invalid JSON"}, status=400)
         if not isinstance(data, dict):
             return JsonResponse({"error": "invalid JSON"}, status=400)
-    mobile, text = str(data.get("mobile") or ""), str(data.get("text") or "")
+    try:
+        mobile = text_param(str(data.get("mobile") or ""), name="mobile", max_length=MOBILE_MAX_LENGTH)
+        text = text_param(str(data.get("text") or ""), name="text")[:1000]
+        provider_id = text_param(str(data.get("id") or ""), name="id")[:100]
+    except BadRequest as error:
+        return JsonResponse({"error": str(error)}, status=400)
     if not mobile or not text:
         return JsonResponse({"error": "mobile and text are required"}, status=400)
     try:
@@ -114,9 +121,7 @@ def inbound(request: HttpRequest) -> HttpResponse:
         received_at = timezone.make_aware(received_at)  # a naive time is Asia/Shanghai
     if received_at is not None and received_at > timezone.now():
         received_at = None  # a gateway clock ahead of ours: use ours
-    reply = services.sms_receive(
-        mobile=mobile, text=text[:1000], provider_id=str(data.get("id") or "")[:100], received_at=received_at
-    )
+    reply = services.sms_receive(mobile=mobile, text=text, provider_id=provider_id, received_at=received_at)
     return JsonResponse({"id": reply.pk, "outcome": reply.outcome, "applied": reply.applied})
 
 
