@@ -48,10 +48,15 @@ def _closes(outcome: str) -> bool:
     return DISPOSITION_RULES[outcome].effect == Effect.CLOSE_UNSUCCESSFUL
 
 
+# Callback generation runs, within an import, after the deliveries (10) and repair orders (20) are
+# read and before the results sheet, which looks up their tasks (crm.importing.registry).
+TASK_GENERATION_ORDER = 40
+
+
 class CallbackResultsSheet(SheetHandler):
     key = "callback_results"
     zh_name = "回访结果"
-    order = 50  # after deliveries and repair orders
+    order = TASK_GENERATION_ORDER + 10  # the tasks of the file's deliveries and ROs exist by then
     columns = (
         Column("kind", "回访类型", required=True, parse=parse_kind),
         Column("source_no", "单号", required=True),
