@@ -58,13 +58,14 @@ class CallbacksConfig(AppConfig):
                 group="callbacks",
             ),
         ]
+        from callbacks.importing import TASK_GENERATION_ORDER, CallbackResultsSheet
         from callbacks.services import callback_tasks_generate_after_import
         from crm.importing.registry import register_post_import
 
-        register_post_import(callback_tasks_generate_after_import)
+        # Between the ROs and the 回访结果 sheet, so a workbook holding both imports in one run.
+        register_post_import(callback_tasks_generate_after_import, order=TASK_GENERATION_ORDER)
 
         from callbacks.demo import seed_callbacks_demo
-        from callbacks.importing import CallbackResultsSheet
         from callbacks.timeline import callback_timeline_entries
         from crm.demo import register_demo_step
         from crm.importing.registry import register_sheet

@@ -1,27 +1,25 @@
 """The 回访结果 / callback_results sheet of the DMS import (SPEC §5).
 
-Each row becomes an attempt on the task of the same kind and source number in the store; a
-success row (成功 / 短信回复) also closes the task as done, a refusal (拒访) closes an open task
-unsuccessful. Re-importing is harmless: an imported
-attempt is unique by (task, called_at), and a row imported before updates its attempt (see
-`_update_row` for a changed outcome).
+Each row is checked here (its outcome, its task of the same kind and source number in the store,
+its answers against the questionnaire) and recorded by `callbacks.services.callback_result_import`,
+which applies the outcome's effect from the table the call page uses: a success (成功 / 短信回复)
+closes the task as done, a refusal (拒访) closes an open task unsuccessful. Re-importing is
+harmless: an imported attempt is unique by (task, called_at), and a row imported before updates it.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from callbacks.choices import DISPOSITION_RULES, AttemptSource, Bucket, CallbackKind, Effect, TaskState
-from callbacks.models import CallAttempt, CallbackTask
-from callbacks.services import callback_task_finish_imported
+from callbacks.choices import DISPOSITION_RULES, CallbackKind, Effect
+from callbacks.models import CallbackTask
+from callbacks.services import callback_result_import
 from crm.importing.parsers import datetime as parse_datetime  # the importer's one date-time rule
 from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
 from crm.models import User
 from crm.scoping import scope_for_user
-from surveys.choices import ResponseSource
 from surveys.selectors import template_current_version
-from surveys.services import answers_validate, response_answers_replace, response_record
+from surveys.services import answers_validate
 
 QUESTION_CODES = tuple(f"Q{i}" for i in range(12))
 KIND_BY_LABEL = {
@@ -39,19 +37,20 @@ def parse_kind(value) -> str:
     return kind
 
 
-def _is_success(outcome: str) -> bool:
-    return DISPOSITION_RULES[outcome].bucket == Bucket.SUCCESS
+def _records_answers(outcome: str) -> bool:
+    """An outcome whose effect stores the questionnaire (成功 / 短信回复)."""
+    return DISPOSITION_RULES[outcome].effect == Effect.DONE
 
 
-def _closes(outcome: str) -> bool:
-    """An outcome that ends the callback unsuccessfully (拒访): no one should call again."""
-    return DISPOSITION_RULES[outcome].effect == Effect.CLOSE_UNSUCCESSFUL
+# Callback generation runs, within an import, after the deliveries (10) and repair orders (20) are
+# read and before the results sheet, which looks up their tasks (crm.importing.registry).
+TASK_GENERATION_ORDER = 40
 
 
 class CallbackResultsSheet(SheetHandler):
     key = "callback_results"
     zh_name = "回访结果"
-    order = 50  # after deliveries and repair orders
+    order = TASK_GENERATION_ORDER + 10  # the tasks of the file's deliveries and ROs exist by then
     columns = (
         Column("kind", "回访类型", required=True, parse=parse_kind),
         Column("source_no", "单号", required=True),
@@ -118,8 +117,7 @@ class CallbackResultsSheet(SheetHandler):
     def _check_answers(self, outcome: str, answers: dict, version) -> RowError | None:
         """Every Qn against the task's questionnaire: unknown code, out-of-range score, an answer
         that does not fit its question, a success without the overall answer."""
-        success = _is_success(outcome)
-        if not success:
+        if not _records_answers(outcome):
             return RowError("", _("未成功的回访不应有问卷答案")) if answers else None
         if version is None:
             return RowError("", _("没有可用的回访问卷"))
@@ -131,104 +129,21 @@ class CallbackResultsSheet(SheetHandler):
         return None
 
     def _import_row(self, task: CallbackTask, v: dict, outcome: str, users, answers, version) -> Outcome | RowError:
-        """The attempt, and for a success the response and the done task, in one transaction: an
-        import that dies half-way leaves no attempt without its answers."""
+        """The row through the service that owns the task's state machine (callbacks.services)."""
         agent_name = str(v.get("agent") or "").strip()
         agent = users.get(agent_name)
         note = str(v.get("note") or "")
         if agent_name and agent is None:
             note = f"[{agent_name}] {note}".strip()  # an unknown agent is kept as text
-        called_at = v["called_at"]
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    CallAttempt.objects.create(
-                        task=task,
-                        agent=agent,
-                        at=called_at,
-                        disposition=outcome,
-                        note=note,
-                        source=AttemptSource.IMPORT,
-                    )
-            except IntegrityError:
-                return self._update_row(task, called_at, outcome, note, agent, answers, version)
-            if _is_success(outcome):
-                self._record_success(task, outcome, answers, version, agent, called_at)
-            elif _closes(outcome):
-                self._record_close(task, outcome, called_at)
-        return Outcome.CREATED
-
-    def _record_close(self, task: CallbackTask, outcome: str, called_at) -> None:
-        """A refusal closes a task still open, as on the call page (SPEC §6); the other unsuccessful
-        outcomes of imported rows record the attempt only (no retry clock, no SMS survey for calls
-        made elsewhere, long ago)."""
-        callback_task_finish_imported(
-            task=task,
-            state=TaskState.CLOSED_UNSUCCESSFUL,
-            disposition=outcome,
-            at=called_at,
-            from_states=[TaskState.OPEN],
-        )
-
-    def _undo_close(self, task: CallbackTask, outcome: str, called_at) -> None:
-        """Reopen a task this very row closed (same outcome and time), nothing else."""
-        CallbackTask.objects.filter(
-            pk=task.pk, state=TaskState.CLOSED_UNSUCCESSFUL, final_disposition=outcome, completed_at=called_at
-        ).update(state=TaskState.OPEN, final_disposition="", completed_at=None)
-
-    def _record_success(self, task: CallbackTask, outcome: str, answers, version, agent, called_at) -> None:
-        """A successful imported call: its answers (historical rows raise no hot alert — those calls
-        are long over) and the task done, unless the task already has a response / is done."""
-        if task.response_id is None:
-            response_record(
-                task=task, version=version, answers=answers, source=ResponseSource.IMPORT, agent=agent, at=called_at
+        try:
+            return callback_result_import(
+                task=task,
+                disposition=outcome,
+                at=v["called_at"],
+                agent=agent,
+                note=note,
+                answers=answers,
+                version=version,
             )
-        not_done = [state for state in TaskState.values if state != TaskState.DONE]
-        if callback_task_finish_imported(
-            task=task, state=TaskState.DONE, disposition=outcome, at=called_at, from_states=not_done
-        ):
-            task.state = TaskState.DONE
-
-    def _update_row(self, task, called_at, outcome: str, note: str, agent, answers, version) -> Outcome | RowError:
-        """A row imported before (same task and time): a changed note, agent, answers or outcome
-        update the record (SPEC §5). A changed outcome: a refusal this row recorded is undone (the
-        task it closed reopens), then the new outcome takes effect as in a new row — a success
-        records its answers and the done task, a refusal closes an open task; from success to
-        success the task's final disposition follows. A success cannot be withdrawn by an import —
-        its response and the done task may have been worked on since — so that row is reported, for
-        a correction in the system."""
-        attempt = CallAttempt.objects.get(task=task, at=called_at, source=AttemptSource.IMPORT)
-        changed = False
-        if attempt.disposition != outcome:
-            was_success = _is_success(attempt.disposition)
-            if was_success and not _is_success(outcome):
-                message = _("该回访已导入为成功（%(old)s），导入不能改为未成功的 %(new)s；请在系统中更正")
-                return RowError("回访状态", message % {"old": attempt.disposition, "new": outcome})
-            old = attempt.disposition
-            attempt.disposition = outcome
-            attempt.save(update_fields=["disposition"])
-            changed = True
-            if _closes(old):
-                self._undo_close(task, old, called_at)
-                task.refresh_from_db(fields=["state"])
-            if not was_success and _is_success(outcome):
-                self._record_success(task, outcome, answers, version, agent, called_at)
-            elif _closes(outcome):
-                self._record_close(task, outcome, called_at)
-            elif was_success:
-                CallbackTask.objects.filter(pk=task.pk, state=TaskState.DONE, final_disposition=old).update(
-                    final_disposition=outcome
-                )
-        if (attempt.note, attempt.agent_id) != (note, agent.pk if agent else None):
-            attempt.note, attempt.agent = note, agent
-            attempt.save(update_fields=["note", "agent"])
-            changed = True
-        response = task.response if task.response_id else None
-        if (
-            response is not None
-            and response.source == ResponseSource.IMPORT
-            and response.answered_at == called_at
-            and response_answers_replace(response=response, answers=answers)
-        ):
-            changed = True
-        return Outcome.UPDATED if changed else Outcome.UNCHANGED
+        except ValidationError as exc:
+            return RowError("回访状态", "；".join(exc.messages))

@@ -4,6 +4,11 @@ crm registers the 交车 / deliveries and 工单 / repair_orders sheets; other a
 sheets (callbacks: 回访结果 / callback_results; complaints: 投诉 / complaints) and post-import steps
 (callback generation) from their AppConfig.ready(), so crm never imports them.
 
+Sheets and steps share one `order`: whatever the sheet order in the workbook, the runner reads the
+sheets in that order and runs a step once every sheet ordered before it is read, before the first
+sheet ordered after it. So callback generation (40) makes the tasks of the deliveries (10) and ROs
+(20) just imported before the results sheet (50) looks them up: one workbook imports on the first run.
+
 A handler declares its columns; the runner reads the file, matches headers by Chinese or English
 name, parses each cell with the column's parser (a parser raises `CellError`), and hands the handler
 batches of parsed rows. The handler returns, per row, an `Outcome` or a `RowError`.
@@ -84,7 +89,9 @@ class SheetHandler:
     key: str = ""  # English sheet name, also the CSV file-name prefix
     zh_name: str = ""  # Chinese sheet name
     columns: tuple[Column, ...] = ()
-    order: int = 100  # sheets run in this order within a workbook (deliveries/ROs before results)
+    # Sheets run in this order within a workbook (deliveries/ROs, callback generation, results);
+    # post-import steps take their place in the same order (see register_post_import).
+    order: int = 100
     batch_size: int = 1000
 
     def import_batch(self, rows: list[ParsedRow], ctx: ImportContext) -> dict[int, Outcome | RowError]:
@@ -105,7 +112,9 @@ class SheetHandler:
 
 
 _handlers: dict[str, SheetHandler] = {}
-_post_import_steps: list[Callable[[ImportContext], None]] = []
+# Post-import step -> its order (steps after every sheet by default).
+_post_import_steps: dict[Callable[[ImportContext], None], int] = {}
+LAST = 1_000_000
 
 
 def register_sheet(handler: SheetHandler) -> SheetHandler:
@@ -113,9 +122,13 @@ def register_sheet(handler: SheetHandler) -> SheetHandler:
     return handler
 
 
-def register_post_import(step: Callable[[ImportContext], None]) -> Callable[[ImportContext], None]:
-    if step not in _post_import_steps:
-        _post_import_steps.append(step)
+def register_post_import(
+    step: Callable[[ImportContext], None], *, order: int = LAST
+) -> Callable[[ImportContext], None]:
+    """Run `step` once per import, after the sheets ordered before `order` (and their
+    `after_import`), before the sheets ordered after it. Steps must be idempotent and work from
+    `ctx.touched`: a rerun of an import that died half-way finishes what the first run left."""
+    _post_import_steps[step] = order
     return step
 
 
@@ -141,4 +154,10 @@ def handler_for_csv_name(file_name: str) -> SheetHandler | None:
 
 
 def post_import_steps() -> Iterable[Callable[[ImportContext], None]]:
-    return list(_post_import_steps)
+    """The steps in the order they run."""
+    return [step for _order, step in post_import_schedule()]
+
+
+def post_import_schedule() -> list[tuple[int, Callable[[ImportContext], None]]]:
+    """(order, step) of every post-import step, in the order they run."""
+    return sorted(((order, step) for step, order in _post_import_steps.items()), key=lambda pair: pair[0])

@@ -1,6 +1,8 @@
 """Runs a DMS import: reads the file, parses every cell (in a reader thread), hands batches to the
-sheet handlers, counts outcomes, collects bad rows, then runs each handler's once-per-import work
-(customer cards) and the post-import steps (callback generation, …).
+sheet handlers, counts outcomes, collects bad rows, and runs each handler's once-per-import work
+(customer cards) and the post-import steps (callback generation, …) in their place in the sheets'
+order: callback generation after the deliveries and ROs, before the 回访结果 sheet that needs
+their tasks, whatever the order of the sheets in the workbook.
 
 Each batch commits on its own, so an import that dies half-way keeps what it did and can simply be
 run again (the handlers are idempotent: the same row twice changes nothing).
@@ -31,13 +33,15 @@ from crm.importing.parsers import text
 from crm.importing.prefetch import prefetched
 from crm.importing.readers import ImportFileError, SheetSource, open_sheets
 from crm.importing.registry import (
+    LAST,
     CellError,
     Column,
     ImportContext,
     Outcome,
     ParsedRow,
     RowError,
-    post_import_steps,
+    SheetHandler,
+    post_import_schedule,
 )
 from crm.models import Store
 from crm.scoping import user_can_see_store, user_store_ids
@@ -242,6 +246,16 @@ def _flush(handler, batch: list[ParsedRow], ctx: ImportContext, summary: SheetSu
     return processed
 
 
+def _after_import(pending: list[SheetHandler], beat: Callable[[], None], ctx: ImportContext) -> None:
+    """The once-per-import work of the sheets read and not yet finished, each in its own
+    transaction; they leave the list, so each runs once per import."""
+    while pending:
+        handler = pending.pop(0)
+        beat()
+        with transaction.atomic():
+            handler.after_import(ctx)
+
+
 def import_file(
     path: str | Path,
     *,
@@ -265,8 +279,30 @@ def import_file(
     summaries: list[SheetSummary] = []
     problems = ProblemLog()
 
+    def beat() -> None:
+        # The progress callback is also the job's heartbeat: beat it before each once-per-import step.
+        if progress:
+            progress(done, max(total, done))
+
+    # Sheets read whose after_import has not run yet, and the steps not run yet, in order: sheets
+    # and steps share one order (SPEC §5: a workbook of deliveries, ROs and their results imports
+    # on the first run, so callback generation runs between the ROs and the results sheet).
+    pending: list[SheetHandler] = []
+    steps = post_import_schedule()
+
+    def finish_before(order: int) -> None:
+        """Run the steps ordered before `order`, each after the once-per-import work of the
+        sheets read so far (a step may read the customer cards they refresh)."""
+        while steps and steps[0][0] < order:
+            _after_import(pending, beat, ctx)
+            beat()
+            steps.pop(0)[1](ctx)
+
     for source in sources:
         handler = source.handler
+        finish_before(handler.order)
+        if handler not in pending:
+            pending.append(handler)
         summary = SheetSummary(handler.key, source.name)
         ctx.cache[f"columns:{handler.key}"] = set(source.columns.values())
         summaries.append(summary)
@@ -287,16 +323,8 @@ def import_file(
                     progress(done, max(total, done))
         done += _flush(handler, batch, ctx, summary, problems)
 
-    # The progress callback is also the job's heartbeat: beat it before each once-per-import step.
-    for handler in dict.fromkeys(source.handler for source in sources):
-        if progress:
-            progress(done, max(total, done))
-        with transaction.atomic():
-            handler.after_import(ctx)
-    for step in post_import_steps():
-        if progress:
-            progress(done, max(total, done))
-        step(ctx)
+    _after_import(pending, beat, ctx)
+    finish_before(LAST + 1)
     if progress:
         progress(done, done)
     return ImportResult(summaries, problems)

@@ -129,3 +129,37 @@ def test_an_upload_without_a_store_matches_only_the_users_stores_tasks(store_a, 
     assert isinstance(result[2], RowError) and result[2].column == "单号"
     assert result[3] == Outcome.CREATED
     assert list(CallAttempt.objects.values_list("task__store", flat=True)) == [store_a.pk]
+
+
+def test_the_callbacks_service_applies_an_imported_result_by_its_disposition_rule(store_a):
+    """The sheet hands each row to callbacks.services.callback_result_import, which owns the effect."""
+    from django.core.exceptions import ValidationError
+
+    from callbacks.services import callback_result_import
+
+    delivery = DeliveryFactory(store=store_a, delivery_no="XS1")
+    callback_tasks_generate()
+    task = delivery.callback_task
+    at = parse_datetime("2026-11-20 10:30")
+
+    def record(disposition, when, answers=None):
+        return callback_result_import(
+            task=task, disposition=disposition, at=when, agent=None, note="", answers=answers or {}, version=None
+        )
+
+    assert record("无人接听", at) == Outcome.CREATED
+    task.refresh_from_db()
+    # A call made elsewhere, long ago: no retry clock, no SMS survey, the task still open.
+    assert (task.state, task.failed_attempts, task.next_attempt_at) == (TaskState.OPEN, 0, None)
+    later = at + datetime.timedelta(hours=2)
+    assert record("成功", later, {"Q0": "9"}) == Outcome.CREATED
+    task.refresh_from_db()
+    assert (task.state, task.final_disposition, task.completed_at, task.overall_score) == (
+        TaskState.DONE,
+        "成功",
+        later,
+        9,
+    )
+    with pytest.raises(ValidationError):
+        record("拒访", later)  # an imported success is not withdrawn by an import
+    assert record("成功", later, {"Q0": "9"}) == Outcome.UNCHANGED
