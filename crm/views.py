@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from crm.forms import CustomerSearchForm, ImportUploadForm, customer_section_form_class
 from crm.masking import can_see_full_numbers
 from crm.models import Customer, ImportJob
+from crm.params import text_param
 from crm.roles import landing_url_name
 from crm.scoping import get_scoped_or_404
 from crm.search import search_everything
@@ -41,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     """The navbar's search box: customers, complaints, ... of the user's stores (crm.search)."""
-    query = request.GET.get("q", "").strip()
+    query = text_param(request.GET.get("q"), name="q", max_length=100).strip()
     sections = search_everything(user=request.user, query=query)
     return render(request, "crm/search.html", {"query": query, "sections": sections})
 

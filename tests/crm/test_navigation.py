@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from complaints.models import Case
+from crm.choices import Role
 from crm.roles import NAV_GROUPS, nav_items_for, nav_menu_for
 from tests.factories import CustomerFactory, UserFactory, VehicleFactory
 
@@ -28,10 +29,16 @@ def test_the_cr_manager_menu_folds_a_dozen_pages_into_at_most_seven_entries(cr_m
     assert [entry.order for entry in menu] == sorted(entry.order for entry in menu)
 
 
-def test_a_group_with_one_visible_item_is_a_plain_link(agent):
-    menu = nav_menu_for(agent)
-    callbacks = [entry for entry in menu if "callbacks:queue" in entry.url_names]
-    assert len(callbacks) == 1 and callbacks[0].group is None  # the agent sees only 回访 of its menu
+def test_a_group_with_one_visible_item_is_a_plain_link(agent, store_a):
+    # The agent sees two pages of the 回访 menu (the queue, the hot alerts): a dropdown. The reception
+    # specialist sees one page of the 投诉 menu: that page's link, not a dropdown of one.
+    callbacks = [entry for entry in nav_menu_for(agent) if "callbacks:queue" in entry.url_names]
+    assert len(callbacks) == 1 and callbacks[0].group == NAV_GROUPS["callbacks"]
+    reception = UserFactory(username="rita", roles=[Role.RECEPTION], stores=[store_a])
+    menu = nav_menu_for(reception)
+    grouped = [item for entry in menu for item in entry.items if item.group]
+    assert grouped, menu
+    assert all(entry.group is None for entry in menu if len(entry.items) == 1)
 
 
 def test_base_renders_menus_as_dropdowns_and_marks_the_current_page(client_for, cr_manager):

@@ -48,7 +48,8 @@ def test_administrator_creates_a_user_who_signs_in(
 ):
     page.set_viewport_size(WIDE)
     login(administrator)
-    page.locator("a.nav-link", has_text="用户管理").click()
+    page.click("[data-group=settings] > a")  # 用户管理 sits in the 设置 menu
+    page.locator("[data-group=settings] .dropdown-item", has_text="用户管理").click()
     page.locator("[data-testid=user-create]").click()
     page.fill("input[name=username]", "zhangli")
     page.fill("input[name=display_name]", "张丽")
