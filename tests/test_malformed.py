@@ -23,12 +23,12 @@ from callbacks.models import DataFixRecord, HotAlert
 from complaints.models import Notification
 from complaints.models.calendar import CalendarDay
 from crm.choices import Role, StaffRole
-from crm.models import ImportJob
+from crm.models import Department, ImportJob
 from crm.sms.models import SmsMessage, SmsTemplate
 from surveys.models import CallScript, Template
 from surveys.selectors import template_latest_version
 from tests.callbacks.factories import SalesTaskFactory
-from tests.factories import CustomerFactory, StaffFactory, StoreFactory, UserFactory
+from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, StoreFactory, UserFactory
 from tests.reports.factories import make_case
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -196,6 +196,15 @@ class World:
             "reports:dashboard_staff": {"pk": str(StaffFactory(store=store, role=StaffRole.SALES_CONSULTANT).pk)},
             "reports:package_detail": {"pk": str(self._package(store).pk)},
         }
+        # The administration pages: a user (not the administrator, who may not deactivate himself)
+        # and a department of the store.
+        user_pk = str(self.users[Role.CALLBACK_AGENT].pk)
+        department = Department.objects.filter(store=store).order_by("id").first() or DepartmentFactory(store=store)
+        self.ids["crm:user_edit"] = {"pk": user_pk}
+        self.ids["crm:user_deactivate"] = {"pk": user_pk}
+        self.ids["crm:store_edit"] = {"pk": str(store.pk)}
+        self.ids["crm:department_create"] = {"store_pk": str(store.pk)}
+        self.ids["crm:department_edit"] = {"store_pk": str(store.pk), "pk": str(department.pk)}
         self.ids["crm:import_errors"] = self.ids["crm:import_detail"]
         self.ids["reports:package_download"] = self.ids["reports:package_detail"]
         self.ids["reports:package_action"] = self.ids["reports:package_detail"]
