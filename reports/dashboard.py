@@ -222,7 +222,7 @@ def staff_month_summary(*, staff, kind: str, month: dt.date, now: dt.datetime | 
 
 # Each trend series: (key, bad or good count, total count) over a staff row; rates by kpis.rate.
 TREND_RATES = (
-    ("success_rate", "successes", "tasks"),
+    ("success_rate", "successes", "delivered"),  # THE 回访成功率 (kpis.success_rate)
     ("full_rate", "full", "successes"),
     ("dissatisfied_rate", "dissatisfied", "successes"),
     ("grumble_rate", "grumbles", "successes"),
