@@ -375,6 +375,17 @@ def sum_counts(entries: list[dict]) -> dict:
     return total
 
 
+def customer_complaints(*, customers, store, month) -> QuerySet[Case]:
+    """THE "this customer complained" rule (投诉率's numerator, the staff page's case list): cases
+    of the callback's customer at its store received in the callback's source month (local time).
+    `customers`: an OuterRef to a customer id, or a queryset of customer ids; `store`, `month` (its
+    first day): values or OuterRefs."""
+    customer = {"customer_id__in": customers} if isinstance(customers, QuerySet) else {"customer_id": customers}
+    return Case.objects.annotate(received_month=TruncMonth("received_at", output_field=DateField())).filter(
+        store_id=store, received_month=month, **customer
+    )
+
+
 # --- staff ----------------------------------------------------------------------------------------
 
 STAFF_FIELD = {
@@ -402,10 +413,8 @@ def staff_counts_by_store_month(
     for kind in KINDS:
         _model, task, _date, field = SOURCES[kind]
         complained = Exists(
-            Case.objects.annotate(received_month=TruncMonth("received_at", output_field=DateField())).filter(
-                customer_id=OuterRef(f"{task}customer_id"),
-                store_id=OuterRef("store_id"),
-                received_month=OuterRef("source_month"),
+            customer_complaints(
+                customers=OuterRef(f"{task}customer_id"), store=OuterRef("store_id"), month=OuterRef("source_month")
             )
         )
         qs = (
