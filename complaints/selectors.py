@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Case as CaseWhen
-from django.db.models import CharField, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import CharField, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from complaints.choices import FINISHED_STATES, CaseState, Category, Channel, Es
 from complaints.models import Case
 from crm.choices import DepartmentKind, Role
 from crm.models import Delivery, Department, RepairOrder, User
+from crm.reporting import rate
 from crm.scoping import is_group_level, scope_for_user
 from crm.search import SECTION_ROWS, SearchHit, SearchSection
 
@@ -68,6 +69,65 @@ def case_colour_filter(colour: str, now: dt.datetime) -> Q:
             return q & ~not_before if not_before else q
         not_before |= q
     return ~not_before
+
+
+# --- SLA compliance (SPEC §9 "One figure, one rule") ------------------------------------------------
+
+# Each clock: (its event, its due time). The due time is stored when the clock starts (received for
+# dispatch and first contact, dispatch for feedback): a clock with no due time never started.
+SLA_CLOCKS = {
+    "dispatch": ("dispatched_at", "dispatch_due_at"),
+    "contact": ("first_contact_at", "first_contact_due_at"),
+    "feedback": ("feedback_at", "feedback_due_at"),
+}
+
+
+def case_closed_filter(prefix: str = "") -> Q:
+    """THE rule of a finished case (已完结 or 不成立): the dashboard's "closed" tile and the
+    monthly report's 已完结 row."""
+    return Q(**{f"{prefix}state__in": FINISHED_STATES})
+
+
+def sla_clock_filters(clock: str, now: dt.datetime) -> tuple[Q, Q]:
+    """(met, late) of one clock of a case (SPEC §9). The clock stops at its event or, failing that,
+    when the case was closed or found unfounded (`closed_at` of a finished case); met = it stopped
+    before its due time (the colour rule's boundary: at the due time it is red); late = it stopped
+    at or after it, or is still running at or past it. A clock running within its target, or one
+    that never started (no due time: feedback of a case never dispatched), is neither."""
+    event, due = SLA_CLOCKS[clock]
+    started = Q(**{f"{due}__isnull": False})
+    by_event = Q(**{f"{event}__isnull": False})
+    by_close = Q(**{f"{event}__isnull": True, "closed_at__isnull": False}) & case_closed_filter()
+    running = Q(**{f"{event}__isnull": True}) & ~(Q(closed_at__isnull=False) & case_closed_filter())
+    met = started & ((by_event & Q(**{f"{event}__lt": F(due)})) | (by_close & Q(closed_at__lt=F(due))))
+    late = started & (
+        (by_event & Q(**{f"{event}__gte": F(due)}))
+        | (by_close & Q(closed_at__gte=F(due)))
+        | (running & Q(**{f"{due}__lte": now}))
+    )
+    return met, late
+
+
+def sla_counts(now: dt.datetime) -> dict[str, Count]:
+    """THE SLA compliance counters of a set of cases, as aggregates for `aggregate()` or a GROUP BY
+    `annotate()`: `<clock>_met` and `<clock>_late` for dispatch, contact and feedback. The dashboard
+    (reports.kpis) and the monthly complaint report (complaints.reports) both count with these;
+    compliance = met / (met + late) (`sla_compliance`)."""
+    counts = {}
+    for clock in SLA_CLOCKS:
+        met, late = sla_clock_filters(clock, now)
+        counts[f"{clock}_met"] = Count("id", filter=met)
+        counts[f"{clock}_late"] = Count("id", filter=late)
+    return counts
+
+
+def sla_compliance(counts: dict, clock: str | None = None) -> float | None:
+    """met / (met + late) of one clock, or of the three together when `clock` is None; None when
+    no clock was counted."""
+    clocks = [clock] if clock else list(SLA_CLOCKS)
+    met = sum(counts[f"{c}_met"] for c in clocks)
+    late = sum(counts[f"{c}_late"] for c in clocks)
+    return rate(met, met + late)
 
 
 # Roles that see every complaint of their stores. A sales consultant / service advisor with none of

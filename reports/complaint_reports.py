@@ -14,6 +14,7 @@ from django.utils.translation import gettext_noop, pgettext
 
 from complaints.choices import Category, Channel, FinalResult, Level
 from complaints.reports import cases_received, complaints_monthly_summary, complaints_rows
+from complaints.selectors import sla_compliance
 from crm.choices import DepartmentKind
 from crm.reporting import ReportColumn, ReportTable, rate
 from reports.periods import month_bounds, month_label, store_label
@@ -113,13 +114,20 @@ def complaints_monthly_rows(*, store_ids: list[int] | None, start: dt.datetime, 
         _("按责任部门"), DepartmentKind.choices, {r["department__kind"]: r["n"] for r in by["department"]}, received
     )
     rows += _counted(_("按渠道"), Channel.choices, {r["channel"]: r["n"] for r in by["channel"]}, received)
-    for item, done, measured in (
-        (_("30分钟内派发"), totals["dispatched_in_time"], totals["dispatch_measured"]),
-        (_("24小时内首次联系"), totals["contacted_in_time"], totals["contact_measured"]),
-        (_("48小时内部门反馈"), totals["feedback_in_time"], totals["feedback_measured"]),
+    for item, clock in (
+        (_("30分钟内派发"), "dispatch"),
+        (_("24小时内首次联系"), "contact"),
+        (_("48小时内部门反馈"), "feedback"),
     ):
+        met, late = totals[f"{clock}_met"], totals[f"{clock}_late"]
         rows.append(
-            {"section": _("时效达成"), "item": item, "count": done, "base": measured, "share": rate(done, measured)}
+            {
+                "section": _("时效达成"),
+                "item": item,
+                "count": met,
+                "base": met + late,
+                "share": sla_compliance(totals, clock),
+            }
         )
     rows.append(
         {

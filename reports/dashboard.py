@@ -163,17 +163,11 @@ def staff_month_tasks(*, staff, kind: str, month: dt.date):
 def staff_month_cases(*, staff, kind: str, month: dt.date, now: dt.datetime):
     """Complaints received in the month from the staff member's customers of the month (the
     complaint rate's numerator), coloured."""
-    from complaints.models import Case
     from complaints.selectors import with_sla_colour
 
-    start, end = kpis.month_bounds(month)
     customers = staff_month_tasks(staff=staff, kind=kind, month=month).values("customer_id")
-    return (
-        with_sla_colour(Case.objects.filter(store_id=staff.store_id, customer_id__in=customers), now)
-        .filter(received_at__gte=start, received_at__lt=end)
-        .select_related("customer", "handler")
-        .order_by("received_at", "id")
-    )
+    cases = kpis.customer_complaints(customers=customers, store=staff.store_id, month=month)
+    return with_sla_colour(cases, now).select_related("customer", "handler").order_by("received_at", "id")
 
 
 def _person_and_store(rows: list[dict], *, staff, kind: str) -> tuple[dict | None, dict]:
@@ -221,7 +215,7 @@ def staff_month_summary(*, staff, kind: str, month: dt.date, now: dt.datetime | 
 
 # Each trend series: (key, bad or good count, total count) over a staff row; rates by kpis.rate.
 TREND_RATES = (
-    ("success_rate", "successes", "tasks"),
+    ("success_rate", "successes", "delivered"),  # THE 回访成功率 (kpis.success_rate)
     ("full_rate", "full", "successes"),
     ("dissatisfied_rate", "dissatisfied", "successes"),
     ("grumble_rate", "grumbles", "successes"),

@@ -26,9 +26,10 @@ from django.utils.translation import gettext_noop
 
 from callbacks.choices import CallbackKind, TaskState
 from callbacks.models import CallbackTask
-from complaints.choices import FINISHED_STATES, OPEN_STATES, SlaColour
+from complaints.choices import SlaColour
 from complaints.models import Case
-from complaints.selectors import case_colour_filter
+from complaints.selectors import SLA_CLOCKS, case_closed_filter, case_colour_filter, sla_compliance, sla_counts
+from crm.models import Delivery, Store
 from crm.reporting import rate as reporting_rate
 from reports import periods
 from reports.significance import ALPHA, significance
@@ -90,6 +91,7 @@ SOURCE_DATE = {
     CallbackKind.SALES.value: "delivery__delivered_on",  # a date
     CallbackKind.SERVICE.value: "repair_order__delivered_at",  # a datetime: months in Asia/Shanghai
 }
+STAFF_FIELD_SERVICE = "repair_order__service_advisor"
 SOURCE_STORE = {
     CallbackKind.SALES.value: "delivery__store_id",
     CallbackKind.SERVICE.value: "repair_order__store_id",
@@ -118,31 +120,72 @@ def _source_month(kind: str, prefix: str = ""):
     return TruncMonth(f"{prefix}{SOURCE_DATE[kind]}", output_field=DateField())
 
 
-def _score_in(bounds: tuple[int, int]) -> Q:
-    return Q(state=TaskState.DONE, overall_score__gte=bounds[0], overall_score__lte=bounds[1])
+# Where each kind's callback counters are read from, so that 交车数 is tables 7/8's (SPEC §9): the
+# month's deliveries with their task, if any (a customer who refused calls has a delivery and no
+# task), or the service tasks, one per repair order that owns one.
+# (model, path from it to the task, its source date, its staff member)
+SOURCES = {
+    CallbackKind.SALES.value: (Delivery, "callback_task__", "delivered_on", "sales_consultant"),
+    CallbackKind.SERVICE.value: (CallbackTask, "", SOURCE_DATE[CallbackKind.SERVICE.value], STAFF_FIELD_SERVICE),
+}
 
 
-def dissatisfied_filter() -> Q:
-    """Tasks counted as 不满意 (overall score 1–5)."""
-    return _score_in(DISSATISFIED)
+def source_rows(*, kind: str, first: dt.date, last: dt.date, store_ids: list[int] | None) -> QuerySet:
+    """The months' source rows of `kind` (deliveries, or service tasks) in the stores, annotated
+    with `source_month`; their `store_id` is the source's store (a task's store is its source's)."""
+    model, _task, date, _staff = SOURCES[kind]
+    if kind == CallbackKind.SALES:
+        qs = model.objects.filter(delivered_on__gte=first, delivered_on__lt=add_months(last, 1))
+        if store_ids is not None:
+            qs = qs.filter(store_id__in=store_ids)
+    else:
+        qs = model.objects.filter(source_filter(kind=kind, first=first, last=last, store_ids=store_ids))
+    return qs.annotate(source_month=TruncMonth(date, output_field=DateField()))
 
 
-def grumble_filter() -> Q:
+def _score_in(bounds: tuple[int, int], task: str = "") -> Q:
+    return Q(
+        **{
+            f"{task}state": TaskState.DONE,
+            f"{task}overall_score__gte": bounds[0],
+            f"{task}overall_score__lte": bounds[1],
+        }
+    )
+
+
+def dissatisfied_filter(task: str = "") -> Q:
+    """Tasks counted as 不满意 (overall score 1–5); `task`: the path to the task."""
+    return _score_in(DISSATISFIED, task)
+
+
+def grumble_filter(task: str = "") -> Q:
     """Tasks counted as 抱怨: a successful callback with a hot alert (the agent's 抱怨 tick or a
     negative answer)."""
-    return Q(state=TaskState.DONE, has_grumble=True)
+    return Q(**{f"{task}state": TaskState.DONE, f"{task}has_grumble": True})
 
 
-def _callback_counts() -> dict:
-    """The per-group callback counters: tasks, successes, satisfaction buckets, grumbles."""
+def _callback_counts(task: str = "") -> dict:
+    """The per-group callback counters over source rows (`task`: their path to the task): 交车数
+    (`delivered`), tasks, successes, satisfaction buckets, grumbles."""
     return {
-        "tasks": Count("id"),
-        "successes": Count("id", filter=Q(state=TaskState.DONE)),
-        "full": Count("id", filter=_score_in(FULL_SATISFACTION)),
-        "basic": Count("id", filter=_score_in(BASIC_SATISFACTION)),
-        "dissatisfied": Count("id", filter=dissatisfied_filter()),
-        "grumbles": Count("id", filter=grumble_filter()),
+        "delivered": Count("id"),
+        "tasks": Count(f"{task}id"),
+        "successes": Count("id", filter=Q(**{f"{task}state": TaskState.DONE})),
+        "full": Count("id", filter=_score_in(FULL_SATISFACTION, task)),
+        "basic": Count("id", filter=_score_in(BASIC_SATISFACTION, task)),
+        "dissatisfied": Count("id", filter=dissatisfied_filter(task)),
+        "grumbles": Count("id", filter=grumble_filter(task)),
     }
+
+
+def delivered(counts: dict) -> int:
+    """交车数 of counters; a package frozen before SPEC §9 has none and divided by its tasks."""
+    return counts.get("delivered", counts.get("tasks", 0))
+
+
+def success_rate(counts: dict) -> float | None:
+    """THE 回访成功率 (SPEC §9): 回访成功数 / 交车数, as tables 7/8 show it."""
+    return rate(counts.get("successes", 0), delivered(counts))
 
 
 def _empty_callback_counts() -> dict:
@@ -153,31 +196,13 @@ def _empty_callback_counts() -> dict:
 
 
 def _complaint_counts(now: dt.datetime) -> dict:
-    """Received / closed / red and the three SLA clocks (met in time, measured) of cases."""
-    running = Q(state__in=OPEN_STATES)
+    """Received / closed / red, and each SLA clock's met and late cases by THE rule of
+    `complaints.selectors.sla_counts` (the monthly complaint report counts with it too)."""
     return {
         "received": Count("id"),
-        "closed": Count("id", filter=Q(state__in=FINISHED_STATES)),
+        "closed": Count("id", filter=case_closed_filter()),
         "red": Count("id", filter=case_colour_filter(SlaColour.RED, now)),
-        # dispatched within 30 minutes (its stored due time)
-        "dispatch_met": Count("id", filter=Q(dispatched_at__lte=F("dispatch_due_at"))),
-        "dispatch_measured": Count(
-            "id",
-            filter=Q(dispatched_at__isnull=False) | (running & Q(dispatched_at__isnull=True, dispatch_due_at__lt=now)),
-        ),
-        # first contact with the customer within 24 hours (red from the due time on)
-        "contact_met": Count("id", filter=Q(first_contact_at__lt=F("first_contact_due_at"))),
-        "contact_measured": Count(
-            "id",
-            filter=Q(first_contact_at__isnull=False)
-            | (running & Q(first_contact_at__isnull=True, first_contact_due_at__lte=now)),
-        ),
-        # department feedback within 48 hours of dispatch
-        "feedback_met": Count("id", filter=Q(feedback_at__lte=F("feedback_due_at"))),
-        "feedback_measured": Count(
-            "id",
-            filter=Q(feedback_at__isnull=False) | (running & Q(feedback_at__isnull=True, feedback_due_at__lt=now)),
-        ),
+        **sla_counts(now),
     }
 
 
@@ -231,10 +256,9 @@ def callback_counts_by_store_month(
     result: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
     for kind in KINDS:
         rows = (
-            CallbackTask.objects.filter(source_filter(kind=kind, first=first, last=last, store_ids=store_ids))
-            .annotate(source_month=_source_month(kind))
+            source_rows(kind=kind, first=first, last=last, store_ids=store_ids)
             .values("store_id", "source_month")
-            .annotate(**_callback_counts())
+            .annotate(**_callback_counts(SOURCES[kind][1]))
             .order_by()
         )
         for row in rows:
@@ -284,8 +308,6 @@ def monthly_counts(
 ) -> list[dict]:
     """The trend of the stores together (every store when `store_ids` is None)."""
     if store_ids is None:
-        from crm.models import Store
-
         store_ids = list(Store.objects.values_list("id", flat=True))
     by_store = monthly_counts_by_store(store_ids=store_ids, last_month=last_month, months=months, now=now)
     if not by_store:
@@ -298,15 +320,18 @@ def kpis_from_counts(counts: dict) -> dict:
     sales, service, complaints = counts["sales"], counts["service"], counts["complaints"]
     tasks = sales["tasks"] + service["tasks"]
     successes = sales["successes"] + service["successes"]
-    sla_met = sum(complaints[f"{c}_met"] for c in ("dispatch", "contact", "feedback"))
-    sla_measured = sum(complaints[f"{c}_measured"] for c in ("dispatch", "contact", "feedback"))
+    both = {"successes": successes, "delivered": delivered(sales) + delivered(service)}
+    complaints = _frozen_v1_sla(complaints)
+    sla_met = sum(complaints[f"{c}_met"] for c in SLA_CLOCKS)
+    sla_late = sum(complaints[f"{c}_late"] for c in SLA_CLOCKS)
     return {
         "month": counts["month"],
         "tasks": tasks,
         "successes": successes,
-        "success_rate": rate(successes, tasks),
-        "sales_success_rate": rate(sales["successes"], sales["tasks"]),
-        "service_success_rate": rate(service["successes"], service["tasks"]),
+        "delivered": both["delivered"],
+        "success_rate": success_rate(both),
+        "sales_success_rate": success_rate(sales),
+        "service_success_rate": success_rate(service),
         "sales_full": sales["full"],
         "sales_successes": sales["successes"],
         "sales_full_rate": rate(sales["full"], sales["successes"]),
@@ -316,12 +341,23 @@ def kpis_from_counts(counts: dict) -> dict:
         "complaints_received": complaints["received"],
         "complaints_closed": complaints["closed"],
         "complaints_red": complaints["red"],
-        "sla_rate": rate(sla_met, sla_measured),
-        "sla_dispatch_rate": rate(complaints["dispatch_met"], complaints["dispatch_measured"]),
-        "sla_contact_rate": rate(complaints["contact_met"], complaints["contact_measured"]),
-        "sla_feedback_rate": rate(complaints["feedback_met"], complaints["feedback_measured"]),
+        "sla_rate": sla_compliance(complaints),
+        "sla_dispatch_rate": sla_compliance(complaints, "dispatch"),
+        "sla_contact_rate": sla_compliance(complaints, "contact"),
+        "sla_feedback_rate": sla_compliance(complaints, "feedback"),
         "sla_met": sla_met,
-        "sla_measured": sla_measured,
+        "sla_measured": sla_met + sla_late,
+    }
+
+
+def _frozen_v1_sla(complaints: dict) -> dict:
+    """A package frozen before SPEC §9 defined SLA compliance stored `<clock>_measured` (met + late
+    by the old rule): its figure is shown as it was approved, never recounted."""
+    if all(f"{c}_late" in complaints for c in SLA_CLOCKS):
+        return complaints
+    return {
+        **complaints,
+        **{f"{c}_late": complaints.get(f"{c}_measured", 0) - complaints.get(f"{c}_met", 0) for c in SLA_CLOCKS},
     }
 
 
@@ -339,11 +375,22 @@ def sum_counts(entries: list[dict]) -> dict:
     return total
 
 
+def customer_complaints(*, customers, store, month) -> QuerySet[Case]:
+    """THE "this customer complained" rule (投诉率's numerator, the staff page's case list): cases
+    of the callback's customer at its store received in the callback's source month (local time).
+    `customers`: an OuterRef to a customer id, or a queryset of customer ids; `store`, `month` (its
+    first day): values or OuterRefs."""
+    customer = {"customer_id__in": customers} if isinstance(customers, QuerySet) else {"customer_id": customers}
+    return Case.objects.annotate(received_month=TruncMonth("received_at", output_field=DateField())).filter(
+        store_id=store, received_month=month, **customer
+    )
+
+
 # --- staff ----------------------------------------------------------------------------------------
 
 STAFF_FIELD = {
     CallbackKind.SALES.value: "delivery__sales_consultant",
-    CallbackKind.SERVICE.value: "repair_order__service_advisor",
+    CallbackKind.SERVICE.value: STAFF_FIELD_SERVICE,
 }
 
 
@@ -364,21 +411,18 @@ def staff_counts_by_store_month(
     callback's source month. Two queries (one per kind), GROUP BY month and staff."""
     by_key: dict[tuple[int, str], list[dict]] = defaultdict(list)
     for kind in KINDS:
-        field = STAFF_FIELD[kind]
+        _model, task, _date, field = SOURCES[kind]
         complained = Exists(
-            Case.objects.annotate(received_month=TruncMonth("received_at", output_field=DateField())).filter(
-                customer_id=OuterRef("customer_id"),
-                store_id=OuterRef("store_id"),
-                received_month=OuterRef("source_month"),
+            customer_complaints(
+                customers=OuterRef(f"{task}customer_id"), store=OuterRef("store_id"), month=OuterRef("source_month")
             )
         )
         qs = (
-            CallbackTask.objects.filter(source_filter(kind=kind, first=first, last=last, store_ids=store_ids))
-            .annotate(source_month=_source_month(kind))
+            source_rows(kind=kind, first=first, last=last, store_ids=store_ids)
             .values(
                 "source_month", "store_id", "store__name", staff_id=F(f"{field}_id"), staff_name=F(f"{field}__name")
             )
-            .annotate(**_callback_counts(), complained=Count("id", filter=Q(complained)))
+            .annotate(**_callback_counts(task), complained=Count(f"{task}id", filter=Q(complained)))
             .order_by()
         )
         for row in qs:
@@ -397,7 +441,7 @@ def staff_ranking(rows: list[dict]) -> dict[str, list[dict]]:
             {
                 **row,
                 "full_rate": rate(row["full"], row["successes"]),
-                "success_rate": rate(row["successes"], row["tasks"]),
+                "success_rate": success_rate(row),
             }
             for row in rows
             if row["kind"] == kind
@@ -416,7 +460,7 @@ FLAG_MEASURES = (
     ("grumble", gettext_noop("抱怨率"), "grumbles", "successes"),
     ("complaint", gettext_noop("投诉率"), "complained", "tasks"),
 )
-COUNTER_KEYS = ("tasks", "successes", "grumbles", "full", "basic", "dissatisfied", "complained")
+COUNTER_KEYS = ("delivered", "tasks", "successes", "grumbles", "full", "basic", "dissatisfied", "complained")
 
 
 def _flag(row: dict, store: dict, *, code: str, label: str, bad: str, total: str, alpha: float) -> dict | None:
@@ -448,7 +492,7 @@ def _store_totals(rows: list[dict], group: tuple[str, ...], counters: tuple[str,
     for row in rows:
         total = totals[tuple(row[k] for k in group)]
         for counter in counters:
-            total[counter] += row[counter]
+            total[counter] += row.get(counter, 0)  # a frozen v1 package's row has no 交车数
     return totals
 
 

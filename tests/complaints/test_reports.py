@@ -26,8 +26,8 @@ def test_month_list_and_summary(make_case, cr_manager, advisor, service_departme
     assert [r[12] for r in rows] == ["红", "白"]
     summary = complaints_monthly_summary(start=start, end=end, store_ids=None)
     totals = summary["totals"]
-    assert (totals["received"], totals["dispatched"], totals["dispatched_in_time"]) == (2, 2, 1)
-    assert (totals["contacted"], totals["contacted_in_time"]) == (1, 1)
+    assert (totals["received"], totals["dispatched"], totals["dispatch_met"], totals["dispatch_late"]) == (2, 2, 1, 1)
+    assert (totals["contacted"], totals["contact_met"]) == (1, 1)
     assert summary["by"]["department"] == [{"department__kind": "service", "n": 2}]
     nov_start, nov_end = month_range(dt.date(2026, 11, 1))
     assert complaints_monthly_summary(start=nov_start, end=nov_end, store_ids=None)["totals"]["received"] == 0

@@ -99,18 +99,19 @@ def test_complaints_received_closed_red_and_sla(store_a):
     )
     # 3: never dispatched, never contacted, still new: both clocks overdue (late), red.
     make_case(store=store_a, received_at=received)
-    # 4: unfounded before dispatch: its clocks stopped, not measured; grey.
+    # 4: unfounded at once: its dispatch and first-contact clocks stopped at closing, within their
+    # targets, so met (SPEC §9); feedback never started; grey.
     make_case(store=store_a, received_at=received, state=CaseState.UNFOUNDED, closed_at=received)
     # April and the other month edge are not counted.
     make_case(store=store_a, received_at=local(2025, 4, 1, 0, 5))
 
     counts = month_counts([store_a.pk], MARCH)["complaints"]
     assert (counts["received"], counts["closed"], counts["red"]) == (4, 2, 2)
-    assert (counts["dispatch_met"], counts["dispatch_measured"]) == (1, 3)
-    assert (counts["contact_met"], counts["contact_measured"]) == (1, 3)
-    assert (counts["feedback_met"], counts["feedback_measured"]) == (1, 2)
+    assert (counts["dispatch_met"], counts["dispatch_late"]) == (2, 2)
+    assert (counts["contact_met"], counts["contact_late"]) == (2, 2)
+    assert (counts["feedback_met"], counts["feedback_late"]) == (1, 1)
     figures = kpis.kpis_from_counts(month_counts([store_a.pk], MARCH))
-    assert figures["sla_rate"] == pytest.approx(3 / 8)
+    assert figures["sla_rate"] == pytest.approx(5 / 10)
     assert figures["sla_feedback_rate"] == pytest.approx(1 / 2)
 
 

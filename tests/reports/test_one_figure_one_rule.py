@@ -1,0 +1,272 @@
+"""SPEC §9 "One figure, one rule", proven by construction: random months of callbacks and complaints,
+and every figure shown in two places is equal.
+
+- the dashboard's tiles = the 合计 rows of tables 7 and 8 (回访成功率 = 回访成功数 / 交车数, sales and
+  service apart; successes and satisfaction counts), and both = SPEC §9 computed here by hand;
+- the dashboard's SLA compliance = the monthly complaint report's, per clock, and both = SPEC §9's
+  clock rule computed here by hand over the cases;
+- the stored figures (StoreMonthFigures, what the page reads) = the live computation;
+- a frozen package = the live dashboard and the live tables for the same data;
+- the staff drill-down = that staff member's row of table 7 or 8.
+
+Each example builds its month inside a transaction rolled back at the end; the clock is frozen, and
+hypothesis runs derandomized so every run sees the same examples."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from callbacks.choices import Disposition, TaskState
+from complaints.choices import FINISHED_STATES, CaseState
+from crm.reporting import export_language, rate
+from reports import dashboard, figures, kpis
+from reports.approval import report_package_generate
+from reports.complaint_reports import complaints_monthly_rows
+from reports.periods import month_bounds
+from reports.registry import get_report
+from reports.satisfaction import ADVISORS, SALES, TEAMS, satisfaction_rows
+from reports.snapshot import table_freeze
+from tests.factories import DeliveryFactory
+from tests.reports.builders import sales_task, service_task
+from tests.reports.factories import make_case, sales_consultant, service_advisor
+
+pytestmark = pytest.mark.django_db
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+MONTH = dt.date(2026, 10, 1)
+NOW = dt.datetime(2026, 10, 31, 20, 0, tzinfo=SHANGHAI)
+CLOCKS = {"dispatch": dt.timedelta(minutes=30), "contact": dt.timedelta(hours=24), "feedback": dt.timedelta(hours=48)}
+
+DUE_FIELD = {"dispatch": "dispatch_due_at", "contact": "first_contact_due_at", "feedback": "feedback_due_at"}
+
+DISPOSITIONS = [d.value for d in Disposition]
+SUCCESSES = [Disposition.SUCCESS.value, Disposition.SMS_REPLY.value]
+
+callback = st.fixed_dictionaries(
+    {
+        "staff": st.integers(0, 1),
+        "state": st.sampled_from([s.value for s in TaskState]),
+        "attempts": st.lists(st.sampled_from(DISPOSITIONS), max_size=3),
+        "sms_sent": st.booleans(),
+        "score": st.one_of(st.none(), st.integers(1, 10)),
+        "window_ended": st.booleans(),
+        # days from the month's start: -1 is the last day of September, 31 the first of November
+        "day": st.sampled_from([-1, 0, 5, 17, 30, 31]),
+        "hour": st.sampled_from([0, 10, 23]),
+        "refused": st.booleans(),  # sales: a customer who refused calls has a delivery and no task
+    }
+)
+# minutes before NOW a case was received: within the dispatch target, within the first-contact
+# target, within the feedback target, well inside the month, and in September (not counted)
+RECEIVED_BEFORE = [10, 20 * 60, 40 * 60, 200 * 60, 600 * 60, 800 * 60]
+complaint = st.fixed_dictionaries(
+    {
+        "received_before": st.sampled_from(RECEIVED_BEFORE),
+        "state": st.sampled_from([s.value for s in CaseState]),
+        # minutes after receipt of each event (None: not happened); capped at NOW below
+        "dispatch": st.one_of(st.none(), st.sampled_from([5, 30, 45, 24 * 60])),
+        "contact": st.one_of(st.none(), st.sampled_from([60, 24 * 60, 30 * 60])),
+        "feedback": st.one_of(st.none(), st.sampled_from([10 * 60, 49 * 60, 80 * 60])),
+        "closed": st.sampled_from([0, 15, 20 * 60, 60 * 60]),
+    }
+)
+month_data = st.fixed_dictionaries(
+    {
+        "sales": st.lists(callback, max_size=7),
+        "service": st.lists(callback, max_size=7),
+        "complaints": st.lists(complaint, max_size=6),
+    }
+)
+
+
+def _task_fields(spec: dict) -> dict:
+    state = spec["state"]
+    attempts = list(spec["attempts"])
+    if state == TaskState.DONE:
+        attempts.append(SUCCESSES[spec["staff"]])
+    else:
+        attempts = [a for a in attempts if a not in SUCCESSES]
+    return {
+        "state": state,
+        "attempts": attempts,
+        "sms_sent": spec["sms_sent"],
+        "score": spec["score"] if state == TaskState.DONE else None,
+        "closes": NOW - dt.timedelta(days=2) if spec["window_ended"] else NOW + dt.timedelta(days=2),
+    }
+
+
+def _source_day(spec: dict) -> dt.date:
+    return MONTH + dt.timedelta(days=spec["day"])
+
+
+def build_callbacks(data: dict, consultants: list, advisors: list) -> dict:
+    """Create the month's deliveries, ROs and tasks; return SPEC §9's counts per kind and staff."""
+    expected = {"sales": {}, "service": {}}
+    for kind, specs in (("sales", data["sales"]), ("service", data["service"])):
+        for spec in specs:
+            staff = (consultants if kind == "sales" else advisors)[spec["staff"]]
+            day = _source_day(spec)
+            fields = _task_fields(spec)
+            if kind == "sales" and spec["refused"]:
+                DeliveryFactory(store=staff.store, sales_consultant=staff, delivered_on=day)
+                task = None
+            elif kind == "sales":
+                task = sales_task(store=staff.store, consultant=staff, delivered_on=day, **fields)
+            else:
+                at = dt.datetime.combine(day, dt.time(spec["hour"], 30), SHANGHAI)
+                task = service_task(store=staff.store, advisor=staff, delivered_at=at, **fields)
+            if day.replace(day=1) != MONTH:
+                continue
+            row = expected[kind].setdefault(staff.pk, {"delivered": 0, "success": 0, "fully": 0})
+            row["delivered"] += 1
+            if task is not None and task.state == TaskState.DONE:
+                row["success"] += 1
+                row["fully"] += bool(task.overall_score and task.overall_score >= 8)
+    return expected
+
+
+def build_complaints(data: dict, store) -> dict:
+    """Create the cases; return SPEC §9's met / late per clock over those received in MONTH."""
+    expected = {f"{clock}_{n}": 0 for clock in CLOCKS for n in ("met", "late")}
+    for spec in data["complaints"]:
+        received = NOW - dt.timedelta(minutes=spec["received_before"])
+
+        def happened(minutes, received=received):
+            at = received + dt.timedelta(minutes=minutes) if minutes is not None else None
+            return at if at is not None and at <= NOW else None
+
+        dispatched = happened(spec["dispatch"])
+        contacted = happened(spec["contact"])
+        feedback = happened(spec["feedback"]) if dispatched else None
+        finished = spec["state"] in FINISHED_STATES
+        closed = (happened(spec["closed"]) or received) if finished else None
+        times = {
+            "state": spec["state"],
+            "dispatched_at": dispatched,
+            "first_contact_at": contacted,
+            "feedback_at": feedback,
+            "closed_at": closed,
+            "dispatch_due_at": received + CLOCKS["dispatch"],
+            "first_contact_due_at": received + CLOCKS["contact"],
+            "feedback_due_at": dispatched + CLOCKS["feedback"] if dispatched else None,
+        }
+        make_case(store=store, received_at=received, **times)
+        if received < dt.datetime.combine(MONTH, dt.time(), SHANGHAI):
+            continue
+        for clock, event in (("dispatch", dispatched), ("contact", contacted), ("feedback", feedback)):
+            due = times[
+                {"dispatch": "dispatch_due_at", "contact": "first_contact_due_at"}.get(clock, "feedback_due_at")
+            ]
+            if due is None:
+                continue  # never started
+            stopped = event or closed
+            if stopped is not None:
+                expected[f"{clock}_{'met' if stopped < due else 'late'}"] += 1
+            elif due <= NOW:
+                expected[f"{clock}_late"] += 1
+    return expected
+
+
+@pytest.fixture
+def staff(store_a):
+    return (
+        [sales_consultant(store_a, "赵销售"), sales_consultant(store_a, "钱销售")],
+        [service_advisor(store_a, "孙顾问"), service_advisor(store_a, "李顾问")],
+    )
+
+
+def _kpi_tiles(store_ids: list[int]) -> dict:
+    return kpis.kpis_from_counts(figures.dashboard_figures(store_ids=store_ids, month=MONTH, now=NOW)["trend"][-1])
+
+
+def _live_frozen(name: str, store_id: int) -> dict:
+    with export_language():
+        return table_freeze(get_report(name).build(store_ids=[store_id], month=MONTH, full_numbers=False))
+
+
+@settings(
+    max_examples=15,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=month_data)
+def test_every_figure_shown_twice_is_equal(data, store_a, staff):
+    consultants, advisors = staff
+    store_ids = [store_a.pk]
+    with time_machine.travel(NOW, tick=False), transaction.atomic():
+        expected = build_callbacks(data, consultants, advisors)
+        expected_sla = build_complaints(data, store_a)
+        tiles = _kpi_tiles(store_ids)
+
+        # Tables 7 and 8, their 合计 rows, and SPEC §9 by hand.
+        tables = {}
+        for kind, grouping in (("sales", SALES), ("service", ADVISORS)):
+            rows, total = satisfaction_rows(grouping, store_ids=store_ids, month=MONTH, now=NOW)
+            tables[kind] = {row["gid"]: row for row in rows}
+            mine = expected[kind].values()
+            delivered, success = sum(r["delivered"] for r in mine), sum(r["success"] for r in mine)
+            assert (total["delivered"], total["success"]) == (delivered, success)
+            assert total["fully"] == sum(r["fully"] for r in mine)
+            assert total["success_rate"] == rate(success, delivered)
+            assert tiles[f"{kind}_success_rate"] == total["success_rate"]
+            assert tiles[f"{kind}_successes"] == total["success"]
+            assert tiles[f"{kind}_full"] == total["fully"]
+            assert tiles[f"{kind}_full_rate"] == total["fully_rate"]
+        team_total = satisfaction_rows(TEAMS, store_ids=store_ids, month=MONTH, now=NOW)[1]
+        assert team_total["success_rate"] == tiles["service_success_rate"]
+        assert (team_total["delivered"], team_total["success"]) == (
+            sum(r["delivered"] for r in expected["service"].values()),
+            sum(r["success"] for r in expected["service"].values()),
+        )
+        both_delivered = sum(r["delivered"] for k in expected for r in expected[k].values())
+        both_success = sum(r["success"] for k in expected for r in expected[k].values())
+        assert tiles["success_rate"] == rate(both_success, both_delivered)
+
+        # SLA compliance: the dashboard, the monthly complaint report and SPEC §9 by hand.
+        start, end = month_bounds(MONTH)
+        report_rows, _received = complaints_monthly_rows(store_ids=store_ids, start=start, end=end)
+        sla_rows = [r for r in report_rows if r["section"] == "时效达成"]
+        for row, clock in zip(sla_rows, ("dispatch", "contact", "feedback"), strict=True):
+            met, late = expected_sla[f"{clock}_met"], expected_sla[f"{clock}_late"]
+            assert (row["count"], row["base"]) == (met, met + late), clock
+            assert row["share"] == tiles[f"sla_{clock}_rate"] == rate(met, met + late), clock
+        all_met = sum(expected_sla[f"{c}_met"] for c in CLOCKS)
+        assert tiles["sla_rate"] == rate(all_met, all_met + sum(expected_sla[f"{c}_late"] for c in CLOCKS))
+
+        # The stored figures (what the page reads) = the live computation.
+        figures.store_month_figures_refresh(store_ids=store_ids, first=MONTH, last=MONTH, now=NOW)
+        stored = figures.stored_figures(store_ids=store_ids, month=MONTH, now=NOW)
+        live = figures.dashboard_figures(store_ids=store_ids, month=MONTH, now=NOW)
+        assert stored["trend"][-1] == live["trend"][-1]
+        assert stored["staff"] == live["staff"]
+
+        # A frozen package = the live dashboard and the live tables.
+        package = report_package_generate(store=store_a, month=MONTH, user=None, now=NOW)
+        assert kpis.kpis_from_counts(package.figures["trend"][-1]) == tiles
+        frozen = {table["name"]: table for table in package.tables}
+        for name in ("sc_satisfaction", "sa_satisfaction", "team_satisfaction", "complaints_monthly"):
+            assert frozen[name] == _live_frozen(name, store_a.pk), name
+
+        # The staff drill-down = the person's row of table 7 / 8.
+        for kind, people in (("sales", consultants), ("service", advisors)):
+            for person in people:
+                summary = dashboard.staff_month_summary(staff=person, kind=kind, month=MONTH, now=NOW)
+                row = tables[kind].get(person.pk)
+                if row is None:
+                    assert summary["row"] is None
+                    continue
+                mine = summary["row"]
+                assert (mine["delivered"], mine["successes"], mine["full"]) == (
+                    row["delivered"],
+                    row["success"],
+                    row["fully"],
+                )
+                assert kpis.success_rate(mine) == row["success_rate"]
+                assert summary["full_rate"] == row["fully_rate"]
+
+        transaction.set_rollback(True)
