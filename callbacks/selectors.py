@@ -2,10 +2,11 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import CharField, Count, DateTimeField, Exists, F, Func, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf, TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, TaskState, dispositions_in_bucket
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
@@ -210,14 +211,13 @@ def complaint_prefill(*, task: CallbackTask, alert: HotAlert | None = None, answ
     what the call recorded — the alert's reasons and the customer's own words (text answers), each
     once (an alert raised before its reasons carried the words lacks them)."""
     from complaints.choices import Channel
-    from surveys.choices import QuestionType
-    from surveys.services import verbatim_line
+    from surveys.services import answer_verbatim
 
     lines = list(alert.reasons) if alert is not None else []
-    for answer in answers:
-        if answer.question.type == QuestionType.TEXT and answer.text.strip():
-            line = verbatim_line(answer.question, answer.text)
-            if line not in lines:
+    # In the default language, as the alert stored its reasons (callbacks.services._task_done).
+    with translation.override(settings.LANGUAGE_CODE):
+        for line in map(answer_verbatim, answers):
+            if line and line not in lines:
                 lines.append(line)
     params: dict[str, object] = {
         "customer": task.customer_id,

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from callbacks.choices import (
@@ -636,14 +636,19 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
 
     response = response_record(task=task, version=version, answers=answers, source=source, agent=user, at=now)
     task.state, task.final_disposition, task.completed_at = TaskState.DONE, disposition, now
-    reasons = response_negative_reasons(response) if response.has_negative else []
-    if grumble:
-        reasons.insert(0, _("回访专员标记抱怨"))
-    task.has_grumble = bool(reasons)
-    if reasons:
+    # The reasons are stored with the alert, so they are written in the default language whatever
+    # the agent's (as stored notification texts are): read later, and compared with the complaint
+    # prefill's lines, they must not depend on who recorded the call.
+    with translation.override(settings.LANGUAGE_CODE):
+        reasons = response_negative_reasons(response) if response.has_negative else []
+        if grumble:
+            reasons.insert(0, _("回访专员标记抱怨"))
         # The customer's own words go with the alert (and so into the complaint it may become): a
         # text answer never raises an alert, but it is what the CR manager needs to read first.
-        reasons += response_verbatim_lines(response)
+        verbatim = response_verbatim_lines(response) if reasons else []
+    task.has_grumble = bool(reasons)
+    if reasons:
+        reasons += verbatim
         alert, created = HotAlert.objects.get_or_create(task=task, defaults={"raised_at": now, "reasons": reasons})
         if created:
             _hot_alert_notify(alert=alert, task=task)
@@ -781,15 +786,21 @@ def data_fix_record(
     return record
 
 
+def _hot_alert_close_note(note: str) -> str:
+    """The note a hot alert is closed with, as stored: required (SPEC §6), for one alert or many."""
+    if not note.strip():
+        raise ValidationError({"note": _("关闭预警必须填写说明。")})
+    return note.strip()
+
+
 def hot_alert_close(*, alert, user: User, note: str, now: datetime.datetime | None = None):
     """Close a hot alert; a note is required (SPEC §6). Exactly one closer wins."""
     from callbacks.models import HotAlert
 
-    if not note.strip():
-        raise ValidationError({"note": _("关闭预警必须填写说明。")})
+    note = _hot_alert_close_note(note)
     now = now or timezone.now()
     closed = HotAlert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
-        closed_at=now, closed_by=user, close_note=note.strip()
+        closed_at=now, closed_by=user, close_note=note
     )
     if not closed:
         raise ValidationError(_("该预警已关闭。"))
@@ -806,11 +817,10 @@ def hot_alerts_close(*, alert_ids: Iterable[int], user: User, note: str, now: da
     from callbacks.models import HotAlert
     from crm.scoping import scope_for_user
 
-    if not note.strip():
-        raise ValidationError({"note": _("关闭预警必须填写说明。")})
+    note = _hot_alert_close_note(note)
     alerts = scope_for_user(HotAlert.objects.filter(pk__in=list(alert_ids)), user, store_field="task__store")
     return alerts.filter(closed_at__isnull=True).update(
-        closed_at=now or timezone.now(), closed_by=user, close_note=note.strip()
+        closed_at=now or timezone.now(), closed_by=user, close_note=note
     )
 
 

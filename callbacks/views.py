@@ -241,7 +241,7 @@ def hot_alert_close(request, pk: int):
     form = HotAlertCloseForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationError(_("关闭预警必须填写说明。"))
+            raise ValidationError(form.errors["note"])
         services.hot_alert_close(alert=alert, user=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("预警已关闭。"))
     except ValidationError as exc:
@@ -254,9 +254,12 @@ def hot_alert_close(request, pk: int):
 @permission_required("callbacks.change_hotalert", raise_exception=True)
 def hot_alerts_close(request):
     """Close the ticked alerts with one note (scoped in the service)."""
-    ids = [int(i) for i in request.POST.getlist("alert") if i.isdigit()]
+    ids = id_list_param(request.POST.getlist("alert"), name="alert")
+    form = HotAlertCloseForm(request.POST)
     try:
-        closed = services.hot_alerts_close(alert_ids=ids, user=request.user, note=request.POST.get("note", ""))
+        if not form.is_valid():
+            raise ValidationError(form.errors["note"])
+        closed = services.hot_alerts_close(alert_ids=ids, user=request.user, note=form.cleaned_data["note"])
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

@@ -265,8 +265,10 @@ def notifications_send_email(*, notification_ids: Iterable[int]) -> int:
                 try:
                     message.send()
                 except Exception:
-                    # Release the claim so that an operator's retry can send it; the in-app copy stands.
-                    Notification.objects.filter(id=notification.id).update(emailed_at=None)
+                    # Release the claim and mark it pending again: the task's retry sends it, and
+                    # should every retry fail, the beat sweep still finds it (and the operations
+                    # page shows it) — the in-app copy stands meanwhile.
+                    Notification.objects.filter(id=notification.id).update(emailed_at=None, email_pending=True)
                     logger.exception("notification e-mail %s failed", notification.id)
                     failed.append(notification.id)
                     continue
@@ -300,7 +302,7 @@ def _claim_for_email(ids: list[int], table: str, users: str) -> list[int]:
 def _email_body(notification: Notification, subject: str) -> str:
     parts = [notification.body] if notification.body else []
     if notification.url:
-        base = getattr(settings, "SITE_URL", "").rstrip("/")
+        base = settings.SITE_URL.rstrip("/")
         parts.append(f"{base}{notification.url}")
     return "\n\n".join(parts) or subject
 

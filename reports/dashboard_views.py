@@ -67,7 +67,7 @@ def my_satisfaction(request):
     linked to the login: the page takes no staff id."""
     if not is_consultant(request.user):
         raise PermissionDenied
-    month = kpis.parse_month(request.GET.get("month")) or dashboard.default_month()
+    month = month_param(request.GET.get("month")) or dashboard.default_month()
     context = {"month_value": kpis.month_key(month), "staff": dashboard.own_staff(request.user)}
     if context["staff"] is None:
         return render(request, "reports/my_satisfaction.html", context)

@@ -112,10 +112,17 @@ def verbatim_line(question: Question, text: str) -> str:
     return _("%(code)s 客户原话：%(text)s") % {"code": question.code, "text": text.strip()}
 
 
+def answer_verbatim(answer) -> str | None:
+    """The customer's own words of one answer as a line (a text answer that says something), else None."""
+    if answer.question.type == QuestionType.TEXT and answer.text.strip():
+        return verbatim_line(answer.question, answer.text)
+    return None
+
+
 def response_verbatim_lines(response: Response) -> list[str]:
     """The customer's own words of a response (its non-empty text answers), in question order."""
     answers = response.answers.select_related("question").order_by("question__order", "question_id")
-    return [verbatim_line(a.question, a.text) for a in answers if a.question.type == QuestionType.TEXT and a.text]
+    return [line for line in map(answer_verbatim, answers) if line]
 
 
 def _version_for(*, task, version: TemplateVersion | None) -> TemplateVersion:

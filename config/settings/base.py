@@ -191,6 +191,9 @@ EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dealer-cr@localhost")
+# The address users open the app at (e.g. https://cr.example.com): notification e-mails link to it.
+# Empty: the e-mails carry the page's path only.
+SITE_URL = env.str("SITE_URL", default="")
 
 # SMS gateway (SPEC §10), chosen like Django's e-mail backends: the dev backend only logs (every
 # message is in the database and on the outbox page); crm.sms.backends.http.HttpBackend posts JSON to

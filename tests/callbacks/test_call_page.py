@@ -1,10 +1,13 @@
 """The call page: the full questionnaire, scripts, earlier callbacks and complaints, heartbeat."""
 
 import datetime
+import html
+import re
+from urllib.parse import parse_qs
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from callbacks.choices import Disposition, TaskState
 from callbacks.models import CallbackTask, HotAlert
@@ -300,3 +303,18 @@ def test_finished_call_page_queries_are_bounded(store_a, agent, client_for, djan
     # attempts, history (no answers: no earlier task), complaints — no questionnaire, scripts or claim.
     with django_assert_max_num_queries(13):
         client.get(reverse("callbacks:call", args=[task.pk]))
+
+
+def test_an_alert_recorded_in_english_keeps_its_reasons_in_chinese_and_the_complaint_says_each_once(
+    store_a, agent, client_for
+):
+    """The alert's reasons are stored data: written in the default language whatever the agent's, so
+    the complaint prefilled from the call (in the reader's language) lists the customer's words once."""
+    with translation.override("en"):
+        task = _finished_with_alert(store_a, agent)
+    reasons = task.hot_alert.reasons
+    assert reasons[-1] == "Q11 客户原话：提车等了两个小时，没人管"
+    page = client_for(agent).get(reverse("callbacks:call", args=[task.pk]))
+    query = re.search(r'id="register-complaint"[^>]*href="[^"?]*\?([^"]+)"', page.content.decode()).group(1)
+    content = parse_qs(html.unescape(query))["content"][0]
+    assert content.count("提车等了两个小时，没人管") == 1

@@ -112,6 +112,17 @@ def test_bulk_close_needs_a_note_and_the_permission(client_for, cr_manager, gene
     assert hot_alerts_close(alert_ids=[alert.pk], user=cr_manager, note="再次") == 0  # closed once
 
 
+def test_bulk_close_refuses_malformed_ids_and_notes_without_an_error_page(client_for, cr_manager, store_a):
+    alert = _alert(store_a)
+    client = client_for(cr_manager)
+    url = reverse("callbacks:hot_alerts_close")
+    assert client.post(url, {"alert": ["²"], "note": "好"}).status_code == 400  # "²".isdigit() is True
+    assert client.post(url, {"alert": ["9" * 30], "note": "好"}).status_code == 400
+    assert client.post(url, {"alert": [alert.pk], "note": "好\x00"}).status_code == 302  # a message, no 500
+    alert.refresh_from_db()
+    assert alert.closed_at is None
+
+
 def test_alert_list_query_count_does_not_grow(client_for, cr_manager, store_a, django_assert_max_num_queries):
     for _ in range(2):
         _alert(store_a)

@@ -211,7 +211,9 @@ def test_a_failed_email_is_retried_and_a_sent_one_is_not_sent_again(store_a, mon
         notifications_send_email(notification_ids=ids)
     assert failed.value.notification_ids == [ids[1]]
     assert [m.to for m in mail.outbox] == [["u0@example.com"]]
-    assert Notification.objects.get(id=ids[1]).emailed_at is None
+    failed_row = Notification.objects.get(id=ids[1])
+    # Pending again: should every Celery retry fail too, the beat sweep still sends it.
+    assert failed_row.emailed_at is None and failed_row.email_pending
     broken.clear()
     assert notifications_send_email(notification_ids=ids) == 1  # the retry sends only the failed one
     assert [m.to for m in mail.outbox] == [["u0@example.com"], ["u1@example.com"]]
@@ -258,3 +260,19 @@ def test_old_sla_notifications_get_their_case_number_by_migration(make_case, cr_
     with translation.override("en"):
         shown = notification_title(Notification.objects.get(title="旧标题"))
     assert shown.startswith(f"Complaint {case.case_no} is red")
+
+
+def test_an_email_links_to_the_site_address(cr_manager, settings):
+    settings.SITE_URL = "https://cr.example.com/"
+    cr_manager.email = "m@example.com"
+    cr_manager.save()
+    notify(
+        recipients=[cr_manager],
+        kind=NotificationKind.DISPATCHED,
+        params={"no": "C-1"},
+        url="/complaints/cases/7/",
+        dedup_key="k",
+        email=False,
+    )
+    notifications_send_email(notification_ids=list(Notification.objects.values_list("id", flat=True)))
+    assert "https://cr.example.com/complaints/cases/7/" in mail.outbox[0].body
