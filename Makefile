@@ -21,8 +21,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 	touch $@ $(VENV)/.run-installed
 
 # The demo: SQLite and a filesystem Celery broker unless DATABASE_URL / REDIS_URL are set.
+# (staticfiles/ is STATIC_ROOT: whitenoise warns at start-up when it is missing.)
 run: $(VENV)/.run-installed
-	mkdir -p var/celery-broker/out var/celery-broker/processed var/celery-broker/control var/media
+	mkdir -p var/celery-broker/out var/celery-broker/processed var/celery-broker/control var/media staticfiles
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py beat_schedule
