@@ -22,7 +22,7 @@ from bench.scale_sql import copy_rows, insert_select, rand, sql_literal
 
 
 def _window(source: str, start_days: int, end_days: int) -> tuple[str, str]:
-    """SQL for a callback window from a local date (callbacks.services.callback_window)."""
+    """SQL for a callback window from a local date (callbacks.generation.callback_window)."""
     opens = f"(({source}) + {start_days})::timestamp AT TIME ZONE 'Asia/Shanghai'"
     closes = f"(({source}) + {end_days + 1})::timestamp AT TIME ZONE 'Asia/Shanghai' - interval '1 microsecond'"
     return opens, closes

@@ -58,8 +58,8 @@ class CallbacksConfig(AppConfig):
                 group="callbacks",
             ),
         ]
+        from callbacks.generation import callback_tasks_generate_after_import
         from callbacks.importing import TASK_GENERATION_ORDER, CallbackResultsSheet
-        from callbacks.services import callback_tasks_generate_after_import
         from crm.importing.registry import register_post_import
 
         # Between the ROs and the 回访结果 sheet, so a workbook holding both imports in one run.

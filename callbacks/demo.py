@@ -29,8 +29,9 @@ from django.db.models import Min
 from django.utils import timezone
 
 from callbacks.choices import AttemptSource, CallbackKind, Disposition, TaskState
+from callbacks.generation import callback_tasks_generate
 from callbacks.models import CallAttempt, CallbackTask, HotAlert
-from callbacks.services import callback_attempt_record, callback_tasks_expire, callback_tasks_generate
+from callbacks.services import callback_attempt_record, callback_tasks_expire
 from crm.models import User
 from surveys.choices import ResponseSource
 from surveys.models import Answer, Response, TemplateVersion

@@ -72,7 +72,7 @@ class DataFixForm(forms.Form):
 
 class HotAlertCloseForm(forms.Form):
     """The closing note of one alert or of many ticked ones. Required is the service's rule
-    (callbacks.services._hot_alert_close_note); the form refuses what no note may hold (NUL bytes)."""
+    (callbacks.hot_alerts._hot_alert_close_note); the form refuses what no note may hold (NUL bytes)."""
 
     note = forms.CharField(label=_("关闭说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -1,37 +1,32 @@
-"""Callback writes: task generation, claiming, dispositions (SPEC §6)."""
+"""Callback writes: claiming, dispositions and their effects, expiry, data fixes (SPEC §6).
+Task generation is callbacks.generation; hot alerts callbacks.hot_alerts."""
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from callbacks.choices import (
     AttemptSource,
-    CallbackKind,
     Disposition,
     Effect,
     TaskState,
     disposition_rule,
 )
+from callbacks.generation import DEFAULTS, store_callback_settings
+from callbacks.hot_alerts import hot_alert_notify
 from callbacks.models import (
     CallAttempt,
     CallbackTask,
-    CallbackTaskRepairOrder,
     DataFixRecord,
-    StoreCallbackSettings,
 )
-from crm.choices import Role
-from crm.importing import bulk
 from crm.importing.registry import Outcome
-from crm.models import Delivery, RepairOrder, User
+from crm.models import User
 from crm.scoping import user_store_ids
 from crm.tasking import enqueue_on_commit
 from surveys.choices import ResponseSource
@@ -41,206 +36,6 @@ from surveys.services import (
     response_record,
     response_verbatim_lines,
 )
-
-DEFAULTS = StoreCallbackSettings()  # unsaved: the default values for stores without a row
-
-
-def _local_tz() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
-
-
-def callback_window(*, source_date: datetime.date, start_days: int, end_days: int) -> tuple[datetime.datetime, ...]:
-    """The window of a callback: from the start of day `source_date + start_days` (local time) to the
-    last microsecond of day `source_date + end_days` — aware datetimes in Asia/Shanghai."""
-    tz = _local_tz()
-    opens = datetime.datetime.combine(source_date + datetime.timedelta(days=start_days), datetime.time.min, tz)
-    closes = datetime.datetime.combine(source_date + datetime.timedelta(days=end_days), datetime.time.max, tz)
-    return opens, closes
-
-
-def store_callback_settings(store_ids: Iterable[int]) -> dict[int, StoreCallbackSettings]:
-    """Settings per store id (unsaved defaults where a store has no row)."""
-    ids = set(store_ids)
-    found = {s.store_id: s for s in StoreCallbackSettings.objects.filter(store_id__in=ids)}
-    return {sid: found.get(sid, DEFAULTS) for sid in ids}
-
-
-def _sales_tasks(delivery_ids: Iterable[int] | None, since: datetime.date | None) -> int:
-    qs = Delivery.objects.filter(customer__may_call=True, callback_task__isnull=True)
-    if delivery_ids is not None:
-        qs = qs.filter(id__in=bulk.ids_in(delivery_ids))
-    if since is not None:
-        qs = qs.filter(delivered_on__gte=since)
-    rows = list(qs.values_list("id", "store_id", "customer_id", "vehicle_id", "delivered_on"))
-    conf = store_callback_settings(r[1] for r in rows)
-    tasks = []
-    for pk, store_id, customer_id, vehicle_id, delivered_on in rows:
-        s = conf[store_id]
-        opens, closes = callback_window(
-            source_date=delivered_on, start_days=s.sales_window_start_days, end_days=s.sales_window_end_days
-        )
-        tasks.append(
-            {
-                "store_id": store_id,
-                "kind": CallbackKind.SALES,
-                "customer_id": customer_id,
-                "vehicle_id": vehicle_id,
-                "delivery_id": pk,
-                "window_opens_at": opens,
-                "window_closes_at": closes,
-            }
-        )
-    # skip_conflicts: a concurrent run (import step and nightly beat) may have made the same task.
-    return len(bulk.insert_rows(CallbackTask, tasks, skip_conflicts=True))
-
-
-@dataclass(slots=True)
-class _ServiceSlot:
-    """A service task while generation decides: an open one from the database or a new one."""
-
-    id: int | None
-    store_id: int
-    customer_id: int
-    vehicle_id: int
-    repair_order_id: int
-    owner_delivered_at: datetime.datetime
-    opens: datetime.datetime
-    closes: datetime.datetime
-
-
-_SLOT_FIELDS = (
-    "id", "store_id", "customer_id", "vehicle_id", "repair_order_id", "repair_order__delivered_at",
-    "window_opens_at", "window_closes_at",
-)  # fmt: skip
-
-
-def _service_tasks(repair_order_ids: Iterable[int] | None, since: datetime.date | None) -> int:
-    """Service tasks; ROs of one vehicle whose windows overlap share the task of the latest RO.
-
-    The rule runs in one pass over the ROs in (vehicle, 交车时间) order, in Python, the one place it
-    is written; reads and writes are set-based (one query or statement per table), so that the
-    100,000 repair orders of an import take seconds, not the 45 s that model instances took.
-    """
-    qs = RepairOrder.objects.filter(
-        delivered_at__isnull=False, customer__may_call=True, callback_task_link__isnull=True
-    )
-    if repair_order_ids is not None:
-        qs = qs.filter(id__in=bulk.ids_in(repair_order_ids))
-    if since is not None:
-        qs = qs.filter(delivered_at__gte=datetime.datetime.combine(since, datetime.time.min, _local_tz()))
-    rows = list(
-        qs.order_by("vehicle_id", "delivered_at", "id").values_list(
-            "id", "store_id", "customer_id", "vehicle_id", "delivered_at"
-        )
-    )
-    if not rows:
-        return 0
-    conf = store_callback_settings(r[1] for r in rows)
-    tz = _local_tz()
-    # Open service tasks of these vehicles: a new RO may merge into one of them.
-    open_by_vehicle: dict[int, list[_ServiceSlot]] = {}
-    open_tasks = CallbackTask.objects.filter(
-        kind=CallbackKind.SERVICE, state=TaskState.OPEN, vehicle_id__in=bulk.ids_in({r[3] for r in rows})
-    ).order_by("window_closes_at", "id")
-    for values in open_tasks.values_list(*_SLOT_FIELDS):
-        slot = _ServiceSlot(*values)
-        open_by_vehicle.setdefault(slot.vehicle_id, []).append(slot)
-
-    windows: dict[tuple, tuple[datetime.datetime, datetime.datetime]] = {}
-    new_slots: list[_ServiceSlot] = []
-    taken_over: dict[int, _ServiceSlot] = {}
-    links: list[tuple[_ServiceSlot, int]] = []
-    for pk, store_id, customer_id, vehicle_id, delivered_at in rows:
-        s = conf[store_id]
-        day = (delivered_at.astimezone(tz).date(), s.service_window_start_days, s.service_window_end_days)
-        if day not in windows:
-            windows[day] = callback_window(source_date=day[0], start_days=day[1], end_days=day[2])
-        opens, closes = windows[day]
-        slots = open_by_vehicle.setdefault(vehicle_id, [])
-        target = next((t for t in slots if t.opens <= closes and opens <= t.closes), None)
-        if target is None:
-            target = _ServiceSlot(None, store_id, customer_id, vehicle_id, pk, delivered_at, opens, closes)
-            slots.append(target)
-            new_slots.append(target)
-        elif target.owner_delivered_at < delivered_at:
-            # The later RO takes the task over, with its (later) window and customer.
-            target.repair_order_id, target.owner_delivered_at = pk, delivered_at
-            target.customer_id, target.opens, target.closes = customer_id, opens, closes
-            if target.id is not None:
-                taken_over[target.id] = target
-        links.append((target, pk))
-    with transaction.atomic():
-        # The caller holds the generation lock, so no other run inserts these tasks meanwhile.
-        created = bulk.insert_rows(
-            CallbackTask,
-            [
-                {
-                    "store_id": t.store_id,
-                    "kind": CallbackKind.SERVICE,
-                    "customer_id": t.customer_id,
-                    "vehicle_id": t.vehicle_id,
-                    "repair_order_id": t.repair_order_id,
-                    "window_opens_at": t.opens,
-                    "window_closes_at": t.closes,
-                }
-                for t in new_slots
-            ],
-            returning=("repair_order_id", "id"),
-        )
-        task_of_owner = dict(created)
-        for slot in new_slots:
-            slot.id = task_of_owner[slot.repair_order_id]
-        bulk.update_rows(
-            CallbackTask,
-            ("repair_order_id", "customer_id", "window_opens_at", "window_closes_at"),
-            [(t.id, t.repair_order_id, t.customer_id, t.opens, t.closes) for t in taken_over.values()],
-        )
-        bulk.insert_rows(
-            CallbackTaskRepairOrder,
-            [{"task_id": task.id, "repair_order_id": ro_id} for task, ro_id in links],
-            skip_conflicts=True,
-        )
-    return len(new_slots)
-
-
-def callback_tasks_generate(
-    *,
-    delivery_ids: Iterable[int] | None = None,
-    repair_order_ids: Iterable[int] | None = None,
-    since: datetime.date | None = None,
-) -> dict[str, int]:
-    """Create the missing callback tasks; safe to repeat (uniqueness constraints + ignore_conflicts).
-
-    With ids, only those sources; with neither ids nor `since`, every source without a task.
-    Passing only one id list restricts generation to that kind.
-    """
-    only_ids = delivery_ids is not None or repair_order_ids is not None
-    result = {"sales": 0, "service": 0}
-    if not only_ids or delivery_ids is not None:
-        result["sales"] = _sales_tasks(delivery_ids, since)
-    if not only_ids or repair_order_ids is not None:
-        # An advisory lock: two runs merging the same vehicle's ROs at once would race.
-        with transaction.atomic():
-            _advisory_lock("callbacks.generate_service")
-            result["service"] = _service_tasks(repair_order_ids, since)
-    return result
-
-
-def _advisory_lock(name: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
-
-
-def callback_tasks_generate_after_import(ctx) -> None:
-    """Post-import step: tasks for the deliveries and ROs the import created or updated."""
-    callback_tasks_generate(
-        delivery_ids=ctx.touched.get("deliveries", set()),
-        repair_order_ids=ctx.touched.get("repair_orders", set()),
-    )
-
-
-# --- the queue ---------------------------------------------------------------------------------
 
 
 def callback_queue_filter(*, user: User, now: datetime.datetime) -> Q:
@@ -651,47 +446,7 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
         reasons += verbatim
         alert, created = HotAlert.objects.get_or_create(task=task, defaults={"raised_at": now, "reasons": reasons})
         if created:
-            _hot_alert_notify(alert=alert, task=task)
-
-
-def _hot_alert_notify(*, alert, task: CallbackTask) -> None:
-    """A hot alert notifies at once (issue 12 item 9), bell and e-mail, once per alert (its dedup
-    key): the store's CR managers, who close it, and the SC/SA of the delivery or repair orders,
-    through their staff record's login.
-
-    callbacks imports complaints' notification service (the notifications live there, with the
-    SLA alerts); complaints imports nothing of callbacks but the demo's models, so no cycle."""
-    from complaints.choices import NotificationKind
-    from complaints.notifications import Message, notify_many, role_recipient_ids
-    from crm.selectors import customer_url
-
-    if task.kind == CallbackKind.SALES:
-        staff_users = Delivery.objects.filter(pk=task.delivery_id).values_list("sales_consultant__user_id", flat=True)
-    else:
-        staff_users = RepairOrder.objects.filter(callback_task_link__task=task).values_list(
-            "service_advisor__user_id", flat=True
-        )
-    key, params, body = f"hot_alert:{alert.pk}", {"customer": task.customer.name}, "；".join(alert.reasons)
-    notify_many(
-        [
-            Message(
-                recipients=role_recipient_ids(role=Role.CR_MANAGER, store_id=task.store_id),
-                kind=NotificationKind.HOT_ALERT,
-                params=params,
-                body=body,
-                url=reverse("callbacks:hot_alert_list"),
-                dedup_key=key,
-            ),
-            Message(
-                recipients=sorted({pk for pk in staff_users if pk is not None}),
-                kind=NotificationKind.HOT_ALERT,
-                params=params,
-                body=body,
-                url=customer_url(task.customer),
-                dedup_key=key,
-            ),
-        ]
-    )
+            hot_alert_notify(alert=alert, task=task)
 
 
 def callback_task_sms_survey_send(*, task_id: int, now: datetime.datetime | None = None) -> bool:
@@ -784,44 +539,6 @@ def data_fix_record(
                 task.final_disposition = last or ""
                 task.save(update_fields=["state", "completed_at", "final_disposition"])
     return record
-
-
-def _hot_alert_close_note(note: str) -> str:
-    """The note a hot alert is closed with, as stored: required (SPEC §6), for one alert or many."""
-    if not note.strip():
-        raise ValidationError({"note": _("关闭预警必须填写说明。")})
-    return note.strip()
-
-
-def hot_alert_close(*, alert, user: User, note: str, now: datetime.datetime | None = None):
-    """Close a hot alert; a note is required (SPEC §6). Exactly one closer wins."""
-    from callbacks.models import HotAlert
-
-    note = _hot_alert_close_note(note)
-    now = now or timezone.now()
-    closed = HotAlert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
-        closed_at=now, closed_by=user, close_note=note
-    )
-    if not closed:
-        raise ValidationError(_("该预警已关闭。"))
-    alert.refresh_from_db()
-    return alert
-
-
-def hot_alerts_close(*, alert_ids: Iterable[int], user: User, note: str, now: datetime.datetime | None = None) -> int:
-    """Close many open hot alerts of the user's stores with one note (one UPDATE); returns how many.
-
-    The same rule as hot_alert_close: a note is required, an alert already closed stays as it was
-    closed (the conditional UPDATE skips it), another store's alert is never touched.
-    """
-    from callbacks.models import HotAlert
-    from crm.scoping import scope_for_user
-
-    note = _hot_alert_close_note(note)
-    alerts = scope_for_user(HotAlert.objects.filter(pk__in=list(alert_ids)), user, store_field="task__store")
-    return alerts.filter(closed_at__isnull=True).update(
-        closed_at=now or timezone.now(), closed_by=user, close_note=note
-    )
 
 
 def callback_tasks_assign(*, task_ids: Iterable[int], assignee: User | None, by: User) -> int:

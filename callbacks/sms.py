@@ -53,7 +53,7 @@ def callback_sms_survey_send(*, task_id: int, now: datetime.datetime | None = No
     locked and `sms_survey_sent_at` set in the same transaction as the message, and the message is
     unique per task (related_key), so concurrent or repeated calls send one SMS.
     In quiet hours the message is queued until 08:00 (crm.sms)."""
-    from callbacks.services import store_callback_settings
+    from callbacks.generation import store_callback_settings
 
     now = now or timezone.now()
     with transaction.atomic():

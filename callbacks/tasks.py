@@ -5,14 +5,14 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from callbacks import services
+from callbacks import generation, services
 
 
 @shared_task
 def callback_tasks_generate_nightly(days: int = 30) -> dict:
     """Catch up anything an import step missed (the last `days` days)."""
     since = timezone.localdate() - datetime.timedelta(days=days)
-    return services.callback_tasks_generate(since=since)
+    return generation.callback_tasks_generate(since=since)
 
 
 @shared_task
@@ -46,7 +46,7 @@ def callback_sms_fallback_sweep() -> int:
             state=TaskState.OPEN,
             sms_survey_sent_at__isnull=True,
             store__callback_settings__isnull=True,
-            failed_attempts__gte=services.DEFAULTS.max_failed_attempts,
+            failed_attempts__gte=generation.DEFAULTS.max_failed_attempts,
         ).values_list("id", flat=True)[:1000]
     )
     return sum(bool(services.callback_task_sms_survey_send(task_id=pk)) for pk in ids)

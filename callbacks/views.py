@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callbacks import selectors, services
+from callbacks import hot_alerts, selectors, services
 from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, disposition_rule
 from callbacks.forms import (
     AttemptForm,
@@ -242,7 +242,7 @@ def hot_alert_close(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(form.errors["note"])
-        services.hot_alert_close(alert=alert, user=request.user, note=form.cleaned_data["note"])
+        hot_alerts.hot_alert_close(alert=alert, user=request.user, note=form.cleaned_data["note"])
         messages.success(request, _("预警已关闭。"))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
@@ -259,7 +259,7 @@ def hot_alerts_close(request):
     try:
         if not form.is_valid():
             raise ValidationError(form.errors["note"])
-        closed = services.hot_alerts_close(alert_ids=ids, user=request.user, note=form.cleaned_data["note"])
+        closed = hot_alerts.hot_alerts_close(alert_ids=ids, user=request.user, note=form.cleaned_data["note"])
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

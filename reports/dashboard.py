@@ -16,7 +16,7 @@ from crm.choices import StaffRole
 from crm.models import Staff, Store, User
 from crm.scoping import scope_for_user, stores_for_user
 from reports import figures as store_figures
-from reports import kpis, periods
+from reports import kpis, periods, questions
 from reports.models import PackageState, ReportPackage
 
 
@@ -46,7 +46,7 @@ def present(figures: dict) -> dict:
         "charts": charts,
         "ranking": ranking,
         "flags": kpis.staff_flags(figures["staff"], figures.get("staff_questions", [])),
-        "weakest": kpis.weakest_questions(figures["questions"]),
+        "weakest": questions.weakest_questions(figures["questions"]),
     }
 
 

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from crm.models import Store
 from crm.reporting import without_jit
-from reports import kpis
+from reports import kpis, questions
 from reports.models import StoreMonthFigures
 
 # 2: SPEC §9's 回访成功率 (sales counters read from deliveries, with 交车数 `delivered`) and SLA
@@ -70,7 +70,9 @@ def compute_store_months(
     with without_jit():
         complaints = kpis.complaint_counts_by_store_month(store_ids=store_ids, first=first, last=last, now=now)
         staff = kpis.staff_counts_by_store_month(store_ids=store_ids, first=detail_from, last=last)
-        staff_questions = kpis.staff_question_counts_by_store_month(store_ids=store_ids, first=detail_from, last=last)
+        staff_questions = questions.staff_question_counts_by_store_month(
+            store_ids=store_ids, first=detail_from, last=last
+        )
         callbacks = {}
         if detail_from > first:
             callbacks = kpis.callback_counts_by_store_month(
@@ -85,7 +87,7 @@ def compute_store_months(
             if month >= detail_from:
                 part["detail"] = {
                     "staff": staff.get((store_id, key), []),
-                    "questions": kpis.question_counts_from_staff(staff_questions.get((store_id, key), [])),
+                    "questions": questions.question_counts_from_staff(staff_questions.get((store_id, key), [])),
                     "staff_questions": staff_questions.get((store_id, key), []),
                 }
                 month_callbacks = kpis.callback_counts_from_staff(part["detail"]["staff"])
@@ -167,7 +169,7 @@ def combine_figures(parts: list[dict], *, month: dt.date | None = None) -> dict:
         "trend_computed_at": _oldest(p.get("trend_computed_at") or p.get("computed_at") for p in parts),
         "trend": kpis.sum_trends([p["trend"] for p in parts]),
         "staff": [row for p in parts for row in p["staff"]],
-        "questions": kpis.combine_question_counts([p["questions"] for p in parts]),
+        "questions": questions.combine_question_counts([p["questions"] for p in parts]),
         "staff_questions": [row for p in parts for row in p.get("staff_questions", [])],
     }
 

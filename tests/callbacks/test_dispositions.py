@@ -130,8 +130,8 @@ def test_expiry_closes_with_last_disposition_or_not_called(store_a, agent):
 
 
 def test_success_with_grumble_raises_hot_alert_that_needs_a_note(store_a, agent, cr_manager):
+    from callbacks.hot_alerts import hot_alert_close
     from callbacks.models import HotAlert
-    from callbacks.services import hot_alert_close
 
     task = SalesTaskFactory(delivery__store=store_a)
     callback_attempt_record(

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callbacks.choices import CallbackKind, TaskState
+from callbacks.generation import callback_tasks_generate, callback_window
 from callbacks.models import CallbackTask, StoreCallbackSettings
-from callbacks.services import callback_tasks_generate, callback_window
 from tests.factories import CustomerFactory, DeliveryFactory, RepairOrderFactory, VehicleFactory
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from callbacks.choices import TaskState
+from callbacks.generation import callback_tasks_generate
 from callbacks.importing import CallbackResultsSheet, parse_datetime, parse_kind
 from callbacks.models import CallAttempt
-from callbacks.services import callback_tasks_generate
 from crm.importing.registry import ImportContext, Outcome, ParsedRow, RowError, handler_for_sheet_name
 from tests.factories import DeliveryFactory, RepairOrderFactory
 

@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.choices import AttemptSource, Disposition, TaskState
+from callbacks.generation import callback_tasks_generate
 from callbacks.importing import CallbackResultsSheet
 from callbacks.models import CallAttempt, CallbackTask, HotAlert
-from callbacks.services import callback_attempt_record, callback_tasks_generate
+from callbacks.services import callback_attempt_record
 from crm.importing.registry import ImportContext, Outcome, ParsedRow, RowError
 from surveys.models import Response
 from tests.callbacks.factories import SalesTaskFactory, ServiceTaskFactory

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.choices import CallbackKind
+from callbacks.hot_alerts import hot_alerts_close
 from callbacks.models import HotAlert
-from callbacks.services import hot_alerts_close
 from tests.callbacks.factories import SalesTaskFactory, ServiceTaskFactory
 
 pytestmark = pytest.mark.django_db

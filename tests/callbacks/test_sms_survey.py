@@ -100,7 +100,7 @@ def test_score_reply_records_overall_and_closes_task_as_sms_reply(sales_task, te
 
 
 def test_service_task_reply_uses_q1(store_a, monkeypatch):
-    from callbacks.services import callback_tasks_generate
+    from callbacks.generation import callback_tasks_generate
 
     # 09:00 on a working day: the survey goes out at once (not held for quiet hours), whatever hour CI runs.
     now = DAY

@@ -7,7 +7,7 @@ import pytest
 
 from callbacks.choices import CallbackKind, TaskState
 from complaints.choices import CaseState
-from reports import kpis
+from reports import kpis, questions
 from tests.reports.factories import (
     answer_tasks_bulk,
     local,
@@ -233,15 +233,15 @@ def test_question_counts_and_the_five_weakest(store_a):
     )
     answer_tasks_bulk(april, lambda i: {"Q1": 2, "Q5": "否"})
 
-    rows = {r["code"]: r for r in kpis.question_counts(store_ids=[store_a.pk], month=MARCH)}
+    rows = {r["code"]: r for r in questions.question_counts(store_ids=[store_a.pk], month=MARCH)}
     assert set(rows) == {"Q2", "Q5", "Q9"}  # not the overall Q1, not the text Q11, not April's
     assert (rows["Q5"]["answered"], rows["Q5"]["negative"]) == (4, 2)
     assert (rows["Q9"]["negative"], rows["Q9"]["score_sum"], rows["Q9"]["score_count"]) == (1, 30, 4)
-    weakest = kpis.weakest_questions(list(rows.values()))
+    weakest = questions.weakest_questions(list(rows.values()))
     assert [w["code"] for w in weakest] == ["Q5", "Q9", "Q2"]
     assert weakest[0]["negative_rate"] == 0.5 and weakest[1]["mean_score"] == 7.5
     assert "按时交车" in weakest[0]["text"]
-    assert kpis.question_counts(store_ids=[], month=MARCH) == []
+    assert questions.question_counts(store_ids=[], month=MARCH) == []
 
 
 def test_weakest_questions_keeps_five_and_breaks_ties_by_mean():
@@ -250,7 +250,7 @@ def test_weakest_questions_keeps_five_and_breaks_ties_by_mean():
         for i, (n, s, c) in enumerate([(2, 0, 0), (2, 60, 10), (2, 50, 10), (5, 0, 0), (1, 0, 0), (0, 0, 0), (3, 0, 0)])
     ]
     rows.append({"kind": "service", "code": "Q9", "answered": 0, "negative": 0, "score_sum": 0, "score_count": 0})
-    assert [w["code"] for w in kpis.weakest_questions(rows)] == ["Q3", "Q6", "Q2", "Q1", "Q0"]
+    assert [w["code"] for w in questions.weakest_questions(rows)] == ["Q3", "Q6", "Q2", "Q1", "Q0"]
 
 
 def test_seed_003_per_question_flag(store_a):
@@ -264,7 +264,7 @@ def test_seed_003_per_question_flag(store_a):
         answer_tasks_bulk(tasks, lambda i, n=negative: {"Q1": 9, "Q5": "否" if i < n else "是", "Q2": "是"})
 
     rows = kpis.staff_counts(store_ids=[store_a.pk], month=MARCH)
-    question_rows = kpis.staff_question_counts(store_ids=[store_a.pk], month=MARCH)
+    question_rows = questions.staff_question_counts(store_ids=[store_a.pk], month=MARCH)
     flags = kpis.staff_flags(rows, question_rows)
     assert [(f["staff_name"], f["measure"]) for f in flags] == [("洗车顾问", "q:Q5")]
     flag = flags[0]
@@ -280,4 +280,4 @@ def test_borderline_per_question_not_flagged(store_a):
         tasks = make_service_tasks_bulk(staff=staff, count=count, source=day)
         answer_tasks_bulk(tasks, lambda i, n=negative: {"Q1": 9, "Q5": "否" if i < n else "是"})
     rows = kpis.staff_counts(store_ids=[store_a.pk], month=MARCH)
-    assert kpis.staff_flags(rows, kpis.staff_question_counts(store_ids=[store_a.pk], month=MARCH)) == []
+    assert kpis.staff_flags(rows, questions.staff_question_counts(store_ids=[store_a.pk], month=MARCH)) == []
