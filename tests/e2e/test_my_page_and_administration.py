@@ -41,6 +41,14 @@ def test_advisor_lands_on_my_satisfaction(page, live_server, login, screenshot, 
     # The page fits the width: no horizontal scrollbar at 1400 px.
     assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
     screenshot("my_satisfaction_1400")
+    # On a phone the customer and complaint tables are cards: nothing runs off the screen, even with
+    # the longer English headers.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot("my_satisfaction_390")
 
 
 def test_administrator_creates_a_user_who_signs_in(
