@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "callbacks",
     "complaints",
     "reports",
+    "retention",
 ]
 
 MIDDLEWARE = [
