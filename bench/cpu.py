@@ -8,8 +8,8 @@ What is measured, per request through the Django test Client (whole middleware s
   request, read from /proc/<backend pid>/stat — available when the database runs on this machine
   (as in `make bench`), else not reported. It is the database's share of the same request; the
   kernel counts it in clock ticks (10 ms), so it is the mean over the runs, not the median.
-Their sum is what a request costs the machine; the figure compared with the target is the Django
-share (the one gunicorn workers are sized by); the PostgreSQL share is in the note.
+Their sum is what a request costs the machine, and it is the figure compared with the target (the
+note splits it); where PostgreSQL's share cannot be read, the figure is Django's share alone.
 Medians over `runs`; the disposition runs inside a rolled-back transaction, one freshly claimed task
 per run (the claim is not measured).
 """
@@ -81,9 +81,14 @@ def bench_request_cpu(report, runs: int, *, username: str = "s01_agent1") -> Non
     client = client_for(username)
 
     def add(name: str, figures: tuple[float, float | None]) -> None:
+        # The target is the request's whole cost to the machine: Django's CPU plus PostgreSQL's, when the
+        # database runs here and its share can be read; else Django's alone, and the note says so.
         django_ms, db_ms = figures
-        note = "PostgreSQL's share not measurable here" if db_ms is None else f"+ PostgreSQL {db_ms:.1f} ms CPU"
-        report.add(Figure(f"CPU per request: {name}", django_ms, "ms", TARGET_MS, f"< {TARGET_MS:.0f} ms", note=note))
+        if db_ms is None:
+            total, note = django_ms, "Django only: PostgreSQL's share not measurable here"
+        else:
+            total, note = django_ms + db_ms, f"= Django {django_ms:.1f} + PostgreSQL {db_ms:.1f} ms CPU"
+        report.add(Figure(f"CPU per request: {name}", total, "ms", TARGET_MS, f"< {TARGET_MS:.0f} ms", note=note))
 
     add("call queue page", median_cpu(get_ok(client, reverse("callbacks:queue")), runs))
 

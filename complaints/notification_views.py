@@ -8,11 +8,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from complaints.notifications import (
-    BELL_SIZE,
+    bell,
     notification_mark_read,
     notifications_for_user,
     notifications_mark_all_read,
-    unread_count,
 )
 from crm.params import safe_next_url
 
@@ -33,10 +32,8 @@ def notification_bell(request):
         # Not a redirect to the login page, which htmx would paste into the navbar: 286 tells htmx
         # to stop polling.
         return HttpResponse(status=286)
-    context = {
-        "bell_unread_count": unread_count(request.user),
-        "bell_notifications": list(notifications_for_user(user=request.user)[:BELL_SIZE]),
-    }
+    count, rows = bell(request.user)
+    context = {"bell_unread_count": count, "bell_notifications": rows}
     return render(request, "partials/bell.html", context)
 
 

@@ -25,7 +25,7 @@ from itertools import islice
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 
@@ -319,11 +319,22 @@ def notifications_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).update(read_at=timezone.now())
 
 
-def unread_count(user: User) -> int:
-    if not user.is_authenticated:
-        return 0
-    return Notification.objects.filter(recipient=user, read_at=None).count()
-
-
 def notifications_for_user(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
+
+
+def bell(user: User) -> tuple[int, list[Notification]]:
+    """The bell on every page: the unread count and the latest BELL_SIZE notifications, in one query —
+    each row carries the count (an uncorrelated subquery, which PostgreSQL runs once); a user without
+    any notification has none unread."""
+    if not user.is_authenticated:
+        return 0, []
+    unread = (
+        Notification.objects.filter(recipient=user, read_at=None)
+        .order_by()
+        .values("recipient")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    rows = list(notifications_for_user(user=user).annotate(unread_total=Subquery(unread))[:BELL_SIZE])
+    return (rows[0].unread_total or 0) if rows else 0, rows

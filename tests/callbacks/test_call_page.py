@@ -52,11 +52,11 @@ def test_call_page_queries_do_not_grow_with_history_and_complaints(
     _earlier_success(customer, store_a, agent, 9)
     _case(customer, store_a, 0)
     client = client_for(agent)
-    # Session, user, permissions (2), roles, stores, bell (2), task, questionnaire (2), settings,
-    # claim touch (the agent's row lock, the task's, giving up other tasks, the claim; in a test a
-    # savepoint and its release), this task's attempts, history, its answers, complaints, scripts:
-    # none per row.
-    with django_assert_max_num_queries(22) as first:
+    # Session, user, permissions (1), roles, stores, bell (1), task with its alert, its delivery or
+    # repair order (a second query: issue 17), questionnaire (2), settings, claim touch (the agent's
+    # row lock, the task's, giving up other tasks, the claim; in a test a savepoint and its release),
+    # this task's attempts, history, its answers, complaints, scripts: none per row.
+    with django_assert_max_num_queries(21) as first:
         client.get(reverse("callbacks:call", args=[task.pk]))
     for i in range(5):
         _earlier_success(customer, store_a, agent, 3 + i)
@@ -299,9 +299,10 @@ def test_hot_alert_shown_and_complaint_prefilled_with_the_customers_words(store_
 def test_finished_call_page_queries_are_bounded(store_a, agent, client_for, django_assert_max_num_queries):
     task = _finished_with_alert(store_a, agent)
     client = client_for(agent)
-    # Session, user, permissions (2), roles, stores, bell (2), task with its alert, answers,
-    # attempts, history (no answers: no earlier task), complaints — no questionnaire, scripts or claim.
-    with django_assert_max_num_queries(13):
+    # Session, user, permissions (1), roles, stores, bell (1), task with its alert, its delivery,
+    # answers, attempts, history (no answers: no earlier task), complaints — no questionnaire, scripts
+    # or claim.
+    with django_assert_max_num_queries(12):
         client.get(reverse("callbacks:call", args=[task.pk]))
 
 

@@ -6,11 +6,12 @@ from django.http import Http404
 
 from complaints.models.notifications import Notification
 from complaints.notifications import (
+    BELL_SIZE,
+    bell,
     notification_mark_read,
     notifications_mark_all_read,
     notifications_send_email,
     notify,
-    unread_count,
 )
 from crm.choices import Role
 from tests.concurrency import run_at_once
@@ -86,6 +87,10 @@ def test_concurrent_notify_creates_one(store_a):
     assert len(mail.outbox) == 1
 
 
+def unread_count(user) -> int:
+    return bell(user)[0]
+
+
 @pytest.mark.django_db
 def test_unread_count_mark_read_and_all(cr_manager, agent):
     for n in range(3):
@@ -98,6 +103,21 @@ def test_unread_count_mark_read_and_all(cr_manager, agent):
     assert notifications_mark_all_read(user=cr_manager) == 2
     assert unread_count(cr_manager) == 0
     assert unread_count(agent) == 1
+
+
+@pytest.mark.django_db
+def test_bell_counts_every_unread_notification_and_lists_the_latest_in_one_query(
+    cr_manager, agent, django_assert_num_queries
+):
+    for n in range(BELL_SIZE + 3):
+        _notify([cr_manager], key=f"k{n}", email=False)
+    with django_assert_num_queries(1):
+        count, rows = bell(cr_manager)
+    assert count == BELL_SIZE + 3
+    assert [r.dedup_key for r in rows] == [f"k{n}" for n in reversed(range(3, BELL_SIZE + 3))]
+    notifications_mark_all_read(user=cr_manager)
+    assert bell(cr_manager)[0] == 0 and len(bell(cr_manager)[1]) == BELL_SIZE  # read ones stay listed
+    assert bell(agent) == (0, [])
 
 
 @pytest.mark.django_db

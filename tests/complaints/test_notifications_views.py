@@ -26,7 +26,7 @@ def test_bell_partial_for_htmx(client_for, cr_manager, django_assert_num_queries
     _make(cr_manager, 12)
     client = client_for(cr_manager)
     client.get(reverse("complaints:notification_bell"))  # warm the session
-    with django_assert_num_queries(4):  # session, user, count, latest 8 (no menu: its permissions are not read)
+    with django_assert_num_queries(3):  # session, user, the bell (count and latest 8 in one query; no menu)
         response = client.get(reverse("complaints:notification_bell"))
     assert response.content.decode().count("list-group-item-action") == 8
     assert 'data-testid="bell-count">12<' in response.content.decode()
@@ -37,7 +37,7 @@ def test_list_query_count_constant(client_for, cr_manager, django_assert_num_que
     client = client_for(cr_manager)
     _make(cr_manager, 2)
     client.get(reverse("complaints:notification_list"))
-    with django_assert_num_queries(9) as few:
+    with django_assert_num_queries(7) as few:
         client.get(reverse("complaints:notification_list"))
     Notification.objects.all().delete()
     _make(cr_manager, 45)

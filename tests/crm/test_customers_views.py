@@ -110,10 +110,10 @@ def test_list_query_count_is_constant(client_for, agent, store_a, django_assert_
         VehicleFactory(store=store_a)
     client = client_for(agent)
     client.get(LIST)  # warm the content-type and permission caches
-    # session, user, user perms, group perms, role codes, user stores, count, page, vehicles,
-    # the store filter's options, the bell's unread count and latest items (the user menu's roles
-    # come from the role codes)
-    with django_assert_num_queries(12):
+    # session, user, permissions (crm.authentication: one query), role codes, user stores, count, page,
+    # vehicles, the store filter's options, the bell (count and latest items in one query; the user
+    # menu's roles come from the role codes)
+    with django_assert_num_queries(10):
         response = client.get(LIST)
     assert len(response.context["page_obj"]) == min(rows, 25)
 
@@ -126,10 +126,10 @@ def test_customer_page_query_count_is_constant(client_for, agent, store_a, djang
         RepairOrderFactory(store=store_a, customer=customer, vehicle=delivery.vehicle)
     client = client_for(agent)
     client.get(detail(customer))
-    # session, user, user perms, group perms, role codes, stores, customer, vehicles, ownerships,
-    # deliveries, repair orders, audit entries, the bell (2), the callbacks, complaints and SMS
+    # session, user, permissions (one query), role codes, stores, customer, vehicles, ownerships,
+    # deliveries, repair orders, audit entries, the bell (1), the callbacks, complaints and SMS
     # timeline providers (1 each); the user menu's roles come from the role codes
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(15):
         response = client.get(detail(customer))
     assert len(response.context["vehicles"]) == visits
     assert len(response.context["timeline"]) == 2 * visits

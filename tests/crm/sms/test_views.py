@@ -80,10 +80,10 @@ def test_outbox_query_count_is_constant(client_for, cr_manager, store_a, django_
     SmsMessage.objects.filter(direction=Direction.INBOUND).update(store=store_a)
     client = client_for(cr_manager)
     client.get(OUTBOX)
-    # session, user, user perms, group perms, role codes (nav), user stores, count, page, waiting
-    # replies, the store filter's options, the bell's unread count and items (the user menu's roles
-    # come from the role codes)
-    with django_assert_num_queries(12):
+    # session, user, permissions (one query), role codes (nav), user stores, count, page, waiting
+    # replies, the store filter's options, the bell (count and items in one query; the user menu's
+    # roles come from the role codes)
+    with django_assert_num_queries(10):
         response = client.get(OUTBOX)
     assert len(response.context["waiting"]) == rows
     assert response.context["page_obj"].paginator.count == 2 * rows
