@@ -15,8 +15,9 @@ from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, Dispositi
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord
 from callbacks.selectors import agent_daily_report
 from crm.masking import mask_phone
+from crm.periods import month_bounds, next_month
 from crm.reporting import ReportColumn, ReportTable, rate
-from reports.periods import month_bounds, month_label, next_month, store_label
+from reports.periods import month_label, store_label
 
 
 def tasks_of_month(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[CallbackTask]:

@@ -30,8 +30,8 @@ from complaints.choices import SlaColour
 from complaints.models import Case
 from complaints.selectors import SLA_CLOCKS, case_closed_filter, case_colour_filter, sla_compliance, sla_counts
 from crm.models import Delivery, Store
+from crm.periods import month_bounds
 from crm.reporting import rate as reporting_rate
-from reports import periods
 from reports.significance import ALPHA, significance
 from surveys.choices import BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN, SCORE_MAX, SCORE_MIN
 
@@ -60,23 +60,10 @@ def month_key(month: dt.date) -> str:
     return f"{month:%Y-%m}"
 
 
-def parse_month(value: str | None) -> dt.date | None:
-    """'YYYY-MM' -> the first day of that month (reports.periods' rule); None when empty or bad."""
-    try:
-        return periods.parse_month(value or "")
-    except ValueError:
-        return None
-
-
 def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
     """The months first..last (first days), oldest first; empty when last is before first."""
     count = (last.year - first.year) * 12 + last.month - first.month + 1
     return [add_months(first, i) for i in range(max(count, 0))]
-
-
-def month_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """Aware datetimes (Asia/Shanghai) from the start of month `first` to the end of month `last`."""
-    return periods.month_bounds(first)[0], periods.month_bounds(last or first)[1]
 
 
 # THE rate rule of every report: empty (None) on a zero denominator, never 0.

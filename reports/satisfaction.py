@@ -35,8 +35,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from callbacks.choices import NOT_CALLED, Bucket, TaskState, dispositions_in_bucket
+from crm.periods import month_bounds, next_month
 from crm.reporting import ReportColumn, ReportTable, rate, without_jit
-from reports.periods import month_bounds, month_label, next_month, store_label
+from reports.periods import month_label, store_label
 from surveys.choices import BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN
 
 COUNT_COLUMNS = [

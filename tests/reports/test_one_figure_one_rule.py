@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 
 from callbacks.choices import Disposition, TaskState
 from complaints.choices import FINISHED_STATES, CaseState
+from crm.periods import month_bounds
 from crm.reporting import export_language, rate
 from reports import dashboard, figures, kpis
 from reports.approval import report_package_generate
 from reports.complaint_reports import complaints_monthly_rows
-from reports.periods import month_bounds
 from reports.registry import get_report
 from reports.satisfaction import ADVISORS, SALES, TEAMS, satisfaction_rows
 from reports.snapshot import table_freeze
