@@ -7,17 +7,20 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from callbacks.choices import (
+    NOT_CALLED,
     AttemptSource,
     Disposition,
     Effect,
     TaskState,
     disposition_rule,
 )
+from callbacks.figures import bucket_of
 from callbacks.generation import DEFAULTS, store_callback_settings
 from callbacks.hot_alerts import hot_alert_notify
 from callbacks.models import (
@@ -316,7 +319,33 @@ def _attempt_record(
             _release_claims(user=user, keep=task.pk)
         task.final_disposition = task.final_disposition or ""
         task.save(update_fields=fields)
+        callback_task_outcome_refresh(task_ids=[task.pk])
     return attempt
+
+
+# --- THE stored outcome ---------------------------------------------------------------------------
+
+FINISHED_STATES = (TaskState.DONE, TaskState.CLOSED_UNSUCCESSFUL)
+
+
+def callback_task_outcome_refresh(*, task_ids) -> int:
+    """Store what the reports count a task by (callbacks.figures): `last_disposition` — a finished
+    task's final disposition (none for 未回访), else its latest attempt's — and `last_bucket`, that
+    disposition's bucket. Every effect of an outcome (a call, an SMS reply, an imported row,
+    expiry, a data fix) ends here, in the transaction that applied it; the rule lives only here.
+    Two UPDATEs whatever the number of tasks (`task_ids`: ids or a queryset of ids); idempotent."""
+    latest = CallAttempt.objects.filter(task=OuterRef("pk")).order_by("-at", "-id").values("disposition")[:1]
+    finished = Q(state__in=FINISHED_STATES, final_disposition__gt="")
+    tasks = CallbackTask.objects.filter(pk__in=task_ids)
+    changed = tasks.update(
+        last_disposition=Case(
+            When(finished & Q(final_disposition=NOT_CALLED), then=Value("")),
+            When(finished, then=F("final_disposition")),
+            default=Coalesce(Subquery(latest), Value("")),
+        )
+    )
+    tasks.update(last_bucket=bucket_of("last_disposition"))
+    return changed
 
 
 # --- imported results (the 回访结果 sheet, SPEC §5) ----------------------------------------------
@@ -343,21 +372,25 @@ def callback_result_import(
                     task=task, agent=agent, at=at, disposition=disposition, note=note, source=AttemptSource.IMPORT
                 )
         except IntegrityError:
-            return _imported_result_update(
+            outcome = _imported_result_update(
                 task=task, disposition=disposition, at=at, agent=agent, note=note, answers=answers, version=version
             )
+            callback_task_outcome_refresh(task_ids=[task.pk])
+            return outcome
         _imported_effect_apply(
             task=task, rule=rule, disposition=disposition, at=at, agent=agent, answers=answers, version=version
         )
+        callback_task_outcome_refresh(task_ids=[task.pk])
     return Outcome.CREATED
 
 
 def _imported_effect_apply(*, task, rule, disposition, at, agent, answers, version) -> None:
     if rule.effect == Effect.DONE:
         if task.response_id is None:
-            response_record(
+            response = response_record(
                 task=task, version=version, answers=answers, source=ResponseSource.IMPORT, agent=agent, at=at
             )
+            _task_response_link(task=task, response=response)
         not_done = [state for state in TaskState.values if state != TaskState.DONE]
         if _task_finish_imported(task=task, state=TaskState.DONE, disposition=disposition, at=at, from_states=not_done):
             task.state = TaskState.DONE
@@ -420,8 +453,16 @@ def _imported_result_update(*, task, disposition, at, agent, note, answers, vers
         and response.answered_at == at
         and response_answers_replace(response=response, answers=answers)
     ):
+        _task_response_link(task=task, response=response)  # its overall score follows the answers
         changed = True
     return Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+def _task_response_link(*, task: CallbackTask, response) -> None:
+    """The task's questionnaire response and its overall score (what the reports aggregate without
+    joining the answers): set here, by callbacks — surveys stores a response and never writes a task."""
+    task.response, task.overall_score = response, response.overall_score
+    task.save(update_fields=["response", "overall_score"])
 
 
 def _task_done(*, task, user, disposition, answers, grumble, now, source, version) -> None:
@@ -430,6 +471,7 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
     from callbacks.models import HotAlert
 
     response = response_record(task=task, version=version, answers=answers, source=source, agent=user, at=now)
+    _task_response_link(task=task, response=response)
     task.state, task.final_disposition, task.completed_at = TaskState.DONE, disposition, now
     # The reasons are stored with the alert, so they are written in the default language whatever
     # the agent's (as stored notification texts are): read later, and compared with the complaint
@@ -459,11 +501,6 @@ def callback_task_sms_survey_send(*, task_id: int, now: datetime.datetime | None
 def callback_tasks_expire(*, now: datetime.datetime | None = None, batch_size: int = 1000) -> int:
     """Close open (and data-fix) tasks whose window ended: 回访未成功, with the last attempt's
     disposition or 未回访. Works from state, so a missed night is caught up."""
-    from django.db.models import OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from callbacks.choices import NOT_CALLED
-
     now = now or timezone.now()
     last = CallAttempt.objects.filter(task=OuterRef("pk")).order_by("-at", "-id").values("disposition")[:1]
     total = 0
@@ -475,13 +512,15 @@ def callback_tasks_expire(*, now: datetime.datetime | None = None, batch_size: i
         )
         if not ids:
             return total
-        total += CallbackTask.objects.filter(id__in=ids, state__in=[TaskState.OPEN, TaskState.DATA_FIX]).update(
-            state=TaskState.CLOSED_UNSUCCESSFUL,
-            final_disposition=Coalesce(Subquery(last), Value(NOT_CALLED)),
-            completed_at=now,
-            claimed_by=None,
-            claimed_at=None,
-        )
+        with transaction.atomic():
+            total += CallbackTask.objects.filter(id__in=ids, state__in=[TaskState.OPEN, TaskState.DATA_FIX]).update(
+                state=TaskState.CLOSED_UNSUCCESSFUL,
+                final_disposition=Coalesce(Subquery(last), Value(NOT_CALLED)),
+                completed_at=now,
+                claimed_by=None,
+                claimed_at=None,
+            )
+            callback_task_outcome_refresh(task_ids=ids)
 
 
 # --- data fixes, hot alerts, assignment -------------------------------------------------------
@@ -538,6 +577,7 @@ def data_fix_record(
                 task.state, task.completed_at = TaskState.CLOSED_UNSUCCESSFUL, now
                 task.final_disposition = last or ""
                 task.save(update_fields=["state", "completed_at", "final_disposition"])
+            callback_task_outcome_refresh(task_ids=[task.pk])
     return record
 
 
