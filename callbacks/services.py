@@ -296,10 +296,11 @@ def _attempt_record(
             task.appointment_at = None
             fields += ["failed_attempts", "next_attempt_at", "appointment_at"]
             if task.failed_attempts >= conf.max_failed_attempts and task.sms_survey_sent_at is None:
+                # callbacks.tasks imports this module (a cycle): the one SMS-survey task, queued on
+                # commit; a broker outage never fails the recorded attempt, the beat sweep
+                # `callback_sms_fallback_sweep` sends the survey later (crm.tasking, callbacks.sms).
                 from callbacks.tasks import callback_sms_survey_send
 
-                # A broker outage never fails the recorded attempt: `callback_sms_fallback_sweep`
-                # sends the survey later (crm.tasking).
                 enqueue_on_commit(callback_sms_survey_send, task.pk)
         elif rule.effect == Effect.DATA_FIX:
             task.state = TaskState.DATA_FIX
@@ -489,13 +490,6 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
         alert, created = HotAlert.objects.get_or_create(task=task, defaults={"raised_at": now, "reasons": reasons})
         if created:
             hot_alert_notify(alert=alert, task=task)
-
-
-def callback_task_sms_survey_send(*, task_id: int, now: datetime.datetime | None = None) -> bool:
-    """Send the SMS survey once after the last failed attempt (callbacks/sms.py)."""
-    from callbacks.sms import callback_sms_survey_send
-
-    return callback_sms_survey_send(task_id=task_id, now=now)
 
 
 def callback_tasks_expire(*, now: datetime.datetime | None = None, batch_size: int = 1000) -> int:
