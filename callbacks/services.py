@@ -1,5 +1,13 @@
 """Callback writes: claiming, dispositions and their effects, expiry, data fixes (SPEC §6).
-Task generation is callbacks.generation; hot alerts callbacks.hot_alerts."""
+Task generation is callbacks.generation; hot alerts callbacks.hot_alerts.
+
+The task's state machine lives here, and only here. Every effect of an outcome goes through this
+module: an attempt on the call page and an SMS reply (`callback_attempt_record`), an imported
+result (`callback_result_import`), expiry (`callback_tasks_expire`) and a data fix
+(`data_fix_record`). Each applies the disposition's effect from `callbacks.choices.DISPOSITION_RULES`,
+finishes a task with `task_finish_values`, links the questionnaire response (surveys stores it and
+never writes a task) and ends with `callback_task_outcome_refresh`, which stores the last
+disposition and bucket the reports count by (callbacks.figures)."""
 
 import datetime
 from collections.abc import Iterable
@@ -282,14 +290,13 @@ def _attempt_record(
                 source=source,
                 version=version,
             )
-            fields += ["state", "final_disposition", "completed_at", "has_grumble"]
+            fields += ["state", "final_disposition", "completed_at", "has_grumble"]  # set by _task_done
         elif rule.effect == Effect.RESCHEDULE:
             task.appointment_at = appointment_at
             task.next_attempt_at = None
             fields += ["appointment_at", "next_attempt_at"]
         elif rule.effect == Effect.CLOSE_UNSUCCESSFUL:
-            task.state, task.final_disposition, task.completed_at = TaskState.CLOSED_UNSUCCESSFUL, disposition, now
-            fields += ["state", "final_disposition", "completed_at"]
+            fields += _task_finish(task, state=TaskState.CLOSED_UNSUCCESSFUL, disposition=disposition, at=now)
         elif rule.effect == Effect.FAILED_ATTEMPT:
             task.failed_attempts += 1
             task.next_attempt_at = now + datetime.timedelta(minutes=conf.retry_gap_minutes)
@@ -327,6 +334,28 @@ def _attempt_record(
 # --- THE stored outcome ---------------------------------------------------------------------------
 
 FINISHED_STATES = (TaskState.DONE, TaskState.CLOSED_UNSUCCESSFUL)
+
+
+def task_finish_values(*, state: str, disposition, at) -> dict:
+    """THE finish of a task (done, or closed unsuccessful): its state, final disposition (a value,
+    or an expression for a bulk UPDATE), completion time, and the claim released. The call page,
+    the import, expiry and the data fix finish a task with these; callback_task_outcome_refresh
+    then stores what the reports count it by."""
+    return {
+        "state": state,
+        "final_disposition": disposition,
+        "completed_at": at,
+        "claimed_by": None,
+        "claimed_at": None,
+    }
+
+
+def _task_finish(task: CallbackTask, *, state: str, disposition: str, at) -> list[str]:
+    """`task_finish_values` on a task instance (locked by the caller); the fields to save."""
+    values = task_finish_values(state=state, disposition=disposition, at=at)
+    for field, value in values.items():
+        setattr(task, field, value)
+    return list(values)
 
 
 def callback_task_outcome_refresh(*, task_ids) -> int:
@@ -406,7 +435,7 @@ def _task_finish_imported(*, task: CallbackTask, state: str, disposition: str, a
     outcome, and the claim released — only while the task is in one of `from_states`. Returns the
     number of tasks changed (0 or 1)."""
     return CallbackTask.objects.filter(pk=task.pk, state__in=from_states).update(
-        state=state, final_disposition=disposition, completed_at=at, claimed_by=None, claimed_at=None
+        **task_finish_values(state=state, disposition=disposition, at=at)
     )
 
 
@@ -473,7 +502,7 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
 
     response = response_record(task=task, version=version, answers=answers, source=source, agent=user, at=now)
     _task_response_link(task=task, response=response)
-    task.state, task.final_disposition, task.completed_at = TaskState.DONE, disposition, now
+    _task_finish(task, state=TaskState.DONE, disposition=disposition, at=now)
     # The reasons are stored with the alert, so they are written in the default language whatever
     # the agent's (as stored notification texts are): read later, and compared with the complaint
     # prefill's lines, they must not depend on who recorded the call.
@@ -508,11 +537,11 @@ def callback_tasks_expire(*, now: datetime.datetime | None = None, batch_size: i
             return total
         with transaction.atomic():
             total += CallbackTask.objects.filter(id__in=ids, state__in=[TaskState.OPEN, TaskState.DATA_FIX]).update(
-                state=TaskState.CLOSED_UNSUCCESSFUL,
-                final_disposition=Coalesce(Subquery(last), Value(NOT_CALLED)),
-                completed_at=now,
-                claimed_by=None,
-                claimed_at=None,
+                **task_finish_values(
+                    state=TaskState.CLOSED_UNSUCCESSFUL,
+                    disposition=Coalesce(Subquery(last), Value(NOT_CALLED)),
+                    at=now,
+                )
             )
             callback_task_outcome_refresh(task_ids=ids)
 
@@ -568,9 +597,11 @@ def data_fix_record(
                 task.save(update_fields=["state", "next_attempt_at"])
             else:
                 last = task.attempts.order_by("-at", "-id").values_list("disposition", flat=True).first()
-                task.state, task.completed_at = TaskState.CLOSED_UNSUCCESSFUL, now
-                task.final_disposition = last or ""
-                task.save(update_fields=["state", "completed_at", "final_disposition"])
+                task.save(
+                    update_fields=_task_finish(
+                        task, state=TaskState.CLOSED_UNSUCCESSFUL, disposition=last or "", at=now
+                    )
+                )
             callback_task_outcome_refresh(task_ids=[task.pk])
     return record
 
