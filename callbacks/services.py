@@ -616,8 +616,3 @@ def callback_tasks_assign(*, task_ids: Iterable[int], assignee: User | None, by:
         if allowed is not None:
             qs = qs.filter(store_id__in=allowed)
     return qs.update(assigned_to=assignee)
-
-
-def callback_appointment_release(*, task: CallbackTask, by: User) -> None:
-    """Bring an appointment back to anyone: the slot stays, the personal assignment goes."""
-    callback_tasks_assign(task_ids=[task.pk], assignee=None, by=by)
