@@ -18,7 +18,7 @@ import datetime as dt
 from django.db.models import Case, CharField, Count, DateField, Q, Value, When
 from django.db.models.functions import TruncMonth
 
-from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, TaskState, dispositions_in_bucket
+from callbacks.choices import Bucket, CallbackKind, TaskState, dispositions_in_bucket
 from crm.periods import month_bounds, next_month
 from surveys.choices import SATISFACTION_BANDS, Satisfaction
 
@@ -76,11 +76,6 @@ def bucket_of(field: str) -> Case:
     """The bucket of the disposition in `field`; "" for none (the stored `last_bucket`'s rule)."""
     whens = [When(disposition_in_bucket(bucket, field), then=Value(bucket.value)) for bucket in Bucket]
     return Case(*whens, default=Value(""), output_field=CharField())
-
-
-def bucket_of_value(disposition: str) -> str:
-    """`bucket_of` for one value in Python: "" for none."""
-    return str(DISPOSITION_RULES[disposition].bucket) if disposition else ""
 
 
 # --- called, success, unsuccessful, buckets ---------------------------------------------------------
