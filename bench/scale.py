@@ -181,6 +181,12 @@ def build() -> None:
         cursor.execute("SET session_replication_role = DEFAULT")
         for sql_text in indexes:
             cursor.execute(sql_text)
+    # After the indexes: it reads each task's latest attempt through the attempts' (task, at) index.
+    with step("tasks' stored outcome (last disposition, bucket)"), transaction.atomic():
+        from callbacks.models import CallbackTask
+        from callbacks.services import callback_task_outcome_refresh
+
+        callback_task_outcome_refresh(task_ids=CallbackTask.objects.values("pk"))
     with step("VACUUM ANALYZE"):
         _vacuum_analyze()
     seconds = time.perf_counter() - started

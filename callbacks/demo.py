@@ -31,7 +31,7 @@ from django.utils import timezone
 from callbacks.choices import AttemptSource, CallbackKind, Disposition, TaskState
 from callbacks.generation import callback_tasks_generate
 from callbacks.models import CallAttempt, CallbackTask, HotAlert
-from callbacks.services import callback_attempt_record, callback_tasks_expire
+from callbacks.services import callback_attempt_record, callback_task_outcome_refresh, callback_tasks_expire
 from crm.models import User
 from surveys.choices import ResponseSource
 from surveys.models import Answer, Response, TemplateVersion
@@ -382,6 +382,8 @@ def _write_history(history: _History, *, now, cr_manager) -> None:
     rows = [[c.get_db_prep_save(getattr(task, c.attname), connection) for c in columns] + [task.pk] for task in touched]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+    # What the reports count them by, as the services store it after every outcome.
+    callback_task_outcome_refresh(task_ids=[task.pk for task in touched])
 
 
 def _insert_many(model, objs: list) -> None:

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.choices import AttemptSource, CallbackKind, Disposition, TaskState
+from callbacks.choices import AttemptSource, Bucket, CallbackKind, Disposition, TaskState
 
 
 class StoreCallbackSettings(models.Model):
@@ -93,6 +93,12 @@ class CallbackTask(models.Model):
     claimed_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
     last_activity_at = models.DateTimeField(_("最后操作时间"), null=True, blank=True)
     final_disposition = models.CharField(_("最终结果"), max_length=20, blank=True)
+    # What the reports count a task by (tables 3, 7, 8, SPEC §9), stored by the one service that
+    # applies outcomes (callbacks.services.callback_task_outcome_refresh) so that no report
+    # re-derives it: a finished task's final disposition (none for 未回访), else its latest
+    # attempt's; and that disposition's bucket (callbacks.choices.DISPOSITION_RULES). Empty: none.
+    last_disposition = models.CharField(_("最后回访结果"), max_length=20, blank=True)
+    last_bucket = models.CharField(_("回访结果分类"), max_length=20, choices=Bucket.choices, blank=True)
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     sms_survey_sent_at = models.DateTimeField(_("短信问卷发送时间"), null=True, blank=True)
     has_grumble = models.BooleanField(_("有抱怨"), default=False)

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone, translation
 
 from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, TaskState, dispositions_in_bucket
+from callbacks.figures import UNSUCCESSFUL_BUCKETS, disposition_in_bucket
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
 from callbacks.services import QUEUE_STEP_ORDER, QUEUE_STEPS, callback_queue_filter
 from crm.models import Delivery, RepairOrder, User
@@ -320,10 +321,6 @@ def hot_alerts(*, user: User, open_only: bool = True) -> QuerySet[HotAlert]:
     return qs.filter(closed_at__isnull=True) if open_only else qs
 
 
-def _bucket_count(bucket: str, prefix: str = "") -> Count:
-    return Count("id", filter=Q(**{f"{prefix}disposition__in": dispositions_in_bucket(bucket)}))
-
-
 def agent_daily_report(
     *,
     user: User | None = None,
@@ -364,7 +361,7 @@ def agent_daily_report(
             attempts=Count("id"),
             tasks_worked=Count("task_id", distinct=True),
             sms_sent=Count("id", filter=triggered_sms),
-            **{b.value: _bucket_count(b.value) for b in Bucket},
+            **{b.value: Count("id", filter=disposition_in_bucket(b)) for b in Bucket},
         )
         .order_by("day", "agent__display_name")
     )
@@ -372,7 +369,7 @@ def agent_daily_report(
     for row in rows:
         row["agent_name"] = row.pop("agent__display_name") or row.pop("agent__username")
         row.pop("agent__username", None)
-        row["unsuccessful"] = sum(row[b] for b in ("refused", "no_answer", "unreachable", "wrong_number"))
+        row["unsuccessful"] = sum(row[b] for b in UNSUCCESSFUL_BUCKETS)
         result.append(row)
     return result
 

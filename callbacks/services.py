@@ -1,5 +1,13 @@
 """Callback writes: claiming, dispositions and their effects, expiry, data fixes (SPEC §6).
-Task generation is callbacks.generation; hot alerts callbacks.hot_alerts."""
+Task generation is callbacks.generation; hot alerts callbacks.hot_alerts.
+
+The task's state machine lives here, and only here. Every effect of an outcome goes through this
+module: an attempt on the call page and an SMS reply (`callback_attempt_record`), an imported
+result (`callback_result_import`), expiry (`callback_tasks_expire`) and a data fix
+(`data_fix_record`). Each applies the disposition's effect from `callbacks.choices.DISPOSITION_RULES`,
+finishes a task with `task_finish_values`, links the questionnaire response (surveys stores it and
+never writes a task) and ends with `callback_task_outcome_refresh`, which stores the last
+disposition and bucket the reports count by (callbacks.figures)."""
 
 import datetime
 from collections.abc import Iterable
@@ -7,17 +15,20 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import Q
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from callbacks.choices import (
+    NOT_CALLED,
     AttemptSource,
     Disposition,
     Effect,
     TaskState,
     disposition_rule,
 )
+from callbacks.figures import bucket_of
 from callbacks.generation import DEFAULTS, store_callback_settings
 from callbacks.hot_alerts import hot_alert_notify
 from callbacks.models import (
@@ -279,24 +290,24 @@ def _attempt_record(
                 source=source,
                 version=version,
             )
-            fields += ["state", "final_disposition", "completed_at", "has_grumble"]
+            fields += ["state", "final_disposition", "completed_at", "has_grumble"]  # set by _task_done
         elif rule.effect == Effect.RESCHEDULE:
             task.appointment_at = appointment_at
             task.next_attempt_at = None
             fields += ["appointment_at", "next_attempt_at"]
         elif rule.effect == Effect.CLOSE_UNSUCCESSFUL:
-            task.state, task.final_disposition, task.completed_at = TaskState.CLOSED_UNSUCCESSFUL, disposition, now
-            fields += ["state", "final_disposition", "completed_at"]
+            fields += _task_finish(task, state=TaskState.CLOSED_UNSUCCESSFUL, disposition=disposition, at=now)
         elif rule.effect == Effect.FAILED_ATTEMPT:
             task.failed_attempts += 1
             task.next_attempt_at = now + datetime.timedelta(minutes=conf.retry_gap_minutes)
             task.appointment_at = None
             fields += ["failed_attempts", "next_attempt_at", "appointment_at"]
             if task.failed_attempts >= conf.max_failed_attempts and task.sms_survey_sent_at is None:
+                # callbacks.tasks imports this module (a cycle): the one SMS-survey task, queued on
+                # commit; a broker outage never fails the recorded attempt, the beat sweep
+                # `callback_sms_fallback_sweep` sends the survey later (crm.tasking, callbacks.sms).
                 from callbacks.tasks import callback_sms_survey_send
 
-                # A broker outage never fails the recorded attempt: `callback_sms_fallback_sweep`
-                # sends the survey later (crm.tasking).
                 enqueue_on_commit(callback_sms_survey_send, task.pk)
         elif rule.effect == Effect.DATA_FIX:
             task.state = TaskState.DATA_FIX
@@ -316,7 +327,55 @@ def _attempt_record(
             _release_claims(user=user, keep=task.pk)
         task.final_disposition = task.final_disposition or ""
         task.save(update_fields=fields)
+        callback_task_outcome_refresh(task_ids=[task.pk])
     return attempt
+
+
+# --- THE stored outcome ---------------------------------------------------------------------------
+
+FINISHED_STATES = (TaskState.DONE, TaskState.CLOSED_UNSUCCESSFUL)
+
+
+def task_finish_values(*, state: str, disposition, at) -> dict:
+    """THE finish of a task (done, or closed unsuccessful): its state, final disposition (a value,
+    or an expression for a bulk UPDATE), completion time, and the claim released. The call page,
+    the import, expiry and the data fix finish a task with these; callback_task_outcome_refresh
+    then stores what the reports count it by."""
+    return {
+        "state": state,
+        "final_disposition": disposition,
+        "completed_at": at,
+        "claimed_by": None,
+        "claimed_at": None,
+    }
+
+
+def _task_finish(task: CallbackTask, *, state: str, disposition: str, at) -> list[str]:
+    """`task_finish_values` on a task instance (locked by the caller); the fields to save."""
+    values = task_finish_values(state=state, disposition=disposition, at=at)
+    for field, value in values.items():
+        setattr(task, field, value)
+    return list(values)
+
+
+def callback_task_outcome_refresh(*, task_ids) -> int:
+    """Store what the reports count a task by (callbacks.figures): `last_disposition` — a finished
+    task's final disposition (none for 未回访), else its latest attempt's — and `last_bucket`, that
+    disposition's bucket. Every effect of an outcome (a call, an SMS reply, an imported row,
+    expiry, a data fix) ends here, in the transaction that applied it; the rule lives only here.
+    Two UPDATEs whatever the number of tasks (`task_ids`: ids or a queryset of ids); idempotent."""
+    latest = CallAttempt.objects.filter(task=OuterRef("pk")).order_by("-at", "-id").values("disposition")[:1]
+    finished = Q(state__in=FINISHED_STATES, final_disposition__gt="")
+    tasks = CallbackTask.objects.filter(pk__in=task_ids)
+    changed = tasks.update(
+        last_disposition=Case(
+            When(finished & Q(final_disposition=NOT_CALLED), then=Value("")),
+            When(finished, then=F("final_disposition")),
+            default=Coalesce(Subquery(latest), Value("")),
+        )
+    )
+    tasks.update(last_bucket=bucket_of("last_disposition"))
+    return changed
 
 
 # --- imported results (the 回访结果 sheet, SPEC §5) ----------------------------------------------
@@ -343,21 +402,25 @@ def callback_result_import(
                     task=task, agent=agent, at=at, disposition=disposition, note=note, source=AttemptSource.IMPORT
                 )
         except IntegrityError:
-            return _imported_result_update(
+            outcome = _imported_result_update(
                 task=task, disposition=disposition, at=at, agent=agent, note=note, answers=answers, version=version
             )
+            callback_task_outcome_refresh(task_ids=[task.pk])
+            return outcome
         _imported_effect_apply(
             task=task, rule=rule, disposition=disposition, at=at, agent=agent, answers=answers, version=version
         )
+        callback_task_outcome_refresh(task_ids=[task.pk])
     return Outcome.CREATED
 
 
 def _imported_effect_apply(*, task, rule, disposition, at, agent, answers, version) -> None:
     if rule.effect == Effect.DONE:
         if task.response_id is None:
-            response_record(
+            response = response_record(
                 task=task, version=version, answers=answers, source=ResponseSource.IMPORT, agent=agent, at=at
             )
+            _task_response_link(task=task, response=response)
         not_done = [state for state in TaskState.values if state != TaskState.DONE]
         if _task_finish_imported(task=task, state=TaskState.DONE, disposition=disposition, at=at, from_states=not_done):
             task.state = TaskState.DONE
@@ -372,7 +435,7 @@ def _task_finish_imported(*, task: CallbackTask, state: str, disposition: str, a
     outcome, and the claim released — only while the task is in one of `from_states`. Returns the
     number of tasks changed (0 or 1)."""
     return CallbackTask.objects.filter(pk=task.pk, state__in=from_states).update(
-        state=state, final_disposition=disposition, completed_at=at, claimed_by=None, claimed_at=None
+        **task_finish_values(state=state, disposition=disposition, at=at)
     )
 
 
@@ -420,8 +483,16 @@ def _imported_result_update(*, task, disposition, at, agent, note, answers, vers
         and response.answered_at == at
         and response_answers_replace(response=response, answers=answers)
     ):
+        _task_response_link(task=task, response=response)  # its overall score follows the answers
         changed = True
     return Outcome.UPDATED if changed else Outcome.UNCHANGED
+
+
+def _task_response_link(*, task: CallbackTask, response) -> None:
+    """The task's questionnaire response and its overall score (what the reports aggregate without
+    joining the answers): set here, by callbacks — surveys stores a response and never writes a task."""
+    task.response, task.overall_score = response, response.overall_score
+    task.save(update_fields=["response", "overall_score"])
 
 
 def _task_done(*, task, user, disposition, answers, grumble, now, source, version) -> None:
@@ -430,7 +501,8 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
     from callbacks.models import HotAlert
 
     response = response_record(task=task, version=version, answers=answers, source=source, agent=user, at=now)
-    task.state, task.final_disposition, task.completed_at = TaskState.DONE, disposition, now
+    _task_response_link(task=task, response=response)
+    _task_finish(task, state=TaskState.DONE, disposition=disposition, at=now)
     # The reasons are stored with the alert, so they are written in the default language whatever
     # the agent's (as stored notification texts are): read later, and compared with the complaint
     # prefill's lines, they must not depend on who recorded the call.
@@ -449,21 +521,9 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
             hot_alert_notify(alert=alert, task=task)
 
 
-def callback_task_sms_survey_send(*, task_id: int, now: datetime.datetime | None = None) -> bool:
-    """Send the SMS survey once after the last failed attempt (callbacks/sms.py)."""
-    from callbacks.sms import callback_sms_survey_send
-
-    return callback_sms_survey_send(task_id=task_id, now=now)
-
-
 def callback_tasks_expire(*, now: datetime.datetime | None = None, batch_size: int = 1000) -> int:
     """Close open (and data-fix) tasks whose window ended: 回访未成功, with the last attempt's
     disposition or 未回访. Works from state, so a missed night is caught up."""
-    from django.db.models import OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from callbacks.choices import NOT_CALLED
-
     now = now or timezone.now()
     last = CallAttempt.objects.filter(task=OuterRef("pk")).order_by("-at", "-id").values("disposition")[:1]
     total = 0
@@ -475,13 +535,15 @@ def callback_tasks_expire(*, now: datetime.datetime | None = None, batch_size: i
         )
         if not ids:
             return total
-        total += CallbackTask.objects.filter(id__in=ids, state__in=[TaskState.OPEN, TaskState.DATA_FIX]).update(
-            state=TaskState.CLOSED_UNSUCCESSFUL,
-            final_disposition=Coalesce(Subquery(last), Value(NOT_CALLED)),
-            completed_at=now,
-            claimed_by=None,
-            claimed_at=None,
-        )
+        with transaction.atomic():
+            total += CallbackTask.objects.filter(id__in=ids, state__in=[TaskState.OPEN, TaskState.DATA_FIX]).update(
+                **task_finish_values(
+                    state=TaskState.CLOSED_UNSUCCESSFUL,
+                    disposition=Coalesce(Subquery(last), Value(NOT_CALLED)),
+                    at=now,
+                )
+            )
+            callback_task_outcome_refresh(task_ids=ids)
 
 
 # --- data fixes, hot alerts, assignment -------------------------------------------------------
@@ -535,9 +597,12 @@ def data_fix_record(
                 task.save(update_fields=["state", "next_attempt_at"])
             else:
                 last = task.attempts.order_by("-at", "-id").values_list("disposition", flat=True).first()
-                task.state, task.completed_at = TaskState.CLOSED_UNSUCCESSFUL, now
-                task.final_disposition = last or ""
-                task.save(update_fields=["state", "completed_at", "final_disposition"])
+                task.save(
+                    update_fields=_task_finish(
+                        task, state=TaskState.CLOSED_UNSUCCESSFUL, disposition=last or "", at=now
+                    )
+                )
+            callback_task_outcome_refresh(task_ids=[task.pk])
     return record
 
 
@@ -551,8 +616,3 @@ def callback_tasks_assign(*, task_ids: Iterable[int], assignee: User | None, by:
         if allowed is not None:
             qs = qs.filter(store_id__in=allowed)
     return qs.update(assigned_to=assignee)
-
-
-def callback_appointment_release(*, task: CallbackTask, by: User) -> None:
-    """Bring an appointment back to anyone: the slot stays, the personal assignment goes."""
-    callback_tasks_assign(task_ids=[task.pk], assignee=None, by=by)

@@ -1,6 +1,14 @@
 """The SMS survey (短信回访, SPEC §6 and §10): sent once after the last failed call attempt; a score
 replied to it records the overall answer and closes the task as 短信回复.
 
+ONE send path: `callback_sms_survey_send` is the service, `callbacks.tasks.callback_sms_survey_send`
+its one Celery task. The call page's failed attempt that reaches the maximum queues that task on
+commit (callbacks.services, through crm.tasking, so a broker outage never fails the call), and the
+beat sweep `callback_sms_fallback_sweep` sends for the tasks `callback_sms_survey_due` finds by
+state (a lost publish, a changed setting). The service checks and locks the task, so any number of
+runs send one SMS. A reply goes through the one service that applies outcomes
+(`callbacks.services.callback_attempt_record`, disposition 短信回复).
+
 crm.sms knows nothing of callbacks: this module sends through `crm.sms.services.sms_send` and is
 told about replies through the reply handler registered in CallbacksConfig.ready().
 """
@@ -10,10 +18,13 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from callbacks.choices import AttemptSource, CallbackKind, Disposition, TaskState
+from callbacks.generation import DEFAULTS, store_callback_settings
 from callbacks.models import CallbackTask
+from callbacks.services import callback_attempt_record
 from crm.sms.services import sms_send
 from crm.sms.templates import sms_template_render, store_placeholders
 from crm.validators import is_valid_mobile
@@ -53,8 +64,6 @@ def callback_sms_survey_send(*, task_id: int, now: datetime.datetime | None = No
     locked and `sms_survey_sent_at` set in the same transaction as the message, and the message is
     unique per task (related_key), so concurrent or repeated calls send one SMS.
     In quiet hours the message is queued until 08:00 (crm.sms)."""
-    from callbacks.generation import store_callback_settings
-
     now = now or timezone.now()
     with transaction.atomic():
         task = (
@@ -82,13 +91,20 @@ def callback_sms_survey_send(*, task_id: int, now: datetime.datetime | None = No
     return True
 
 
+def callback_sms_survey_due(*, limit: int = 1000) -> QuerySet[CallbackTask]:
+    """Ids of open tasks at their store's maximum of failed attempts with no SMS survey yet: what
+    the beat sweep sends for (the send service checks each again under its row lock)."""
+    due = CallbackTask.objects.filter(state=TaskState.OPEN, sms_survey_sent_at__isnull=True)
+    configured = due.filter(failed_attempts__gte=F("store__callback_settings__max_failed_attempts"))
+    default = due.filter(store__callback_settings__isnull=True, failed_attempts__gte=DEFAULTS.max_failed_attempts)
+    return (configured | default).order_by("pk").values_list("pk", flat=True)[:limit]
+
+
 def callback_sms_survey_reply(*, message, reply, score: int) -> bool:
     """Reply handler for "callback_survey": record the score as the overall answer (短信回复).
 
     A reply to a task that is no longer open (done by a later call, expired) is kept in the SMS log
     but changes nothing: returns False."""
-    from callbacks.services import callback_attempt_record
-
     prefix = "callback_task:"
     if not message.related_key.startswith(prefix):
         return False

@@ -22,8 +22,9 @@ def next_month(month: dt.date) -> dt.date:
     return dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
-def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The month as a half-open interval of aware datetimes, local midnight to local midnight."""
+def month_bounds(month: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The month (or the months `month`..`last`) as a half-open interval of aware datetimes, local
+    midnight to local midnight."""
     tz = timezone.get_default_timezone()
     start = dt.datetime.combine(month.replace(day=1), dt.time.min, tz)
-    return start, dt.datetime.combine(next_month(month), dt.time.min, tz)
+    return start, dt.datetime.combine(next_month(last or month), dt.time.min, tz)

@@ -5,29 +5,29 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, Disposition, TaskState
+from callbacks import figures
+from callbacks.choices import Bucket, CallbackKind, Disposition, TaskState
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord
 from callbacks.selectors import agent_daily_report
 from crm.masking import mask_phone
+from crm.periods import month_bounds, next_month
 from crm.reporting import ReportColumn, ReportTable, rate
-from reports.periods import month_bounds, month_label, next_month, store_label
+from reports.periods import month_label, store_label
 
 
 def tasks_of_month(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[CallbackTask]:
-    """Callback tasks whose source event falls in the month (SPEC §9): a sales task by its
-    delivery date, a service task by its repair order's 交车时间 in local time."""
-    start, end = month_bounds(month)
-    qs = CallbackTask.objects.filter(
-        Q(kind=CallbackKind.SALES, delivery__delivered_on__gte=month, delivery__delivered_on__lt=next_month(month))
-        | Q(kind=CallbackKind.SERVICE, repair_order__delivered_at__gte=start, repair_order__delivered_at__lt=end)
+    """Callback tasks whose source event falls in the month (SPEC §9, callbacks.figures.task_month_filter):
+    a sales task by its delivery date, a service task by its repair order's 交车时间 in local time."""
+    return CallbackTask.objects.filter(
+        figures.task_month_filter(kind=CallbackKind.SALES, first=month, store_ids=store_ids)
+        | figures.task_month_filter(kind=CallbackKind.SERVICE, first=month, store_ids=store_ids)
     )
-    return qs.filter(store_id__in=store_ids) if store_ids is not None else qs
 
 
 def _last_attempt(field: str) -> Subquery:
@@ -37,21 +37,18 @@ def _last_attempt(field: str) -> Subquery:
 def unsuccessful_tasks(
     *, store_ids: list[int] | None, month: dt.date, now: dt.datetime | None = None
 ) -> QuerySet[CallbackTask]:
-    """回访未成功 as tables 7/8 count it (reports.satisfaction): called (an attempt or an SMS sent),
-    not successful, and closed or past its window; with the last attempt's fields annotated."""
+    """回访未成功 as tables 7/8 count it (callbacks.figures.unsuccessful), with who made the last
+    attempt, when, and its note annotated (the task stores its last disposition and bucket)."""
     now = now or timezone.now()
     return (
         tasks_of_month(store_ids=store_ids, month=month)
+        .filter(figures.unsuccessful(now))
         .annotate(
-            last_disposition=_last_attempt("disposition"),
             last_at=_last_attempt("at"),
             last_note=_last_attempt("note"),
             last_agent_name=_last_attempt("agent__display_name"),
             last_agent_username=_last_attempt("agent__username"),
         )
-        .filter(Q(last_disposition__isnull=False) | Q(sms_survey_sent_at__isnull=False))
-        .exclude(state=TaskState.DONE)
-        .filter(Q(state=TaskState.CLOSED_UNSUCCESSFUL) | Q(window_closes_at__lt=now))
     )
 
 
@@ -81,11 +78,9 @@ def _disposition_label(disposition: str | None) -> str:
     return str(_DISPOSITION_LABELS.get(disposition, disposition))
 
 
-def _bucket_label(disposition: str | None) -> str:
-    if not disposition:
-        return _("短信未回复")
-    rule = DISPOSITION_RULES.get(disposition)
-    return str(Bucket(rule.bucket).label) if rule else disposition
+def _bucket_label(bucket: str) -> str:
+    """The task's stored bucket as shown, 短信未回复 when it had no attempt (only the SMS survey)."""
+    return str(Bucket(bucket).label) if bucket else _("短信未回复")
 
 
 def build_unsuccessful_callbacks(
@@ -114,7 +109,7 @@ def build_unsuccessful_callbacks(
                 "agent": task.last_agent_name or task.last_agent_username or "",
                 "at": task.last_at,
                 "consultant": task.consultant or "",
-                "reason": _bucket_label(task.last_disposition),
+                "reason": _bucket_label(task.last_bucket),
                 "note": task.last_note or "",
             }
 

@@ -23,8 +23,9 @@ from django.utils.translation import gettext_noop
 
 from crm.choices import Gender, IncomeBand, InfoSource, Occupation, PurchaseType
 from crm.models import Delivery, RepairOrder
+from crm.periods import month_bounds, next_month
 from crm.reporting import ReportColumn, ReportTable
-from reports.periods import month_bounds, month_label, next_month, store_label
+from reports.periods import month_label, store_label
 
 MAX_DISTRICTS = 8
 UNKNOWN_SERIES = gettext_noop("未注明车型")

@@ -16,8 +16,9 @@ from complaints.choices import Category, Channel, FinalResult, Level
 from complaints.reports import cases_received, complaints_monthly_summary, complaints_rows
 from complaints.selectors import sla_compliance
 from crm.choices import DepartmentKind
+from crm.periods import month_bounds
 from crm.reporting import ReportColumn, ReportTable, rate
-from reports.periods import month_bounds, month_label, store_label
+from reports.periods import month_label, store_label
 
 COMPLAINTS_COLUMNS = [
     ReportColumn("case_no", gettext_noop("受理编号"), "text", 20),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 
+from callbacks.figures import task_month_filter
 from crm.choices import StaffRole
 from crm.models import Staff, Store, User
 from crm.scoping import scope_for_user, stores_for_user
@@ -152,7 +153,7 @@ def staff_month_tasks(*, staff, kind: str, month: dt.date):
 
     return (
         CallbackTask.objects.filter(
-            kpis.source_filter(kind=kind, first=month, last=month, store_ids=[staff.store_id]),
+            task_month_filter(kind=kind, first=month, store_ids=[staff.store_id]),
             **{kpis.STAFF_FIELD[kind]: staff},
         )
         .select_related("customer", "vehicle", "delivery", "repair_order")

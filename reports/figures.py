@@ -24,6 +24,7 @@ from django.db.models import Case, JSONField, When
 from django.utils import timezone
 
 from crm.models import Store
+from crm.periods import parse_month
 from crm.reporting import without_jit
 from reports import kpis, questions
 from reports.models import StoreMonthFigures
@@ -189,7 +190,7 @@ def _save(parts: StoreMonths, now: dt.datetime) -> int:
     rows = [
         StoreMonthFigures(
             store_id=store_id,
-            month=kpis.parse_month(key),
+            month=parse_month(key),
             version=FIGURES_VERSION,
             counts=part["counts"],
             detail=part["detail"],

@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import User
+from crm.periods import parse_month
 from crm.scoping import stores_for_user
-from reports.periods import default_month, parse_month
+from reports.periods import default_month
 
 
 class ReportFilterForm(forms.Form):

@@ -24,25 +24,19 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from callbacks.choices import CallbackKind, TaskState
+from callbacks import figures
+from callbacks.choices import CallbackKind
 from callbacks.models import CallbackTask
 from complaints.choices import SlaColour
 from complaints.models import Case
 from complaints.selectors import SLA_CLOCKS, case_closed_filter, case_colour_filter, sla_compliance, sla_counts
 from crm.models import Delivery, Store
+from crm.periods import month_bounds
 from crm.reporting import rate as reporting_rate
-from reports import periods
 from reports.significance import ALPHA, significance
-from surveys.choices import BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN, SCORE_MAX, SCORE_MIN
+from surveys.choices import Satisfaction
 
 KINDS = (CallbackKind.SALES.value, CallbackKind.SERVICE.value)
-
-# Satisfaction buckets of the overall score (SPEC §2), from THE rule in surveys.choices:
-# 完全满意 8–10, 基本满意 6–7, 不满意 1–5.
-FULL_SATISFACTION = (FULLY_SATISFIED_MIN, SCORE_MAX)
-BASIC_SATISFACTION = (BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN - 1)
-DISSATISFIED = (SCORE_MIN, BASICALLY_SATISFIED_MIN - 1)
-
 
 # --- months ---------------------------------------------------------------------------------------
 
@@ -60,23 +54,10 @@ def month_key(month: dt.date) -> str:
     return f"{month:%Y-%m}"
 
 
-def parse_month(value: str | None) -> dt.date | None:
-    """'YYYY-MM' -> the first day of that month (reports.periods' rule); None when empty or bad."""
-    try:
-        return periods.parse_month(value or "")
-    except ValueError:
-        return None
-
-
 def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
     """The months first..last (first days), oldest first; empty when last is before first."""
     count = (last.year - first.year) * 12 + last.month - first.month + 1
     return [add_months(first, i) for i in range(max(count, 0))]
-
-
-def month_bounds(first: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """Aware datetimes (Asia/Shanghai) from the start of month `first` to the end of month `last`."""
-    return periods.month_bounds(first)[0], periods.month_bounds(last or first)[1]
 
 
 # THE rate rule of every report: empty (None) on a zero denominator, never 0.
@@ -86,37 +67,7 @@ rate = reporting_rate
 # --- callbacks ------------------------------------------------------------------------------------
 
 
-SOURCE_DATE = {
-    CallbackKind.SALES.value: "delivery__delivered_on",  # a date
-    CallbackKind.SERVICE.value: "repair_order__delivered_at",  # a datetime: months in Asia/Shanghai
-}
 STAFF_FIELD_SERVICE = "repair_order__service_advisor"
-SOURCE_STORE = {
-    CallbackKind.SALES.value: "delivery__store_id",
-    CallbackKind.SERVICE.value: "repair_order__store_id",
-}
-
-
-def source_filter(*, kind: str, first: dt.date, last: dt.date, store_ids: list[int] | None, prefix: str = "") -> Q:
-    """Tasks of `kind` whose source event lies in months first..last, in the stores (`prefix`: the
-    path to the task). One kind at a time and by the source's own store and date, so that the
-    database walks the (store, date) index of deliveries or repair orders and joins the task by its
-    unique key — an OR over both kinds would scan every task. A task's store is its source's."""
-    start, end = month_bounds(first, last)
-    date = f"{prefix}{SOURCE_DATE[kind]}"
-    if kind == CallbackKind.SALES:
-        q = Q(**{f"{date}__gte": first, f"{date}__lt": end.date()})
-    else:
-        q = Q(**{f"{date}__gte": start, f"{date}__lt": end})
-    q &= Q(**{f"{prefix}kind": kind})
-    if store_ids is not None:
-        q &= Q(**{f"{prefix}{SOURCE_STORE[kind]}__in": store_ids})
-    return q
-
-
-def source_month(kind: str, prefix: str = ""):
-    """The month of the task's source event (first day, a date) in the current time zone."""
-    return TruncMonth(f"{prefix}{SOURCE_DATE[kind]}", output_field=DateField())
 
 
 # Where each kind's callback counters are read from, so that 交车数 is tables 7/8's (SPEC §9): the
@@ -125,7 +76,12 @@ def source_month(kind: str, prefix: str = ""):
 # (model, path from it to the task, its source date, its staff member)
 SOURCES = {
     CallbackKind.SALES.value: (Delivery, "callback_task__", "delivered_on", "sales_consultant"),
-    CallbackKind.SERVICE.value: (CallbackTask, "", SOURCE_DATE[CallbackKind.SERVICE.value], STAFF_FIELD_SERVICE),
+    CallbackKind.SERVICE.value: (
+        CallbackTask,
+        "",
+        figures.SOURCE_DATE[CallbackKind.SERVICE.value],
+        STAFF_FIELD_SERVICE,
+    ),
 }
 
 
@@ -138,40 +94,31 @@ def source_rows(*, kind: str, first: dt.date, last: dt.date, store_ids: list[int
         if store_ids is not None:
             qs = qs.filter(store_id__in=store_ids)
     else:
-        qs = model.objects.filter(source_filter(kind=kind, first=first, last=last, store_ids=store_ids))
-    return qs.annotate(source_month=TruncMonth(date, output_field=DateField()))
-
-
-def _score_in(bounds: tuple[int, int], task: str = "") -> Q:
-    return Q(
-        **{
-            f"{task}state": TaskState.DONE,
-            f"{task}overall_score__gte": bounds[0],
-            f"{task}overall_score__lte": bounds[1],
-        }
-    )
+        qs = model.objects.filter(figures.task_month_filter(kind=kind, first=first, last=last, store_ids=store_ids))
+    return qs.annotate(source_month=TruncMonth(date, output_field=DateField()))  # figures.task_month
 
 
 def dissatisfied_filter(task: str = "") -> Q:
     """Tasks counted as 不满意 (overall score 1–5); `task`: the path to the task."""
-    return _score_in(DISSATISFIED, task)
+    return figures.satisfied(Satisfaction.DISSATISFIED, task)
 
 
 def grumble_filter(task: str = "") -> Q:
     """Tasks counted as 抱怨: a successful callback with a hot alert (the agent's 抱怨 tick or a
     negative answer)."""
-    return Q(**{f"{task}state": TaskState.DONE, f"{task}has_grumble": True})
+    return figures.success(task) & Q(**{f"{task}has_grumble": True})
 
 
 def _callback_counts(task: str = "") -> dict:
     """The per-group callback counters over source rows (`task`: their path to the task): 交车数
-    (`delivered`), tasks, successes, satisfaction buckets, grumbles."""
+    (`delivered`), tasks, successes, satisfaction buckets, grumbles — by callbacks.figures' rules,
+    the ones tables 7 and 8 count with."""
     return {
         "delivered": Count("id"),
         "tasks": Count(f"{task}id"),
-        "successes": Count("id", filter=Q(**{f"{task}state": TaskState.DONE})),
-        "full": Count("id", filter=_score_in(FULL_SATISFACTION, task)),
-        "basic": Count("id", filter=_score_in(BASIC_SATISFACTION, task)),
+        "successes": Count("id", filter=figures.success(task)),
+        "full": Count("id", filter=figures.satisfied(Satisfaction.FULLY, task)),
+        "basic": Count("id", filter=figures.satisfied(Satisfaction.BASICALLY, task)),
         "dissatisfied": Count("id", filter=dissatisfied_filter(task)),
         "grumbles": Count("id", filter=grumble_filter(task)),
     }
@@ -251,7 +198,7 @@ def callback_counts_by_store_month(
     *, store_ids: list[int], first: dt.date, last: dt.date
 ) -> dict[tuple[int, str], dict[str, dict]]:
     """Per (store id, "YYYY-MM") of months first..last, the callback counters of each kind. One
-    query per kind (see source_filter)."""
+    query per kind (see callbacks.figures.task_month_filter)."""
     result: dict[tuple[int, str], dict[str, dict]] = defaultdict(dict)
     for kind in KINDS:
         rows = (

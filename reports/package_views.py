@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from crm.models import Store
-from crm.params import id_param
+from crm.params import id_param, month_param
 from crm.reporting import export_language, xlsx_response
 from crm.scoping import get_scoped_or_404, scope_for_user, stores_for_user
 from reports import approval, dashboard, kpis
@@ -46,7 +46,7 @@ def package_list(request):
 def package_generate(request):
     store_id = id_param(request.POST.get("store"), name="store") or 0
     store = get_scoped_or_404(Store.objects.all(), request.user, store_field="id", pk=store_id)
-    month = kpis.parse_month(request.POST.get("month"))
+    month = month_param(request.POST.get("month"))
     if month is None:
         messages.error(request, _("请选择月份。"))
         return redirect("reports:package_list")

@@ -1,4 +1,5 @@
-"""Months and store labels of reports. Months are calendar months in Asia/Shanghai (SPEC §3, §9)."""
+"""Month labels, the default month and store labels of reports. The months themselves (parsing,
+bounds) are crm.periods', THE month rule (SPEC §3, §9)."""
 
 import datetime as dt
 
@@ -6,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Store
-from crm.periods import month_bounds, next_month, parse_month  # noqa: F401 - the month rule, re-exported
 
 
 def month_label(month: dt.date) -> str:

@@ -8,8 +8,8 @@ from collections import defaultdict
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
-from callbacks.choices import TaskState
-from reports.kpis import KINDS, STAFF_FIELD, month_key, rate, source_filter, source_month
+from callbacks.figures import success, task_month, task_month_filter
+from reports.kpis import KINDS, STAFF_FIELD, month_key, rate
 from surveys.choices import QuestionType
 from surveys.models import Answer
 
@@ -26,11 +26,11 @@ def _answers(*, kind: str, store_ids: list[int] | None, first: dt.date, last: dt
     """Answers of the months' successful callbacks of one kind (by source month, like every figure),
     with the source month as `source_month`."""
     return Answer.objects.filter(
-        source_filter(kind=kind, first=first, last=last, store_ids=store_ids, prefix=TASK),
-        **{f"{TASK}state": TaskState.DONE},
+        task_month_filter(kind=kind, first=first, last=last, store_ids=store_ids, prefix=TASK),
+        success(TASK),
         question__is_overall=False,
         question__type__in=RATED_TYPES,
-    ).annotate(source_month=source_month(kind, TASK))
+    ).annotate(source_month=task_month(kind, TASK))
 
 
 def _question_aggregates() -> dict:

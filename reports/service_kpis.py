@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from crm.models import RepairOrder
+from crm.periods import month_bounds
 from crm.reporting import ReportColumn, ReportTable, rate
-from reports.periods import month_bounds, month_label, store_label
+from reports.periods import month_label, store_label
 
 ESTIMATE_TOLERANCE = Decimal("0.10")
 

@@ -45,9 +45,15 @@ class Satisfaction(models.TextChoices):
 SCORE_MIN, SCORE_MAX = 1, 10
 # A score at or below this is a negative answer (SPEC §6: "any answer of 1–5 on a score question").
 NEGATIVE_SCORE_MAX = 5
-# The overall-score buckets of SPEC §2: 8–10 完全满意, 6–7 基本满意, 1–5 不满意.
+# The overall-score buckets of SPEC §2: 8–10 完全满意, 6–7 基本满意, 1–5 不满意 — THE one definition
+# (the call page, callbacks.figures' report expressions and the tests read it).
 FULLY_SATISFIED_MIN = 8
 BASICALLY_SATISFIED_MIN = 6
+SATISFACTION_BANDS: dict[str, tuple[int, int]] = {
+    Satisfaction.FULLY: (FULLY_SATISFIED_MIN, SCORE_MAX),
+    Satisfaction.BASICALLY: (BASICALLY_SATISFIED_MIN, FULLY_SATISFIED_MIN - 1),
+    Satisfaction.DISSATISFIED: (SCORE_MIN, BASICALLY_SATISFIED_MIN - 1),
+}
 
 YES_LABEL, NO_LABEL = "是", "否"
 
@@ -60,4 +66,4 @@ def satisfaction_bucket(score: int | None) -> str | None:
         return Satisfaction.FULLY
     if score >= BASICALLY_SATISFIED_MIN:
         return Satisfaction.BASICALLY
-    return Satisfaction.DISSATISFIED
+    return Satisfaction.DISSATISFIED  # the bands of SATISFACTION_BANDS, which cover 1–10

@@ -175,10 +175,11 @@ def response_record(
     customer=None,
     subject_key: str = "",
 ) -> Response:
-    """Validate and store one response; freeze its version; link it to the callback task.
+    """Validate and store one response; freeze its version.
 
     With `task` (a callbacks.CallbackTask), the version defaults to the current one of the task's
-    kind, store and customer come from the task, and the task gets `response` and `overall_score`.
+    kind, and store and customer come from the task; surveys never writes the task: callbacks links
+    the response and copies its overall score (callbacks.services).
     Without a task, `version`, `store` and `customer` are required (e.g. a survey-centre row).
     The task is duck-typed, so surveys never imports callbacks.
     """
@@ -205,9 +206,6 @@ def response_record(
         )
         # The first response freezes the version: from now on an edit makes the next version.
         TemplateVersion.objects.filter(pk=version.pk, frozen_at__isnull=True).update(frozen_at=at)
-        if task is not None:
-            task.response, task.overall_score = response, overall_score
-            task.save(update_fields=["response", "overall_score"])
     return response
 
 
@@ -220,8 +218,8 @@ def _scored(parsed: dict) -> tuple[int | None, dict]:
 
 def response_answers_replace(*, response: Response, answers: Mapping[str, Any]) -> bool:
     """Replace a response's answers (a re-imported row whose answers changed), against the
-    response's own version. Returns False when nothing differs. The linked task's overall score
-    follows."""
+    response's own version. Returns False when nothing differs. The caller (callbacks) brings the
+    linked task's overall score along."""
     version = TemplateVersion.objects.prefetch_related("questions").get(pk=response.version_id)
     parsed = answers_validate(version=version, answers=answers)
     wanted = {q.pk: cols for q, cols in parsed.items()}
@@ -243,10 +241,6 @@ def response_answers_replace(*, response: Response, answers: Mapping[str, Any]) 
         )
         response.overall_score, response.has_negative = overall_score, any(negatives.values())
         response.save(update_fields=["overall_score", "has_negative"])
-        task = getattr(response, "callback_task", None)
-        if task is not None:
-            task.overall_score = overall_score
-            task.save(update_fields=["overall_score"])
     return True
 
 

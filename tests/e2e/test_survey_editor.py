@@ -14,7 +14,7 @@ def test_manager_edits_an_answered_question_into_a_new_version(
     page, live_server, login, cr_manager, store_a, screenshot
 ):
     task = ServiceTaskFactory(repair_order__store=store_a)
-    response_record(task=task, answers={"Q1": 9, "Q4": "部分说明"})
+    response = response_record(task=task, answers={"Q1": 9, "Q4": "部分说明"})
     template = Template.objects.get(code="service")
     login(cr_manager)
     page.goto(f"{live_server.url}/surveys/")
@@ -32,4 +32,4 @@ def test_manager_edits_an_answered_question_into_a_new_version(
     screenshot("surveys_template_detail")
     current = template_current_version(kind="service")
     assert current.number == 2 and current.questions.get(code="Q4").choices[-1] == "客户不记得"
-    assert task.response.answers.get(question__code="Q4").question.version.number == 1
+    assert response.answers.get(question__code="Q4").question.version.number == 1

@@ -4,6 +4,7 @@ import datetime as dt
 
 from callbacks.choices import AttemptSource, CallbackKind, TaskState
 from callbacks.models import CallAttempt, CallbackTask
+from callbacks.services import callback_task_outcome_refresh
 from crm.choices import StaffRole
 from crm.sms.choices import Direction, SmsStatus
 from crm.sms.models import SmsMessage
@@ -39,6 +40,9 @@ def _finish(task, *, state, attempts, sms_sent, score, agent):
         task.final_disposition = attempts[-1] if attempts else "未回访"
         task.completed_at = at
     task.save()
+    # What the services store after every outcome (reports count tasks by it).
+    callback_task_outcome_refresh(task_ids=[task.pk])
+    task.refresh_from_db(fields=["last_disposition", "last_bucket"])
     return task
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from callbacks.choices import CallbackKind, Disposition, TaskState
 from callbacks.models import CallbackTask
+from callbacks.services import callback_task_outcome_refresh
 from complaints.choices import Category, Channel
 from complaints.models import Case
 from complaints.services import case_receive
@@ -25,6 +26,13 @@ def sales_consultant(store, name: str):
 
 def service_advisor(store, name: str):
     return StaffFactory(store=store, name=name, role=StaffRole.SERVICE_ADVISOR)
+
+
+def _stored_outcome(task: CallbackTask) -> CallbackTask:
+    """The task's last disposition and bucket as the services store them after every outcome."""
+    callback_task_outcome_refresh(task_ids=[task.pk])
+    task.refresh_from_db(fields=["last_disposition", "last_bucket"])
+    return task
 
 
 def make_task(
@@ -59,7 +67,7 @@ def make_task(
         delivery = DeliveryFactory(
             store=store, customer=customer, delivered_on=timezone.localtime(source).date(), sales_consultant=staff
         )
-        return CallbackTask.objects.create(delivery=delivery, vehicle=delivery.vehicle, **fields)
+        return _stored_outcome(CallbackTask.objects.create(delivery=delivery, vehicle=delivery.vehicle, **fields))
     ro = RepairOrderFactory(
         store=store,
         customer=customer,
@@ -67,7 +75,7 @@ def make_task(
         delivered_at=source,
         service_advisor=staff,
     )
-    return CallbackTask.objects.create(repair_order=ro, vehicle=ro.vehicle, **fields)
+    return _stored_outcome(CallbackTask.objects.create(repair_order=ro, vehicle=ro.vehicle, **fields))
 
 
 def make_case(*, store, customer=None, received_at: dt.datetime, **times) -> Case:
@@ -110,7 +118,7 @@ def make_service_tasks_bulk(*, staff, count: int, source: dt.datetime, grumbles:
         )
         for i in range(count)
     )
-    return CallbackTask.objects.bulk_create(
+    tasks = CallbackTask.objects.bulk_create(
         CallbackTask(
             store=store,
             kind=CallbackKind.SERVICE,
@@ -126,6 +134,8 @@ def make_service_tasks_bulk(*, staff, count: int, source: dt.datetime, grumbles:
         )
         for i, ro in enumerate(ros)
     )
+    callback_task_outcome_refresh(task_ids=[t.pk for t in tasks])
+    return tasks
 
 
 def seed_dashboard_year(store, *, last_month: dt.date, seed: int = 7, weak_advisor: str = "钱顾问") -> dict:
@@ -217,6 +227,7 @@ def seed_dashboard_year(store, *, last_month: dt.date, seed: int = 7, weak_advis
             fields["overall_score"] = score
         tasks.append(CallbackTask(**fields))
     tasks = CallbackTask.objects.bulk_create(tasks)
+    callback_task_outcome_refresh(task_ids=[t.pk for t in tasks])
     _answer_year(tasks, plan, rng, weak_advisor=weak_advisor, last_month=last_month)
 
     for i in range(12):

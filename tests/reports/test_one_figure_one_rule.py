@@ -7,7 +7,8 @@ and every figure shown in two places is equal.
   clock rule computed here by hand over the cases;
 - the stored figures (StoreMonthFigures, what the page reads) = the live computation;
 - a frozen package = the live dashboard and the live tables for the same data;
-- the staff drill-down = that staff member's row of table 7 or 8.
+- the staff drill-down = that staff member's row of table 7 or 8;
+- table 3's rows = tables 7 + 8's 回访未成功数, per bucket (callbacks.figures' one rule).
 
 Each example builds its month inside a transaction rolled back at the end; the clock is frozen, and
 hypothesis runs derandomized so every run sees the same examples."""
@@ -21,12 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callbacks.choices import Disposition, TaskState
+from callbacks.figures import UNSUCCESSFUL_BUCKETS
 from complaints.choices import FINISHED_STATES, CaseState
+from crm.periods import month_bounds
 from crm.reporting import export_language, rate
 from reports import dashboard, figures, kpis
 from reports.approval import report_package_generate
+from reports.callback_reports import build_unsuccessful_callbacks
 from reports.complaint_reports import complaints_monthly_rows
-from reports.periods import month_bounds
 from reports.registry import get_report
 from reports.satisfaction import ADVISORS, SALES, TEAMS, satisfaction_rows
 from reports.snapshot import table_freeze
@@ -204,10 +207,10 @@ def test_every_figure_shown_twice_is_equal(data, store_a, staff):
         tiles = _kpi_tiles(store_ids)
 
         # Tables 7 and 8, their 合计 rows, and SPEC §9 by hand.
-        tables = {}
+        tables, totals = {}, {}
         for kind, grouping in (("sales", SALES), ("service", ADVISORS)):
             rows, total = satisfaction_rows(grouping, store_ids=store_ids, month=MONTH, now=NOW)
-            tables[kind] = {row["gid"]: row for row in rows}
+            tables[kind], totals[kind] = {row["gid"]: row for row in rows}, total
             mine = expected[kind].values()
             delivered, success = sum(r["delivered"] for r in mine), sum(r["success"] for r in mine)
             assert (total["delivered"], total["success"]) == (delivered, success)
@@ -223,6 +226,14 @@ def test_every_figure_shown_twice_is_equal(data, store_a, staff):
             sum(r["delivered"] for r in expected["service"].values()),
             sum(r["success"] for r in expected["service"].values()),
         )
+        # Table 3 (one row per unsuccessful callback) = tables 7 + 8's 回访未成功数, bucket by bucket
+        # (callbacks.figures: one rule for both).
+        with export_language():
+            table3 = list(build_unsuccessful_callbacks(store_ids=store_ids, month=MONTH).rows)
+        assert len(table3) == totals["sales"]["unsuccessful"] + totals["service"]["unsuccessful"]
+        for bucket in UNSUCCESSFUL_BUCKETS:
+            shown = sum(row["reason"] == str(bucket.label) for row in table3)
+            assert shown == totals["sales"][bucket.value] + totals["service"][bucket.value], bucket
         both_delivered = sum(r["delivered"] for k in expected for r in expected[k].values())
         both_success = sum(r["success"] for k in expected for r in expected[k].values())
         assert tiles["success_rate"] == rate(both_success, both_delivered)

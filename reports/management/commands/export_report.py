@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from crm.models import Store
-from reports.periods import parse_month
+from crm.periods import parse_month
 from reports.registry import UnknownReport, get_report, report_names
 from reports.services import report_export
 
