@@ -25,7 +25,7 @@ from callbacks.forms import (
 from callbacks.models import CallbackTask, DataFixRecord, HotAlert
 from crm.links import pk_url_prefix
 from crm.masking import can_see_full_numbers
-from crm.params import date_param, id_list_param, id_param
+from crm.params import choice_param, date_param, id_list_param, id_param
 from crm.scoping import get_scoped_or_404
 
 
@@ -69,9 +69,7 @@ def queue(request):
 @permission_required("callbacks.add_callattempt", raise_exception=True)
 def next_call(request):
     # The queue filtered by a reminder or win-back kind: the next task of that kind.
-    kind = request.POST.get("kind") or None
-    if kind not in dict(queue_sources.extra_kind_choices()):
-        kind = None
+    kind = choice_param(request.POST.get("kind"), dict(queue_sources.extra_kind_choices()), name="kind")
     try:
         task = None if kind else services.callback_task_claim_next(user=request.user)
         url = None if task else queue_sources.extra_claim_next(user=request.user, kind=kind)

@@ -38,7 +38,6 @@ class RetentionConfig(AppConfig):
         from retention.timeline import retention_timeline_entries
 
         self.nav_items = [
-            NavItem(_("提醒统计"), "retention:report", "retention.view_reminder", "bell", 76, group="reports"),
             NavItem(
                 _("提醒设置"),
                 "retention:settings",
