@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import CharField, F, OuterRef, Subquery, Value
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
@@ -150,9 +150,16 @@ def _queue_sms(store: Store, rows: list[dict], now: dt.datetime) -> None:
             )
         )
     SmsMessage.objects.bulk_create(messages, batch_size=2000)
-    # Link each reminder to its message by the message's key: one UPDATE, not one per row.
-    message = SmsMessage.objects.filter(direction=Direction.OUTBOUND, related_key=_key_of_outer()).values("pk")[:1]
-    Reminder.objects.filter(pk__in=[r["id"] for r in rows]).update(sms_message_id=Subquery(message))
+    # Link each reminder to its message by the message's key: one UPDATE per kind, each row found
+    # through the (reason, related_key) unique index (its predicate repeated, so the planner uses it).
+    by_kind: dict[str, list[int]] = defaultdict(list)
+    for row in rows:
+        by_kind[row["kind"]].append(row["id"])
+    for kind, ids in by_kind.items():
+        message = SmsMessage.objects.filter(
+            ~Q(related_key=""), direction=Direction.OUTBOUND, reason=SMS_REASONS[kind], related_key=_key_of_outer()
+        ).values("pk")[:1]
+        Reminder.objects.filter(pk__in=ids).update(sms_message_id=Subquery(message))
     if send_after <= now:
         # One flush for the batch (it claims each message, so a concurrent beat flush sends none twice).
         enqueue_on_commit(sms_flush_queue)
@@ -178,7 +185,7 @@ def _open_calls(store: Store, rows: list[dict]) -> None:
             )
         )
     OutreachTask.objects.bulk_create(tasks, batch_size=2000)
-    task = OutreachTask.objects.filter(key=_key_of_outer()).values("pk")[:1]
+    task = OutreachTask.objects.filter(~Q(key=""), key=_key_of_outer()).values("pk")[:1]
     Reminder.objects.filter(pk__in=[r["id"] for r in rows]).update(outreach_task_id=Subquery(task))
 
 

@@ -19,12 +19,11 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
 )
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
-from crm.models import Customer, Delivery, RepairOrder, Store, Vehicle, VehicleOwnership
+from crm.models import Customer, Delivery, RepairOrder, Store, Vehicle
 from retention.choices import REMINDER_KINDS, OutreachKind, ReminderStatus
 from retention.dispatch import reminders_dispatch
 from retention.festivals import festival_calendar_ensure
@@ -36,11 +35,11 @@ from retention.rules import (
     month_day_pairs,
     warranty_end_due,
 )
-from retention.store_settings import store_reminder_rules
+from retention.store_settings import StoreReminderRules, store_reminder_rules
 
 K = OutreachKind
-# (customer id, vehicle id or None, due date)
-Candidate = tuple[int, int | None, dt.date]
+# (store id, customer id, vehicle id or None, due date)
+Candidate = tuple[int, int, int | None, dt.date]
 DateQ = Callable[[str], Q]
 
 
@@ -55,37 +54,41 @@ def reminders_generate(
     *, day: dt.date, stores: Iterable[Store] | None = None, now: dt.datetime | None = None
 ) -> dict[str, KindCount]:
     """Create the reminders due for generation on `day` in `stores` (default: every active store) and
-    work their channels. Returns, per kind, how many were created and how many of those were skipped."""
+    work their channels. Returns, per kind, how many were created and how many of those were skipped.
+
+    Each kind's candidates are read for all the stores at once (one scan of a table serves ten
+    stores), with the widest of the stores' windows; each row is then held to its own store's rules."""
     now = now or timezone.now()
+    stores = list(stores) if stores is not None else list(Store.objects.filter(is_active=True))
+    rules = {store.id: store_reminder_rules(store.id) for store in stores}
+    for kind in REMINDER_KINDS:
+        scope = Scope(day=day, kind=kind, rules={sid: r for sid, r in rules.items() if r.kinds[kind].enabled})
+        if not scope.rules:
+            continue
+        if kind == K.FESTIVAL:
+            for store in stores:
+                if store.id in scope.rules:
+                    festival_calendar_ensure(store=store)
+                    _insert_festivals(store, day, scope.end(store.id), scope.setting(store.id))
+            continue
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    store_id=store_id,
+                    kind=kind,
+                    customer_id=customer_id,
+                    vehicle_id=vehicle_id,
+                    due_on=due,
+                    send_on=due - dt.timedelta(days=scope.setting(store_id).lead_days),
+                    channel=scope.setting(store_id).channel,
+                )
+                for store_id, customer_id, vehicle_id, due in set(CANDIDATES[kind](scope))
+            ],
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
     totals = {kind: KindCount() for kind in REMINDER_KINDS}
-    for store in stores if stores is not None else Store.objects.filter(is_active=True):
-        festival_calendar_ensure(store=store)
-        rules = store_reminder_rules(store.id)
-        for kind in REMINDER_KINDS:
-            setting = rules.kinds[kind]
-            if not setting.enabled:
-                continue
-            end = day + dt.timedelta(days=setting.lead_days)
-            if kind == K.FESTIVAL:
-                _insert_festivals(store, day, end, setting)
-                continue
-            rows = CANDIDATES[kind](store, day, end, rules.numbers)
-            Reminder.objects.bulk_create(
-                [
-                    Reminder(
-                        store=store,
-                        kind=kind,
-                        customer_id=customer_id,
-                        vehicle_id=vehicle_id,
-                        due_on=due,
-                        send_on=due - dt.timedelta(days=setting.lead_days),
-                        channel=setting.channel,
-                    )
-                    for customer_id, vehicle_id, due in rows
-                ],
-                ignore_conflicts=True,
-                batch_size=2000,
-            )
+    for store in stores:
         for kind, (created, skipped, reasons) in reminders_dispatch(store=store, now=now).items():
             totals[kind].created += created
             totals[kind].skipped += skipped
@@ -94,64 +97,108 @@ def reminders_generate(
     return totals
 
 
-# --- the vehicles of a store ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Scope:
+    """One kind's run over the stores that have it on: their settings and windows."""
+
+    day: dt.date
+    kind: str
+    rules: dict[int, StoreReminderRules]
+
+    @property
+    def store_ids(self) -> list[int]:
+        return list(self.rules)
+
+    def setting(self, store_id: int):
+        return self.rules[store_id].kinds[self.kind]
+
+    def numbers(self, store_id: int) -> ReminderSettings:
+        return self.rules[store_id].numbers
+
+    def end(self, store_id: int) -> dt.date:
+        return self.day + dt.timedelta(days=self.setting(store_id).lead_days)
+
+    @property
+    def widest_end(self) -> dt.date:
+        return max(self.end(sid) for sid in self.rules)
+
+    def fits(self, store_id: int | None, due: dt.date) -> bool:
+        """Whether a reminder due on `due` is for generation today in that store: send date ≤ day ≤ due."""
+        return store_id in self.rules and self.day <= due <= self.end(store_id)
 
 
-def _current_owner(store: Store, vehicle_ref: str) -> Subquery:
-    """The vehicle's current owner when that owner is a customer file of the store (else NULL):
-    a vehicle's reminders go to its current owner (crm.VehicleOwnership, ended_on empty)."""
-    owners = VehicleOwnership.objects.filter(
-        vehicle_id=OuterRef(vehicle_ref), ended_on__isnull=True, customer__store_id=store.id
+# --- the vehicles of the stores -------------------------------------------------------------------
+
+
+def _with_owner(qs: QuerySet, store_ids: list[int], vehicle_path: str) -> QuerySet:
+    """`qs` with its vehicle's current owner (owner_ref) and that owner's store (owner_store), kept
+    when the owner is a customer file of one of the stores: a vehicle's reminders go to its current
+    owner (crm.VehicleOwnership, ended_on empty), in that owner's store. A join, not a subquery per
+    row (one current ownership per vehicle: a unique constraint)."""
+    p = f"{vehicle_path}ownerships__"
+    return qs.filter(**{f"{p}ended_on__isnull": True, f"{p}customer__store_id__in": store_ids}).annotate(
+        owner_ref=F(f"{p}customer_id"), owner_store=F(f"{p}customer__store_id")
     )
-    return Subquery(owners.values("customer_id")[:1])
 
 
-def _serviced_here(store: Store, vehicle_ref: str) -> Exists:
-    return Exists(RepairOrder.objects.filter(store_id=store.id, vehicle_id=OuterRef(vehicle_ref)))
+def _serviced_here(vehicle_ref: str, store_ref: str = "owner_store") -> Exists:
+    return Exists(RepairOrder.objects.filter(store_id=OuterRef(store_ref), vehicle_id=OuterRef(vehicle_ref)))
 
 
-def _delivered_here(store: Store, vehicle_ref: str) -> Exists:
-    return Exists(Delivery.objects.filter(store_id=store.id, vehicle_id=OuterRef(vehicle_ref)))
+def _delivered_here(vehicle_ref: str, store_ref: str = "owner_store") -> Exists:
+    return Exists(Delivery.objects.filter(store_id=OuterRef(store_ref), vehicle_id=OuterRef(vehicle_ref)))
 
 
 def _delivered_vehicles(
-    store: Store, date_q: DateQ, *, without_policy: bool = False, with_latest_mileage: bool = False
+    scope: Scope, date_q: DateQ, *, without_policy: bool = False, with_latest_mileage: bool = False
 ) -> list[dict]:
-    """The store's vehicles whose delivered_on matches `date_q`, with their current owner here:
-    delivered_on is the vehicle's (first) delivery at the store, else its purchase date when it was
-    serviced here (bought elsewhere). Rows: vehicle, owner, delivered_on (and the latest RO with a
-    mileage: ro_at, ro_km)."""
+    """The stores' vehicles whose delivered_on matches `date_q`, with their current owner and that
+    owner's store: delivered_on is the vehicle's (first) delivery at the owner's store, else its
+    purchase date when it was serviced there (bought elsewhere). Rows: vehicle_ref, owner_ref,
+    owner_store, day (and the latest RO with a mileage: ro_at, ro_km)."""
+    ids = scope.store_ids
     earlier = Delivery.objects.filter(
-        store_id=store.id, vehicle_id=OuterRef("vehicle_id"), delivered_on__lt=OuterRef("delivered_on")
+        store_id=OuterRef("store_id"), vehicle_id=OuterRef("vehicle_id"), delivered_on__lt=OuterRef("delivered_on")
     )
-    delivered = (
-        Delivery.objects.filter(store_id=store.id)
-        .filter(date_q("delivered_on"))
-        .filter(~Exists(earlier))
-        .annotate(vehicle_ref=F("vehicle_id"), owner_ref=_current_owner(store, "vehicle_id"), day=F("delivered_on"))
-    )
+    delivered = _with_owner(
+        Delivery.objects.filter(store_id__in=ids).filter(date_q("delivered_on")).filter(~Exists(earlier)),
+        ids,
+        "vehicle__",
+    ).annotate(vehicle_ref=F("vehicle_id"), day=F("delivered_on"), delivered_at_store=F("store_id"))
     bought_elsewhere = (
-        Vehicle.objects.filter(date_q("purchase_date"))
-        .filter(~_delivered_here(store, "pk"), _serviced_here(store, "pk"))
-        .annotate(vehicle_ref=F("pk"), owner_ref=_current_owner(store, "pk"), day=F("purchase_date"))
+        _with_owner(Vehicle.objects.filter(date_q("purchase_date")), ids, "")
+        .filter(~_delivered_here("pk"), _serviced_here("pk"))
+        .annotate(vehicle_ref=F("pk"), day=F("purchase_date"), delivered_at_store=F("owner_store"))
     )
     if without_policy:
         delivered = delivered.filter(vehicle__insurance_date__isnull=True)
         bought_elsewhere = bought_elsewhere.filter(insurance_date__isnull=True)
-    rows: list[dict] = []
-    for qs in (delivered, bought_elsewhere):
-        qs = qs.filter(owner_ref__isnull=False)
-        names = ["vehicle_ref", "owner_ref", "day"]
-        if with_latest_mileage:
-            latest = RepairOrder.objects.filter(vehicle_id=OuterRef("vehicle_ref"), mileage_km__isnull=False).order_by(
-                "-opened_at", "-id"
-            )
-            qs = qs.annotate(
-                ro_at=Subquery(latest.values("opened_at")[:1]), ro_km=Subquery(latest.values("mileage_km")[:1])
-            )
-            names += ["ro_at", "ro_km"]
-        rows += qs.values(*names)
+    names = ["vehicle_ref", "owner_ref", "owner_store", "day", "delivered_at_store"]
+    # The delivery counts at the owner's store only (a vehicle sold on to another store's customer).
+    rows = [
+        r
+        for qs in (delivered, bought_elsewhere)
+        for r in qs.values(*names)
+        if r["delivered_at_store"] == r["owner_store"]
+    ]
+    if with_latest_mileage:
+        latest = _latest_mileage([r["vehicle_ref"] for r in rows])
+        for r in rows:
+            r["ro_at"], r["ro_km"] = latest.get(r["vehicle_ref"], (None, None))
     return rows
+
+
+def _latest_mileage(vehicle_ids: list[int]) -> dict[int, tuple[dt.datetime, int]]:
+    """Each vehicle's latest RO with a mileage: (opened_at, mileage). One query (DISTINCT ON on PostgreSQL)."""
+    latest: dict[int, tuple[dt.datetime, int]] = {}
+    for start in range(0, len(vehicle_ids), 20000):
+        qs = RepairOrder.objects.filter(vehicle_id__in=vehicle_ids[start : start + 20000], mileage_km__isnull=False)
+        if connection.vendor == "postgresql":
+            qs = qs.order_by("vehicle_id", "-opened_at", "-id").distinct("vehicle_id")
+        for vehicle_id, opened_at, km in qs.values_list("vehicle_id", "opened_at", "mileage_km"):
+            if vehicle_id not in latest or latest[vehicle_id][0] < opened_at:
+                latest[vehicle_id] = (opened_at, km)
+    return latest
 
 
 def _range_q(start: dt.date, end: dt.date) -> DateQ:
@@ -173,20 +220,26 @@ def _anniversary_q(start: dt.date, end: dt.date) -> DateQ:
     return q
 
 
+def _months_back(scope: Scope, months_of) -> tuple[dt.date, dt.date]:
+    """A range holding every date d with d + N months (N = `months_of(numbers)`, per store) in some
+    store's window (a few days wider: month-end clamping); the exact rule is applied to each row."""
+    lo = min(add_months(scope.day, -months_of(scope.numbers(s))) for s in scope.rules) - dt.timedelta(days=3)
+    hi = max(add_months(scope.end(s), -months_of(scope.numbers(s))) for s in scope.rules) + dt.timedelta(days=3)
+    return lo, hi
+
+
 # --- the kinds ------------------------------------------------------------------------------------
 
 
-def _first_service(store: Store, start: dt.date, end: dt.date, numbers: ReminderSettings) -> list[Candidate]:
+def _first_service(scope: Scope) -> list[Candidate]:
     """delivered_on + N months; none once the vehicle has an RO opened after its delivery."""
-    months = numbers.first_service_months
-    lo, hi = add_months(start, -months) - dt.timedelta(days=3), add_months(end, -months) + dt.timedelta(days=3)
-    out = []
-    rows = _delivered_vehicles(store, _range_q(lo, hi))
+    rows = _delivered_vehicles(scope, _range_q(*_months_back(scope, lambda n: n.first_service_months)))
     came_back = _vehicles_with_ro_after({r["vehicle_ref"]: r["day"] for r in rows})
+    out = []
     for r in rows:
-        due = add_months(r["day"], months)
-        if start <= due <= end and r["vehicle_ref"] not in came_back:
-            out.append((r["owner_ref"], r["vehicle_ref"], due))
+        due = add_months(r["day"], scope.numbers(r["owner_store"]).first_service_months)
+        if scope.fits(r["owner_store"], due) and r["vehicle_ref"] not in came_back:
+            out.append((r["owner_store"], r["owner_ref"], r["vehicle_ref"], due))
     return out
 
 
@@ -202,62 +255,71 @@ def _vehicles_with_ro_after(delivered: dict[int, dt.date]) -> set[int]:
     return {vid for vid, at in seen if timezone.localtime(at).date() > delivered[vid]}
 
 
-def _periodic_service(store: Store, start: dt.date, end: dt.date, numbers: ReminderSettings) -> list[Candidate]:
+def _periodic_service(scope: Scope) -> list[Candidate]:
     """The vehicle's latest RO 进厂时间 (date) + N months (a newer RO gives a new due date)."""
-    months = numbers.periodic_service_months
     tz = timezone.get_current_timezone()
-    lo = dt.datetime.combine(add_months(start, -months) - dt.timedelta(days=3), dt.time.min, tz)
-    hi = dt.datetime.combine(add_months(end, -months) + dt.timedelta(days=4), dt.time.min, tz)
+    first, last = _months_back(scope, lambda n: n.periodic_service_months)
+    lo = dt.datetime.combine(first, dt.time.min, tz)
+    hi = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tz)
     newer = RepairOrder.objects.filter(vehicle_id=OuterRef("vehicle_id"), opened_at__gt=OuterRef("opened_at"))
     rows = (
-        RepairOrder.objects.filter(opened_at__gte=lo, opened_at__lt=hi)
-        .filter(~Exists(newer))
-        .filter(Q(_serviced_here(store, "vehicle_id")) | Q(_delivered_here(store, "vehicle_id")))
-        .annotate(owner_ref=_current_owner(store, "vehicle_id"))
-        .filter(owner_ref__isnull=False)
-        .values_list("owner_ref", "vehicle_id", "opened_at")
-        .distinct()
+        _with_owner(
+            RepairOrder.objects.filter(opened_at__gte=lo, opened_at__lt=hi).filter(~Exists(newer)),
+            scope.store_ids,
+            "vehicle__",
+        )
+        .filter(Q(_serviced_here("vehicle_id")) | Q(_delivered_here("vehicle_id")))
+        .values_list("owner_store", "owner_ref", "vehicle_id", "opened_at")
     )
     out = []
-    for owner, vehicle_id, opened_at in rows:
-        due = add_months(timezone.localtime(opened_at).date(), months)
-        if start <= due <= end:
-            out.append((owner, vehicle_id, due))
+    for store_id, owner, vehicle_id, opened_at in rows:
+        due = add_months(timezone.localtime(opened_at).date(), scope.numbers(store_id).periodic_service_months)
+        if scope.fits(store_id, due):
+            out.append((store_id, owner, vehicle_id, due))
     return out
 
 
-def _insurance(store: Store, start: dt.date, end: dt.date, numbers: ReminderSettings) -> list[Candidate]:
+def _insurance(scope: Scope) -> list[Candidate]:
     """Each anniversary of the vehicle's policy date (投保日期), else of delivered_on."""
-    q = _anniversary_q(start, end)
+    q = _anniversary_q(scope.day, scope.widest_end)
     with_policy = (
-        Vehicle.objects.filter(q("insurance_date"))
-        .filter(Q(_serviced_here(store, "pk")) | Q(_delivered_here(store, "pk")))
-        .annotate(owner_ref=_current_owner(store, "pk"))
-        .filter(owner_ref__isnull=False)
-        .values_list("owner_ref", "pk", "insurance_date")
+        _with_owner(Vehicle.objects.filter(q("insurance_date")), scope.store_ids, "")
+        .filter(Q(_serviced_here("pk")) | Q(_delivered_here("pk")))
+        .values_list("owner_store", "owner_ref", "pk", "insurance_date")
     )
     dated = list(with_policy) + [
-        (r["owner_ref"], r["vehicle_ref"], r["day"]) for r in _delivered_vehicles(store, q, without_policy=True)
+        (r["owner_store"], r["owner_ref"], r["vehicle_ref"], r["day"])
+        for r in _delivered_vehicles(scope, q, without_policy=True)
     ]
-    return [(owner, vid, due) for owner, vid, day in dated for due in anniversaries_between(day, start, end)]
-
-
-def _inspection(store: Store, start: dt.date, end: dt.date, numbers: ReminderSettings) -> list[Candidate]:
-    """Each Nth anniversary of delivered_on (N = the inspection interval, 2 years)."""
-    every = numbers.inspection_interval_years
     return [
-        (r["owner_ref"], r["vehicle_ref"], due)
-        for r in _delivered_vehicles(store, _anniversary_q(start, end))
-        for due in anniversaries_between(r["day"], start, end, every=every)
+        (store_id, owner, vid, due)
+        for store_id, owner, vid, day in dated
+        for due in anniversaries_between(day, scope.day, scope.end(store_id))
     ]
 
 
-def _warranty_end(store: Store, start: dt.date, end: dt.date, numbers: ReminderSettings) -> list[Candidate]:
+def _inspection(scope: Scope) -> list[Candidate]:
+    """Each Nth anniversary of delivered_on (N = the inspection interval, 2 years)."""
+    return [
+        (r["owner_store"], r["owner_ref"], r["vehicle_ref"], due)
+        for r in _delivered_vehicles(scope, _anniversary_q(scope.day, scope.widest_end))
+        for due in anniversaries_between(
+            r["day"],
+            scope.day,
+            scope.end(r["owner_store"]),
+            every=scope.numbers(r["owner_store"]).inspection_interval_years,
+        )
+    ]
+
+
+def _warranty_end(scope: Scope) -> list[Candidate]:
     """The earlier of delivered_on + 2 years and the projected day the mileage reaches 60,000 km.
-    Both are on or before delivered_on + 2 years, so only vehicles delivered since `start` − 2 years count."""
-    lo = add_months(start, -12 * numbers.warranty_years) - dt.timedelta(days=3)
+    Both are on or before delivered_on + 2 years, so only vehicles delivered since the day − 2 years count."""
+    years = max(scope.numbers(s).warranty_years for s in scope.rules)
+    lo = add_months(scope.day, -12 * years) - dt.timedelta(days=3)
     out = []
-    for r in _delivered_vehicles(store, _range_q(lo, end), with_latest_mileage=True):
+    for r in _delivered_vehicles(scope, _range_q(lo, scope.widest_end), with_latest_mileage=True):
+        numbers = scope.numbers(r["owner_store"])
         due = warranty_end_due(
             delivered_on=r["day"],
             years=numbers.warranty_years,
@@ -265,27 +327,27 @@ def _warranty_end(store: Store, start: dt.date, end: dt.date, numbers: ReminderS
             ro_date=timezone.localtime(r["ro_at"]).date() if r["ro_at"] else None,
             ro_mileage=r["ro_km"],
         )
-        if start <= due <= end:
-            out.append((r["owner_ref"], r["vehicle_ref"], due))
+        if scope.fits(r["owner_store"], due):
+            out.append((r["owner_store"], r["owner_ref"], r["vehicle_ref"], due))
     return out
 
 
-def _birthday(store: Store, start: dt.date, end: dt.date, numbers: ReminderSettings) -> list[Candidate]:
+def _birthday(scope: Scope) -> list[Candidate]:
     """The birthday each year: the birthday field, else the 18-digit id number's birth date."""
-    pairs = month_day_pairs(start, end)
-    mmdd = [f"{m:02d}{d:02d}" for m, d in pairs]
+    start, end = scope.day, scope.widest_end
+    mmdd = [f"{m:02d}{d:02d}" for m, d in month_day_pairs(start, end)]
     customers: QuerySet = (
-        Customer.objects.filter(store_id=store.id)
+        Customer.objects.filter(store_id__in=scope.store_ids)
         .annotate(id_len=Length("id_number"), id_mmdd=Substr("id_number", 11, 4))
         .filter(_anniversary_q(start, end)("birthday") | Q(birthday__isnull=True, id_len=18, id_mmdd__in=mmdd))
-        .values_list("pk", "birthday", "id_number")
+        .values_list("store_id", "pk", "birthday", "id_number")
     )
     out = []
-    for pk, birthday, id_number in customers:
+    for store_id, pk, birthday, id_number in customers:
         born = birthday or birthday_from_id_number(id_number)
         if born is None:
             continue
-        out += [(pk, None, due) for due in anniversaries_between(born, start, end)]
+        out += [(store_id, pk, None, due) for due in anniversaries_between(born, start, scope.end(store_id))]
     return out
 
 
@@ -309,7 +371,7 @@ def _insert_festivals(store: Store, start: dt.date, end: dt.date, setting) -> No
             )
 
 
-CANDIDATES: dict[str, Callable[[Store, dt.date, dt.date, ReminderSettings], list[Candidate]]] = {
+CANDIDATES: dict[str, Callable[[Scope], list[Candidate]]] = {
     K.FIRST_SERVICE: _first_service,
     K.PERIODIC_SERVICE: _periodic_service,
     K.INSURANCE: _insurance,
