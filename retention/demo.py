@@ -11,7 +11,7 @@ from crm.demo import DemoContext, demo_clock
 from crm.models import User
 from retention.choices import OutreachResult, OutreachState
 from retention.generation import reminders_generate
-from retention.models import OutreachTask
+from retention.models import OutreachAttempt, OutreachTask
 from retention.services import outreach_attempt_record
 
 DAYS_BACK = 21
@@ -28,6 +28,9 @@ def seed_retention_demo(ctx: DemoContext) -> None:
         with demo_clock(at):
             totals = reminders_generate(day=day, now=at)
         created += sum(c.created for c in totals.values())
+    if OutreachAttempt.objects.filter(task__key__startswith="reminder:").exists():
+        ctx.stdout.write(f"retention: {created} reminders (calls worked before)")
+        return
     results = [OutreachResult.BOOKED, OutreachResult.REMINDED, OutreachResult.UNREACHABLE, OutreachResult.REFUSED]
     worked = 0
     open_tasks = OutreachTask.objects.filter(

@@ -71,6 +71,7 @@ def reminders_generate(
                     festival_calendar_ensure(store=store)
                     _insert_festivals(store, day, scope.end(store.id), scope.setting(store.id))
             continue
+        candidates = set(CANDIDATES[kind](scope)) - _existing(scope)
         Reminder.objects.bulk_create(
             [
                 Reminder(
@@ -82,7 +83,7 @@ def reminders_generate(
                     send_on=due - dt.timedelta(days=scope.setting(store_id).lead_days),
                     channel=scope.setting(store_id).channel,
                 )
-                for store_id, customer_id, vehicle_id, due in set(CANDIDATES[kind](scope))
+                for store_id, customer_id, vehicle_id, due in candidates
             ],
             ignore_conflicts=True,
             batch_size=2000,
@@ -95,6 +96,16 @@ def reminders_generate(
             for reason, n in reasons.items():
                 totals[kind].reasons[reason] = totals[kind].reasons.get(reason, 0) + n
     return totals
+
+
+def _existing(scope: "Scope") -> set[Candidate]:
+    """The kind's reminders already made with a due date in the window: left out of the insert (most
+    of a window exists after the previous day's run). The unique constraints still decide under
+    concurrency; this only spares the database the conflicting rows."""
+    rows = Reminder.objects.filter(
+        kind=scope.kind, store_id__in=scope.store_ids, due_on__gte=scope.day, due_on__lte=scope.widest_end
+    ).values_list("store_id", "customer_id", "vehicle_id", "due_on")
+    return set(rows)
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,12 @@ def _delivered_here(vehicle_ref: str, store_ref: str = "owner_store") -> Exists:
 
 
 def _delivered_vehicles(
-    scope: Scope, date_q: DateQ, *, without_policy: bool = False, with_latest_mileage: bool = False
+    scope: Scope,
+    date_q: DateQ,
+    *,
+    without_policy: bool = False,
+    with_latest_mileage: bool = False,
+    vehicle_ids: list[int] | None = None,
 ) -> list[dict]:
     """The stores' vehicles whose delivered_on matches `date_q`, with their current owner and that
     owner's store: delivered_on is the vehicle's (first) delivery at the owner's store, else its
@@ -170,34 +186,37 @@ def _delivered_vehicles(
         .filter(~_delivered_here("pk"), _serviced_here("pk"))
         .annotate(vehicle_ref=F("pk"), day=F("purchase_date"), delivered_at_store=F("owner_store"))
     )
+    if vehicle_ids is not None:
+        delivered = delivered.filter(vehicle_id__in=vehicle_ids)
+        bought_elsewhere = bought_elsewhere.filter(pk__in=vehicle_ids)
     if without_policy:
         delivered = delivered.filter(vehicle__insurance_date__isnull=True)
         bought_elsewhere = bought_elsewhere.filter(insurance_date__isnull=True)
     names = ["vehicle_ref", "owner_ref", "owner_store", "day", "delivered_at_store"]
     # The delivery counts at the owner's store only (a vehicle sold on to another store's customer).
-    rows = [
-        r
-        for qs in (delivered, bought_elsewhere)
-        for r in qs.values(*names)
-        if r["delivered_at_store"] == r["owner_store"]
-    ]
+    rows_delivered = [r for r in delivered.values(*names) if r["delivered_at_store"] == r["owner_store"]]
+    rows_elsewhere = [r for r in bought_elsewhere.values(*names) if r["delivered_at_store"] == r["owner_store"]]
+    rows = rows_delivered + rows_elsewhere
     if with_latest_mileage:
+        # The deliveries' vehicles as a subquery (a list of ~100,000 ids costs the planner more than the scan).
         latest = _latest_mileage([r["vehicle_ref"] for r in rows])
         for r in rows:
             r["ro_at"], r["ro_km"] = latest.get(r["vehicle_ref"], (None, None))
     return rows
 
 
-def _latest_mileage(vehicle_ids: list[int]) -> dict[int, tuple[dt.datetime, int]]:
-    """Each vehicle's latest RO with a mileage: (opened_at, mileage). One query (DISTINCT ON on PostgreSQL)."""
+def _latest_mileage(vehicle_ids) -> dict[int, tuple[dt.datetime, int]]:
+    """Each vehicle's latest RO with a mileage: (opened_at, mileage). One query (DISTINCT ON on
+    PostgreSQL); `vehicle_ids` a list or a subquery of vehicle ids."""
     latest: dict[int, tuple[dt.datetime, int]] = {}
-    for start in range(0, len(vehicle_ids), 20000):
-        qs = RepairOrder.objects.filter(vehicle_id__in=vehicle_ids[start : start + 20000], mileage_km__isnull=False)
-        if connection.vendor == "postgresql":
-            qs = qs.order_by("vehicle_id", "-opened_at", "-id").distinct("vehicle_id")
-        for vehicle_id, opened_at, km in qs.values_list("vehicle_id", "opened_at", "mileage_km"):
-            if vehicle_id not in latest or latest[vehicle_id][0] < opened_at:
-                latest[vehicle_id] = (opened_at, km)
+    if isinstance(vehicle_ids, list) and not vehicle_ids:
+        return latest
+    qs = RepairOrder.objects.filter(vehicle_id__in=vehicle_ids, mileage_km__isnull=False)
+    if connection.vendor == "postgresql":
+        qs = qs.order_by("vehicle_id", "-opened_at", "-id").distinct("vehicle_id")
+    for vehicle_id, opened_at, km in qs.values_list("vehicle_id", "opened_at", "mileage_km"):
+        if vehicle_id not in latest or latest[vehicle_id][0] < opened_at:
+            latest[vehicle_id] = (opened_at, km)
     return latest
 
 
@@ -314,11 +333,35 @@ def _inspection(scope: Scope) -> list[Candidate]:
 
 def _warranty_end(scope: Scope) -> list[Candidate]:
     """The earlier of delivered_on + 2 years and the projected day the mileage reaches 60,000 km.
-    Both are on or before delivered_on + 2 years, so only vehicles delivered since the day − 2 years count."""
-    years = max(scope.numbers(s).warranty_years for s in scope.rules)
-    lo = add_months(scope.day, -12 * years) - dt.timedelta(days=3)
+    Both are on or before delivered_on + 2 years, so only vehicles delivered since the day − 2 years
+    count. The projection needs each one's latest mileage: read first for all of them (one DISTINCT
+    ON over a subquery), it leaves the few vehicles whose due date can fall in the window, whose
+    owners and exact dates are then read."""
+    combos = {(scope.numbers(s).warranty_years, scope.numbers(s).warranty_km) for s in scope.rules}
+    years = max(y for y, _km in combos)
+    lo, hi = add_months(scope.day, -12 * years) - dt.timedelta(days=3), scope.widest_end
+    dates: dict[int, set[dt.date]] = {}
+    deliveries = Delivery.objects.filter(store_id__in=scope.store_ids, delivered_on__gte=lo, delivered_on__lte=hi)
+    purchases = Vehicle.objects.filter(purchase_date__gte=lo, purchase_date__lte=hi)
+    for vehicle_id, day in [
+        *deliveries.values_list("vehicle_id", "delivered_on"),
+        *purchases.values_list("pk", "purchase_date"),
+    ]:
+        dates.setdefault(vehicle_id, set()).add(day)
+    latest = _latest_mileage(deliveries.values("vehicle_id")) | _latest_mileage(purchases.values("pk"))
+    # Loose bounds (every store's rule numbers, the widest window); each row is then held to its store's.
+    ids = []
+    for vehicle_id, days in dates.items():
+        ro_at, ro_km = latest.get(vehicle_id, (None, None))
+        ro_day = timezone.localtime(ro_at).date() if ro_at else None
+        if any(
+            scope.day <= warranty_end_due(delivered_on=day, years=y, km=k, ro_date=ro_day, ro_mileage=ro_km) <= hi
+            for day in days
+            for y, k in combos
+        ):
+            ids.append(vehicle_id)
     out = []
-    for r in _delivered_vehicles(scope, _range_q(lo, scope.widest_end), with_latest_mileage=True):
+    for r in _delivered_vehicles(scope, _range_q(lo, hi), vehicle_ids=ids, with_latest_mileage=True):
         numbers = scope.numbers(r["owner_store"])
         due = warranty_end_due(
             delivered_on=r["day"],
