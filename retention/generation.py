@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import (
     Exists,
     F,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -27,7 +28,7 @@ from crm.models import Customer, Delivery, RepairOrder, Store, Vehicle
 from retention.choices import REMINDER_KINDS, OutreachKind, ReminderStatus
 from retention.dispatch import reminders_dispatch
 from retention.festivals import festival_calendar_ensure
-from retention.models import FestivalDate, Reminder, ReminderSettings
+from retention.models import FestivalDate, Reminder, ReminderKindSetting, ReminderRun, ReminderSettings
 from retention.rules import (
     add_months,
     anniversaries_between,
@@ -59,8 +60,10 @@ def reminders_generate(
     Each kind's candidates are read for all the stores at once (one scan of a table serves ten
     stores), with the widest of the stores' windows; each row is then held to its own store's rules."""
     now = now or timezone.now()
+    started_at = timezone.now()
     stores = list(stores) if stores is not None else list(Store.objects.filter(is_active=True))
     rules = {store.id: store_reminder_rules(store.id) for store in stores}
+    unchanged = _ran_since_last_change(day, [store.id for store in stores])
     for kind in REMINDER_KINDS:
         scope = Scope(day=day, kind=kind, rules={sid: r for sid, r in rules.items() if r.kinds[kind].enabled})
         if not scope.rules:
@@ -70,6 +73,8 @@ def reminders_generate(
                 if store.id in scope.rules:
                     festival_calendar_ensure(store=store)
                     _insert_festivals(store, day, scope.end(store.id), scope.setting(store.id))
+            continue
+        if unchanged:
             continue
         candidates = set(CANDIDATES[kind](scope)) - _existing(scope)
         Reminder.objects.bulk_create(
@@ -89,6 +94,9 @@ def reminders_generate(
             batch_size=2000,
         )
     totals = {kind: KindCount() for kind in REMINDER_KINDS}
+    ReminderRun.objects.create(
+        day=day, store_ids=sorted(store.id for store in stores), started_at=started_at, finished_at=timezone.now()
+    )
     for store in stores:
         for kind, (created, skipped, reasons) in reminders_dispatch(store=store, now=now).items():
             totals[kind].created += created
@@ -106,6 +114,26 @@ def _existing(scope: "Scope") -> set[Candidate]:
         kind=scope.kind, store_id__in=scope.store_ids, due_on__gte=scope.day, due_on__lte=scope.widest_end
     ).values_list("store_id", "customer_id", "vehicle_id", "due_on")
     return set(rows)
+
+
+def _ran_since_last_change(day: dt.date, store_ids: list[int]) -> bool:
+    """Whether a run of `day` over these stores started after the last change of anything the rules
+    read (customers, vehicles and their owners, deliveries, ROs, the reminder settings): then a new
+    run would find the same candidates, all of them existing. Festivals are always inserted (one
+    statement). A MAX per table; the import stamps updated_at on every row it writes."""
+    last = (
+        ReminderRun.objects.filter(day=day, store_ids=sorted(store_ids))
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return False
+    for model in (Customer, Vehicle, Delivery, RepairOrder, ReminderSettings, ReminderKindSetting):
+        changed = model.objects.aggregate(at=Max("updated_at"))["at"]
+        if changed is not None and changed >= last:
+            return False
+    return True
 
 
 @dataclass(frozen=True)

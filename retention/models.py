@@ -200,6 +200,7 @@ class ReminderSettings(models.Model):
     warranty_years = models.PositiveSmallIntegerField(_("质保年限"), default=2)
     warranty_km = models.PositiveIntegerField(_("质保里程（公里）"), default=60000)
     return_window_days = models.PositiveSmallIntegerField(_("回厂判定天数"), default=30)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("提醒设置")
@@ -219,6 +220,7 @@ class ReminderKindSetting(models.Model):
     enabled = models.BooleanField(_("启用"), default=True)
     lead_days = models.PositiveSmallIntegerField(_("提前天数"))
     channel = models.CharField(_("渠道"), max_length=10, choices=ReminderChannel.choices)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("提醒类型设置")
@@ -249,3 +251,22 @@ class FestivalDate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_festival_display()} {self.date}"
+
+
+class ReminderRun(models.Model):
+    """One generation run of a day over some stores (a record per background run): a run of the same
+    day again, when no customer, vehicle, delivery, RO or setting changed since this one started,
+    has no candidate to read (SPEC §10.2's rule gives the same reminders for the same data)."""
+
+    day = models.DateField(_("日期"))
+    store_ids = models.JSONField(_("门店"))
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("完成时间"))
+
+    class Meta:
+        verbose_name = _("提醒生成记录")
+        verbose_name_plural = _("提醒生成记录")
+        indexes = [models.Index(fields=["day", "-started_at"], name="reminder_run_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.started_at:%H:%M}"

@@ -145,3 +145,33 @@ def test_export_report_reminders_has_the_spec_columns(tmp_path):
     assert sorted(r[0] for r in body) == ["生日祝福", "首保提醒"]
     skipped = next(r for r in body if r[0] == "生日祝福")
     assert "客户不同意接收短信" in skipped[8]
+
+
+def test_summary_counts_each_figure_in_one_query(django_assert_num_queries):
+    from retention.selectors import reminder_summary
+    from retention.services import outreach_attempt_record
+
+    store = StoreFactory()
+    vehicles = [delivered_vehicle(store, delivered_on=D(2026, 3, 8)) for _ in range(3)]
+    CustomerFactory(store=store, birthday=D(1990, 6, 1), may_sms=False)
+    CustomerFactory(store=store, birthday=D(1990, 6, 1))
+    with time_machine.travel(at(D(2026, 6, 1), 10), tick=False):
+        reminders_generate(day=D(2026, 6, 1), stores=[store])
+        tasks = list(OutreachTask.objects.order_by("id"))
+        outreach_attempt_record(task=tasks[0], user=None, result="booked", booked_on=D(2026, 6, 3))
+        outreach_attempt_record(task=tasks[1], user=None, result="unreachable")
+        Reminder.objects.filter(vehicle=vehicles[0]).update(returned_on=D(2026, 6, 3))
+    with django_assert_num_queries(1):
+        rows = {r["kind"]: r for r in reminder_summary(store_ids=[store.pk], month=D(2026, 6, 1))}
+    first = rows[K.FIRST_SERVICE]
+    assert (first["reminders"], first["skipped"], first["reached"], first["booked"], first["returned"]) == (
+        3,
+        0,
+        1,
+        1,
+        1,
+    )
+    assert first["return_rate"] == pytest.approx(1 / 3)
+    birthday = rows[K.BIRTHDAY]
+    assert (birthday["reminders"], birthday["skipped"], birthday["sent"], birthday["return_rate"]) == (2, 1, 1, None)
+    assert rows[K.FESTIVAL]["reminders"] == 0

@@ -143,19 +143,33 @@ def test_festivals_from_the_store_calendar_for_every_customer():
 
 
 def test_three_missed_days_are_caught_up_but_a_passed_due_date_is_never_created():
+    ran_before, down_before = StoreFactory(), StoreFactory()
+    for store in (ran_before, down_before):
+        delivered_vehicle(store, delivered_on=D(2026, 3, 6))  # due 6 Jun, send 30 May (missed)
+        delivered_vehicle(store, delivered_on=D(2026, 3, 2))  # due 2 Jun, send 26 May
+        delivered_vehicle(store, delivered_on=D(2026, 2, 28))  # due 28 May
+    generate(ran_before, D(2026, 5, 28))  # its last run before the outage (29, 30, 31 May)
+    generate(ran_before, D(2026, 6, 1))
+    generate(down_before, D(2026, 6, 1))  # its outage started before 28 May
+    due = {
+        store: sorted(Reminder.objects.filter(kind=K.FIRST_SERVICE, store=store).values_list("due_on", flat=True))
+        for store in (ran_before, down_before)
+    }
+    assert due[ran_before] == [D(2026, 5, 28), D(2026, 6, 2), D(2026, 6, 6)]
+    assert due[down_before] == [D(2026, 6, 2), D(2026, 6, 6)]  # 28 May's was never created late
+
+
+def test_a_rerun_of_the_day_reads_no_candidate_until_the_data_changes():
     store = StoreFactory()
-    caught = delivered_vehicle(store, delivered_on=D(2026, 3, 6))  # due 6 Jun, send 30 May (missed)
-    on_time = delivered_vehicle(store, delivered_on=D(2026, 3, 2))  # due 2 Jun, send 26 May
-    passed = delivered_vehicle(store, delivered_on=D(2026, 2, 28))  # due 28 May
-    generate(store, D(2026, 5, 28))  # the last run before the outage (29, 30, 31 May)
-    generate(store, D(2026, 6, 1))
-    got = dict(Reminder.objects.filter(kind=K.FIRST_SERVICE).values_list("vehicle_id", "due_on"))
-    assert got == {caught.pk: D(2026, 6, 6), on_time.pk: D(2026, 6, 2), passed.pk: D(2026, 5, 28)}
-    # Had the outage started before 28 May, the 28 May reminder would never have been created late:
-    Reminder.objects.all().delete()
-    generate(store, D(2026, 6, 1))
-    got = dict(Reminder.objects.filter(kind=K.FIRST_SERVICE).values_list("vehicle_id", "due_on"))
-    assert got == {caught.pk: D(2026, 6, 6), on_time.pk: D(2026, 6, 2)}
+    delivered_vehicle(store, delivered_on=D(2026, 3, 6))
+    with time_machine.travel(dt.datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI), tick=True):
+        generate(store, D(2026, 6, 1))
+    with time_machine.travel(dt.datetime(2026, 6, 1, 11, 0, tzinfo=SHANGHAI), tick=True):
+        generate(store, D(2026, 6, 1))
+        assert Reminder.objects.count() == 1
+        late = delivered_vehicle(store, delivered_on=D(2026, 3, 7))  # imported after the first run
+        generate(store, D(2026, 6, 1))
+    assert Reminder.objects.filter(vehicle=late).exists()
 
 
 def test_run_twice_creates_each_reminder_once_and_the_command_prints_counts(capsys):
