@@ -175,3 +175,20 @@ def test_summary_counts_each_figure_in_one_query(django_assert_num_queries):
     birthday = rows[K.BIRTHDAY]
     assert (birthday["reminders"], birthday["skipped"], birthday["sent"], birthday["return_rate"]) == (2, 1, 1, None)
     assert rows[K.FESTIVAL]["reminders"] == 0
+
+
+def test_customer_timeline_shows_reminders_and_outreach_contacts_in_two_queries(django_assert_max_num_queries):
+    from crm.timeline import customer_timeline
+    from retention.services import outreach_attempt_record
+    from retention.timeline import retention_timeline_entries
+
+    store = StoreFactory()
+    vehicle = delivered_vehicle(store, delivered_on=D(2026, 3, 8))
+    with time_machine.travel(at(D(2026, 6, 1), 10), tick=False):
+        reminders_generate(day=D(2026, 6, 1), stores=[store])
+        outreach_attempt_record(task=OutreachTask.objects.get(), user=None, result="booked", booked_on=D(2026, 6, 4))
+    with django_assert_max_num_queries(2):
+        entries = retention_timeline_entries(vehicle.owner)
+    assert {e.kind for e in entries} == {"reminder", "outreach"}
+    assert any("2026-06-04" in e.body for e in entries if e.kind == "outreach")
+    assert set(entries) <= set(customer_timeline(vehicle.owner))
