@@ -47,7 +47,12 @@ def call(request, pk: int):
         else:
             messages.success(request, _("已记录：%(r)s") % {"r": OutreachResult(form.cleaned_data["result"]).label})
             return redirect("callbacks:queue")
-    elif request.method == "GET" and task.state == OutreachState.OPEN:
+    elif (
+        request.method == "GET"
+        and task.state == OutreachState.OPEN
+        and request.user.has_perm("retention.add_outreachattempt")
+    ):
+        # Only a user who may record takes the claim (the general manager reads the page).
         try:
             if not services.outreach_task_touch(task=task, user=request.user):
                 holder = services.outreach_task_holder(task=task, user=request.user)

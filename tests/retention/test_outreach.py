@@ -202,3 +202,12 @@ def test_festival_calendar_is_seeded_and_edited_per_store(store_a, store_b, cr_m
     day = FestivalDate.objects.filter(store=store_a).first()
     client.post(url, {"delete": day.pk})
     assert not FestivalDate.objects.filter(pk=day.pk).exists()
+
+
+def test_the_general_manager_reads_the_call_page_without_taking_the_task(store_a, general_manager, client_for):
+    task = open_task(store_a)
+    assert client_for(general_manager).get(reverse("retention:call", args=[task.pk])).status_code == 200
+    task.refresh_from_db()
+    assert task.claimed_by is None
+    response = client_for(general_manager).post(reverse("retention:call", args=[task.pk]), {"result": R.REMINDED})
+    assert response.status_code == 403
