@@ -441,6 +441,13 @@ def bench_request_cpu_time(report: Report, runs: int) -> None:
     bench_request_cpu(report, runs)
 
 
+def bench_reminders(report: Report, runs: int) -> None:
+    """SPEC §10.2: one day's reminder generation at scale, again, and a festival day (bench/retention.py)."""
+    from bench.retention import bench_reminder_generation
+
+    bench_reminder_generation(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -452,6 +459,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "dashboard": bench_dashboard,
     "xlsx": bench_xlsx_export,
     "cpu": bench_request_cpu_time,
+    "reminders": bench_reminders,
 }
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.choices import CallbackKind, Disposition
+from callbacks.queue_sources import extra_kind_choices
 
 
 class AttemptForm(forms.Form):
@@ -97,3 +98,8 @@ class QueueFilterForm(forms.Form):
     mine = forms.BooleanField(
         label=_("我的预约"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Reminder and win-back calls worked from this queue (callbacks.queue_sources).
+        self.fields["kind"].choices = [*self.fields["kind"].choices, *extra_kind_choices()]

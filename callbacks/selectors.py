@@ -119,6 +119,7 @@ def callback_queue(
     kind_labels = {value: str(label) for value, label in CallbackKind.choices}
     for row in rows:
         row["kind_label"] = kind_labels[row["kind"]]
+        row["url"] = None  # the page's callback link (outreach rows carry their own; a missing key costs a lookup)
     return rows
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callbacks import hot_alerts, selectors, services
-from callbacks.choices import DISPOSITION_RULES, Bucket, TaskState, disposition_rule
+from callbacks import hot_alerts, queue_sources, selectors, services
+from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, TaskState, disposition_rule
 from callbacks.forms import (
     AttemptForm,
     DataFixForm,
@@ -25,7 +25,7 @@ from callbacks.forms import (
 from callbacks.models import CallbackTask, DataFixRecord, HotAlert
 from crm.links import pk_url_prefix
 from crm.masking import can_see_full_numbers
-from crm.params import date_param, id_list_param, id_param
+from crm.params import choice_param, date_param, id_list_param, id_param
 from crm.scoping import get_scoped_or_404
 
 
@@ -34,18 +34,31 @@ from crm.scoping import get_scoped_or_404
 def queue(request):
     form = QueueFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    tasks = selectors.callback_queue(
-        user=request.user,
-        kind=filters.get("kind") or None,
-        expiring=filters.get("expiring", False),
-        my_appointments=filters.get("mine", False),
-    )
+    kind = filters.get("kind") or None
+    tasks = []
+    if kind is None or kind in CallbackKind.values:
+        tasks = selectors.callback_queue(
+            user=request.user,
+            kind=kind,
+            expiring=filters.get("expiring", False),
+            my_appointments=filters.get("mine", False),
+        )
+    if (kind is None or kind not in CallbackKind.values) and not filters.get("mine"):
+        # Reminder and win-back calls (other apps' sources): one query each, after the callbacks.
+        tasks = tasks + queue_sources.extra_queue_rows(
+            user=request.user,
+            now=timezone.now(),
+            kind=kind,
+            expiring=filters.get("expiring", False),
+            limit=selectors.QUEUE_PAGE_SIZE,
+        )
     counts = selectors.callback_queue_counts(user=request.user)
     context = {
         "tasks": tasks,
         "counts": counts,
         "form": form,
         "filtered": any(filters.values()),
+        "next_kind": kind if kind not in CallbackKind.values else "",
         "call_url": pk_url_prefix("callbacks:call"),
     }
     return render(request, "callbacks/queue.html", context)
@@ -55,15 +68,18 @@ def queue(request):
 @require_POST
 @permission_required("callbacks.add_callattempt", raise_exception=True)
 def next_call(request):
+    # The queue filtered by a reminder or win-back kind: the next task of that kind.
+    kind = choice_param(request.POST.get("kind"), dict(queue_sources.extra_kind_choices()), name="kind")
     try:
-        task = services.callback_task_claim_next(user=request.user)
+        task = None if kind else services.callback_task_claim_next(user=request.user)
+        url = None if task else queue_sources.extra_claim_next(user=request.user, kind=kind)
     except services.ClaimBusy as exc:
         messages.error(request, "；".join(exc.messages))
         return redirect("callbacks:queue")
-    if task is None:
+    if task is None and url is None:
         messages.info(request, _("当前没有可回访的任务。"))
         return redirect("callbacks:queue")
-    return redirect("callbacks:call", pk=task.pk)
+    return redirect(url) if url else redirect("callbacks:call", pk=task.pk)
 
 
 @login_required

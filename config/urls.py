@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("callbacks/", include("callbacks.urls")),
+    path("retention/", include("retention.urls")),
     path("complaints/", include("complaints.urls")),
     path("surveys/", include("surveys.urls")),
     path("reports/", include("reports.urls")),

@@ -17,6 +17,7 @@ def register_all() -> None:
     from reports import callback_reports as callbacks
     from reports import card_analysis as cards
     from reports import complaint_reports as complaints
+    from reports import reminder_reports as reminders
     from reports import satisfaction
     from reports import service_kpis as kpis
     from reports.sms_log import build_sms_log
@@ -142,4 +143,21 @@ def register_all() -> None:
         order=70,
         # full-width ％: `{% translate spec.description %}` would look an ASCII % up doubled and miss
         description=gettext_noop("按服务顾问：一次修复率、按时交车率、预估准确率（±10％）。"),
+    )
+    register_report(
+        "reminder_summary",
+        gettext_noop("提醒统计表"),
+        reminders.build_reminder_summary,
+        group=gettext_noop("客户维系"),
+        order=80,
+        description=gettext_noop("按发送月份、提醒类型：提醒数、跳过、短信已发、电话联系上、已预约、回厂与回厂率。"),
+    )
+    register_report(
+        "reminders",
+        gettext_noop("提醒明细表"),
+        reminders.build_reminders,
+        group=gettext_noop("客户维系"),
+        phones=True,
+        order=81,
+        description=gettext_noop("当月发送的每条提醒：类型、客户、车辆、到期日、发送日、渠道、状态、结果、是否回厂。"),
     )

@@ -69,3 +69,94 @@ class ReasonCategory(models.TextChoices):
     QUALITY = "quality", _("质量")
     SOLD = "sold", _("已卖车")
     OTHER = "other", _("其他")
+
+
+class ReminderChannel(models.TextChoices):
+    """How a reminder reaches the customer (SPEC §10.2 Channel, a per-store setting per kind)."""
+
+    SMS = "sms", _("短信")
+    CALL = "call", _("电话")
+    BOTH = "both", _("短信和电话")
+
+
+class ReminderStatus(models.TextChoices):
+    """NEW: generated, its channels not yet worked (a dispatch picks it up, also after a crash);
+    SKIPPED: no channel may be used (consent, invalid mobile), with the reason; DISPATCHED: its SMS
+    is queued and/or its call task is in the agents' queue."""
+
+    NEW = "new", _("待发送")
+    SKIPPED = "skipped", _("已跳过")
+    DISPATCHED = "dispatched", _("已发出")
+
+
+class Festival(models.TextChoices):
+    """The festivals of a store's greeting calendar (SPEC §10.2 节日祝福)."""
+
+    NEW_YEAR = "new_year", _("元旦")
+    SPRING = "spring", _("春节")
+    LANTERN = "lantern", _("元宵")
+    DRAGON_BOAT = "dragon_boat", _("端午")
+    MID_AUTUMN = "mid_autumn", _("中秋")
+    NATIONAL_DAY = "national_day", _("国庆")
+
+
+# SPEC §10.2 defaults: calls for the service and insurance reminders, SMS for the rest.
+DEFAULT_CHANNELS: dict[str, str] = {
+    OutreachKind.FIRST_SERVICE: ReminderChannel.CALL,
+    OutreachKind.PERIODIC_SERVICE: ReminderChannel.SMS,
+    OutreachKind.INSURANCE: ReminderChannel.CALL,
+    OutreachKind.INSPECTION: ReminderChannel.SMS,
+    OutreachKind.WARRANTY_END: ReminderChannel.CALL,
+    OutreachKind.BIRTHDAY: ReminderChannel.SMS,
+    OutreachKind.FESTIVAL: ReminderChannel.SMS,
+}
+DEFAULT_LEAD_DAYS: dict[str, int] = {
+    OutreachKind.FIRST_SERVICE: 7,
+    OutreachKind.PERIODIC_SERVICE: 7,
+    OutreachKind.INSURANCE: 30,
+    OutreachKind.INSPECTION: 30,
+    OutreachKind.WARRANTY_END: 30,
+    OutreachKind.BIRTHDAY: 0,
+    OutreachKind.FESTIVAL: 0,
+}
+VEHICLE_REMINDER_KINDS: tuple[str, ...] = (
+    OutreachKind.FIRST_SERVICE,
+    OutreachKind.PERIODIC_SERVICE,
+    OutreachKind.INSURANCE,
+    OutreachKind.INSPECTION,
+    OutreachKind.WARRANTY_END,
+)
+# The seed 001 SMS template (crm.SmsTemplate code) and the SMS log's reason (table 13) of each kind.
+SMS_TEMPLATE_CODES: dict[str, str] = {
+    OutreachKind.FIRST_SERVICE: "first_maintenance",
+    OutreachKind.PERIODIC_SERVICE: "periodic_maintenance",
+    OutreachKind.INSURANCE: "insurance",
+    OutreachKind.INSPECTION: "annual_inspection",
+    OutreachKind.WARRANTY_END: "warranty_end",
+    OutreachKind.BIRTHDAY: "birthday",
+    OutreachKind.FESTIVAL: "festival",
+}
+# A call result that means the customer was spoken to (the report's "reached").
+REACHED_RESULTS: tuple[str, ...] = (
+    R.BOOKED,
+    R.REMINDED,
+    R.REFUSED,
+    R.ELSEWHERE,
+    R.INTERESTED,
+    R.NOT_INTERESTED,
+    R.SOLD,
+)
+
+
+class SkipReason(models.TextChoices):
+    """Why a reminder's channel was not used (SPEC §10.2: recorded, never silently dropped)."""
+
+    NO_SMS_CONSENT = "no_sms_consent", _("客户不同意接收短信")
+    MOBILE_INVALID = "mobile_invalid", _("手机号无效")
+    CALLS_REFUSED = "calls_refused", _("客户拒绝电话联系")
+
+
+def skip_reason_labels(codes: str) -> str:
+    """The stored reasons ("a,b") as the page and the export print them."""
+    labels = dict(SkipReason.choices)
+    return "；".join(str(labels.get(code, code)) for code in codes.split(",") if code)

@@ -25,6 +25,7 @@ from complaints.models.calendar import CalendarDay
 from crm.choices import Role, StaffRole
 from crm.models import Department, ImportJob
 from crm.sms.models import SmsMessage, SmsTemplate
+from retention.models import OutreachTask
 from surveys.models import CallScript, Template
 from surveys.selectors import template_latest_version
 from tests.callbacks.factories import SalesTaskFactory
@@ -66,6 +67,10 @@ READS = {
     "callbacks:manager_queue": {"POST": ["task", "assignee"]},
     "callbacks:daily_report": {"GET": ["day"]},
     "callbacks:hot_alert_close": {"POST": ["note"]},
+    "callbacks:next_call": {"POST": ["kind"]},
+    "retention:call": {"POST": ["result", "booked_on"]},
+    "retention:settings": {"GET": ["store"]},
+    "retention:festivals": {"GET": ["store"], "POST": ["delete", "festival", "date"]},
     "complaints:case_list": LIST,
     "complaints:my_cases": LIST,
     "complaints:department_inbox": LIST,
@@ -167,9 +172,17 @@ class World:
             reason="callback_survey",
             queued_at=timezone.now(),
         )
+        outreach = OutreachTask.objects.create(
+            store=store,
+            kind="first_service",
+            customer=customer,
+            window_opens_at=timezone.now() - dt.timedelta(days=1),
+            window_closes_at=timezone.now() + dt.timedelta(days=5),
+        )
         # The objects each int converter names, by URL name (a URL not listed takes the store).
         task_pk, case_pk = str(task.pk), str(case.pk)
         self.ids = {
+            "retention:call": {"pk": str(outreach.pk)},
             "callbacks:call": {"pk": task_pk},
             "callbacks:call_touch": {"pk": task_pk},
             "callbacks:data_fix_edit": {

@@ -358,7 +358,8 @@ class DeliveriesSheet(_VisitSheet):
     staff_column = "sales_consultant"
     department_kind = DepartmentKind.SALES
     customer_fields = ("gender", "landline", "id_number", "district", "address")
-    vehicle_fields = ("plate", "series", "model")
+    # insurance_date comes from the optional 投保日期 / policy_date column (renewal reminders, SPEC §10.2).
+    vehicle_fields = ("plate", "series", "model", "insurance_date")
     record_columns = ("delivered_on", "customer_id", "vehicle_id", "sales_consultant_id", "purchase_type")
     columns = (
         Column("delivery_no", "销售协议号", required=True, field=(Delivery, "delivery_no")),
@@ -377,10 +378,14 @@ class DeliveriesSheet(_VisitSheet):
         Column("model", "车型", required=True, field=(Vehicle, "model")),
         Column("sales_consultant", "销售顾问", required=True, field=(Staff, "name")),
         Column("purchase_type", "购买类型", parse=p.choice(PurchaseType)),
+        Column("policy_date", "投保日期", parse=p.date),
     )
 
     def event_date(self, row: ParsedRow) -> dt.date:
         return row.values["delivered_on"]
+
+    def vehicle_values(self, row: ParsedRow) -> dict[str, Any]:
+        return {**super().vehicle_values(row), "insurance_date": row.values.get("policy_date")}
 
     def vehicle_defaults(self, row: ParsedRow) -> dict[str, Any]:
         delivered_on = row.values["delivered_on"]

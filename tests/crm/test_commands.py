@@ -53,10 +53,12 @@ def test_add_store_again_with_a_new_name_renames_it():
 def counts() -> dict[str, int]:
     from callbacks.models import CallAttempt, CallbackTask, HotAlert
     from complaints.models import Case, CaseEvent
+    from retention.models import OutreachAttempt, OutreachTask, Reminder
     from surveys.models import Answer, Response
 
     models = [Store, Department, Staff, User, Customer, Vehicle, VehicleOwnership, Delivery, RepairOrder, SmsMessage]
     models += [CallbackTask, CallAttempt, Response, Answer, HotAlert, Case, CaseEvent]
+    models += [Reminder, OutreachTask, OutreachAttempt]
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -90,6 +92,8 @@ def test_seed_demo_is_idempotent(demo_output):
     assert after_first["Delivery"] > 300
     assert after_first["RepairOrder"] > 1000
     assert after_first["SmsMessage"] >= 18
+    # Reminders of the last three weeks, some of their calls worked (retention.demo).
+    assert after_first["Reminder"] > 0 and after_first["OutreachAttempt"] > 0
 
 
 def test_seed_demo_prints_one_working_login_per_role(demo_output):

@@ -1,0 +1,84 @@
+"""Forms of the retention pages: a contact on the call page, the store's reminder settings, festivals."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from retention.choices import OutreachKind, OutreachResult, ReasonCategory, results_for_kind
+from retention.models import FestivalDate, ReminderKindSetting, ReminderSettings
+
+
+class OutreachAttemptForm(forms.Form):
+    """One contact from the outreach call page; the results are the task kind's."""
+
+    result = forms.ChoiceField(label=_("联络结果"), choices=())
+    booked_on = forms.DateField(
+        label=_("预约日期"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
+    )
+    customer_words = forms.CharField(
+        label=_("客户意见"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+    reason_category = forms.ChoiceField(
+        label=_("原因类别"),
+        required=False,
+        choices=[("", "—"), *ReasonCategory.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    note = forms.CharField(
+        label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+    )
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(OutreachResult.choices)
+        self.fields["result"].choices = [(r, labels[r]) for r in results_for_kind(kind)]
+        self.is_winback = kind == OutreachKind.WINBACK
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ReminderSettings
+        fields = [
+            "first_service_months",
+            "periodic_service_months",
+            "inspection_interval_years",
+            "warranty_years",
+            "warranty_km",
+            "return_window_days",
+        ]
+        widgets = {
+            name: forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 1}) for name in fields
+        }
+
+    def clean(self):
+        data = super().clean()
+        for name, value in data.items():
+            if value is not None and value < 1:
+                self.add_error(name, _("须为正数。"))
+        return data
+
+
+class ReminderKindForm(forms.ModelForm):
+    class Meta:
+        model = ReminderKindSetting
+        fields = ["enabled", "lead_days", "channel"]
+        widgets = {
+            "enabled": forms.CheckboxInput(attrs={"class": "form-check-input"}),
+            "lead_days": forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 0, "max": 365}),
+            "channel": forms.Select(attrs={"class": "form-select form-select-sm"}),
+        }
+
+    def clean_lead_days(self):
+        value = self.cleaned_data["lead_days"]
+        if value > 365:
+            raise forms.ValidationError(_("提前天数不能超过365天。"))
+        return value
+
+
+class FestivalDateForm(forms.ModelForm):
+    class Meta:
+        model = FestivalDate
+        fields = ["festival", "date"]
+        widgets = {
+            "festival": forms.Select(attrs={"class": "form-select form-select-sm"}),
+            "date": forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+        }

@@ -1,0 +1,45 @@
+// Keyboard use of the outreach call page (reminder and win-back calls): digit N picks the Nth result
+// and saves it; 已预约 (booked) first needs its date, so its key moves the focus to the date field and
+// Enter there saves as booked. Keys typed into a field are the field's.
+(function () {
+  const form = document.getElementById("outreach-form");
+  if (!form) return;
+  const result = document.getElementById("id_result");
+  const booked = document.getElementById("id_booked_on");
+  let pending = null;
+  function save(value) {
+    result.value = value;
+    form.querySelectorAll(".result-btn").forEach((b) => b.removeAttribute("name"));
+    form.submit();
+  }
+  form.querySelectorAll(".result-btn").forEach((btn) =>
+    btn.addEventListener("click", (ev) => {
+      if (btn.dataset.result === "booked" && booked && !booked.value) {
+        ev.preventDefault();
+        pending = "booked";
+        booked.focus();
+        return;
+      }
+      ev.preventDefault();
+      save(btn.dataset.result);
+    })
+  );
+  if (booked) {
+    booked.addEventListener("keydown", (ev) => {
+      if (ev.key === "Enter") {
+        ev.preventDefault();
+        if (booked.value) save(pending || "booked");
+      }
+    });
+  }
+  document.addEventListener("keydown", (ev) => {
+    const t = ev.target;
+    if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const btn = form.querySelector(`.result-btn[data-hotkey="${ev.key}"]`);
+    if (btn) {
+      ev.preventDefault();
+      btn.click();
+    }
+  });
+})();
