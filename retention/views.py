@@ -4,7 +4,9 @@ queue), the store's reminder settings and its festival calendar. Thin over servi
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
 from crm.masking import can_see_full_numbers
@@ -70,8 +72,25 @@ def call(request, pk: int):
         "results": [(i, value, label) for i, (value, label) in enumerate(form.fields["result"].choices, start=1)],
         "is_winback": task.kind == OutreachKind.WINBACK,
         "full_numbers": can_see_full_numbers(request.user),
+        "heartbeat_seconds": 60,
     }
     return render(request, "retention/call.html", context)
+
+
+@login_required
+@require_POST
+@permission_required("retention.add_outreachattempt", raise_exception=True)
+def call_touch(request, pk: int):
+    """The outreach call page's heartbeat, as the callback call page's: while the agent is active at the
+    page, keeps the claim alive past the idle timeout. 204 when held; else the claim-lost warning."""
+    task = get_scoped_or_404(OutreachTask.objects.all(), request.user, pk=pk)
+    try:
+        held = services.outreach_task_touch(task=task, user=request.user)
+    except services.ClaimBusy:
+        held = True  # a lost retry counts as held: recording checks the claim again
+    if held:
+        return HttpResponse(status=204)
+    return render(request, "callbacks/_claim_lost.html", {"task": task})
 
 
 def _store_for(request):

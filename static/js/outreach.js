@@ -4,6 +4,13 @@
 (function () {
   const form = document.getElementById("outreach-form");
   if (!form) return;
+  // Activity for the claim heartbeat (#claim-heartbeat): the htmx poll only fires while the agent is at
+  // the page, as on the callback call page.
+  let lastActivity = Date.now();
+  ["keydown", "mousemove", "click", "input"].forEach((ev) =>
+    document.addEventListener(ev, () => (lastActivity = Date.now()), { passive: true })
+  );
+  window.dcrCallActive = () => Date.now() - lastActivity < 10 * 60 * 1000;
   const result = document.getElementById("id_result");
   const booked = document.getElementById("id_booked_on");
   let pending = null;

@@ -211,3 +211,35 @@ def test_the_general_manager_reads_the_call_page_without_taking_the_task(store_a
     assert task.claimed_by is None
     response = client_for(general_manager).post(reverse("retention:call", args=[task.pk]), {"result": R.REMINDED})
     assert response.status_code == 403
+
+
+def test_heartbeat_keeps_the_claim_past_the_idle_timeout(store_a, agent, client_for):
+    task = open_task(store_a)
+    services.outreach_task_touch(task=task, user=agent)
+    url = reverse("retention:call_touch", args=[task.pk])
+    page = client_for(agent).get(reverse("retention:call", args=[task.pk])).content.decode()
+    assert f'hx-post="{url}"' in page
+    with time_machine.travel(NOW + dt.timedelta(minutes=14), tick=False):
+        assert client_for(agent).post(url).status_code == 204
+    task.refresh_from_db()
+    assert task.claimed_by == agent and task.claimed_at == NOW + dt.timedelta(minutes=14)
+    # 14 minutes after the heartbeat, 28 after the page opened, another agent still cannot take it.
+    other = UserFactory(roles=[Role.CALLBACK_AGENT], stores=[store_a])
+    with time_machine.travel(NOW + dt.timedelta(minutes=28), tick=False):
+        assert services.outreach_task_claim_next(user=other) is None
+
+
+def test_heartbeat_warns_when_another_agent_holds_the_task_and_is_scoped(
+    store_a, agent, agent_b, general_manager, client_for
+):
+    other = UserFactory(roles=[Role.CALLBACK_AGENT], stores=[store_a])
+    task = open_task(store_a)
+    services.outreach_task_touch(task=task, user=other)
+    url = reverse("retention:call_touch", args=[task.pk])
+    response = client_for(agent).post(url)
+    assert response.status_code == 200 and "已被其他专员锁定" in response.content.decode()
+    task.refresh_from_db()
+    assert task.claimed_by == other
+    assert client_for(agent_b).post(url).status_code == 404
+    assert client_for(agent).get(url).status_code == 405
+    assert client_for(general_manager).post(url).status_code == 403
