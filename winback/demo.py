@@ -1,0 +1,2 @@
+def seed_winback_demo(ctx) -> None:
+    pass
