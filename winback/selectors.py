@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.card_flags import CardFlag
-from crm.models import Customer, Staff, User
 from crm.choices import StaffRole
+from crm.models import Customer, Delivery, RepairOrder, Staff, User
 from crm.scoping import get_scoped_or_404, scope_for_user, user_store_ids
 from retention.choices import OutreachResult, ReasonCategory
 from retention.models import OutreachAttempt
@@ -195,8 +195,18 @@ def customers_at_risk(
 
 
 def at_risk_customer_list(*, user: User, on: dt.date) -> QuerySet[Customer]:
-    stores = user_store_ids(user)
-    return customers_at_risk(store_ids=stores, on=on).select_related("store").order_by("id")
+    """The at-risk customers of the user's stores with their latest RO time and delivery date."""
+    ros = RepairOrder.objects.filter(customer=OuterRef("pk")).order_by("-opened_at")
+    deliveries = Delivery.objects.filter(customer=OuterRef("pk")).order_by("-delivered_on")
+    return (
+        customers_at_risk(store_ids=user_store_ids(user), on=on)
+        .annotate(
+            last_ro_at=Subquery(ros.values("opened_at")[:1]),
+            last_delivery_on=Subquery(deliveries.values("delivered_on")[:1]),
+        )
+        .select_related("store")
+        .order_by("id")
+    )
 
 
 def customer_winback_flags(customer: Customer) -> list[CardFlag]:
@@ -221,7 +231,7 @@ def customer_winback_flags(customer: Customer) -> list[CardFlag]:
     return []
 
 
-def month_choices_for(*, user: User) -> list[dt.date]:
-    """The months that have entries in the user's stores, newest first (the month filter)."""
-    qs = scope_for_user(WinbackEntry.objects.all(), user)
-    return list(qs.order_by("-month").values_list("month", flat=True).distinct()[:36])
+def latest_month(*, user: User) -> dt.date:
+    """The newest month with entries in the user's stores (the pages open on it), else this month."""
+    month = scope_for_user(WinbackEntry.objects.all(), user).order_by("-month").values_list("month", flat=True).first()
+    return month or timezone.localdate().replace(day=1)

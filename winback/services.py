@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from crm.importing import bulk
 from crm.models import Customer, Delivery, RepairOrder, Store, User
 from crm.periods import month_bounds
-from retention.choices import OutreachChannel, OutreachKind, OutreachResult, OutreachState, WINBACK_RESULTS
+from retention.choices import WINBACK_RESULTS, OutreachChannel, OutreachKind, OutreachResult, OutreachState
 from retention.models import OutreachAttempt, OutreachTask
 from winback import rules
 from winback.models import WinbackEntry
@@ -136,10 +136,10 @@ def _create_tasks(*, store_id: int) -> int:
                 "state": OutreachState.OPEN if may_call else OutreachState.CLOSED,
             }
         )
-    created = dict(
-        (customer_id, task_id)
+    created = {
+        customer_id: task_id
         for task_id, customer_id in bulk.insert_rows(OutreachTask, rows, returning=("id", "customer_id"))
-    )
+    }
     bulk.update_rows(
         WinbackEntry, ("task_id",), [(entry_id, created[customer_id]) for entry_id, customer_id, *_ in entries]
     )

@@ -36,7 +36,7 @@ def test_months_before_keeps_the_day_clamped(day, months, expected):
 def test_exactly_twelve_months_is_lost_one_day_less_is_not(store_a):
     on = dt.date(2026, 12, 1)
     exactly = customer_with_ro(store_a, local(dt.date(2025, 12, 1), 17))
-    day_after = customer_with_ro(store_a, local(dt.date(2025, 12, 2), 9))
+    customer_with_ro(store_a, local(dt.date(2025, 12, 2), 9))
     assert lost_ids(store_a, on) == {exactly.id}
 
 
