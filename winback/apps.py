@@ -47,4 +47,5 @@ class WinbackConfig(AppConfig):
 
         register_post_import(winback_recover_after_import, order=RECOVERY_ORDER)
         register_card_flag(customer_winback_flags)
-        register_demo_step("winback", seed_winback_demo, order=60)
+        # Before callbacks (30): the repair orders this step adds get their callbacks from that step.
+        register_demo_step("winback", seed_winback_demo, order=25)

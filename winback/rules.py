@@ -7,10 +7,14 @@ store's `lost_after_months`, default 12; "+/− N months" keeps the day of the m
 month's last day), and **at risk** (即将流失) when it is on or before D − M months (default 9) but
 not lost. A customer with no visit at all has no last visit and is neither.
 
-The rules are written as ORM conditions over the visits (no stored copy): `crm.Customer.last_visit_at`
-counts repair orders only (not deliveries) and is kept by the import, not by every writer, so it is
-not this rule. The conditions compare `opened_at` with aware local midnights, so that the
-(customer, opened_at) index answers them without converting every row's time zone.
+The rules are written as ORM conditions over the visits: `crm.Customer.last_visit_at` counts repair
+orders only (not deliveries) and is kept by the import's card refresh, not by every writer, so it is
+not this rule. It is used only to narrow the customers the rule is evaluated for (the `*_candidates_q`
+below, answered by the (store, last_visit_at) index): a customer whose stored value is empty or
+older than their real last RO is still a candidate and the exact rule decides; only a stored value
+*later* than every RO the customer has would hide them, and nothing lowers an RO's 进厂时间 without
+the import refreshing the card. The conditions compare `opened_at` with aware local midnights, so
+that the (customer, opened_at) index answers them without converting every row's time zone.
 """
 
 import calendar
@@ -63,6 +67,20 @@ def visited_after_q(day: dt.date) -> Q:
     return Q(Exists(_ros(opened_at__gte=local_midnight(day + dt.timedelta(days=1))))) | Q(
         Exists(_deliveries(delivered_on__gt=day))
     )
+
+
+def lost_candidates_q(*, on: dt.date, months: int) -> Q:
+    """Customers who may be lost on `on` (an index range on the stored last RO time; see the module)."""
+    boundary = local_midnight(months_before(on, months) + dt.timedelta(days=1))
+    return Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=boundary)
+
+
+def at_risk_candidates_q(*, on: dt.date, at_risk_months: int, lost_months: int) -> Q:
+    """Customers who may be at risk on `on`: a stored last RO time or a delivery in the window."""
+    recent_cut, lost_cut = months_before(on, at_risk_months), months_before(on, lost_months)
+    start, end = local_midnight(lost_cut + dt.timedelta(days=1)), local_midnight(recent_cut + dt.timedelta(days=1))
+    deliveries = Delivery.objects.filter(delivered_on__gt=lost_cut, delivered_on__lte=recent_cut).values("customer_id")
+    return Q(last_visit_at__gte=start, last_visit_at__lt=end) | Q(pk__in=deliveries)
 
 
 def lost_q(*, on: dt.date, months: int) -> Q:

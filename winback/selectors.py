@@ -177,8 +177,9 @@ def customers_at_risk(
 ) -> QuerySet[Customer]:
     """The customers whose last visit is 9 to 12 months old on `on` (default today; the store's two
     settings), not on the win-back list. `customers` narrows the set (the queue passes the customers
-    of its open tasks: `customers_at_risk(customers=Customer.objects.filter(id__in=...))`); each
-    condition is an index probe on (customer, opened_at) / the deliveries' customer index."""
+    of its open tasks: `customers_at_risk(customers=Customer.objects.filter(id__in=...))`). The
+    candidates come from the (store, last_visit_at) index and the deliveries of the window (see
+    winback.rules); the exact rule is an index probe per candidate."""
     on = on or timezone.localdate()
     qs = customers if customers is not None else Customer.objects.all()
     if store_ids is not None:
@@ -190,7 +191,8 @@ def customers_at_risk(
         by_rule.setdefault((s.at_risk_after_months, s.lost_after_months), []).append(store_id)
     condition = Q(pk__in=[])
     for (risk, lost), stores in by_rule.items():
-        condition |= Q(store_id__in=stores) & rules.at_risk_q(on=on, at_risk_months=risk, lost_months=lost)
+        rule = {"on": on, "at_risk_months": risk, "lost_months": lost}
+        condition |= Q(store_id__in=stores) & rules.at_risk_candidates_q(**rule) & rules.at_risk_q(**rule)
     return qs.filter(condition)
 
 

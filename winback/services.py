@@ -1,10 +1,10 @@
 """Writes of the win-back list (SPEC §10.3): the monthly scan, recovery, and recording a contact.
 
-The scan is set-based: per store, one INSERT … SELECT of the lost customers not on the list (ON
-CONFLICT DO NOTHING against the two unique constraints of WinbackEntry), then their win-back calls
-(retention.OutreachTask, kind winback) in one bulk insert, linked back in one UPDATE. A
-transaction-scoped advisory lock per store serialises two scans of the same store, so a second
-worker waits and then finds nothing to add.
+The scan is set-based: one SELECT of the lost customers not on the list (every store at once), their
+win-back calls (retention.OutreachTask, kind winback) in one INSERT, and their entries in one INSERT
+… ON CONFLICT DO NOTHING against the two unique constraints of WinbackEntry (crm.importing.bulk:
+unnest() arrays on PostgreSQL, bulk_create elsewhere). A transaction-scoped advisory lock serialises
+two scans, so a second worker waits and then finds nothing to add.
 """
 
 import datetime as dt
@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import DateField, DateTimeField, Exists, F, OuterRef, Subquery, Value
-from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,103 +47,98 @@ def _advisory_lock(name: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
 
 
-def _lost_candidates(*, store_id: int, on: dt.date, months: int):
-    """The INSERT's SELECT: the store's customers lost on `on` with no open entry, and the
-    snapshot of their last visit (date, last RO, its service advisor and vehicle)."""
-    tz = timezone.get_default_timezone()
+def _lost_customers(*, store_months: dict[int, int], on: dt.date) -> list[tuple]:
+    """(customer id, store id, may call, last RO id, last delivery id) of the customers of the
+    stores (store id -> the store's lost-after months) lost on `on` with no open entry. One
+    statement for every store: one pass over the candidates (see winback.rules)."""
     ros = RepairOrder.objects.filter(customer=OuterRef("pk")).order_by("-opened_at", "-id")
     deliveries = Delivery.objects.filter(customer=OuterRef("pk")).order_by("-delivered_on", "-id")
-    last_ro_day = TruncDate(Subquery(ros.values("opened_at")[:1]), tzinfo=tz)
-    last_delivery_day = Subquery(deliveries.values("delivered_on")[:1])
-    month = on.replace(day=1)
-    return (
-        Customer.objects.filter(store_id=store_id)
-        .filter(rules.lost_q(on=on, months=months))
+    by_months: dict[int, list[int]] = {}
+    for store_id, months in store_months.items():
+        by_months.setdefault(months, []).append(store_id)
+    lost = Q(pk__in=[])
+    for months, stores in by_months.items():
+        lost |= (
+            Q(store_id__in=stores) & rules.lost_candidates_q(on=on, months=months) & rules.lost_q(on=on, months=months)
+        )
+    return list(
+        Customer.objects.filter(lost)
         .filter(~Exists(WinbackEntry.objects.filter(customer=OuterRef("pk"), recovered_on__isnull=True)))
-        .order_by()
-        .annotate(
-            w_store=F("store_id"),
-            w_customer=F("id"),
-            # Typed: inside INSERT … SELECT * FROM (…) an untyped parameter would be text.
-            w_month=Cast(Value(month), DateField()),
-            w_lost_on=Cast(Value(on), DateField()),
-            # GREATEST is NULL-safe on PostgreSQL only: each side falls back on the other.
-            w_last_visit=Greatest(Coalesce(last_ro_day, last_delivery_day), Coalesce(last_delivery_day, last_ro_day)),
-            w_last_ro=Subquery(ros.values("id")[:1]),
-            w_advisor=Subquery(ros.values("service_advisor_id")[:1]),
-            w_vehicle=Coalesce(Subquery(ros.values("vehicle_id")[:1]), Subquery(deliveries.values("vehicle_id")[:1])),
-            w_created=Cast(Value(timezone.now()), DateTimeField()),
-        )
-        .values_list(
-            "w_store",
-            "w_customer",
-            "w_month",
-            "w_lost_on",
-            "w_last_visit",
-            "w_last_ro",
-            "w_advisor",
-            "w_vehicle",
-            "w_created",
-        )
+        .order_by("id")
+        .annotate(last_ro=Subquery(ros.values("id")[:1]), last_delivery=Subquery(deliveries.values("id")[:1]))
+        .values_list("id", "store_id", "may_call", "last_ro", "last_delivery")
     )
 
 
-_ENTRY_COLUMNS = (
-    "store_id",
-    "customer_id",
-    "month",
-    "lost_on",
-    "last_visit_on",
-    "last_repair_order_id",
-    "service_advisor_id",
-    "vehicle_id",
-    "created_at",
-)
-
-
-def _insert_entries(*, store_id: int, on: dt.date, months: int) -> int:
-    sql, params = _lost_candidates(store_id=store_id, on=on, months=months).query.sql_with_params()
-    table = WinbackEntry._meta.db_table
-    columns = ", ".join(f'"{c}"' for c in _ENTRY_COLUMNS)
-    # `WHERE true`: SQLite needs it to parse ON CONFLICT after INSERT … SELECT.
-    statement = f"INSERT INTO {table} ({columns}) SELECT * FROM ({sql}) AS lost WHERE true ON CONFLICT DO NOTHING"
-    with connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return max(cursor.rowcount, 0)
-
-
-def _create_tasks(*, store_id: int) -> int:
-    """A win-back call for every entry of the store that has none: window = the entry's month; a
-    customer who refused calls gets the task closed (never in the queue; an SMS can still be logged)."""
-    entries = list(
-        WinbackEntry.objects.filter(store_id=store_id, task__isnull=True, recovered_on__isnull=True).values_list(
-            "id", "customer_id", "vehicle_id", "month", "customer__may_call"
+def _add_entries(*, store_months: dict[int, int], on: dt.date) -> dict[int, int]:
+    """The scan's writes, set-based: the lost customers (one SELECT), their last visits (two
+    SELECTs by id), their win-back calls (one INSERT) and their entries (one INSERT … ON CONFLICT
+    DO NOTHING, the constraints' word on duplicates). Returns {store id: entries added}."""
+    added = dict.fromkeys(store_months, 0)
+    lost = _lost_customers(store_months=store_months, on=on)
+    if not lost:
+        return added
+    tz = timezone.get_default_timezone()
+    ro_ids = [row[3] for row in lost if row[3] is not None]
+    delivery_ids = [row[4] for row in lost if row[4] is not None]
+    last_ros = {
+        pk: (timezone.localdate(opened, tz), advisor, vehicle)
+        for pk, opened, advisor, vehicle in RepairOrder.objects.filter(id__in=bulk.ids_in(ro_ids)).values_list(
+            "id", "opened_at", "service_advisor_id", "vehicle_id"
         )
-    )
-    if not entries:
-        return 0
-    rows = []
-    for _id, customer_id, vehicle_id, month, may_call in entries:
-        opens, next_opens = month_bounds(month)
-        rows.append(
+    }
+    last_deliveries = {
+        pk: (day, vehicle)
+        for pk, day, vehicle in Delivery.objects.filter(id__in=bulk.ids_in(delivery_ids)).values_list(
+            "id", "delivered_on", "vehicle_id"
+        )
+    }
+    month = on.replace(day=1)
+    opens, next_opens = month_bounds(month)
+    tasks, entries = [], []
+    for customer_id, store_id, may_call, ro_id, delivery_id in lost:
+        ro_day, advisor, ro_vehicle = last_ros.get(ro_id, (None, None, None))
+        delivery_day, delivery_vehicle = last_deliveries.get(delivery_id, (None, None))
+        vehicle = ro_vehicle or delivery_vehicle
+        tasks.append(
             {
                 "store_id": store_id,
                 "kind": OutreachKind.WINBACK,
                 "customer_id": customer_id,
-                "vehicle_id": vehicle_id,
+                "vehicle_id": vehicle,
                 "window_opens_at": opens,
                 "window_closes_at": next_opens - dt.timedelta(microseconds=1),
+                # A customer who refused calls gets the call closed: never in the queue, while an
+                # SMS contact can still be logged on it.
                 "state": OutreachState.OPEN if may_call else OutreachState.CLOSED,
             }
         )
-    created = {
-        customer_id: task_id
-        for task_id, customer_id in bulk.insert_rows(OutreachTask, rows, returning=("id", "customer_id"))
+        entries.append(
+            {
+                "store_id": store_id,
+                "customer_id": customer_id,
+                "month": month,
+                "lost_on": on,
+                "last_visit_on": max(day for day in (ro_day, delivery_day) if day is not None),
+                "last_repair_order_id": ro_id,
+                "service_advisor_id": advisor,
+                "vehicle_id": vehicle,
+                "recovered_on": None,
+            }
+        )
+    task_of = {
+        customer: task for task, customer in bulk.insert_rows(OutreachTask, tasks, returning=("id", "customer_id"))
     }
-    bulk.update_rows(
-        WinbackEntry, ("task_id",), [(entry_id, created[customer_id]) for entry_id, customer_id, *_ in entries]
-    )
-    return len(entries)
+    for entry in entries:
+        entry["task_id"] = task_of[entry["customer_id"]]
+    inserted = bulk.insert_rows(WinbackEntry, entries, returning=("store_id", "customer_id"), skip_conflicts=True)
+    for store_id, _customer in inserted:
+        added[store_id] += 1
+    if len(inserted) < len(entries):  # a concurrent writer had them: their calls are not needed
+        kept = {customer for _store, customer in inserted}
+        orphans = [task for customer, task in task_of.items() if customer not in kept]
+        OutreachTask.objects.filter(id__in=bulk.ids_in(orphans)).delete()
+    return added
 
 
 def winback_scan(*, on: dt.date, store_ids: Iterable[int] | None = None) -> dict[int, int]:
@@ -154,15 +149,23 @@ def winback_scan(*, on: dt.date, store_ids: Iterable[int] | None = None) -> dict
     if store_ids is not None:
         stores = stores.filter(id__in=list(store_ids))
     ids = list(stores.order_by("id").values_list("id", flat=True))
+    if not ids:
+        return {}
     conf = rules.store_settings(ids)
-    added: dict[int, int] = {}
-    for store_id in ids:
-        with transaction.atomic():
-            _advisory_lock(f"winback.scan:{store_id}")
-            winback_recover(entries=WinbackEntry.objects.filter(store_id=store_id))
-            added[store_id] = _insert_entries(store_id=store_id, on=on, months=conf[store_id].lost_after_months)
-            _create_tasks(store_id=store_id)
-    return added
+    with transaction.atomic():
+        # One scan at a time (a second worker waits, then finds everyone added), whatever its stores.
+        _advisory_lock("winback.scan")
+        _without_jit()
+        winback_recover(entries=WinbackEntry.objects.filter(store_id__in=ids))
+        return _add_entries(store_months={i: conf[i].lost_after_months for i in ids}, on=on)
+
+
+def _without_jit() -> None:
+    """PostgreSQL would JIT-compile the scan's statement (its cost estimate is high), which takes
+    longer than running it: seconds of compilation for a query that runs in hundreds of ms."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
 
 
 def winback_recover(*, entries) -> int:

@@ -4,6 +4,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from crm.choices import StaffRole
+from crm.models import Customer
+from crm.services import customer_refresh_cards
 from tests.factories import CustomerFactory, DeliveryFactory, RepairOrderFactory, StaffFactory, VehicleFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -19,7 +21,14 @@ def customer_with_ro(store, opened: dt.datetime, *, advisor=None, **customer):
     vehicle = VehicleFactory(store=store, owner=person)
     advisor = advisor or StaffFactory(store=store, role=StaffRole.SERVICE_ADVISOR)
     RepairOrderFactory(store=store, customer=person, vehicle=vehicle, opened_at=opened, service_advisor=advisor)
-    return person
+    return refreshed(person)
+
+
+def refreshed(customer):
+    """The customer's card as the DMS import leaves it (card type, stored last visit)."""
+    customer_refresh_cards(customers=Customer.objects.filter(pk=customer.pk))
+    customer.refresh_from_db()
+    return customer
 
 
 def customer_with_delivery(store, delivered_on: dt.date, **customer):
@@ -30,10 +39,12 @@ def customer_with_delivery(store, delivered_on: dt.date, **customer):
 
 def add_ro(customer, opened: dt.datetime):
     vehicle = customer.vehicles.first() or VehicleFactory(store=customer.store, owner=customer)
-    return RepairOrderFactory(
+    ro = RepairOrderFactory(
         store=customer.store,
         customer=customer,
         vehicle=vehicle,
         opened_at=opened,
         service_advisor=StaffFactory(store=customer.store, role=StaffRole.SERVICE_ADVISOR),
     )
+    refreshed(customer)
+    return ro

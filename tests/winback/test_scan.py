@@ -121,3 +121,15 @@ def test_the_scan_command_refuses_a_bad_date_or_store(store_a):
         call_command("scan_lost_customers", "--date", "2026-13-01")
     with pytest.raises(CommandError):
         call_command("scan_lost_customers", "--store", "NOPE")
+
+
+@pytest.mark.django_db
+def test_the_stored_last_visit_only_narrows_the_scan_the_rule_decides(store_a):
+    """The (store, last_visit_at) index picks the candidates; a card never refreshed (empty) or one
+    older than the real last RO is still judged by the visits themselves."""
+    never_refreshed = customer_with_ro(store_a, local(dt.date(2025, 1, 2)))
+    Customer.objects.filter(pk=never_refreshed.pk).update(last_visit_at=None)
+    stale = customer_with_ro(store_a, local(dt.date(2026, 10, 2)))  # came recently
+    Customer.objects.filter(pk=stale.pk).update(last_visit_at=local(dt.date(2024, 1, 1)))
+    winback_scan(on=ON)
+    assert list(WinbackEntry.objects.values_list("customer_id", flat=True)) == [never_refreshed.id]
