@@ -12,6 +12,7 @@ import time
 
 
 def bench_winback(report, runs: int) -> None:
+    from django.db import connection
     from django.urls import reverse
     from django.utils import timezone
 
@@ -25,14 +26,26 @@ def bench_winback(report, runs: int) -> None:
     # of the month seven months from now: the customers whose last visit is more than a year before
     # that — some 20,000 of the 300,000, a heavy month — are lost.
     on = months_before(timezone.localdate().replace(day=1), -7)
+
+    def scan() -> int:
+        added = sum(winback_scan(on=on).values())
+        # In production the scan commits, and the commit checks the deferred foreign keys of the
+        # rows it wrote; the rolled-back benchmark never commits, so it checks them here, timed.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        return added
+
     with rolled_back():
         started = time.perf_counter()
-        added = sum(winback_scan(on=on).values())
+        added = scan()
         first_s = time.perf_counter() - started
         tasks = OutreachTask.objects.filter(kind="winback").count()
         started = time.perf_counter()
-        again = sum(winback_scan(on=on).values())
+        again = scan()
         second_s = time.perf_counter() - started
+        with connection.cursor() as cursor:  # the planner's statistics, as autovacuum would keep them
+            cursor.execute("ANALYZE winback_winbackentry")
+            cursor.execute("ANALYZE retention_outreachtask")
         report.add(
             Figure(
                 "win-back scan, first of the month (10 stores)",
@@ -64,6 +77,7 @@ def bench_winback(report, runs: int) -> None:
                         "ms",
                         target,
                         "< 100 ms" if target else "",
-                        note=f"{queries} queries" + (f"; {per_store:,} entries in store 1 this month" if target else ""),
+                        note=f"{queries} queries"
+                        + (f"; {per_store:,} entries in store 1 this month" if target else ""),
                     )
                 )

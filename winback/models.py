@@ -42,12 +42,26 @@ class WinbackSettings(models.Model):
         return f"{self.store_id}: {self.lost_after_months}/{self.at_risk_after_months}"
 
 
+SNAPSHOT = {"related_name": "+", "db_constraint": False, "db_index": False}
+
+
 class WinbackEntry(models.Model):
     """One customer on the win-back list (流失客户联络表 row), added by the scan of `month`."""
 
-    store = models.ForeignKey("crm.Store", verbose_name=_("门店"), on_delete=models.PROTECT, related_name="+")
+    # Indexes: the composite ones below lead with store and customer, so the columns need none of
+    # their own. The snapshot columns (last RO, its advisor, the vehicle, the come-back RO) carry no
+    # database constraint or index: they record what the scan saw, their rows are never deleted
+    # (repair orders PROTECT their vehicle and advisor), and a constraint would cost the monthly
+    # scan a locked row per column and entry (seconds at SPEC §12 scale).
+    store = models.ForeignKey(
+        "crm.Store", verbose_name=_("门店"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     customer = models.ForeignKey(
-        "crm.Customer", verbose_name=_("客户"), on_delete=models.PROTECT, related_name="winback_entries"
+        "crm.Customer",
+        verbose_name=_("客户"),
+        on_delete=models.PROTECT,
+        related_name="winback_entries",
+        db_index=False,
     )
     month = models.DateField(_("流失月份"), help_text=_("加入流失名单的月份（该月第一天）"))
     lost_on = models.DateField(_("判定日期"))
@@ -101,11 +115,10 @@ class WinbackEntry(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["store", "month", "id"], name="winback_store_month_idx"),
+            # The list's order (oldest last visit first) within a month: a page is read off the index.
+            models.Index(fields=["store", "month", "last_visit_on", "id"], name="winback_store_month_idx"),
+            models.Index(fields=["month", "last_visit_on", "id"], include=["store"], name="winback_month_idx"),
             models.Index(fields=["store", "service_advisor", "month"], name="winback_store_sa_month_idx"),
-            models.Index(
-                fields=["store", "lost_on"], condition=models.Q(recovered_on__isnull=True), name="winback_open_idx"
-            ),
         ]
 
     def __str__(self) -> str:

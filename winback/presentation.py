@@ -1,5 +1,6 @@
 """What the win-back pages show of a row: masked numbers, labels, the last visit of an at-risk customer."""
 
+from django.urls import reverse
 from django.utils import timezone
 
 from crm.masking import mask_phone
@@ -15,9 +16,11 @@ def phone(value: str, *, full: bool) -> str:
 
 def entry_rows(entries, *, full_numbers: bool) -> list[dict]:
     """Table 16's columns for the list page (entries annotated by selectors.with_latest_contact)."""
+    base = reverse("winback:entry_list")  # an entry's page is <list>/<id>/ (winback.urls)
     return [
         {
             "entry": e,
+            "url": f"{base}{e.pk}/",
             "customer": e.customer.name,
             "phone": phone(e.customer.mobile, full=full_numbers),
             "store": e.store.name,

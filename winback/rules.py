@@ -75,12 +75,16 @@ def lost_candidates_q(*, on: dt.date, months: int) -> Q:
     return Q(last_visit_at__isnull=True) | Q(last_visit_at__lt=boundary)
 
 
-def at_risk_candidates_q(*, on: dt.date, at_risk_months: int, lost_months: int) -> Q:
-    """Customers who may be at risk on `on`: a stored last RO time or a delivery in the window."""
+def at_risk_candidates(*, store_ids: list[int], on: dt.date, at_risk_months: int, lost_months: int) -> QuerySet:
+    """The ids of the customers who may be at risk on `on`: a stored last RO time in the window (the
+    (store, last_visit_at) index) or a delivery in it (the deliveries' (store, date) index)."""
     recent_cut, lost_cut = months_before(on, at_risk_months), months_before(on, lost_months)
     start, end = local_midnight(lost_cut + dt.timedelta(days=1)), local_midnight(recent_cut + dt.timedelta(days=1))
-    deliveries = Delivery.objects.filter(delivered_on__gt=lost_cut, delivered_on__lte=recent_cut).values("customer_id")
-    return Q(last_visit_at__gte=start, last_visit_at__lt=end) | Q(pk__in=deliveries)
+    by_ro = Customer.objects.filter(store_id__in=store_ids, last_visit_at__gte=start, last_visit_at__lt=end)
+    by_delivery = Delivery.objects.filter(
+        store_id__in=store_ids, delivered_on__gt=lost_cut, delivered_on__lte=recent_cut
+    )
+    return by_ro.order_by().values("pk").union(by_delivery.order_by().values("customer_id"), all=True)
 
 
 def lost_q(*, on: dt.date, months: int) -> Q:

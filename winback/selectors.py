@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from crm.card_flags import CardFlag
 from crm.choices import StaffRole
-from crm.models import Customer, Delivery, RepairOrder, Staff, User
+from crm.models import Customer, Delivery, RepairOrder, Staff, Store, User
 from crm.scoping import get_scoped_or_404, scope_for_user, user_store_ids
 from retention.choices import OutreachResult, ReasonCategory
 from retention.models import OutreachAttempt
@@ -184,15 +184,16 @@ def customers_at_risk(
     qs = customers if customers is not None else Customer.objects.all()
     if store_ids is not None:
         qs = qs.filter(store_id__in=list(store_ids))
-    ids = list(store_ids) if store_ids is not None else None
-    conf = rules.store_settings(ids if ids is not None else qs.order_by().values_list("store_id", flat=True).distinct())
+    ids = list(store_ids) if store_ids is not None else list(Store.objects.values_list("id", flat=True))
+    conf = rules.store_settings(ids)
     by_rule: dict[tuple[int, int], list[int]] = {}
     for store_id, s in conf.items():
         by_rule.setdefault((s.at_risk_after_months, s.lost_after_months), []).append(store_id)
     condition = Q(pk__in=[])
     for (risk, lost), stores in by_rule.items():
         rule = {"on": on, "at_risk_months": risk, "lost_months": lost}
-        condition |= Q(store_id__in=stores) & rules.at_risk_candidates_q(**rule) & rules.at_risk_q(**rule)
+        candidates = rules.at_risk_candidates(store_ids=stores, **rule)
+        condition |= Q(store_id__in=stores, pk__in=candidates) & rules.at_risk_q(**rule)
     return qs.filter(condition)
 
 
