@@ -21,7 +21,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from crm.models import Customer, Delivery, RepairOrder
@@ -104,14 +104,14 @@ class VisitStatus:
     at_risk: bool
 
 
-def customer_visit_status(*, customer: Customer, on: dt.date, settings: WinbackSettings = DEFAULTS) -> VisitStatus:
-    """One customer's last visit and where it stands on `on` (two queries)."""
-    last_ro = customer.repair_orders.order_by().aggregate(at=Max("opened_at"))["at"]
-    last_delivery = customer.deliveries.order_by().aggregate(on=Max("delivered_on"))["on"]
-    days = [d for d in (timezone.localdate(last_ro) if last_ro else None, last_delivery) if d is not None]
-    last = max(days) if days else None
-    if last is None:
+def visit_status(
+    *, last_ro_at: dt.datetime | None, last_delivery_on: dt.date | None, on: dt.date, settings: WinbackSettings
+) -> VisitStatus:
+    """Where a customer with this last RO time and last delivery date stands on `on`."""
+    days = [d for d in (timezone.localdate(last_ro_at) if last_ro_at else None, last_delivery_on) if d is not None]
+    if not days:
         return VisitStatus(None, False, False)
+    last = max(days)
     lost = last <= months_before(on, settings.lost_after_months)
     at_risk = not lost and last <= months_before(on, settings.at_risk_after_months)
     return VisitStatus(last, lost, at_risk)

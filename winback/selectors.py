@@ -23,7 +23,7 @@ from crm.scoping import get_scoped_or_404, scope_for_user, user_store_ids
 from retention.choices import OutreachResult, ReasonCategory
 from retention.models import OutreachAttempt
 from winback import rules
-from winback.models import WinbackEntry
+from winback.models import WinbackEntry, WinbackSettings
 
 NOT_CONTACTED = "none"  # the result filter's value for entries with no contact yet
 
@@ -213,20 +213,45 @@ def at_risk_customer_list(*, user: User, on: dt.date) -> QuerySet[Customer]:
 
 
 def customer_winback_flags(customer: Customer) -> list[CardFlag]:
-    """The customer card's flags: on the win-back list, or lost / about to be lost today (3 queries)."""
-    today = timezone.localdate()
-    entry = WinbackEntry.objects.filter(customer=customer, recovered_on__isnull=True).only("id", "month").first()
-    if entry is not None:
+    """The customer card's flags: on the win-back list, or lost / about to be lost today (one query)."""
+    open_entry = WinbackEntry.objects.filter(customer=OuterRef("pk"), recovered_on__isnull=True)
+    store_settings = WinbackSettings.objects.filter(store=OuterRef("store"))
+    row = (
+        Customer.objects.filter(pk=customer.pk)
+        .annotate(
+            last_ro_at=Subquery(
+                RepairOrder.objects.filter(customer=OuterRef("pk")).order_by("-opened_at").values("opened_at")[:1]
+            ),
+            last_delivery_on=Subquery(
+                Delivery.objects.filter(customer=OuterRef("pk")).order_by("-delivered_on").values("delivered_on")[:1]
+            ),
+            entry_id=Subquery(open_entry.values("id")[:1]),
+            entry_month=Subquery(open_entry.values("month")[:1]),
+            lost_months=Subquery(store_settings.values("lost_after_months")[:1]),
+            at_risk_months=Subquery(store_settings.values("at_risk_after_months")[:1]),
+        )
+        .values("last_ro_at", "last_delivery_on", "entry_id", "entry_month", "lost_months", "at_risk_months")
+        .get()
+    )
+    if row["entry_id"] is not None:
         return [
             CardFlag(
-                _("流失客户 %(month)s") % {"month": f"{entry.month:%Y-%m}"},
+                _("流失客户 %(month)s") % {"month": f"{row['entry_month']:%Y-%m}"},
                 "danger",
                 _("已加入流失客户名单，待挽回"),
-                reverse("winback:entry_detail", args=[entry.pk]),
+                reverse("winback:entry_detail", args=[row["entry_id"]]),
             )
         ]
-    settings = rules.store_settings([customer.store_id])[customer.store_id]
-    status = rules.customer_visit_status(customer=customer, on=today, settings=settings)
+    settings = WinbackSettings(
+        lost_after_months=row["lost_months"] or rules.DEFAULTS.lost_after_months,
+        at_risk_after_months=row["at_risk_months"] or rules.DEFAULTS.at_risk_after_months,
+    )
+    status = rules.visit_status(
+        last_ro_at=row["last_ro_at"],
+        last_delivery_on=row["last_delivery_on"],
+        on=timezone.localdate(),
+        settings=settings,
+    )
     if status.lost:
         return [CardFlag(_("流失客户"), "danger", _("最近来店 %(day)s") % {"day": status.last_visit_on})]
     if status.at_risk:

@@ -231,6 +231,7 @@ def test_the_customer_card_flags_lost_and_at_risk_customers(client_for, agent, s
     count, text = flags(lost)
     entry = WinbackEntry.objects.get(customer=lost)
     assert count == 1 and reverse("winback:entry_detail", args=[entry.pk]) in text
+    assert "列入流失客户名单（2026-12）" in text  # the timeline's entry
 
 
 def test_the_at_risk_tab_lists_the_customers_nine_to_twelve_months_away(
