@@ -93,6 +93,7 @@ READS = {
     "winback:entry_list": LIST,  # month, service_advisor, result, recovered: the filter form's fields
     "winback:at_risk": LIST,
     "winback:reasons": {"GET": ["month"]},
+    "winback:settings": {"POST": ["store"]},
 }
 # POST-only URLs whose forms are drawn on another page: their field names are harvested there.
 FORMS_ON = {

@@ -37,6 +37,9 @@ class WinbackConfig(AppConfig):
                 _("流失客户"), "winback:entry_list", "winback.view_winbackentry", "person-x", 26, group="callbacks"
             ),
             NavItem(_("流失原因"), "winback:reasons", "winback.view_reasons", "pie-chart", 27, group="callbacks"),
+            NavItem(
+                _("流失客户设置"), "winback:settings", "winback.change_winbacksettings", "gear", 94, group="settings"
+            ),
         ]
         from crm.card_flags import register_card_flag
         from crm.demo import register_demo_step

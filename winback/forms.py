@@ -99,3 +99,17 @@ class ContactForm(forms.Form):
         if data.get("result") == OutreachResult.BOOKED and not data.get("booked_on"):
             self.add_error("booked_on", _("已预约须填写预约日期。"))
         return data
+
+
+class SettingsForm(forms.Form):
+    """A store's two numbers (SPEC §10: every rule a per-store setting)."""
+
+    lost_after_months = forms.IntegerField(label=_("流失月数"), min_value=2, max_value=60)
+    at_risk_after_months = forms.IntegerField(label=_("即将流失月数"), min_value=1, max_value=59)
+
+    def clean(self):
+        data = super().clean()
+        lost, risk = data.get("lost_after_months"), data.get("at_risk_after_months")
+        if lost is not None and risk is not None and risk >= lost:
+            self.add_error("at_risk_after_months", _("即将流失月数须小于流失月数。"))
+        return data

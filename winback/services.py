@@ -23,7 +23,7 @@ from crm.periods import month_bounds
 from retention.choices import WINBACK_RESULTS, OutreachChannel, OutreachKind, OutreachResult, OutreachState
 from retention.models import OutreachAttempt, OutreachTask
 from winback import rules
-from winback.models import WinbackEntry
+from winback.models import WinbackEntry, WinbackSettings
 
 # The DMS import's post-step order: after the repair orders sheet (20), before callback generation (40).
 RECOVERY_ORDER = 30
@@ -268,3 +268,12 @@ def winback_contact_record(
         ]
     )
     return attempt
+
+
+def winback_settings_save(*, store: Store, lost_after_months: int, at_risk_after_months: int) -> WinbackSettings:
+    """Set a store's win-back rules; the next scan and the at-risk list use them."""
+    settings, _created = WinbackSettings.objects.update_or_create(
+        store=store,
+        defaults={"lost_after_months": lost_after_months, "at_risk_after_months": at_risk_after_months},
+    )
+    return settings

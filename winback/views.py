@@ -5,16 +5,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.masking import can_see_full_numbers
-from crm.params import month_param
-from crm.scoping import user_store_ids
-from winback import presentation, selectors
-from winback.forms import ContactForm, EntryFilterForm
-from winback.services import WinbackError, winback_contact_record
+from crm.params import id_param, month_param
+from crm.scoping import stores_for_user, user_store_ids
+from winback import presentation, rules, selectors
+from winback.forms import ContactForm, EntryFilterForm, SettingsForm
+from winback.services import WinbackError, winback_contact_record, winback_settings_save
 
 PAGE_SIZE = 50
 
@@ -99,3 +100,26 @@ def summary(request):
         "reasons": selectors.reason_summary(store_ids=store_ids, month=month),
     }
     return render(request, "winback/summary.html", context)
+
+
+@login_required
+@permission_required("winback.change_winbacksettings", raise_exception=True)
+def settings_page(request):
+    """The CR manager sets each of their stores' two numbers (a store without a row uses 12 / 9)."""
+    stores = list(stores_for_user(request.user).order_by("code"))
+    current = rules.store_settings([s.pk for s in stores])
+    posted = id_param(request.POST.get("store"), name="store") if request.method == "POST" else None
+    forms = []
+    for store in stores:
+        values = current[store.pk]
+        initial = {"lost_after_months": values.lost_after_months, "at_risk_after_months": values.at_risk_after_months}
+        bound = posted == store.pk
+        form = SettingsForm(request.POST if bound else None, initial=initial, prefix=f"s{store.pk}")
+        if bound and form.is_valid():
+            winback_settings_save(store=store, **form.cleaned_data)
+            messages.success(request, _("%(store)s 的流失客户设置已保存。") % {"store": store.name})
+            return redirect("winback:settings")
+        forms.append((store, form))
+    if posted is not None and posted not in {s.pk for s in stores}:
+        raise Http404
+    return render(request, "winback/settings.html", {"forms": forms}, status=400 if posted else 200)

@@ -246,3 +246,22 @@ def test_the_at_risk_tab_lists_the_customers_nine_to_twelve_months_away(
     assert page.status_code == 200
     assert page.text.count('data-testid="at-risk-row"') == 3
     assert all(c.name in page.text for c in inside)
+
+
+def test_the_cr_manager_sets_a_stores_months_and_the_rules_follow(client_for, cr_manager, agent, store_a, store_b):
+    url = reverse("winback:settings")
+    client = client_for(cr_manager)
+    assert client.get(url).status_code == 200
+    bad = client.post(
+        url, {"store": store_a.pk, f"s{store_a.pk}-lost_after_months": 6, f"s{store_a.pk}-at_risk_after_months": 6}
+    )
+    assert bad.status_code == 400 and "即将流失月数须小于流失月数" in bad.text
+    ok = client.post(
+        url, {"store": store_a.pk, f"s{store_a.pk}-lost_after_months": 6, f"s{store_a.pk}-at_risk_after_months": 3}
+    )
+    assert ok.status_code == 302
+    assert client.post(url, {"store": store_b.pk}).status_code == 404  # not the manager's store
+    assert client_for(agent).get(url).status_code == 403
+    half_year = customer_with_ro(store_a, local(dt.date(2026, 5, 20)))
+    assert winback_scan(on=ON) == {store_a.id: 1, store_b.id: 0}
+    assert WinbackEntry.objects.get().customer == half_year
