@@ -10,6 +10,7 @@ from retention.choices import WINBACK_RESULTS, OutreachChannel, OutreachResult, 
 from winback.selectors import NOT_CONTACTED, EntryFilters
 
 SELECT = {"class": "form-select form-select-sm"}
+RADIO = {"class": "form-check-input"}
 RESULT_LABELS = dict(OutreachResult.choices)
 
 
@@ -66,10 +67,13 @@ class ContactForm(forms.Form):
     """One contact of a lost customer (流失客户联络表: 联络结果, 客户意见 and its reason category)."""
 
     channel = forms.ChoiceField(
-        label=_("联络方式"), choices=OutreachChannel.choices, initial=OutreachChannel.CALL, widget=forms.RadioSelect
+        label=_("联络方式"),
+        choices=OutreachChannel.choices,
+        initial=OutreachChannel.CALL,
+        widget=forms.RadioSelect(RADIO),
     )
     result = forms.ChoiceField(
-        label=_("联络结果"), choices=[(v, RESULT_LABELS[v]) for v in WINBACK_RESULTS], widget=forms.RadioSelect
+        label=_("联络结果"), choices=[(v, RESULT_LABELS[v]) for v in WINBACK_RESULTS], widget=forms.RadioSelect(RADIO)
     )
     booked_on = forms.DateField(
         label=_("预约日期"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})

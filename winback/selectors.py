@@ -140,9 +140,12 @@ class ReasonGroup:
 def reason_summary(*, store_ids: Iterable[int] | None, month: dt.date) -> list[ReasonGroup]:
     """Why the customers added in `month` stayed away (SPEC §10.3, for the service department): their
     latest contact's reason category, counted, with the customers' words. Categories in their fixed
-    order, then 未说明原因 for contacts without one; entries never contacted are not counted. Two queries."""
-    entries = with_latest_contact(entries_for(store_ids=store_ids).filter(month=month)).filter(
-        latest_result__isnull=False
+    order, then 未说明原因 for contacts without one; entries never reached (no contact, or the latest
+    one 无法联系) gave no reason and are not counted. One query."""
+    entries = (
+        with_latest_contact(entries_for(store_ids=store_ids).filter(month=month))
+        .filter(latest_result__isnull=False)
+        .exclude(latest_result=OutreachResult.UNREACHABLE)
     )
     results = dict(OutreachResult.choices)
     groups = {value: ReasonGroup(value, str(label), 0) for value, label in ReasonCategory.choices}

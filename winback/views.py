@@ -98,6 +98,7 @@ def summary(request):
         "month": month,
         "rates": selectors.winback_rates(store_ids=store_ids, months=selectors.last_months(month)),
         "reasons": selectors.reason_summary(store_ids=store_ids, month=month),
+        "tab": "summary",
     }
     return render(request, "winback/summary.html", context)
 

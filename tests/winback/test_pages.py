@@ -166,6 +166,7 @@ def test_the_reason_summary_counts_the_latest_contact_per_entry(client_for, depa
     contact(entries[0], agent, OutreachResult.ELSEWHERE, "朋友的修理厂便宜", ReasonCategory.PRICE)
     contact(entries[1], agent, OutreachResult.NOT_INTERESTED, "上次修完还漏油", ReasonCategory.QUALITY)
     contact(entries[2], agent, OutreachResult.SOLD, "车卖了")
+    contact(entries[3], agent, OutreachResult.UNREACHABLE)  # not reached: no reason to count
     groups = {g.category: g for g in reason_summary(store_ids=[store_a.id], month=ON)}
     assert {k: g.count for k, g in groups.items() if g.count} == {"price": 1, "quality": 1, "sold": 1}
     assert [w["words"] for w in groups["price"].words] == ["朋友的修理厂便宜"]
