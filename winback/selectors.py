@@ -56,7 +56,6 @@ class EntryFilters:
     service_advisor: int | None = None
     result: str | None = None  # an OutreachResult value or NOT_CONTACTED
     recovered: bool | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def entry_list(*, user: User, filters: EntryFilters) -> QuerySet[WinbackEntry]:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from crm.models import Customer
+from tests.factories import CustomerFactory, DeliveryFactory
 from tests.winback.factories import customer_with_delivery, customer_with_ro, local
 from winback import rules
 from winback.models import WinbackSettings
@@ -72,21 +73,13 @@ def test_a_delivery_only_customer_counts_by_the_delivery_date(store_a):
     assert lost_ids(store_a, on) == {lost.id}
     # A later delivery makes an old RO customer not lost: the latest of both counts.
     old_ro = customer_with_ro(store_a, local(dt.date(2024, 1, 5)))
-    customer_with_delivery_for(old_ro, dt.date(2026, 6, 1))
+    DeliveryFactory(store=store_a, customer=old_ro, delivered_on=dt.date(2026, 6, 1))
     assert old_ro.id not in lost_ids(store_a, on)
     assert recent.id not in lost_ids(store_a, on)
 
 
-def customer_with_delivery_for(customer, day):
-    from tests.factories import DeliveryFactory
-
-    return DeliveryFactory(store=customer.store, customer=customer, delivered_on=day)
-
-
 @pytest.mark.django_db
 def test_a_customer_with_no_visit_is_neither_lost_nor_at_risk(store_a):
-    from tests.factories import CustomerFactory
-
     nobody = CustomerFactory(store=store_a)
     on = dt.date(2026, 12, 1)
     assert nobody.id not in lost_ids(store_a, on)

@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from crm.importing.runner import import_file
 from crm.models import Customer
@@ -115,8 +116,6 @@ def test_a_later_ro_imported_from_the_dms_marks_the_entry_recovered(store_a, tmp
 
 @pytest.mark.django_db
 def test_the_scan_command_refuses_a_bad_date_or_store(store_a):
-    from django.core.management.base import CommandError
-
     with pytest.raises(CommandError):
         call_command("scan_lost_customers", "--date", "2026-13-01")
     with pytest.raises(CommandError):
