@@ -448,6 +448,13 @@ def bench_reminders(report: Report, runs: int) -> None:
     bench_reminder_generation(report, runs)
 
 
+def bench_winback(report: Report, runs: int) -> None:
+    """Issue 10: the monthly lost-customer scan (< 5 s) and the win-back list page (< 100 ms)."""
+    from bench.winback import bench_winback as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -460,6 +467,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "xlsx": bench_xlsx_export,
     "cpu": bench_request_cpu_time,
     "reminders": bench_reminders,
+    "winback": bench_winback,
 }
 
 

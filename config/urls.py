@@ -15,6 +15,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("surveys/", include("surveys.urls")),
     path("reports/", include("reports.urls")),
+    path("winback/", include("winback.urls")),
     path("", include("crm.urls")),
 ]
 

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from crm.card_flags import customer_card_flags
 from crm.forms import CustomerSearchForm, ImportUploadForm, customer_section_form_class
 from crm.masking import can_see_full_numbers
 from crm.models import Customer, ImportJob
@@ -85,6 +86,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sections": customer_card_sections(customer=customer, full_numbers=full_numbers),
         "vehicles": customer_vehicles(customer=customer),
         "timeline": customer_timeline(customer, user=request.user),
+        "flags": customer_card_flags(customer),
         "audit_rows": customer_audit_trail(customer=customer, full_numbers=full_numbers),
         "can_edit": request.user.has_perm("crm.change_customer"),
     }

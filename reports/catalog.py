@@ -21,6 +21,7 @@ def register_all() -> None:
     from reports import satisfaction
     from reports import service_kpis as kpis
     from reports.sms_log import build_sms_log
+    from reports.winback_reports import build_lost_customers, build_winback_reasons
 
     for order, (name, title, builder, own_rows, description) in enumerate(
         [
@@ -160,4 +161,25 @@ def register_all() -> None:
         phones=True,
         order=81,
         description=gettext_noop("当月发送的每条提醒：类型、客户、车辆、到期日、发送日、渠道、状态、结果、是否回厂。"),
+    )
+    register_report(
+        "lost_customers",
+        gettext_noop("流失客户联络表（表16）"),
+        build_lost_customers,
+        group=gettext_noop("客户维系"),
+        roles=CALLBACK_ROLES,
+        phones=True,
+        order=82,
+        description=gettext_noop(
+            "当月加入流失名单的客户：最近来店时间、服务顾问、最近一次联络结果与客户意见、是否挽回。"
+        ),
+    )
+    register_report(
+        "winback_reasons",
+        gettext_noop("流失原因月报"),
+        build_winback_reasons,
+        group=gettext_noop("客户维系"),
+        roles=(*CALLBACK_ROLES, Role.DEPARTMENT_MANAGER),
+        order=83,
+        description=gettext_noop("当月流失客户按原因类别统计，附客户原话，供服务部制定挽回措施。"),
     )

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-OUR_APPS = ("crm", "surveys", "callbacks", "complaints", "reports", "retention")
+OUR_APPS = ("crm", "surveys", "callbacks", "complaints", "reports", "retention", "winback")
 
 
 def test_every_model_of_our_apps_is_in_the_admin():

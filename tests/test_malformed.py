@@ -31,6 +31,9 @@ from surveys.selectors import template_latest_version
 from tests.callbacks.factories import SalesTaskFactory
 from tests.factories import CustomerFactory, DepartmentFactory, StaffFactory, StoreFactory, UserFactory
 from tests.reports.factories import make_case
+from tests.winback.factories import customer_with_ro, local
+from winback.models import WinbackEntry
+from winback.services import winback_scan
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 # A weekday morning: no quiet hours, no month or day boundary (the walk must not depend on the clock).
@@ -92,6 +95,10 @@ READS = {
     "crm:sms_inbound": {"POST": ["mobile", "text", "id", "received_at"]},
     "crm:sms_reply_enter": {"POST": ["mobile", "text"]},
     "crm:import_upload": {"POST": ["store"]},
+    "winback:entry_list": LIST,  # month, service_advisor, result, recovered: the filter form's fields
+    "winback:at_risk": LIST,
+    "winback:reasons": {"GET": ["month"]},
+    "winback:settings": {"POST": ["store"]},
 }
 # POST-only URLs whose forms are drawn on another page: their field names are harvested there.
 FORMS_ON = {
@@ -208,6 +215,7 @@ class World:
             "crm:sms_template_edit": {"pk": str(SmsTemplate.objects.order_by("id").first().pk)},
             "reports:dashboard_staff": {"pk": str(StaffFactory(store=store, role=StaffRole.SALES_CONSULTANT).pk)},
             "reports:package_detail": {"pk": str(self._package(store).pk)},
+            "winback:entry_detail": {"pk": str(self._winback_entry(store).pk)},
         }
         # The administration pages: a user (not the administrator, who may not deactivate himself)
         # and a department of the store.
@@ -241,6 +249,12 @@ class World:
         from complaints.calendar import policy_for_store
 
         return policy_for_store(store.pk)
+
+    @staticmethod
+    def _winback_entry(store):
+        customer = customer_with_ro(store, local(dt.date(2025, 1, 5)))
+        winback_scan(on=dt.date(2026, 11, 1), store_ids=[store.pk])
+        return WinbackEntry.objects.get(customer=customer)
 
     @staticmethod
     def _import_job(store):

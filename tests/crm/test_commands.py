@@ -24,6 +24,7 @@ from crm.models import (
     VehicleOwnership,
 )
 from crm.validators import is_valid_id_number, is_valid_landline, is_valid_mobile, is_valid_plate, is_valid_vin
+from winback.models import WinbackEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -55,10 +56,11 @@ def counts() -> dict[str, int]:
     from complaints.models import Case, CaseEvent
     from retention.models import OutreachAttempt, OutreachTask, Reminder
     from surveys.models import Answer, Response
+    from winback.models import WinbackEntry
 
     models = [Store, Department, Staff, User, Customer, Vehicle, VehicleOwnership, Delivery, RepairOrder, SmsMessage]
     models += [CallbackTask, CallAttempt, Response, Answer, HotAlert, Case, CaseEvent]
-    models += [Reminder, OutreachTask, OutreachAttempt]
+    models += [Reminder, WinbackEntry, OutreachTask, OutreachAttempt]
     return {m.__name__: m.objects.count() for m in models}
 
 
@@ -88,12 +90,17 @@ def test_seed_demo_is_idempotent(demo_output):
     assert after_first["Store"] == 2
     assert after_first["Department"] == 12
     assert 18 <= after_first["Staff"] <= 24
-    assert 1900 <= after_first["Customer"] <= 2000
+    # crm's 2,000 and the win-back step's 80 whose only visit was 13 to 24 months ago.
+    assert 1980 <= after_first["Customer"] <= 2080
     assert after_first["Delivery"] > 300
     assert after_first["RepairOrder"] > 1000
     assert after_first["SmsMessage"] >= 18
     # Reminders of the last three weeks, some of their calls worked (retention.demo).
     assert after_first["Reminder"] > 0 and after_first["OutreachAttempt"] > 0
+    # A year of the win-back list (winback.demo): entries in every month, contacts, customers who came back.
+    assert after_first["WinbackEntry"] > 50 and after_first["OutreachAttempt"] > 50
+    assert len(set(WinbackEntry.objects.values_list("month", flat=True))) == 12
+    assert WinbackEntry.objects.filter(recovered_on__isnull=False).exists()
 
 
 def test_seed_demo_prints_one_working_login_per_role(demo_output):

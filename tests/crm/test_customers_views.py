@@ -128,9 +128,9 @@ def test_customer_page_query_count_is_constant(client_for, agent, store_a, djang
     client.get(detail(customer))
     # session, user, permissions (one query), role codes, stores, customer, vehicles, ownerships,
     # deliveries, repair orders, audit entries, the bell (1), the callbacks, complaints and SMS
-    # timeline providers (1 each), the reminders provider (2: reminders, outreach contacts); the
-    # user menu's roles come from the role codes
-    with django_assert_num_queries(17):
+    # timeline providers (1 each), the reminders provider (2: reminders, outreach contacts), the
+    # win-back card flag and timeline provider (1 each); the user menu's roles come from the role codes
+    with django_assert_num_queries(19):
         response = client.get(detail(customer))
     assert len(response.context["vehicles"]) == visits
     assert len(response.context["timeline"]) == 2 * visits

@@ -30,9 +30,14 @@ def test_index_by_role(client_for, cr_manager, agent, general_manager, departmen
         "sa_satisfaction", "team_satisfaction",
     } <= everything  # fmt: skip
     agent_sees = listed(client_for(agent).get(reverse("reports:index")))
-    assert agent_sees == {"unsuccessful_callbacks", "uncertain_customers", "callback_daily", "sms_log"}
+    assert agent_sees == {
+        "unsuccessful_callbacks", "uncertain_customers", "callback_daily", "sms_log",
+        "lost_customers", "winback_reasons",
+    }  # fmt: skip
     dm_sees = listed(client_for(department_manager).get(reverse("reports:index")))
     assert "complaints_monthly" in dm_sees and "unsuccessful_callbacks" not in dm_sees
+    # The service department reads the lost customers' reasons (SPEC §10.3), not the contact list.
+    assert "winback_reasons" in dm_sees and "lost_customers" not in dm_sees
 
 
 def test_nav_item_in_reports_app(cr_manager, store_a, client_for):
