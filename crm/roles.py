@@ -92,6 +92,7 @@ def sync_role_permissions(**_kwargs) -> None:
         "callbacks",
         "complaints",
         "reports",
+        "retention",
         "winback",
         "auth",
         "django_celery_beat",
