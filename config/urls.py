@@ -14,6 +14,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("surveys/", include("surveys.urls")),
     path("reports/", include("reports.urls")),
+    path("improvement/", include("improvement.urls")),
     path("", include("crm.urls")),
 ]
 
