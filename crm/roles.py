@@ -86,7 +86,17 @@ def sync_role_permissions(**_kwargs) -> None:
     all_perms = {
         f"{p.content_type.app_label}.{p.codename}": p for p in Permission.objects.select_related("content_type")
     }
-    our_apps = {"crm", "surveys", "callbacks", "complaints", "reports", "improvement", "auth", "django_celery_beat", "auditlog"}
+    our_apps = {
+        "crm",
+        "surveys",
+        "callbacks",
+        "complaints",
+        "reports",
+        "improvement",
+        "auth",
+        "django_celery_beat",
+        "auditlog",
+    }
     admin_perms = [p for key, p in all_perms.items() if key.split(".")[0] in our_apps]
     for role in Role.values:
         group, _ = Group.objects.get_or_create(name=role)
