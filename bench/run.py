@@ -455,6 +455,13 @@ def bench_winback(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_improvement(report: Report, runs: int) -> None:
+    """SPEC §10.5: the EQC evaluation of 50 actions under 1 s (bench/improvement.py)."""
+    from bench.improvement import bench_improvement as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -468,6 +475,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "cpu": bench_request_cpu_time,
     "reminders": bench_reminders,
     "winback": bench_winback,
+    "improvement": bench_improvement,
 }
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("surveys/", include("surveys.urls")),
     path("reports/", include("reports.urls")),
     path("winback/", include("winback.urls")),
+    path("improvement/", include("improvement.urls")),
     path("", include("crm.urls")),
 ]
 

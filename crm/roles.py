@@ -94,6 +94,7 @@ def sync_role_permissions(**_kwargs) -> None:
         "reports",
         "retention",
         "winback",
+        "improvement",
         "auth",
         "django_celery_beat",
         "auditlog",

@@ -119,3 +119,21 @@ def weakest_questions(rows: list[dict], limit: int = 5) -> list[dict]:
         ranked.append({**row, "negative_rate": share, "mean_score": mean})
     ranked.sort(key=lambda r: (-r["negative_rate"], r["mean_score"] if r["mean_score"] is not None else 11))
     return ranked[:limit]
+
+
+def question_month_counts(
+    *, kind: str, store_ids: list[int] | None, first: dt.date, last: dt.date, codes: list[str] | None = None
+) -> list[dict]:
+    """Per store, source month and question code of `kind` (only `codes` when given): the same
+    counters as the dashboard's question figures (answers, negative answers, sum and count of
+    scores), over months first..last. One GROUP BY query; improvement.eqc sums them into its
+    three-month windows."""
+    qs = _answers(kind=kind, store_ids=store_ids, first=first, last=last)
+    if codes is not None:
+        qs = qs.filter(question__code__in=codes)
+    rows = (
+        qs.values("source_month", code=F("question__code"), store_id=F(f"{TASK}store_id"))
+        .annotate(**{key: value for key, value in _question_aggregates().items() if key != "text"})
+        .order_by()
+    )
+    return list(rows)

@@ -99,6 +99,10 @@ READS = {
     "winback:at_risk": LIST,
     "winback:reasons": {"GET": ["month"]},
     "winback:settings": {"POST": ["store"]},
+    "improvement:audit_weeks": {"GET": ["store", "page"]},
+    "improvement:meeting_list": LIST,
+    "improvement:meeting_detail": {"GET": ["kind", "code"]},
+    "improvement:action_list": {"GET": ["overdue", "page"]},
 }
 # POST-only URLs whose forms are drawn on another page: their field names are harvested there.
 FORMS_ON = {
@@ -111,6 +115,9 @@ FORMS_ON = {
     "reports:package_action": "reports:package_detail",
     "surveys:template_create": "surveys:template_list",
     "crm:sms_reply_enter": "crm:sms_outbox",
+    "improvement:action_create": "improvement:meeting_detail",
+    "improvement:action_complete": "improvement:action_list",
+    "improvement:action_sign_off": "improvement:action_list",
 }
 FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 NAME_RE = re.compile(r"""\bname="([^"]+)\"""")
@@ -230,6 +237,7 @@ class World:
         self.ids["reports:package_download"] = self.ids["reports:package_detail"]
         self.ids["reports:package_action"] = self.ids["reports:package_detail"]
         self.store_id = str(store.pk)
+        self._improvement(store)
         # Valid values of the slug/str converters that are not ids.
         from complaints.actions import ACTIONS as CASE_ACTIONS
         from crm.selectors import CARD_SECTION_BY_KEY
@@ -243,6 +251,26 @@ class World:
             "reports:report_xlsx": {"name": report_names()},
             "crm:customer_edit": {"section": list(CARD_SECTION_BY_KEY)},
         }
+
+    def _improvement(self, store):
+        from improvement.audits import file_audit_sample
+        from improvement.services import eqc_action_create, meeting_create
+        from tests.factories import DeliveryFactory
+
+        week = dt.date(2026, 10, 26)
+        DeliveryFactory(store=store, delivered_on=week)
+        file_audit_sample(store=store, week=week)
+        meeting = meeting_create(
+            store=store, user=self.users[Role.CR_MANAGER], held_on=dt.date(2026, 11, 2), attendees="经理"
+        )
+        action = eqc_action_create(
+            meeting=meeting, kind="service", code="Q8", cause_analysis="c", measure="m", owner="o", due_on=week
+        )
+        self.ids["improvement:audit_checklist"] = {"week": week.isoformat()}
+        for name in ("meeting_detail", "action_create"):
+            self.ids[f"improvement:{name}"] = {"pk": str(meeting.pk)}
+        for name in ("action_complete", "action_sign_off"):
+            self.ids[f"improvement:{name}"] = {"pk": str(action.pk)}
 
     @staticmethod
     def _policy(store):

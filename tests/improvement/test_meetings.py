@@ -1,0 +1,173 @@
+"""Improvement meetings and EQC actions (SPEC §10.5): the meeting's prepared figures, actions from a
+weak item, the GM's sign-off, overdue actions on the landing pages, scoping, query counts, table 15."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from callbacks.choices import CallbackKind
+from improvement import services
+from improvement.models import EqcAction, ImprovementMeeting
+from tests.improvement.factories import action, answered, local, meeting
+from tests.reports.factories import make_case
+
+pytestmark = pytest.mark.django_db
+
+NOW = local(2026, 11, 12, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def test_the_cr_manager_records_a_meeting_with_last_months_figures(client, store_a, cr_manager):
+    # October: service Q8 (shows old parts) is answered 否 by every customer — the weakest question.
+    for day in (5, 6, 7):
+        answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, 10, day, 10), code="Q8", value="否")
+    make_case(store=store_a, received_at=local(2026, 10, 9, 9))
+    client.force_login(cr_manager)
+    response = client.post(
+        reverse("improvement:meeting_list"),
+        {"store": store_a.pk, "held_on": "2026-11-10", "attendees": "总经理、服务经理", "minutes": "讨论旧件展示"},
+    )
+    meeting = ImprovementMeeting.objects.get()
+    assert response.url == reverse("improvement:meeting_detail", args=[meeting.pk])
+    assert meeting.chaired_by == cr_manager and meeting.figures_month == dt.date(2026, 10, 1)
+    page = client.get(response.url)
+    weakest = page.context["figures"]["weakest"]
+    assert (weakest[0]["kind"], weakest[0]["code"], weakest[0]["negative_rate"]) == ("service", "Q8", 1.0)
+    assert page.context["figures"]["complaints_received"] == 1
+    assert b"VOC" in page.content
+
+
+def test_an_action_opened_from_a_weak_item_and_signed_off_by_the_gm(client, store_a, cr_manager, general_manager):
+    m = meeting(store=store_a, held_on=dt.date(2026, 11, 10), chair=cr_manager)
+    client.force_login(cr_manager)
+    page = client.get(reverse("improvement:meeting_detail", args=[m.pk]), {"kind": "service", "code": "Q8"})
+    assert page.context["action_form"]["question"].value() == "service:Q8"
+    client.post(
+        reverse("improvement:action_create", args=[m.pk]),
+        {
+            "question": "service:Q8",
+            "cause_analysis": "未展示",
+            "measure": "旧件装袋",
+            "owner": "服务经理",
+            "due_on": "2026-12-10",
+        },
+    )
+    act = EqcAction.objects.get()
+    assert (act.kind, act.question_code, act.question_type, act.decision_month) == (
+        "service",
+        "Q8",
+        "yes_no",
+        dt.date(2026, 11, 1),
+    )
+    assert client.post(reverse("improvement:action_sign_off", args=[act.pk])).status_code == 403  # not the GM
+    client.force_login(general_manager)
+    client.post(reverse("improvement:action_sign_off", args=[act.pk]), {"note": "同意"})
+    act.refresh_from_db()
+    assert act.signed_off_by == general_manager and act.sign_off_note == "同意"
+    client.post(reverse("improvement:action_sign_off", args=[act.pk]), {"note": "再签"})
+    act.refresh_from_db()
+    assert act.sign_off_note == "同意"  # signed once
+
+
+def test_the_overall_question_and_text_questions_are_not_weak_items(store_a):
+    m = meeting(store=store_a, held_on=dt.date(2026, 11, 10))
+    for code in ("Q1", "Q11", "Q99"):
+        with pytest.raises(services.ValidationError):
+            action(meeting=m, kind="service", code=code)
+
+
+def test_another_stores_meeting_and_action_are_404(client, store_b, cr_manager, general_manager):
+    m = meeting(store=store_b, held_on=dt.date(2026, 11, 10))
+    act = action(meeting=m)
+    client.force_login(cr_manager)
+    assert client.get(reverse("improvement:meeting_detail", args=[m.pk])).status_code == 404
+    assert client.post(reverse("improvement:action_create", args=[m.pk]), {}).status_code == 404
+    assert client.post(reverse("improvement:action_complete", args=[act.pk])).status_code == 404
+    client.force_login(general_manager)
+    assert client.post(reverse("improvement:action_sign_off", args=[act.pk])).status_code == 404
+    assert client.get(reverse("improvement:action_list")).context["page_obj"].paginator.count == 0
+
+
+def test_overdue_actions_on_the_cr_managers_and_gms_landing_pages(
+    client, store_a, store_b, cr_manager, general_manager
+):
+    m = meeting(store=store_a, held_on=dt.date(2026, 10, 8))
+    late = action(meeting=m, code="Q8", due_on=dt.date(2026, 11, 11))
+    done = action(meeting=m, code="Q4", due_on=dt.date(2026, 11, 1))
+    services.eqc_action_complete(action=done)
+    action(meeting=m, code="Q5", due_on=dt.date(2026, 11, 12))  # due today: not overdue yet
+    action(meeting=meeting(store=store_b, held_on=dt.date(2026, 10, 8)), code="Q2", due_on=dt.date(2026, 10, 20))
+    for user in (cr_manager, general_manager):
+        client.force_login(user)
+        landing = client.get("/", follow=True)
+        html = landing.content.decode()
+        assert 'data-testid="overdue-actions"' in html, user
+        assert late.question_text[:20] in html
+        assert done.question_text[:20] not in html
+        overdue = client.get(reverse("improvement:action_list"), {"overdue": "1"})
+        assert [a.pk for a in overdue.context["actions"]] == [late.pk]
+
+
+def test_list_pages_query_counts_do_not_grow_with_rows(client, store_a, cr_manager, django_assert_max_num_queries):
+    client.force_login(cr_manager)
+    m = meeting(store=store_a, held_on=dt.date(2026, 10, 8), chair=cr_manager)
+    action(meeting=m, due_on=dt.date(2026, 11, 1))
+    action(meeting=m, kind="sales", code="Q3", due_on=dt.date(2026, 11, 1))  # one query per kind
+    urls = [
+        reverse("improvement:action_list"),
+        reverse("improvement:meeting_list"),
+        reverse("improvement:meeting_detail", args=[m.pk]),
+    ]
+    client.get(urls[2])  # the month's dashboard figures are computed and stored once
+    with django_assert_max_num_queries(60) as few:
+        for url in urls:
+            assert client.get(url).status_code == 200
+    for held in (dt.date(2026, 8, 3), dt.date(2026, 9, 7)):
+        other = meeting(store=store_a, held_on=held, chair=cr_manager)
+        for code in ("Q2", "Q3", "Q8"):
+            action(meeting=other, kind="service", code=code, due_on=dt.date(2026, 10, 1))
+            action(meeting=m, kind="sales", code=code, due_on=dt.date(2026, 12, 1))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        for url in urls:
+            assert client.get(url).status_code == 200
+
+
+def test_export_has_table_15_headers_and_results(store_a, general_manager, tmp_path):
+    for month, score in ((8, 6), (9, 6), (10, 7), (11, 9)):
+        answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, month, 3, 10), code="Q9", value=score)
+    m = meeting(store=store_a, held_on=dt.date(2026, 9, 10))
+    act = action(meeting=m, kind="service", code="Q9", due_on=dt.date(2026, 10, 10))
+    services.eqc_action_sign_off(action=act, user=general_manager, note="同意")
+    out = tmp_path / "t15.xlsx"
+    call_command("export_report", "eqc_actions", "--month", "2026-09", "--store", store_a.code, "--out", str(out))
+    rows = [r for r in load_workbook(out).active.iter_rows(values_only=True) if any(v is not None for v in r)]
+    header = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    assert list(rows[header]) == [
+        "序号",
+        "弱项名称",
+        "原因分析",
+        "整改措施",
+        "责任人",
+        "完成时间",
+        "当月结果",
+        "+1月结果",
+        "+2月结果",
+        "+3月结果",
+        "检核结果",
+        "总经理检核",
+    ]
+    row = rows[header + 1]
+    assert row[1].startswith("Q9 ") and row[4] == "服务经理"
+    # M0 = Sep: Jul–Sep (6, 6) → 6.00; Aug–Oct → (6+6+7)/3; Sep–Nov → (6+7+9)/3; +3 (Dec) not begun.
+    assert row[6:10] == ("6.00分", f"{(6 + 6 + 7) / 3:.2f}分", f"{(6 + 7 + 9) / 3:.2f}分", None)
+    assert row[10] is None  # blank until December has ended
+    assert "同意" in row[11]
