@@ -6,12 +6,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from crm.models import Staff, User
-from crm.periods import next_month
+from crm.periods import month_bounds, next_month
 from crm.scoping import scope_for_user
 from improvement.choices import AuditStatus
 from improvement.models import EqcAction, FileAudit, ImprovementMeeting
 from reports import complaint_reports, dashboard, figures
-from reports.periods import month_bounds
 
 # --- file audits ----------------------------------------------------------------------------------
 
