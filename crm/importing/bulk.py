@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -150,9 +150,22 @@ def insert_rows(
             cursor.execute(sql, arrays)
             return cursor.fetchall()
     objs = [model(**{f.attname: v for f, v in zip(fields, row, strict=True)}) for row in zip(*arrays, strict=True)]
-    model.objects.bulk_create(objs, ignore_conflicts=skip_conflicts)
+    if skip_conflicts:
+        # bulk_create(ignore_conflicts=True) sets no primary keys, so it cannot say which rows went in:
+        # row by row, each in a savepoint (SQLite, the demo's database; PostgreSQL is the one above).
+        inserted = []
+        for obj in objs:
+            try:
+                with transaction.atomic():
+                    model.objects.bulk_create([obj])
+            except IntegrityError:
+                continue
+            inserted.append(obj)
+        objs = inserted
+    else:
+        model.objects.bulk_create(objs)
     attnames = [_field(model, c).attname for c in returning]
-    return [tuple(getattr(o, a) for a in attnames) for o in objs if o.pk is not None]
+    return [tuple(getattr(o, a) for a in attnames) for o in objs]
 
 
 def update_rows(model: type[Model], columns: Sequence[str], rows: Sequence[tuple]) -> int:
