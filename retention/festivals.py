@@ -4,6 +4,7 @@ tables of our own."""
 
 import datetime as dt
 
+from django.utils import timezone
 from lunar_python import Lunar
 
 from crm.models import Store
@@ -44,7 +45,14 @@ def festival_calendar_seed(*, store: Store, years=SEED_YEARS) -> int:
     return len(rows)
 
 
-def festival_calendar_ensure(*, store: Store) -> None:
-    """Seed a store's calendar the first time it is needed (a store created after the migration)."""
-    if not FestivalDate.objects.filter(store=store).exists():
-        festival_calendar_seed(store=store)
+def festival_calendar_ensure(*, store: Store, today: dt.date | None = None) -> None:
+    """Seed a store's calendar with the years it needs: SEED_YEARS the first time (a store created
+    after the migration), then this year and the next as the years go by, so that greetings never stop
+    after the last seeded year. A year that already holds any festival date of the store is the
+    manager's (a festival deleted there stays deleted)."""
+    today = today or timezone.localdate()
+    held = set(FestivalDate.objects.filter(store=store).dates("date", "year").values_list("date__year", flat=True))
+    wanted = set(SEED_YEARS) if not held else {today.year, today.year + 1}
+    missing = sorted(wanted - held)
+    if missing:
+        festival_calendar_seed(store=store, years=missing)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from retention.choices import OutreachKind, OutreachResult, ReasonCategory, results_for_kind
 from retention.models import FestivalDate, ReminderKindSetting, ReminderSettings
+from retention.store_settings import RULE_MAXIMA
 
 
 class OutreachAttemptForm(forms.Form):
@@ -46,14 +47,21 @@ class ReminderSettingsForm(forms.ModelForm):
             "return_window_days",
         ]
         widgets = {
-            name: forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 1}) for name in fields
+            name: forms.NumberInput(attrs={"class": "form-control form-control-sm", "min": 1, "max": RULE_MAXIMA[name]})
+            for name in fields
         }
 
     def clean(self):
+        # Bounded: one store's 30,000 months would put a date past the year 9999 and stop the daily
+        # generation of every store (it reads them all in one pass).
         data = super().clean()
-        for name, value in data.items():
-            if value is not None and value < 1:
+        for name, value in list(data.items()):  # add_error drops the field from cleaned_data
+            if value is None:
+                continue
+            if value < 1:
                 self.add_error(name, _("须为正数。"))
+            elif value > RULE_MAXIMA[name]:
+                self.add_error(name, _("不能超过 %(max)s。") % {"max": RULE_MAXIMA[name]})
         return data
 
 

@@ -331,7 +331,9 @@ def _insurance(scope: Scope) -> list[Candidate]:
     q = _anniversary_q(scope.day, scope.widest_end)
     with_policy = (
         _with_owner(Vehicle.objects.filter(q("insurance_date")), scope.store_ids, "")
-        .filter(Q(_serviced_here("pk")) | Q(_delivered_here("pk")))
+        # SPEC §10.2: a vehicle with neither a delivery at the store nor a purchase date gets no
+        # insurance reminder, even with a policy date.
+        .filter(Q(_delivered_here("pk")) | Q(_serviced_here("pk"), purchase_date__isnull=False))
         .values_list("owner_store", "owner_ref", "pk", "insurance_date")
     )
     dated = list(with_policy) + [

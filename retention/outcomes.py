@@ -26,11 +26,14 @@ def _return_ro(days: int):
     )
 
 
-def reminders_mark_returned(*, vehicle_ids: Iterable[int] | None = None) -> int:
-    """Set returned_on on the service reminders (of `vehicle_ids`, default all) whose vehicle came back."""
+def reminders_mark_returned(*, vehicle_ids: Iterable[int] | None = None, sent_since: dt.date | None = None) -> int:
+    """Set returned_on on the service reminders (of `vehicle_ids`, default all; sent on or after
+    `sent_since`, default any day) whose vehicle came back."""
     pending = Reminder.objects.filter(kind__in=SERVICE_REMINDER_KINDS, returned_on__isnull=True)
     if vehicle_ids is not None:
         pending = pending.filter(vehicle_id__in=list(vehicle_ids))
+    if sent_since is not None:
+        pending = pending.filter(send_on__gte=sent_since)
     windows = dict(ReminderSettings.objects.values_list("store_id", "return_window_days"))
     default = ReminderSettings._meta.get_field("return_window_days").default
     updated = 0

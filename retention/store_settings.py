@@ -9,6 +9,16 @@ from crm.models import Store
 from retention.choices import REMINDER_KINDS
 from retention.models import ReminderKindSetting, ReminderSettings
 
+# The largest value a store may set for each rule number (months, years, km, days).
+RULE_MAXIMA = {
+    "first_service_months": 60,
+    "periodic_service_months": 60,
+    "inspection_interval_years": 10,
+    "warranty_years": 20,
+    "warranty_km": 1_000_000,
+    "return_window_days": 365,
+}
+
 
 @dataclass(frozen=True)
 class StoreReminderRules:

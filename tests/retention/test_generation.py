@@ -194,3 +194,73 @@ def test_settings_change_lead_channel_and_turn_a_kind_off():
     reminder = Reminder.objects.get()
     assert (reminder.kind, reminder.send_on, reminder.channel) == (K.FIRST_SERVICE, D(2026, 5, 20), "sms")
     assert reminder.status == ReminderStatus.DISPATCHED
+
+
+def test_no_insurance_reminder_for_a_vehicle_serviced_here_without_delivery_or_purchase_date():
+    # SPEC §10.2: "a vehicle with neither gets no first-service, insurance, inspection or warranty reminder",
+    # even when it carries a policy date.
+    store = StoreFactory()
+    customer = CustomerFactory(store=store)
+    vehicle = VehicleFactory(store=store, owner=customer, insurance_date=D(2025, 6, 20), purchase_date=None)
+    VehicleOwnership.objects.create(vehicle=vehicle, customer=customer, started_on=D(2025, 6, 20))
+    repair_order(store, vehicle, opened_on=D(2026, 1, 5))
+    generate(store, D(2026, 6, 1))
+    assert reminders(K.INSURANCE) == []
+    vehicle.purchase_date = D(2025, 6, 18)
+    vehicle.save()
+    generate(store, D(2026, 6, 2))
+    assert reminders(K.INSURANCE) == [(D(2026, 6, 20), D(2026, 5, 21))]
+
+
+def test_the_festival_calendar_grows_with_the_years_and_keeps_the_managers_deletions():
+    from retention.festivals import festival_calendar_ensure
+
+    store = StoreFactory()
+    festival_calendar_ensure(store=store, today=D(2026, 6, 1))
+    assert FestivalDate.objects.filter(store=store, date__year=2030).exists()
+    assert not FestivalDate.objects.filter(store=store, date__year=2031).exists()
+    FestivalDate.objects.filter(store=store, date__year=2030, festival="new_year").delete()
+    festival_calendar_ensure(store=store, today=D(2030, 12, 1))
+    assert FestivalDate.objects.filter(store=store, date__year=2031).count() == 6
+    assert not FestivalDate.objects.filter(store=store, date__year=2030, festival="new_year").exists()
+
+
+def test_the_daily_task_marks_returned_a_reminder_created_after_its_ro_was_imported():
+    from retention.tasks import reminders_generate_daily
+
+    store = StoreFactory()
+    vehicle = delivered_vehicle(store, delivered_on=D(2025, 6, 1))
+    repair_order(store, vehicle, opened_on=D(2026, 5, 20))  # imported before the reminder existed
+    reminder = Reminder.objects.create(
+        store=store,
+        kind=K.WARRANTY_END,
+        customer=vehicle.owner,
+        vehicle=vehicle,
+        due_on=D(2026, 6, 10),
+        send_on=D(2026, 5, 11),
+        channel=ReminderChannel.CALL,
+        status=ReminderStatus.SKIPPED,
+    )
+    reminders_generate_daily()
+    reminder.refresh_from_db()
+    assert reminder.returned_on == D(2026, 5, 20)
+
+
+def test_rule_numbers_are_bounded_so_one_store_cannot_stop_every_stores_generation():
+    from retention.forms import ReminderSettingsForm
+    from retention.models import ReminderSettings
+
+    store = StoreFactory()
+    numbers = {
+        "first_service_months": 30000,
+        "periodic_service_months": 5,
+        "inspection_interval_years": 2,
+        "warranty_years": 2,
+        "warranty_km": 60000,
+        "return_window_days": 30,
+    }
+    form = ReminderSettingsForm(numbers, instance=ReminderSettings(store=store))
+    assert not form.is_valid() and "first_service_months" in form.errors
+    assert ReminderSettingsForm(
+        {**numbers, "first_service_months": 3}, instance=ReminderSettings(store=store)
+    ).is_valid()

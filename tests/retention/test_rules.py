@@ -68,3 +68,11 @@ def test_warranty_end_projects_60000_km_from_the_latest_ro():
     assert warranty_end_due(
         delivered_on=D(2025, 1, 1), years=2, km=60000, ro_date=D(2025, 1, 1) + dt.timedelta(days=100), ro_mileage=59980
     ) - (D(2025, 1, 1) + dt.timedelta(days=100)) == dt.timedelta(days=1)
+
+
+def test_warranty_projection_of_an_exact_quotient_is_not_a_day_late():
+    # 5,000 km in 38 days: 55,000 km left take exactly 55,000 × 38 / 5,000 = 418 days (in floats 418.00…01,
+    # which rounded up to 419).
+    ro = D(2025, 1, 1) + dt.timedelta(days=38)
+    due = warranty_end_due(delivered_on=D(2025, 1, 1), years=2, km=60000, ro_date=ro, ro_mileage=5000)
+    assert due == ro + dt.timedelta(days=418)

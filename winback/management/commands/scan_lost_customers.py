@@ -23,9 +23,11 @@ class Command(BaseCommand):
             raise CommandError(f"日期格式应为 YYYY-MM-DD，收到：{date!r}", returncode=2) from None
         store_ids = None
         if store:
-            found = Store.objects.filter(code=store).values_list("id", flat=True).first()
+            found = Store.objects.filter(code=store.strip().upper()).values_list("id", flat=True).first()
             if found is None:
                 raise CommandError(f"未知门店代码 {store!r}", returncode=2)
+            if not Store.objects.filter(id=found, is_active=True).exists():
+                raise CommandError(f"门店 {store!r} 已停用，不扫描", returncode=2)
             store_ids = [found]
         added = winback_scan(on=day, store_ids=store_ids)
         self.stdout.write(f"added {sum(added.values())}")
