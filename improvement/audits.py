@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from crm.importing import bulk
 from crm.models import Delivery, RepairOrder, Staff, Store, User
 from improvement.choices import AUDIT_SAMPLE_SIZE, AuditStatus, FileKind
 from improvement.models import FileAudit
@@ -77,13 +78,14 @@ def file_audit_sample(*, store: Store, week: dt.date) -> int:
     if FileAudit.objects.filter(store=store, week=week).exists():
         return 0
     files = week_files(store=store, week=week)
-    rows: list[FileAudit] = []
+    rows: list[dict] = []
     for kind, field in ((FileKind.SALES, "delivery_id"), (FileKind.SERVICE, "repair_order_id")):
         for file_id, _number in _draw(store=store, week=week, kind=kind, files=files[kind]):
-            rows.append(FileAudit(store=store, week=week, kind=kind, position=len(rows) + 1, **{field: file_id}))
+            row = {"store_id": store.pk, "week": week, "kind": kind, "position": len(rows) + 1}
+            rows.append({**row, "delivery_id": None, "repair_order_id": None, field: file_id})
+    # insert_rows says which rows went in: a second worker drawing the same week reports 0, not 20.
     with transaction.atomic():
-        created = FileAudit.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created) if rows else 0
+        return len(bulk.insert_rows(FileAudit, rows, skip_conflicts=True))
 
 
 def file_audits_sample_week(*, week: dt.date, stores: QuerySet[Store] | None = None) -> dict[str, int]:

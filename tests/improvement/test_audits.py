@@ -201,3 +201,21 @@ def test_export_has_table_14_headers_and_the_weeks_of_the_month(store_a, store_b
     november = tmp_path / "t14-11.xlsx"
     call_command("export_report", "file_audits", "--month", "2026-11", "--out", str(november))
     assert not any(r[1] == "售前" for r in load_workbook(november).active.iter_rows(values_only=True))
+
+
+def test_an_outage_longer_than_a_week_loses_no_weeks_sample(store_a):
+    _week_files(store_a, deliveries=2, ros=1)  # in WEEK
+    # The worker was down from WEEK's Monday to two weeks later: WEEK is no longer "the previous week".
+    later = DRAWN_ON + dt.timedelta(weeks=2)
+    assert file_audits_sample_due(later.isoformat())[store_a.code] == 3
+    assert set(FileAudit.objects.values_list("week", flat=True)) == {WEEK}
+
+
+def test_a_second_worker_drawing_the_same_week_reports_nothing_created(store_a, monkeypatch):
+    _week_files(store_a, deliveries=2, ros=1)
+    assert audits.file_audit_sample(store=store_a, week=WEEK) == 3
+    # As if the second worker read "not drawn yet" before the first committed: the constraint decides.
+    monkeypatch.setattr(audits.FileAudit.objects, "filter", lambda **kw: audits.FileAudit.objects.none())
+    assert audits.file_audit_sample(store=store_a, week=WEEK) == 0
+    monkeypatch.undo()
+    assert FileAudit.objects.count() == 3
