@@ -12,9 +12,22 @@ from crm.models import User
 from retention.choices import OutreachResult, OutreachState
 from retention.generation import reminders_generate
 from retention.models import OutreachAttempt, OutreachTask
+from retention.outcomes import reminders_mark_returned
 from retention.services import outreach_attempt_record
 
-DAYS_BACK = 21
+DAYS_BACK = 21  # the daily runs of the last three weeks
+YEAR_BACK_WEEKS = 52  # before them, one run a week back to a year ago
+CALLS_WORKED = 400
+
+
+def demo_run_days(today: dt.date) -> list[dt.date]:
+    """The days the demo runs generation on, oldest first: every day of the last three weeks, and one
+    day a week back to a year ago — a year of reminders without 365 runs. A weekly run catches every
+    kind whose window (lead) is a week or more; of the greetings (lead 0) only those falling on its
+    day (festival greetings to every customer of a store would bury the SMS log)."""
+    days = {today - dt.timedelta(days=offset) for offset in range(DAYS_BACK + 1)}
+    days |= {today - dt.timedelta(weeks=week) for week in range(DAYS_BACK // 7, YEAR_BACK_WEEKS + 1)}
+    return sorted(days)
 
 
 def seed_retention_demo(ctx: DemoContext) -> None:
@@ -22,8 +35,7 @@ def seed_retention_demo(ctx: DemoContext) -> None:
     today = timezone.localdate(now)
     agent = User.objects.filter(username=AGENT_USERNAME).first()
     created = 0
-    for offset in range(DAYS_BACK, -1, -1):
-        day = today - dt.timedelta(days=offset)
+    for day in demo_run_days(today):
         at = dt.datetime.combine(day, dt.time(6, 30), timezone.get_current_timezone())
         with demo_clock(at):
             totals = reminders_generate(day=day, now=at)
@@ -35,10 +47,11 @@ def seed_retention_demo(ctx: DemoContext) -> None:
     worked = 0
     open_tasks = OutreachTask.objects.filter(
         state=OutreachState.OPEN, key__startswith="reminder:", window_opens_at__lt=now - dt.timedelta(days=3)
-    ).order_by("id")[:24]
+    ).order_by("id")[:CALLS_WORKED]
     for i, task in enumerate(open_tasks):
         result = results[i % len(results)]
-        at = max(task.window_opens_at + dt.timedelta(hours=10), now - dt.timedelta(days=2))
+        # Called on the second day of its window (the calls of the last days a day or two ago).
+        at = min(task.window_opens_at + dt.timedelta(days=1, hours=10), now - dt.timedelta(days=2))
         with demo_clock(at):
             outreach_attempt_record(
                 task=task,
@@ -49,4 +62,6 @@ def seed_retention_demo(ctx: DemoContext) -> None:
                 at=at,
             )
         worked += 1
-    ctx.stdout.write(f"retention: {created} reminders, {worked} reminder calls worked")
+    # The demo's ROs were not imported, so the import's post-step never marked the returned reminders.
+    returned = reminders_mark_returned()
+    ctx.stdout.write(f"retention: {created} reminders, {worked} reminder calls worked, {returned} returned")
