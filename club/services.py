@@ -66,7 +66,9 @@ def _book(*, card: MemberCard, kind: str, points: int, user: User | None, reason
     """Write one ledger row and move the cached balance; the caller holds the card's lock."""
     if card.balance + points < 0:
         raise ClubError(_("积分余额不足（当前 %(balance)s 分）。") % {"balance": card.balance})
-    entry = PointEntry.objects.create(card=card, kind=kind, points=points, reason=reason, created_by=user, **source)
+    entry = PointEntry.objects.create(
+        card=card, kind=kind, points=points, reason=reason, created_by=user, created_at=timezone.now(), **source
+    )
     card.balance += points
     card.save(update_fields=["balance"])
     return entry
