@@ -462,6 +462,14 @@ def bench_improvement(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_club(report: Report, runs: int) -> None:
+    """Issue 15: RO points during a 100,000-row import (≥ 2,000 rows/s) and the member list at
+    100,000 members (< 100 ms), bench/club.py."""
+    from bench.club import bench_club as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -476,6 +484,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "reminders": bench_reminders,
     "winback": bench_winback,
     "improvement": bench_improvement,
+    "club": bench_club,
 }
 
 

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("winback/", include("winback.urls")),
     path("improvement/", include("improvement.urls")),
+    path("club/", include("club.urls")),
     path("", include("crm.urls")),
 ]
 

@@ -95,6 +95,7 @@ def sync_role_permissions(**_kwargs) -> None:
         "retention",
         "winback",
         "improvement",
+        "club",
         "auth",
         "django_celery_beat",
         "auditlog",

@@ -16,6 +16,7 @@ CALLBACK_ROLES = (Role.CR_MANAGER, Role.GENERAL_MANAGER, Role.CALLBACK_AGENT)
 def register_all() -> None:
     from reports import callback_reports as callbacks
     from reports import card_analysis as cards
+    from reports import club_reports as club
     from reports import complaint_reports as complaints
     from reports import reminder_reports as reminders
     from reports import satisfaction
@@ -183,3 +184,35 @@ def register_all() -> None:
         order=83,
         description=gettext_noop("当月流失客户按原因类别统计，附客户原话，供服务部制定挽回措施。"),
     )
+    for order, (name, title, builder, description) in enumerate(
+        [
+            (
+                "club_members",
+                gettext_noop("俱乐部会员等级分布"),
+                club.build_club_members,
+                gettext_noop("按门店：当月新发卡、月末有效会员及普卡/银卡/金卡人数。"),
+            ),
+            (
+                "club_points",
+                gettext_noop("会员积分月度发放与兑换"),
+                club.build_club_points,
+                gettext_noop("近12个月每月发放的积分（维修消费、活动、人工调整）与兑换的积分。"),
+            ),
+            (
+                "club_revenue",
+                gettext_noop("会员维修产值占比"),
+                club.build_club_revenue,
+                gettext_noop("按门店：当月维修产值（不含索赔）中来自会员车辆的金额与占比。"),
+            ),
+        ],
+        start=90,
+    ):
+        register_report(
+            name,
+            title,
+            builder,
+            group=gettext_noop("车友俱乐部"),
+            roles=(Role.CR_MANAGER, Role.GENERAL_MANAGER),
+            order=order,
+            description=description,
+        )

@@ -103,6 +103,9 @@ READS = {
     "improvement:meeting_list": LIST,
     "improvement:meeting_detail": {"GET": ["kind", "code"]},
     "improvement:action_list": {"GET": ["overdue", "page"]},
+    "club:card_list": LIST,  # store, level, status, q: the filter form's fields
+    "club:enrol": {"POST": ["vehicle"]},
+    "club:activity_list": LIST,
 }
 # POST-only URLs whose forms are drawn on another page: their field names are harvested there.
 FORMS_ON = {
@@ -118,6 +121,7 @@ FORMS_ON = {
     "improvement:action_create": "improvement:meeting_detail",
     "improvement:action_complete": "improvement:action_list",
     "improvement:action_sign_off": "improvement:action_list",
+    "club:card_action": "club:card_detail",
 }
 FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 NAME_RE = re.compile(r"""\bname="([^"]+)\"""")
@@ -238,7 +242,9 @@ class World:
         self.ids["reports:package_action"] = self.ids["reports:package_detail"]
         self.store_id = str(store.pk)
         self._improvement(store)
+        self._club(store)
         # Valid values of the slug/str converters that are not ids.
+        from club.views import ACTIONS as CLUB_ACTIONS
         from complaints.actions import ACTIONS as CASE_ACTIONS
         from crm.selectors import CARD_SECTION_BY_KEY
         from reports.package_views import ACTIONS as PACKAGE_ACTIONS
@@ -250,6 +256,7 @@ class World:
             "reports:report": {"name": report_names()},
             "reports:report_xlsx": {"name": report_names()},
             "crm:customer_edit": {"section": list(CARD_SECTION_BY_KEY)},
+            "club:card_action": {"action": list(CLUB_ACTIONS)},
         }
 
     def _improvement(self, store):
@@ -271,6 +278,17 @@ class World:
             self.ids[f"improvement:{name}"] = {"pk": str(meeting.pk)}
         for name in ("action_complete", "action_sign_off"):
             self.ids[f"improvement:{name}"] = {"pk": str(action.pk)}
+
+    def _club(self, store):
+        from club.services import activity_create, activity_participant_add
+        from tests.club.factories import member_card
+
+        card = member_card(store, points=500)
+        activity = activity_create(store=store, name="自驾游", held_on=dt.date(2026, 10, 1), points=300)
+        activity_participant_add(activity=activity, card=card, user=None)
+        self.ids["club:card_detail"] = self.ids["club:card_action"] = {"pk": str(card.pk)}
+        self.ids["club:enrol"] = {"customer_pk": str(card.customer_id)}
+        self.ids["club:activity_detail"] = {"pk": str(activity.pk)}
 
     @staticmethod
     def _policy(store):

@@ -1,0 +1,193 @@
+"""The points ledger (SPEC §10.6): RO points once per RO and the difference on re-import, warranty
+ROs earn nothing, the balance is the ledger's sum and never negative, levels at the edges."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db.models import Sum
+
+from club.choices import DEFAULT_GOLD_FROM, DEFAULT_SILVER_FROM, CardState, EntryKind, Level, level_for
+from club.levels import levels_refresh
+from club.models import MemberCard, PointEntry
+from club.ro_points import ro_points_book
+from club.services import (
+    ClubError,
+    card_enrol,
+    card_renew,
+    card_replace,
+    club_settings_save,
+    points_adjust,
+    points_redeem,
+)
+from crm.importing.runner import import_file
+from crm.models import RepairOrder, Vehicle
+from tests.club.factories import NOW, SH, member_card
+from tests.crm.dms_files import ro_row, write_workbook
+from tests.factories import RepairOrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def ledger_sum(card) -> int:
+    return card.entries.aggregate(total=Sum("points"))["total"] or 0
+
+
+def assert_balance_is_the_sum(*cards):
+    for card in cards:
+        card.refresh_from_db()
+        assert card.balance == ledger_sum(card)
+        assert card.balance >= 0
+
+
+def test_an_imported_ro_earns_its_amount_once_and_a_reimport_books_the_difference(store_a, tmp_path):
+    import_file(write_workbook(tmp_path / "a.xlsx", {"工单": [ro_row()]}))
+    order = RepairOrder.objects.get()
+    assert not PointEntry.objects.exists()  # no card yet: nothing to earn
+
+    card = card_enrol(customer=order.customer, vehicle=order.vehicle, on=dt.date(2026, 10, 1))
+    import_file(write_workbook(tmp_path / "b.xlsx", {"工单": [ro_row()]}))
+    import_file(write_workbook(tmp_path / "c.xlsx", {"工单": [ro_row()]}))  # the same file again
+    entries = list(card.entries.values_list("kind", "points", "repair_order_id"))
+    assert entries == [(EntryKind.REPAIR_ORDER, 460, order.pk)]  # 460.50 yuan: one point per whole yuan
+
+    import_file(write_workbook(tmp_path / "d.xlsx", {"工单": [ro_row(结算金额="600")]}))
+    assert sorted(card.entries.values_list("points", flat=True)) == [140, 460]
+    assert_balance_is_the_sum(card)
+    assert card.balance == 600
+
+
+def test_a_warranty_ro_earns_nothing_and_turning_one_into_warranty_takes_its_points_back(store_a, tmp_path):
+    warranty = ro_row(工单号="WX1", 维修类型="索赔", 结算金额="3000")
+    import_file(write_workbook(tmp_path / "a.xlsx", {"工单": [ro_row(工单号="WX0")]}))
+    order = RepairOrder.objects.get()
+    card = card_enrol(customer=order.customer, vehicle=order.vehicle, on=dt.date(2026, 10, 1))
+    import_file(write_workbook(tmp_path / "b.xlsx", {"工单": [ro_row(工单号="WX0"), warranty]}))
+    assert list(card.entries.values_list("repair_order__ro_no", "points")) == [("WX0", 460)]
+
+    import_file(write_workbook(tmp_path / "c.xlsx", {"工单": [ro_row(工单号="WX0", 维修类型="索赔")]}))
+    assert sorted(card.entries.values_list("points", flat=True)) == [-460, 460]
+    assert_balance_is_the_sum(card)
+    assert card.balance == 0
+
+
+def test_a_correction_never_takes_the_balance_below_zero(store_a):
+    card = member_card(store_a)
+    first = RepairOrderFactory(store=store_a, vehicle=card.vehicle, customer=card.customer, amount=1000)
+    second = RepairOrderFactory(store=store_a, vehicle=card.vehicle, customer=card.customer, amount=500)
+    ro_points_book(ro_ids=[first.pk, second.pk])
+    points_redeem(card=card, points=1200, note="自驾游", user=None)
+    RepairOrder.objects.filter(pk__in=[first.pk, second.pk]).update(amount=0)
+    ro_points_book(ro_ids=[first.pk, second.pk])  # -1000 and -500 wanted, 300 held
+    assert_balance_is_the_sum(card)
+    assert card.balance == 0
+    ro_points_book(ro_ids=[first.pk, second.pk])  # nothing left to take: nothing booked
+    assert card.entries.count() == 4
+
+
+def test_ros_before_enrolment_or_at_another_store_earn_nothing(store_a, store_b):
+    card = member_card(store_a, issued_on=dt.date(2026, 6, 1), amount=800)  # its RO is of 2025-12-01
+    elsewhere = RepairOrderFactory(store=store_b, vehicle=card.vehicle, customer=card.customer, amount=900)
+    ro_points_book(ro_ids=RepairOrder.objects.values_list("pk", flat=True))
+    assert not card.entries.exists()
+    assert elsewhere.point_entries.count() == 0
+
+
+def test_redemption_deducts_with_a_note_and_refuses_more_than_the_balance(store_a):
+    card = member_card(store_a, points=500)
+    points_redeem(card=card, points=300, note="休息区饮品", user=None)
+    with pytest.raises(ClubError):
+        points_redeem(card=card, points=201, note="自驾游", user=None)
+    assert_balance_is_the_sum(card)
+    assert card.balance == 200
+    assert card.entries.get(kind=EntryKind.REDEMPTION).reason == "休息区饮品"
+
+
+def test_an_expired_card_cannot_redeem_until_renewed(store_a):
+    card = member_card(store_a, points=500, issued_on=dt.date(2023, 12, 1))
+    assert card.expires_on == dt.date(2026, 11, 30)
+    with pytest.raises(ClubError):
+        points_redeem(card=card, points=100, note="饮品", user=None)
+    renewed = card_renew(card=card)
+    assert renewed.expires_on == dt.date(2029, 12, 6)  # three years from today, as it had lapsed
+    points_redeem(card=card, points=100, note="饮品", user=None)
+    # Renewed in time, the three years run on from the current expiry.
+    assert card_renew(card=card).expires_on == dt.date(2032, 12, 6)
+
+
+def test_a_replaced_card_carries_its_balance_and_its_level_history(store_a):
+    card = member_card(store_a, points=DEFAULT_SILVER_FROM + 5)
+    assert card.level == Level.SILVER
+    new = card_replace(card=card, user=None, reason="丢失")
+    card.refresh_from_db()
+    assert (card.state, card.replaced_by, card.balance) == (CardState.REPLACED, new, 0)
+    assert (new.state, new.balance, new.expires_on) == (CardState.ACTIVE, DEFAULT_SILVER_FROM + 5, card.expires_on)
+    assert new.number != card.number and new.number.startswith(store_a.code)
+    assert_balance_is_the_sum(card, new)
+    assert levels_refresh() == 0  # the old card's earnings still count for the new one
+    new.refresh_from_db()
+    assert new.level == Level.SILVER
+    with pytest.raises(ClubError):
+        points_redeem(card=card, points=1, note="旧卡", user=None)
+
+
+def test_one_active_card_per_vehicle_and_numbers_per_store(store_a, store_b):
+    card = member_card(store_a)
+    with pytest.raises(ClubError):
+        card_enrol(customer=card.customer, vehicle=card.vehicle)
+    other = member_card(store_b)
+    assert (card.number, other.number) == ("LA000001", "HF000001")
+    stranger = Vehicle.objects.create(store=store_a, vin="LFMA1234567890123", owner=card.customer)
+    with pytest.raises(ClubError):  # no delivery or RO at the store: no membership
+        card_enrol(customer=card.customer, vehicle=stranger)
+
+
+@pytest.mark.parametrize(
+    ("earned", "level"),
+    [
+        (DEFAULT_SILVER_FROM - 1, Level.STANDARD),
+        (DEFAULT_SILVER_FROM, Level.SILVER),
+        (DEFAULT_GOLD_FROM - 1, Level.SILVER),
+        (DEFAULT_GOLD_FROM, Level.GOLD),
+    ],
+)
+def test_levels_change_at_the_threshold_edges(store_a, earned, level):
+    card = member_card(store_a, points=earned)
+    assert card.level == level == level_for(earned, silver_from=DEFAULT_SILVER_FROM, gold_from=DEFAULT_GOLD_FROM)
+
+
+def test_points_older_than_twelve_months_stop_counting_and_redemptions_never_lower_the_level(store_a):
+    with time_machine.travel(dt.datetime(2026, 1, 10, 10, tzinfo=SH), tick=False):
+        card = member_card(store_a, points=DEFAULT_SILVER_FROM)
+    points_redeem(card=card, points=DEFAULT_SILVER_FROM, note="自驾游", user=None)
+    card.refresh_from_db()
+    assert card.level == Level.SILVER
+    assert levels_refresh(on=dt.date(2027, 1, 9)) == 0  # 365th day: still counts
+    assert levels_refresh(on=dt.date(2027, 1, 10)) == 1
+    card.refresh_from_db()
+    assert card.level == Level.STANDARD
+
+
+def test_store_thresholds_override_the_defaults(store_a, store_b):
+    card = member_card(store_a, points=800)
+    other = member_card(store_b, points=800)
+    club_settings_save(store=store_a, silver_from=500, gold_from=800)
+    card.refresh_from_db()
+    other.refresh_from_db()
+    assert (card.level, other.level) == (Level.GOLD, Level.STANDARD)
+
+
+def test_an_adjustment_needs_a_reason_and_the_ledger_is_append_only(store_a):
+    card = member_card(store_a, points=100)
+    with pytest.raises(Exception):  # noqa: B017 — a ValidationError naming the field
+        points_adjust(card=card, points=50, reason=" ", user=None)
+    points_adjust(card=card, points=-40, reason="录入错误更正", user=None)
+    assert_balance_is_the_sum(card)
+    assert list(card.entries.order_by("id").values_list("points", flat=True)) == [100, -40]
+    assert MemberCard.objects.get(pk=card.pk).balance == 60
