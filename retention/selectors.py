@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
 
 from crm.periods import next_month
 from crm.sms.choices import SmsStatus
@@ -26,23 +27,45 @@ def reminders_in_month(*, store_ids: list[int] | None, month: dt.date) -> QueryS
     return qs if store_ids is None else qs.filter(store_id__in=store_ids)
 
 
-def reminder_summary(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
-    """Per kind (every kind, zeros included): reminders, skipped, sent, reached, booked, returned and the
-    return rate (service kinds: returned / reminders not skipped; None elsewhere). One query."""
-    counts = {
-        row["kind"]: row
-        for row in reminders_in_month(store_ids=store_ids, month=month)
-        .values("kind")
+def _summary_row(kind: str, counts: dict) -> dict:
+    row = {"kind": kind, **dict.fromkeys(FIGURES, 0), **counts}
+    row.pop("month", None)
+    base = row["reminders"] - row["skipped"]
+    row["made"] = base  # reminders not skipped: the dashboard's 已发出提醒 and the return rate's base
+    row["return_rate"] = (row["returned"] / base if base else None) if kind in SERVICE_REMINDER_KINDS else None
+    return row
+
+
+def reminder_summary_months(*, store_ids: list[int] | None, months: list[dt.date]) -> dict[dt.date, list[dict]]:
+    """`reminder_summary` for each of `months` (first days), keyed by month: ONE grouped query for the
+    whole span (month of send date × kind), so the report and the GM dashboard's 12-month trend read
+    the same rule."""
+    months = sorted({m.replace(day=1) for m in months})
+    if not months:
+        return {}
+    qs = Reminder.objects.filter(send_on__gte=months[0], send_on__lt=next_month(months[-1]))
+    if store_ids is not None:
+        qs = qs.filter(store_id__in=store_ids)
+    found: dict[tuple[dt.date, str], dict] = {}
+    rows = (
+        qs.annotate(month=TruncMonth("send_on"))
+        .values("month", "kind")
         .annotate(**{name: Count("id", filter=q) for name, q in FIGURES.items()})
         .order_by()
-    }
-    rows = []
-    for kind in REMINDER_KINDS:
-        row = {"kind": kind, **dict.fromkeys(FIGURES, 0), **counts.get(kind, {})}
-        base = row["reminders"] - row["skipped"]
-        row["return_rate"] = (row["returned"] / base if base else None) if kind in SERVICE_REMINDER_KINDS else None
-        rows.append(row)
-    return rows
+    )
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, dt.datetime) else month
+        found[(month, row["kind"])] = row
+    return {m: [_summary_row(kind, found.get((m, kind), {})) for kind in REMINDER_KINDS] for m in months}
+
+
+def reminder_summary(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
+    """Per kind (every kind, zeros included): reminders, skipped, sent, reached, booked, returned, made
+    (not skipped) and the return rate (service kinds: returned / reminders not skipped; None elsewhere).
+    One query (`reminder_summary_months` for one month)."""
+    month = month.replace(day=1)
+    return reminder_summary_months(store_ids=store_ids, months=[month])[month]
 
 
 def reminder_export_rows(*, store_ids: list[int] | None, month: dt.date) -> QuerySet:
