@@ -19,7 +19,7 @@ from crm.scoping import scope_for_user, stores_for_user
 from reports import figures as store_figures
 from reports import kpis, periods, questions
 from reports.models import PackageState, ReportPackage
-from reports.retention_dashboard import retention_figures
+from reports.retention_dashboard import present_retention
 
 
 def _percent_series(values: list[float | None]) -> list[float | None]:
@@ -49,6 +49,7 @@ def present(figures: dict) -> dict:
         "ranking": ranking,
         "flags": kpis.staff_flags(figures["staff"], figures.get("staff_questions", [])),
         "weakest": questions.weakest_questions(figures["questions"]),
+        "retention": present_retention(figures["trend"]),
     }
 
 
@@ -124,8 +125,6 @@ def dashboard_data(*, scope: DashboardScope, now: dt.datetime | None = None) -> 
     data = present(figures)
     data["computed_at"] = _datetime(figures.get("computed_at"))
     data["trend_computed_at"] = _datetime(figures.get("trend_computed_at")) or data["computed_at"]
-    # 客户维系: always live (see reports.retention_dashboard), two grouped queries.
-    data["retention"] = retention_figures(store_ids=scope.store_ids, month=scope.month)
     return data
 
 
