@@ -19,6 +19,7 @@ from crm.scoping import scope_for_user, stores_for_user
 from reports import figures as store_figures
 from reports import kpis, periods, questions
 from reports.models import PackageState, ReportPackage
+from reports.retention_dashboard import present_retention
 
 
 def _percent_series(values: list[float | None]) -> list[float | None]:
@@ -48,6 +49,7 @@ def present(figures: dict) -> dict:
         "ranking": ranking,
         "flags": kpis.staff_flags(figures["staff"], figures.get("staff_questions", [])),
         "weakest": questions.weakest_questions(figures["questions"]),
+        "retention": present_retention(figures["trend"]),
     }
 
 

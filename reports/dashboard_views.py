@@ -13,7 +13,7 @@ from crm.models import Staff
 from crm.params import id_param, month_param
 from crm.scoping import get_scoped_or_404
 from reports import dashboard, kpis
-from reports.access import is_consultant
+from reports.access import is_consultant, reports_for_user
 
 
 @login_required
@@ -27,6 +27,8 @@ def dashboard_page(request):
         "scope": scope,
         "month_value": kpis.month_key(month),
         "data": dashboard.dashboard_data(scope=scope),
+        # the report pages behind the 客户维系 figures, linked when the user may open them
+        "report_links": {spec.name for spec in reports_for_user(request.user)},
         "chart_text": {
             "success_rate": _("回访成功率"),
             "sales_full_rate": _("销售完全满意率"),
@@ -35,6 +37,13 @@ def dashboard_page(request):
             "complaints_received": _("受理"),
             "complaints_closed": _("已结案"),
             "complaints_red": _("当前红色"),
+            "reminders_made": _("已发出提醒"),
+            "lost_added": _("新增流失客户"),
+            "recovered": _("已挽回"),
+            "winback_rate": _("挽回率"),
+            "return_first_service": _("首保回厂率"),
+            "return_periodic_service": _("定保回厂率"),
+            "return_warranty_end": _("质保到期回厂率"),
         },
     }
     return render(request, "reports/dashboard.html", context)

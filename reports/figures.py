@@ -28,11 +28,13 @@ from crm.periods import parse_month
 from crm.reporting import without_jit
 from reports import kpis, questions
 from reports.models import StoreMonthFigures
+from reports.retention_dashboard import retention_counts_by_store_month
 
 # 2: SPEC §9's 回访成功率 (sales counters read from deliveries, with 交车数 `delivered`) and SLA
 # compliance (`<clock>_late` instead of `<clock>_measured`). A row of another version is recomputed
 # when read, and the nightly beat rewrites the history: no manual refresh is needed.
-FIGURES_VERSION = 2
+# 3: the 客户维系 counts (reports.retention_dashboard) in each month's trend entry, "retention".
+FIGURES_VERSION = 3
 TREND_MONTHS = 12
 # Rows beat keeps: any month of the past year opens with its twelve-month trend from stored rows (a
 # month earlier in the year otherwise computed the trend's older months on the first visit: 1.5 s
@@ -64,7 +66,8 @@ def compute_store_months(
 
     Queries, whatever the number of stores and months: complaints (one), staff and per-staff
     question counts of the detail months (two each) — their callback and question counts are the
-    staff rows summed — and callbacks of the months before `detail_from` (two, if any)."""
+    staff rows summed — callbacks of the months before `detail_from` (two, if any), and the
+    客户维系 counts (two: reminders, win-back entries)."""
     if not store_ids:
         return {}
     detail_from = max(detail_from or first, first)
@@ -74,6 +77,7 @@ def compute_store_months(
         staff_questions = questions.staff_question_counts_by_store_month(
             store_ids=store_ids, first=detail_from, last=last
         )
+        retention = retention_counts_by_store_month(store_ids=store_ids, first=first, last=last)
         callbacks = {}
         if detail_from > first:
             callbacks = kpis.callback_counts_by_store_month(
@@ -96,7 +100,7 @@ def compute_store_months(
                 month_callbacks = callbacks.get((store_id, key))
             part["counts"] = kpis.trend_entry(
                 key, callbacks=month_callbacks, complaints=complaints.get((store_id, key))
-            )
+            ) | {"retention": retention[(store_id, key)]}
             result[store_id][key] = part
     return result
 

@@ -6,7 +6,6 @@ contact; reason_summary); this module adds the labels, the masking and the 合�
 
 import datetime as dt
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -14,7 +13,7 @@ from crm.masking import mask_phone
 from crm.reporting import ReportColumn, ReportTable, rate
 from reports.periods import month_label, store_label
 from retention.choices import OutreachResult
-from winback.selectors import reason_summary, table16_rows
+from winback.selectors import reason_summary, table16_rows, winback_rates
 
 LOST_CUSTOMER_COLUMNS = [
     ReportColumn("customer", gettext_noop("客户姓名"), "text", 10),
@@ -48,7 +47,9 @@ def build_lost_customers(*, store_ids: list[int] | None, month: dt.date, full_nu
                 "recovered": "是" if e.recovered_on else "否",
             }
 
-    counts = qs.order_by().aggregate(n=Count("id"), recovered=Count("id", filter=Q(recovered_on__isnull=False)))
+    # The 合计 line is the month's win-back rate, by the rule the win-back page and the GM dashboard read.
+    month_rate = winback_rates(store_ids=store_ids, months=[month])[0]
+    counts = {"n": month_rate.entries, "recovered": month_rate.recovered}
     share = rate(counts["recovered"], counts["n"])
     return ReportTable(
         name="lost_customers",

@@ -108,17 +108,29 @@ class MonthRate:
         return self.recovered / self.entries if self.entries else None
 
 
-def winback_rates(*, store_ids: Iterable[int] | None, months: list[dt.date]) -> list[MonthRate]:
-    """The win-back rate of each month (entries added in it, how many recovered so far); one query."""
+def winback_counts_by_store_month(
+    *, store_ids: Iterable[int] | None, months: list[dt.date]
+) -> dict[tuple[int, dt.date], dict[str, int]]:
+    """Per (store id, month) of `months`: {"entries": added in the month, "recovered": of them,
+    recovered so far}. One grouped query."""
     rows = (
         entries_for(store_ids=store_ids)
         .filter(month__in=months)
         .order_by()
-        .values("month")
-        .annotate(n=Count("id"), recovered=Count("id", filter=Q(recovered_on__isnull=False)))
+        .values("store_id", "month")
+        .annotate(entries=Count("id"), recovered=Count("id", filter=Q(recovered_on__isnull=False)))
     )
-    found = {r["month"]: r for r in rows}
-    return [MonthRate(m, found.get(m, {}).get("n", 0), found.get(m, {}).get("recovered", 0)) for m in months]
+    return {(r["store_id"], r["month"]): {"entries": r["entries"], "recovered": r["recovered"]} for r in rows}
+
+
+def winback_rates(*, store_ids: Iterable[int] | None, months: list[dt.date]) -> list[MonthRate]:
+    """The win-back rate of each month (entries added in it, how many recovered so far), the stores
+    added up; one query (winback_counts_by_store_month)."""
+    totals: dict[dt.date, list[int]] = {m: [0, 0] for m in months}
+    for (_store, month), counts in winback_counts_by_store_month(store_ids=store_ids, months=months).items():
+        totals[month][0] += counts["entries"]
+        totals[month][1] += counts["recovered"]
+    return [MonthRate(m, *totals[m]) for m in months]
 
 
 def last_months(month: dt.date, count: int = 12) -> list[dt.date]:

@@ -58,5 +58,50 @@
       plugins: { legend: { position: "bottom" } },
     },
   });
+
+  // 客户维系: return rates per service kind and the win-back rate; reminders made and lost customers.
+  const retEl = document.getElementById("dashboard-retention-charts");
+  if (retEl && document.getElementById("chart-retention-rates")) {
+    const r = JSON.parse(retEl.textContent);
+    new Chart(document.getElementById("chart-retention-rates"), {
+      type: "line",
+      data: {
+        labels: r.labels,
+        datasets: [
+          line(t.return_first_service, r.return_first_service, palette.blue),
+          line(t.return_periodic_service, r.return_periodic_service, palette.green),
+          line(t.return_warranty_end, r.return_warranty_end, palette.orange),
+          line(t.winback_rate, r.winback_rate, palette.purple),
+        ],
+      },
+      options: {
+        interaction: { mode: "index", intersect: false },
+        scales: { y: { suggestedMin: 0, suggestedMax: 100, ticks: { callback: (v) => v + "%" } } },
+        plugins: {
+          legend: { position: "bottom", labels: { filter: (item, data) => !data.datasets[item.datasetIndex].empty } },
+          tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? "—" : c.parsed.y + "%"}` } },
+        },
+      },
+    });
+    new Chart(document.getElementById("chart-retention-counts"), {
+      type: "bar",
+      data: {
+        labels: r.labels,
+        datasets: [
+          { label: t.reminders_made, data: r.made, backgroundColor: palette.blue, yAxisID: "y" },
+          { label: t.lost_added, data: r.lost_added, backgroundColor: palette.red, yAxisID: "y1" },
+          { label: t.recovered, data: r.recovered, backgroundColor: palette.green, yAxisID: "y1" },
+        ],
+      },
+      options: {
+        interaction: { mode: "index", intersect: false },
+        scales: {
+          y: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: t.reminders_made } },
+          y1: { beginAtZero: true, position: "right", ticks: { precision: 0 }, grid: { drawOnChartArea: false } },
+        },
+        plugins: { legend: { position: "bottom" } },
+      },
+    });
+  }
   document.body.dataset.chartsReady = "1";
 })();
