@@ -21,6 +21,17 @@
     return { label, data: values, borderColor: colour, backgroundColor: colour, tension: 0.25, spanGaps: true, pointRadius: 3, hidden: empty, empty };
   }
 
+  // Line charts of percentages (the rates and the retention rates): 0–100 %, a series without any value
+  // left out of the legend, "—" for a month without one.
+  const percentOptions = () => ({
+    interaction: { mode: "index", intersect: false },
+    scales: { y: { suggestedMin: 0, suggestedMax: 100, ticks: { callback: (v) => v + "%" } } },
+    plugins: {
+      legend: { position: "bottom", labels: { filter: (item, data) => !data.datasets[item.datasetIndex].empty } },
+      tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? "—" : c.parsed.y + "%"}` } },
+    },
+  });
+
   new Chart(document.getElementById("chart-rates"), {
     type: "line",
     data: {
@@ -32,14 +43,7 @@
         line(t.sla_rate, d.sla_rate, palette.purple),
       ],
     },
-    options: {
-      interaction: { mode: "index", intersect: false },
-      scales: { y: { suggestedMin: 0, suggestedMax: 100, ticks: { callback: (v) => v + "%" } } },
-      plugins: {
-        legend: { position: "bottom", labels: { filter: (item, data) => !data.datasets[item.datasetIndex].empty } },
-        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? "—" : c.parsed.y + "%"}` } },
-      },
-    },
+    options: percentOptions(),
   });
 
   new Chart(document.getElementById("chart-complaints"), {
@@ -74,14 +78,7 @@
           line(t.winback_rate, r.winback_rate, palette.purple),
         ],
       },
-      options: {
-        interaction: { mode: "index", intersect: false },
-        scales: { y: { suggestedMin: 0, suggestedMax: 100, ticks: { callback: (v) => v + "%" } } },
-        plugins: {
-          legend: { position: "bottom", labels: { filter: (item, data) => !data.datasets[item.datasetIndex].empty } },
-          tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${c.parsed.y === null ? "—" : c.parsed.y + "%"}` } },
-        },
-      },
+      options: percentOptions(),
     });
     new Chart(document.getElementById("chart-retention-counts"), {
       type: "bar",
