@@ -12,7 +12,7 @@ from django.utils.translation import gettext_noop
 from crm.masking import mask_phone
 from crm.reporting import ReportColumn, ReportTable, rate
 from reports.periods import month_label, store_label
-from retention.choices import OutreachResult
+from retention.choices import OutreachResult, ReasonCategory
 from winback.selectors import reason_summary, table16_rows, winback_rates
 
 LOST_CUSTOMER_COLUMNS = [
@@ -43,7 +43,8 @@ def build_lost_customers(*, store_ids: list[int] | None, month: dt.date, full_nu
                 "contacted_at": e.latest_at,
                 "contacted_by": e.latest_by or "",
                 "result": str(results.get(e.latest_result, "")) if e.latest_result else "",
-                "words": e.latest_words or "",
+                # 客户意见 is the customer's words with their reason category (SPEC §10.3): "价格：配件太贵".
+                "words": _words_with_reason(e.latest_reason, e.latest_words),
                 "recovered": "是" if e.recovered_on else "否",
             }
 
@@ -92,3 +93,8 @@ def build_winback_reasons(*, store_ids: list[int] | None, month: dt.date) -> Rep
         ],
         total_row={"count": sum(g.count for g in groups)},
     )
+
+
+def _words_with_reason(reason: str | None, words: str | None) -> str:
+    label = str(ReasonCategory(reason).label) if reason in ReasonCategory.values else ""
+    return "：".join(part for part in (label, words or "") if part)

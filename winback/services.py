@@ -157,7 +157,24 @@ def winback_scan(*, on: dt.date, store_ids: Iterable[int] | None = None) -> dict
         _advisory_lock("winback.scan")
         _without_jit()
         winback_recover(entries=WinbackEntry.objects.filter(store_id__in=ids))
+        _carry_open_calls(store_ids=ids, on=on)
         return _add_entries(store_months={i: conf[i].lost_after_months for i in ids}, on=on)
+
+
+def _carry_open_calls(*, store_ids: list[int], on: dt.date) -> int:
+    """The win-back calls of entries still open (not recovered; the call neither done nor closed) stay
+    in the agents' queue: their window, which ended with the month they were added in, is carried to
+    the end of `on`'s month. Without it a customer not reached in his first month left the queue for
+    good while his entry stayed open (so no later scan added him again). One UPDATE."""
+    _opens, next_opens = month_bounds(on.replace(day=1))
+    month_end = next_opens - dt.timedelta(microseconds=1)
+    return OutreachTask.objects.filter(
+        kind=OutreachKind.WINBACK,
+        store_id__in=store_ids,
+        state=OutreachState.OPEN,
+        window_closes_at__lt=month_end,
+        winback_entry__recovered_on__isnull=True,
+    ).update(window_closes_at=month_end)
 
 
 def _without_jit() -> None:

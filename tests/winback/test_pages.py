@@ -195,7 +195,7 @@ def test_table16_export_has_the_headers_and_one_row_per_entry_with_the_latest_co
         first.service_advisor.name,
     ]
     assert rows[0][4] == NOW.replace(tzinfo=None)
-    assert rows[0][5:] == [agent.display_name, "无意向", "服务态度差", "否"]
+    assert rows[0][5:] == [agent.display_name, "无意向", "服务：服务态度差", "否"]  # 客户意见 with its reason category
     assert rows[1][0] == second.customer.name and rows[1][4:8] == [None, None, None, None]
     assert rows[1][8] == "是"
     assert ws.max_row == 2 + 2 + 1  # title, headers, rows, 合计

@@ -132,3 +132,29 @@ def test_the_stored_last_visit_only_narrows_the_scan_the_rule_decides(store_a):
     Customer.objects.filter(pk=stale.pk).update(last_visit_at=local(dt.date(2024, 1, 1)))
     winback_scan(on=ON)
     assert list(WinbackEntry.objects.values_list("customer_id", flat=True)) == [never_refreshed.id]
+
+
+@pytest.mark.django_db
+def test_an_open_entrys_call_stays_in_the_queue_next_month_and_a_done_one_does_not(store_a):
+    customer_with_ro(store_a, local(dt.date(2025, 1, 2)))
+    customer_with_ro(store_a, local(dt.date(2025, 1, 3)))
+    winback_scan(on=dt.date(2026, 12, 1))
+    reached, unreached = OutreachTask.objects.filter(kind=OutreachKind.WINBACK).order_by("id")
+    assert unreached.window_closes_at == local(dt.date(2027, 1, 1), 0) - dt.timedelta(microseconds=1)
+    OutreachTask.objects.filter(pk=reached.pk).update(state=OutreachState.DONE)
+    winback_scan(on=dt.date(2027, 1, 1))
+    reached.refresh_from_db()
+    unreached.refresh_from_db()
+    assert unreached.window_closes_at == local(dt.date(2027, 2, 1), 0) - dt.timedelta(microseconds=1)
+    assert reached.window_closes_at == local(dt.date(2027, 1, 1), 0) - dt.timedelta(microseconds=1)
+
+
+@pytest.mark.django_db
+def test_the_scan_command_takes_a_store_code_in_any_case_and_refuses_an_inactive_store(store_a):
+    out = StringIO()
+    call_command("scan_lost_customers", "--date", "2026-12-01", "--store", store_a.code.lower(), stdout=out)
+    assert out.getvalue().strip() == "added 0"
+    store_a.is_active = False
+    store_a.save()
+    with pytest.raises(CommandError):
+        call_command("scan_lost_customers", "--store", store_a.code)
