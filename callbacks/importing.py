@@ -1,7 +1,7 @@
 """The 回访结果 / callback_results sheet of the DMS import (SPEC §5).
 
 Each row is checked here (its outcome, its task of the same kind and source number in the store,
-its answers against the questionnaire) and recorded by `callbacks.services.callback_result_import`,
+its answers against the questionnaire) and recorded by `callbacks.result_import.callback_result_import`,
 which applies the outcome's effect from the table the call page uses: a success (成功 / 短信回复)
 closes the task as done, a refusal (拒访) closes an open task unsuccessful. Re-importing is
 harmless: an imported attempt is unique by (task, called_at), and a row imported before updates it.
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.choices import DISPOSITION_RULES, CallbackKind, Effect
 from callbacks.models import CallbackTask
-from callbacks.services import callback_result_import
+from callbacks.result_import import callback_result_import
 from crm.importing.parsers import datetime as parse_datetime  # the importer's one date-time rule
 from crm.importing.registry import CellError, Column, ImportContext, Outcome, ParsedRow, RowError, SheetHandler
 from crm.models import User

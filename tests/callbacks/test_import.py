@@ -132,10 +132,10 @@ def test_an_upload_without_a_store_matches_only_the_users_stores_tasks(store_a, 
 
 
 def test_the_callbacks_service_applies_an_imported_result_by_its_disposition_rule(store_a):
-    """The sheet hands each row to callbacks.services.callback_result_import, which owns the effect."""
+    """The sheet hands each row to callbacks.result_import.callback_result_import, which owns the effect."""
     from django.core.exceptions import ValidationError
 
-    from callbacks.services import callback_result_import
+    from callbacks.result_import import callback_result_import
 
     delivery = DeliveryFactory(store=store_a, delivery_no="XS1")
     callback_tasks_generate()

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from callbacks.choices import NOT_CALLED, Bucket, Disposition, TaskState
 from callbacks.models import CallAttempt, CallbackTask
+from callbacks.result_import import callback_result_import
 from callbacks.services import (
     callback_attempt_record,
-    callback_result_import,
     callback_task_outcome_refresh,
     callback_tasks_expire,
     data_fix_record,
