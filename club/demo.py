@@ -9,6 +9,7 @@ import datetime as dt
 import random
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from club.levels import levels_refresh
@@ -50,10 +51,15 @@ def seed_club_demo(ctx: DemoContext) -> None:
 
 
 def _store_demo(store: Store, rng: random.Random, today: dt.date) -> list[MemberCard]:
+    # Each vehicle's first RO at the store (NOT EXISTS an earlier one, not DISTINCT ON: make run's
+    # SQLite has no DISTINCT ON; a second card for a vehicle with two first ROs is refused below).
+    earlier = RepairOrder.objects.filter(
+        store=store, vehicle_id=OuterRef("vehicle_id"), opened_at__lt=OuterRef("opened_at")
+    )
     first_ros = (
         RepairOrder.objects.filter(store=store, vehicle__owner__isnull=False)
+        .filter(~Exists(earlier))
         .order_by("vehicle_id", "opened_at")
-        .distinct("vehicle_id")
         .select_related("vehicle", "vehicle__owner")
     )
     candidates = list(first_ros[: MEMBERS_PER_STORE * 2])

@@ -9,7 +9,8 @@ from collections.abc import Iterable
 from django.db import connection
 from django.utils import timezone
 
-from club.choices import DEFAULT_GOLD_FROM, DEFAULT_SILVER_FROM, EARNING_KINDS, LEVEL_WINDOW_DAYS, Level
+from club.choices import DEFAULT_GOLD_FROM, DEFAULT_SILVER_FROM, EARNING_KINDS, LEVEL_WINDOW_DAYS, Level, level_for
+from club.models import ClubSettings, MemberCard, PointEntry
 
 # The SQL twin of choices.level_for (tests check both at the threshold edges).
 _LEVEL_CASE = (
@@ -31,6 +32,8 @@ def levels_refresh(
 
     Points earned count over every card of the vehicle at the store, so a replaced card's history
     keeps counting for its successor. Idempotent: a second run changes nothing."""
+    if connection.vendor != "postgresql":
+        return _levels_refresh_portable(card_ids=card_ids, store_ids=store_ids, on=on)
     where, params = ["c.state = 'active'"], []
     if card_ids is not None:
         where.append("c.id = ANY(%s)")
@@ -60,3 +63,27 @@ def levels_refresh(
     with connection.cursor() as cursor:
         cursor.execute(sql, head + params)
         return cursor.rowcount
+
+
+def _levels_refresh_portable(*, card_ids, store_ids, on) -> int:
+    """The same rule for make run's SQLite (no UPDATE … FROM with arrays): in Python over the cards,
+    with level_for (the rule the SQL above is the twin of). Demo scale only."""
+    cards = MemberCard.objects.filter(state="active")
+    if card_ids is not None:
+        cards = cards.filter(id__in=list(card_ids))
+    if store_ids is not None:
+        cards = cards.filter(store_id__in=list(store_ids))
+    cards = list(cards)
+    thresholds = {s.store_id: (s.silver_from, s.gold_from) for s in ClubSettings.objects.all()}
+    earned: dict[tuple[int, int], int] = {}
+    rows = PointEntry.objects.filter(kind__in=[str(k) for k in EARNING_KINDS], created_at__gte=earned_since(on))
+    for vehicle_id, store_id, points in rows.values_list("card__vehicle_id", "card__store_id", "points"):
+        earned[(vehicle_id, store_id)] = earned.get((vehicle_id, store_id), 0) + points
+    changed = 0
+    for card in cards:
+        silver, gold = thresholds.get(card.store_id, (DEFAULT_SILVER_FROM, DEFAULT_GOLD_FROM))
+        level = level_for(earned.get((card.vehicle_id, card.store_id), 0), silver_from=silver, gold_from=gold)
+        if card.level != level:
+            MemberCard.objects.filter(pk=card.pk).update(level=level)
+            changed += 1
+    return changed

@@ -10,11 +10,14 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from club.choices import EntryKind
 from club.levels import levels_refresh
+from club.models import MemberCard, PointEntry
 from crm.choices import WorkType
+from crm.models import RepairOrder
 
 # After the sheets and their callbacks; the order among post-steps does not matter to the club.
 RO_POINTS_ORDER = 900
@@ -65,6 +68,8 @@ RETURNING c.id
 def ro_points_book(*, ro_ids: Iterable[int]) -> int:
     """Book the points of these ROs; return how many cards moved. Safe to run again."""
     ids = sorted(set(ro_ids))
+    if connection.vendor != "postgresql":
+        return _book_portable(ids)
     moved = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -84,6 +89,37 @@ def ro_points_book(*, ro_ids: Iterable[int]) -> int:
                 levels_refresh(card_ids=card_ids)
             moved += len(card_ids)
     return moved
+
+
+def _book_portable(ids: list[int]) -> int:
+    """The same booking for make run's SQLite (the statement above is PostgreSQL's): RO by RO, under
+    the card's row, with the same rule — due minus booked, a negative difference cut at the balance.
+    Demo scale only."""
+    moved: set[int] = set()
+    for ro in RepairOrder.objects.filter(id__in=ids).order_by("id"):
+        with transaction.atomic():
+            opened_on = timezone.localtime(ro.opened_at).date()
+            card = (
+                MemberCard.objects.select_for_update()
+                .filter(vehicle_id=ro.vehicle_id, store_id=ro.store_id, state="active")
+                .filter(issued_on__lte=opened_on, expires_on__gte=opened_on)
+                .first()
+            )
+            if card is None:
+                continue
+            due = 0 if ro.work_type == WorkType.WARRANTY or ro.amount is None or ro.amount < 0 else int(ro.amount)
+            booked = PointEntry.objects.filter(repair_order=ro).aggregate(total=Sum("points"))["total"] or 0
+            diff = due - booked
+            if diff < 0:
+                diff = max(diff, -card.balance)
+            if diff == 0:
+                continue
+            PointEntry.objects.create(card=card, kind=EntryKind.REPAIR_ORDER, points=diff, repair_order=ro)
+            MemberCard.objects.filter(pk=card.pk).update(balance=F("balance") + diff)
+            moved.add(card.pk)
+    if moved:
+        levels_refresh(card_ids=moved)
+    return len(moved)
 
 
 def ro_points_after_import(ctx) -> None:

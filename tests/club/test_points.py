@@ -191,3 +191,33 @@ def test_an_adjustment_needs_a_reason_and_the_ledger_is_append_only(store_a):
     assert_balance_is_the_sum(card)
     assert list(card.entries.order_by("id").values_list("points", flat=True)) == [100, -40]
     assert MemberCard.objects.get(pk=card.pk).balance == 60
+
+
+@pytest.fixture(params=["postgresql", "portable"])
+def vendor(request, monkeypatch):
+    """Both booking paths: PostgreSQL's one statement and the portable one make run's SQLite takes."""
+    if request.param == "portable":
+        from django.db import connection
+
+        monkeypatch.setattr(connection, "vendor", "sqlite")
+    return request.param
+
+
+def test_both_booking_paths_book_once_the_difference_and_nothing_for_warranty(store_a, vendor):
+    card = member_card(store_a)
+    ro = RepairOrderFactory(
+        store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=NOW, amount=3456.7, work_type=""
+    )
+    ro_points_book(ro_ids=[ro.pk])
+    ro_points_book(ro_ids=[ro.pk])  # a rerun books nothing
+    card.refresh_from_db()
+    assert (card.balance, card.level) == (3456, Level.SILVER)
+    RepairOrder.objects.filter(pk=ro.pk).update(amount=1000)
+    ro_points_book(ro_ids=[ro.pk])
+    card.refresh_from_db()
+    assert (card.balance, card.level) == (1000, Level.STANDARD)
+    assert_balance_is_the_sum(card)
+    RepairOrder.objects.filter(pk=ro.pk).update(work_type="warranty")
+    ro_points_book(ro_ids=[ro.pk])
+    card.refresh_from_db()
+    assert card.balance == 0 and card.entries.filter(repair_order=ro).count() == 3
