@@ -20,8 +20,8 @@ def bench_dashboard(report, runs: int) -> None:
 
     from bench.run import Figure, client_for, count_queries, get_ok, median_ms, rolled_back, timed
     from crm.models import Staff, Store
-    from reports import figures, kpis
-    from reports.dashboard import default_month
+    from reports.dashboard import figures, kpis
+    from reports.dashboard.board import default_month
     from reports.models import StoreMonthFigures
 
     client = client_for("group_gm")
@@ -129,7 +129,7 @@ def _fill_retention_year(month) -> str:
     entry for 5 % of the customers each month. Inside the caller's rolled-back transaction."""
     from django.db import connection
 
-    from reports import kpis
+    from reports.dashboard import kpis
 
     first = kpis.add_months(month, -11)
     days = (kpis.add_months(month, 1) - first).days

@@ -19,7 +19,7 @@ def bench_improvement(report, runs: int) -> None:
     from improvement import audits, services
     from improvement.eqc import eqc_evaluate
     from improvement.models import EqcAction
-    from reports.kpis import add_months
+    from reports.dashboard.kpis import add_months
 
     today = timezone.localdate()
     current = today.replace(day=1)

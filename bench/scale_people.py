@@ -42,9 +42,9 @@ def build_organisation(rng: random.Random, anchor: dt.datetime) -> Org:
     from django.contrib.auth.models import Group
 
     from crm.choices import DepartmentKind, Role, StaffRole
-    from crm.demo_names import make_name
     from crm.models import Department, RepairTeam, Staff, User
     from crm.services import store_add
+    from demo.names import make_name
 
     org = Org()
     password = make_password("bench12345")
@@ -165,8 +165,8 @@ def _store_index(customer_id: int) -> int:
 
 
 def build_customers(cur, rng: random.Random, anchor: dt.datetime, org: Org) -> None:
-    from crm.demo_names import make_id_number, make_mobile, make_name
     from crm.models import Customer
+    from demo.names import make_id_number, make_mobile, make_name
 
     today = anchor.date()
     seen: set[str] = set()
@@ -226,8 +226,8 @@ def _vehicle_owner(vid: int) -> int:
 
 
 def build_vehicles(cur, rng: random.Random, anchor: dt.datetime, org: Org) -> None:
-    from crm.demo_names import COLOURS, INTERIORS, TOYOTA_MODELS, make_plate, make_vin
     from crm.models import Vehicle
+    from demo.names import COLOURS, INTERIORS, TOYOTA_MODELS, make_plate, make_vin
 
     weights = [w for _s, _m, w in TOYOTA_MODELS]
     seen: set[str] = set()

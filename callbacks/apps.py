@@ -65,9 +65,7 @@ class CallbacksConfig(AppConfig):
         # Between the ROs and the 回访结果 sheet, so a workbook holding both imports in one run.
         register_post_import(callback_tasks_generate_after_import, order=TASK_GENERATION_ORDER)
 
-        from callbacks.demo import seed_callbacks_demo
         from callbacks.timeline import callback_timeline_entries
-        from crm.demo import register_demo_step
         from crm.importing.registry import register_sheet
         from crm.timeline import register_timeline_provider
 
@@ -78,4 +76,3 @@ class CallbacksConfig(AppConfig):
         from crm.sms.registry import register_reply_handler
 
         register_reply_handler(SMS_SURVEY_REASON, callback_sms_survey_reply)
-        register_demo_step("callbacks", seed_callbacks_demo, order=30)

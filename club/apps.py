@@ -30,11 +30,9 @@ class ClubConfig(AppConfig):
     nav_items: list = []
 
     def ready(self) -> None:
-        from club.demo import seed_club_demo
         from club.ro_points import RO_POINTS_ORDER, ro_points_after_import
         from club.selectors import customer_club_flags
         from crm.card_flags import register_card_flag
-        from crm.demo import register_demo_step
         from crm.importing.registry import register_post_import
         from crm.roles import NavItem
 
@@ -44,5 +42,3 @@ class ClubConfig(AppConfig):
         ]
         register_post_import(ro_points_after_import, order=RO_POINTS_ORDER)
         register_card_flag(customer_club_flags)
-        # After the ROs (crm 10) and the win-back come-backs (25): members are enrolled from them.
-        register_demo_step("club", seed_club_demo, order=95)

@@ -78,10 +78,6 @@ class ComplaintsConfig(AppConfig):
         from crm.timeline import register_timeline_provider
 
         register_sheet(ComplaintSheet())
-        from complaints.demo import seed_complaints_demo
-        from crm.demo import register_demo_step
-
-        register_demo_step("complaints", seed_complaints_demo, order=60)
         register_timeline_provider(complaint_timeline_entries)
         from complaints.notifications import notifications_stuck_probe
         from crm.operations.stuck import register_stuck_probe

@@ -111,7 +111,7 @@ def sla_clock_filters(clock: str, now: dt.datetime) -> tuple[Q, Q]:
 def sla_counts(now: dt.datetime) -> dict[str, Count]:
     """THE SLA compliance counters of a set of cases, as aggregates for `aggregate()` or a GROUP BY
     `annotate()`: `<clock>_met` and `<clock>_late` for dispatch, contact and feedback. The dashboard
-    (reports.kpis) and the monthly complaint report (complaints.reports) both count with these;
+    (reports.dashboard.kpis) and the monthly complaint report (complaints.reports) both count with these;
     compliance = met / (met + late) (`sla_compliance`)."""
     counts = {}
     for clock in SLA_CLOCKS:

@@ -87,13 +87,4 @@ class CrmConfig(AppConfig):
 
         register_timeline_provider(sms_timeline_entries)
 
-        from crm.demo import register_demo_step
-        from crm.demo_data import seed_crm_demo
-
-        register_demo_step("crm", seed_crm_demo, order=10)
-
-        from crm.sms.demo import seed_sms_demo
-
-        register_demo_step("sms", seed_sms_demo, order=40)
-
         post_migrate.connect(sync_role_permissions, dispatch_uid="crm.sync_role_permissions")

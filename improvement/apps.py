@@ -88,7 +88,3 @@ class ImprovementConfig(AppConfig):
             order=141,
             description=gettext_noop("当月决议的改善措施及其基准、+1/+2/+3月三个月累计结果与检核结果。"),
         )
-        from crm.demo import register_demo_step
-        from improvement.demo import seed_improvement_demo
-
-        register_demo_step("improvement", seed_improvement_demo, order=90)

@@ -5,7 +5,7 @@ source event falls in months M−2 … M (the source month, as every report coun
 a score question, or the share of non-negative answers of a yes/no or choice question. "Negative"
 is `Answer.is_negative`, stored when the answer was recorded by THE rule
 (`surveys.services.answer_is_negative`: a yes/no question's `negative_answer`, a choice question's
-`negative_choices`); the counters come from `reports.questions.question_month_counts`, the same
+`negative_choices`); the counters come from `reports.dashboard.questions.question_month_counts`, the same
 GROUP BY as the dashboard's question figures.
 
 Baseline = the result for M0 (the decision month), +1 … +3 = the results for M0+1 … M0+3;
@@ -32,8 +32,8 @@ from django.utils import timezone
 from crm.periods import next_month
 from improvement.choices import EqcVerdict
 from improvement.models import EqcAction
-from reports.kpis import add_months
-from reports.questions import question_month_counts
+from reports.dashboard.kpis import add_months
+from reports.dashboard.questions import question_month_counts
 from surveys.choices import QuestionType
 
 WINDOW_MONTHS = 3  # the month and the two before it

@@ -10,7 +10,9 @@ from crm.periods import month_bounds, next_month
 from crm.scoping import scope_for_user
 from improvement.choices import AuditStatus
 from improvement.models import EqcAction, FileAudit, ImprovementMeeting
-from reports import complaint_reports, dashboard, figures
+from reports.dashboard import board as dashboard
+from reports.dashboard import figures
+from reports.tables import complaints as complaint_reports
 
 # --- file audits ----------------------------------------------------------------------------------
 
@@ -99,7 +101,7 @@ def month_actions(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[Eq
 
 def meeting_figures(*, meeting: ImprovementMeeting) -> dict:
     """What the meeting opens with, for its store and its figures month: the five weakest questions
-    and the flagged staff exactly as the GM's dashboard shows them (reports.dashboard.present over
+    and the flagged staff exactly as the GM's dashboard shows them (reports.dashboard.board.present over
     the stored figures), and the month's complaint summary of the monthly complaint report (its SLA
     compliance is complaints.selectors' one rule). VOC topics (SPEC §10.5 in the issue) are left out:
     the app has no VOC data yet."""

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from crm.models import Store, User
 from improvement.models import EqcAction, ImprovementMeeting
-from reports.kpis import KINDS, add_months
-from reports.questions import RATED_TYPES
+from reports.dashboard.kpis import KINDS, add_months
+from reports.dashboard.questions import RATED_TYPES
 from surveys.models import Question
 from surveys.selectors import template_current_version
 
@@ -18,7 +18,7 @@ from surveys.selectors import template_current_version
 def weak_item_choices() -> list[tuple[str, Question]]:
     """(kind, question) of the questions an action may name: the rated, non-overall questions of the
     current sales and service questionnaires — those the dashboard's weakest questions rank
-    (reports.questions.RATED_TYPES)."""
+    (reports.dashboard.questions.RATED_TYPES)."""
     questions: list[tuple[str, Question]] = []
     for kind in KINDS:
         version = template_current_version(kind=kind)

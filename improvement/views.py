@@ -20,7 +20,7 @@ from improvement import audits, selectors, services
 from improvement.eqc import eqc_evaluate
 from improvement.forms import AuditForm, EqcActionForm, MeetingForm, MeetingMinutesForm, SignOffForm
 from improvement.models import EqcAction, ImprovementMeeting
-from reports.kpis import KINDS
+from reports.dashboard.kpis import KINDS
 
 PER_PAGE = 30
 

@@ -1,6 +1,6 @@
 """Django admin for report packages and the stored dashboard figures: read-only, because an approved
-package must never change (reports.approval enforces the workflow; the admin only shows what was
-frozen), and the figures are a copy of the database's counts that only reports.figures writes."""
+package must never change (reports.packages.approval enforces the workflow; the admin only shows what was
+frozen), and the figures are a copy of the database's counts that only reports.dashboard.figures writes."""
 
 from django.contrib import admin
 

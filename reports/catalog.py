@@ -14,15 +14,11 @@ CALLBACK_ROLES = (Role.CR_MANAGER, Role.GENERAL_MANAGER, Role.CALLBACK_AGENT)
 
 
 def register_all() -> None:
-    from reports import callback_reports as callbacks
-    from reports import card_analysis as cards
-    from reports import club_reports as club
-    from reports import complaint_reports as complaints
-    from reports import reminder_reports as reminders
-    from reports import satisfaction
-    from reports import service_kpis as kpis
-    from reports.sms_log import build_sms_log
-    from reports.winback_reports import build_lost_customers, build_winback_reasons
+    from reports.tables import callbacks, club, complaints, reminders, satisfaction
+    from reports.tables import card_analysis as cards
+    from reports.tables import service_kpis as kpis
+    from reports.tables.sms_log import build_sms_log
+    from reports.tables.winback import build_lost_customers, build_winback_reasons
 
     for order, (name, title, builder, own_rows, description) in enumerate(
         [

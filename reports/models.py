@@ -16,7 +16,7 @@ class PackageState(models.TextChoices):
     RETURNED = "returned", _("已退回")
 
 
-# States in which the CR manager may (re)generate and submit the package; see reports.approval.
+# States in which the CR manager may (re)generate and submit the package; see reports.packages.approval.
 EDITABLE_STATES = (PackageState.DRAFT, PackageState.RETURNED)
 # The states the general manager approves or returns from.
 APPROVABLE_STATES = (PackageState.SUBMITTED,)
@@ -117,13 +117,13 @@ class StoreMonthFigures(models.Model):
 
     `counts` is the month's entry of the 12-month trend (callbacks by kind, complaints, SLA clocks);
     `detail` the month's staff rows, question counts and per-staff question counts (read only for
-    the month in view). Both are COUNTS, in the shape reports.kpis returns them, so stores add up.
-    Filled by reports.figures (beat, and on the spot for a store-month nobody computed yet); a row
+    the month in view). Both are COUNTS, in the shape reports.dashboard.kpis returns them, so stores add up.
+    Filled by reports.dashboard.figures (beat, and on the spot for a store-month nobody computed yet); a row
     is only a copy of what the database says, rewritten whole by every refresh."""
 
     store = models.ForeignKey("crm.Store", verbose_name=_("门店"), on_delete=models.CASCADE, related_name="+")
     month = models.DateField(_("月份"), help_text=_("当月第一天"))
-    # reports.figures.FIGURES_VERSION when computed: a row of another version is recomputed.
+    # reports.dashboard.figures.FIGURES_VERSION when computed: a row of another version is recomputed.
     version = models.PositiveSmallIntegerField(_("数据版本"))
     counts = models.JSONField(_("月度计数"))
     detail = models.JSONField(_("员工与题目计数"))

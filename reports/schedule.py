@@ -19,7 +19,7 @@ BEAT_SCHEDULE: dict = {
         "task": "reports.refresh_dashboard_history",
         "schedule": crontab(hour=3, minute=10),
         # A missed night is made up by the quarter-hourly run, which recomputes every history row
-        # older than reports.figures.MAX_AGE (as a reader would).
+        # older than reports.dashboard.figures.MAX_AGE (as a reader would).
         "options": {"expires": 6 * 3600},
     },
 }

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from reports import dashboard_views, package_views, views
+from reports import views
+from reports.dashboard import views as dashboard_views
+from reports.packages import views as package_views
 
 app_name = "reports"
 urlpatterns = [

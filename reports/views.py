@@ -8,13 +8,13 @@ from django.utils import timezone
 
 from crm.masking import can_see_full_numbers
 from crm.reporting import export_language, xlsx_response
-from reports import complaint_reports
 from reports.access import can_open_weekly_complaints, report_access, reports_for_user
+from reports.dashboard.kpis import month_key
 from reports.forms import ReportFilterForm, WeekFilterForm
-from reports.kpis import month_key
 from reports.periods import default_month
 from reports.presentation import display_table
 from reports.services import report_export_log
+from reports.tables import complaints as complaint_reports
 
 
 def _parse(request, form_class):

@@ -28,11 +28,9 @@ class RetentionConfig(AppConfig):
     nav_items: list = []  # filled in ready(): crm.roles imports auth models
 
     def ready(self) -> None:
-        from crm.demo import register_demo_step
         from crm.importing.registry import register_post_import
         from crm.roles import NavItem
         from crm.timeline import register_timeline_provider
-        from retention.demo import seed_retention_demo
         from retention.outcomes import reminders_returned_after_import
         from retention.queue import register_outreach_queue
         from retention.timeline import retention_timeline_entries
@@ -59,4 +57,3 @@ class RetentionConfig(AppConfig):
         register_post_import(reminders_returned_after_import)
         register_timeline_provider(retention_timeline_entries)
         register_outreach_queue()
-        register_demo_step("retention", seed_retention_demo, order=60)

@@ -247,7 +247,7 @@ class World:
         from club.views import ACTIONS as CLUB_ACTIONS
         from complaints.actions import ACTIONS as CASE_ACTIONS
         from crm.selectors import CARD_SECTION_BY_KEY
-        from reports.package_views import ACTIONS as PACKAGE_ACTIONS
+        from reports.packages.views import ACTIONS as PACKAGE_ACTIONS
         from reports.registry import report_names
 
         self.slugs = {
@@ -308,7 +308,7 @@ class World:
 
     @staticmethod
     def _package(store):
-        from reports.approval import report_package_generate
+        from reports.packages.approval import report_package_generate
 
         return report_package_generate(store=store, month=dt.date(2026, 10, 1), user=None)
 

@@ -42,10 +42,8 @@ class WinbackConfig(AppConfig):
             ),
         ]
         from crm.card_flags import register_card_flag
-        from crm.demo import register_demo_step
         from crm.importing.registry import register_post_import
         from crm.timeline import register_timeline_provider
-        from winback.demo import seed_winback_demo
         from winback.selectors import customer_winback_flags
         from winback.services import RECOVERY_ORDER, winback_recover_after_import
         from winback.timeline import winback_timeline_entries
@@ -53,5 +51,3 @@ class WinbackConfig(AppConfig):
         register_post_import(winback_recover_after_import, order=RECOVERY_ORDER)
         register_card_flag(customer_winback_flags)
         register_timeline_provider(winback_timeline_entries)
-        # Before callbacks (30): the repair orders this step adds get their callbacks from that step.
-        register_demo_step("winback", seed_winback_demo, order=25)

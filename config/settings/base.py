@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "winback",
     "improvement",
     "club",
+    # The demo data of `make run` (seed_demo); imports every app, imported by none.
+    "demo",
 ]
 
 MIDDLEWARE = [

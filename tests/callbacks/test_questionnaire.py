@@ -171,7 +171,8 @@ def test_demo_calls_record_whole_questionnaires(store_a):
     import io
     import random
 
-    from crm.demo import DemoContext, demo_steps
+    from demo.context import DemoContext
+    from demo.steps import demo_steps
 
     DeliveryFactory.create_batch(40, store=store_a)
     step = next(s for s in demo_steps() if s.name == "callbacks")

@@ -9,8 +9,9 @@ from callbacks.choices import Disposition
 from callbacks.models import CallAttempt, CallbackTask
 from callbacks.services import callback_attempt_record
 from callbacks.timeline import callback_timeline_entries
-from crm.demo import DemoContext, demo_steps
 from crm.timeline import customer_timeline
+from demo.context import DemoContext
+from demo.steps import demo_steps
 from tests.callbacks.factories import SalesTaskFactory
 from tests.factories import DeliveryFactory, RepairOrderFactory
 

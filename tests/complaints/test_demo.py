@@ -7,12 +7,12 @@ import random
 from django.utils import timezone
 
 from complaints.choices import CaseState
-from complaints.demo import PER_MONTH, seed_complaints_demo
 from complaints.models import Case, CaseEvent
 from complaints.selectors import with_sla_colour
 from crm.choices import DepartmentKind
-from crm.demo import DemoContext, demo_clock
-from reports import kpis
+from demo.complaints import PER_MONTH, seed_complaints_demo
+from demo.context import DemoContext, demo_clock
+from reports.dashboard import kpis
 from tests.factories import CustomerFactory, DepartmentFactory
 
 

@@ -95,9 +95,9 @@ def test_seed_demo_is_idempotent(demo_output):
     assert after_first["Delivery"] > 300
     assert after_first["RepairOrder"] > 1000
     assert after_first["SmsMessage"] >= 18
-    # Reminders of the last three weeks, some of their calls worked (retention.demo).
+    # Reminders of the last three weeks, some of their calls worked (demo.retention).
     assert after_first["Reminder"] > 0 and after_first["OutreachAttempt"] > 0
-    # A year of the win-back list (winback.demo): entries in every month, contacts, customers who came back.
+    # A year of the win-back list (demo.winback): entries in every month, contacts, customers who came back.
     assert after_first["WinbackEntry"] > 50 and after_first["OutreachAttempt"] > 50
     assert len(set(WinbackEntry.objects.values_list("month", flat=True))) == 12
     assert WinbackEntry.objects.filter(recovered_on__isnull=False).exists()
@@ -105,7 +105,7 @@ def test_seed_demo_is_idempotent(demo_output):
 
 def test_seed_demo_prints_one_working_login_per_role(demo_output):
     first, second, *_ = demo_output
-    from crm.demo_data import DEMO_USERS
+    from demo.crm import DEMO_USERS
 
     assert {role for _, _, role, _ in DEMO_USERS} == set(Role.values)
     for username, _name, role, _stores in DEMO_USERS:
@@ -146,8 +146,8 @@ def test_seed_demo_dates_are_mostly_the_last_three_months_over_a_year(demo_outpu
 def test_seed_demo_gives_later_steps_what_they_need():
     import random
 
-    from crm.demo import DemoContext
-    from crm.demo_data import seed_crm_demo
+    from demo.context import DemoContext
+    from demo.crm import seed_crm_demo
 
     ctx = DemoContext(rng=random.Random(1), stdout=io.StringIO())
     seed_crm_demo(ctx)
@@ -161,8 +161,8 @@ def test_seed_demo_gives_later_steps_what_they_need():
 
 
 def _last_month_figures(store_code: str) -> dict:
-    from reports import dashboard
-    from reports.figures import dashboard_figures
+    from reports.dashboard import board as dashboard
+    from reports.dashboard.figures import dashboard_figures
 
     store = Store.objects.get(code=store_code)
     figures = dashboard_figures(store_ids=[store.pk], month=dashboard.default_month())

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from crm.choices import WorkType
-from crm.demo_names import TOYOTA_MODELS, make_mobile, make_name, make_plate
+from demo.names import TOYOTA_MODELS, make_mobile, make_name, make_plate
 from tests.factories import CustomerFactory, DeliveryFactory, RepairOrderFactory, VehicleFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -7,8 +7,8 @@ import random
 
 import time_machine
 
-from crm.demo import DemoContext
-from improvement.demo import seed_improvement_demo
+from demo.context import DemoContext
+from demo.improvement import seed_improvement_demo
 from improvement.models import EqcAction, FileAudit, ImprovementMeeting
 from improvement.selectors import overdue_filter
 from tests.factories import DeliveryFactory, StaffFactory

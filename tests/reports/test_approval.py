@@ -6,7 +6,9 @@ import datetime as dt
 import pytest
 
 from callbacks.choices import TaskState
-from reports.approval import (
+from reports.dashboard.figures import dashboard_figures
+from reports.models import PackageState, ReportPackage
+from reports.packages.approval import (
     PackageError,
     report_package_approve,
     report_package_generate,
@@ -14,8 +16,6 @@ from reports.approval import (
     report_package_submit,
     report_packages_draft,
 )
-from reports.figures import dashboard_figures
-from reports.models import PackageState, ReportPackage
 from reports.tasks import draft_monthly_packages
 from tests.reports.factories import local, make_case, make_task, service_advisor
 

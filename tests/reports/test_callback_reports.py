@@ -8,7 +8,7 @@ import time_machine
 from callbacks.choices import TaskState
 from callbacks.models import DataFixRecord
 from crm.choices import StaffRole
-from reports.callback_reports import build_callback_daily, build_uncertain_customers, build_unsuccessful_callbacks
+from reports.tables.callbacks import build_callback_daily, build_uncertain_customers, build_unsuccessful_callbacks
 from tests.reports.builders import ENDED, NOW, consultant, local, sales_task, service_task
 
 OCT = dt.date(2026, 10, 1)

@@ -13,8 +13,8 @@ from complaints.choices import Category, Channel, FinalResult
 from complaints.reports import COMPLAINTS_HEADERS
 from complaints.services import case_close, case_dispatch, case_feedback, case_first_contact, case_resolve
 from crm.choices import Role
-from reports.complaint_reports import build_complaints_weekly, week_bounds
 from reports.registry import build_report
+from reports.tables.complaints import build_complaints_weekly, week_bounds
 from tests.factories import CustomerFactory, UserFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

@@ -8,9 +8,9 @@ import time_machine
 from django.urls import reverse
 
 from callbacks.choices import TaskState
-from reports import figures
-from reports.approval import report_package_approve, report_package_generate, report_package_submit
+from reports.dashboard import figures
 from reports.models import PackageState, ReportPackage, StoreMonthFigures
+from reports.packages.approval import report_package_approve, report_package_generate, report_package_submit
 from reports.tasks import warm_dashboard
 from tests.reports.factories import local, make_case, make_task, sales_consultant, service_advisor
 

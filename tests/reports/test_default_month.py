@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reports import dashboard
+from reports.dashboard import board as dashboard
 from reports.periods import default_month
 
 pytestmark = pytest.mark.django_db

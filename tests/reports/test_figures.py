@@ -1,4 +1,4 @@
-"""The stored dashboard figures (reports.figures, StoreMonthFigures): what beat stores equals what
+"""The stored dashboard figures (reports.dashboard.figures, StoreMonthFigures): what beat stores equals what
 the live computation says on the same data at the same moment; refreshing is idempotent; a
 store-month nobody computed is computed on the spot for that store only; stale rows are redone."""
 
@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from callbacks.models import CallbackTask
-from reports import figures, kpis
+from reports.dashboard import figures, kpis
 from reports.models import StoreMonthFigures
 from reports.tasks import refresh_dashboard_history, warm_dashboard
 from tests.reports.factories import local, make_case, make_task, seed_dashboard_year, service_advisor

@@ -8,7 +8,7 @@ import pytest
 from callbacks.choices import CallbackKind, TaskState
 from complaints.choices import CaseState
 from crm.periods import month_bounds
-from reports import kpis, questions
+from reports.dashboard import kpis, questions
 from tests.reports.factories import (
     answer_tasks_bulk,
     local,

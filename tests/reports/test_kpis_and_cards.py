@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from crm.choices import Gender, IncomeBand, InfoSource, Occupation, PurchaseType, StaffRole
-from reports.card_analysis import build_card_analysis_sales, build_card_analysis_service
-from reports.service_kpis import build_service_kpis
+from reports.tables.card_analysis import build_card_analysis_sales, build_card_analysis_service
+from reports.tables.service_kpis import build_service_kpis
 from tests.factories import CustomerFactory, DeliveryFactory, RepairOrderFactory, VehicleFactory
 from tests.reports.builders import consultant, local
 

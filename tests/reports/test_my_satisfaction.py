@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from crm.choices import Role
-from reports import dashboard
+from reports.dashboard import board as dashboard
 from tests.factories import UserFactory
 from tests.reports.factories import local, make_case, make_task, sales_consultant, service_advisor
 

@@ -26,13 +26,14 @@ from callbacks.figures import UNSUCCESSFUL_BUCKETS
 from complaints.choices import FINISHED_STATES, CaseState
 from crm.periods import month_bounds
 from crm.reporting import export_language, rate
-from reports import dashboard, figures, kpis
-from reports.approval import report_package_generate
-from reports.callback_reports import build_unsuccessful_callbacks
-from reports.complaint_reports import complaints_monthly_rows
+from reports.dashboard import board as dashboard
+from reports.dashboard import figures, kpis
+from reports.packages.approval import report_package_generate
+from reports.packages.snapshot import table_freeze
 from reports.registry import get_report
-from reports.satisfaction import ADVISORS, SALES, TEAMS, satisfaction_rows
-from reports.snapshot import table_freeze
+from reports.tables.callbacks import build_unsuccessful_callbacks
+from reports.tables.complaints import complaints_monthly_rows
+from reports.tables.satisfaction import ADVISORS, SALES, TEAMS, satisfaction_rows
 from tests.factories import DeliveryFactory
 from tests.reports.builders import sales_task, service_task
 from tests.reports.factories import make_case, sales_consultant, service_advisor

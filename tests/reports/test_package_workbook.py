@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from callbacks.choices import TaskState
 from crm.reporting import ReportColumn, ReportTable, write_xlsx
-from reports.approval import report_package_approve, report_package_generate, report_package_submit
+from reports.packages.approval import report_package_approve, report_package_generate, report_package_submit
+from reports.packages.snapshot import table_freeze, table_thaw
 from reports.registry import report_names
-from reports.snapshot import table_freeze, table_thaw
 from tests.reports.factories import local, make_case, make_task, sales_consultant, service_advisor
 
 pytestmark = pytest.mark.django_db

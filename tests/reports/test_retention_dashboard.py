@@ -10,11 +10,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reports import kpis
-from reports.figures import figures_refresh_history
-from reports.reminder_reports import build_reminder_summary
+from reports.dashboard import kpis
+from reports.dashboard.figures import figures_refresh_history
+from reports.tables.reminders import build_reminder_summary
+from reports.tables.winback import build_lost_customers
 from reports.tasks import warm_dashboard
-from reports.winback_reports import build_lost_customers
 from retention.choices import SERVICE_REMINDER_KINDS, OutreachKind, ReminderChannel, ReminderStatus
 from retention.models import Reminder
 from tests.factories import CustomerFactory

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from callbacks.choices import TaskState
 from crm.choices import StaffRole
-from reports.callback_reports import build_unsuccessful_callbacks
 from reports.registry import build_report
-from reports.satisfaction import ADVISORS, SALES, TEAMS, satisfaction_rows
+from reports.tables.callbacks import build_unsuccessful_callbacks
+from reports.tables.satisfaction import ADVISORS, SALES, TEAMS, satisfaction_rows
 from tests.factories import DeliveryFactory, RepairTeamFactory
 from tests.reports.builders import ENDED, NOW, consultant, local, sales_task, service_task
 

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from reports.significance import ALPHA, fisher_one_sided, hypergeometric_upper_tail, significance
+from reports.dashboard.significance import ALPHA, fisher_one_sided, hypergeometric_upper_tail, significance
 
 
 def brute_force_tail(*, x: int, n: int, k_total: int, n_total: int) -> Fraction:

@@ -116,7 +116,7 @@ def figures_tables(package) -> list:
     """The dashboard's frozen figures as tables: this month's KPIs, the 12-month trend, the staff
     ranking and the flagged staff."""
     from crm.reporting import ReportColumn, ReportTable
-    from reports.dashboard import present
+    from reports.dashboard.board import present
 
     data = present(package.figures)
     store_label, period = package.store.name, f"{package.month:%Y-%m}"

@@ -7,7 +7,7 @@ One figure, one rule (SPEC §9): the counts come from the selectors the report p
 by its `summary_row`) and `winback.selectors.winback_counts_by_store_month` (the win-back page's
 rate and table 16's 合计 line; rate by `MonthRate`) — each one grouped query for any span of months
 and stores. Like every other dashboard figure they are stored per store and month in
-StoreMonthFigures (reports.figures: the current and previous month every 15 minutes, 24 months
+StoreMonthFigures (reports.dashboard.figures: the current and previous month every 15 minutes, 24 months
 nightly), because a year of reminders at SPEC §12 scale (some two million rows) takes over a second
 to aggregate. Reminders return and lost customers come back for months after the month they count
 in, so an older month's figure is as of the nightly refresh, which the page says (截至 …).
@@ -16,7 +16,7 @@ in, so an older month's figure is as of the nightly refresh, which the page says
 import datetime as dt
 
 from crm.periods import parse_month
-from reports import kpis
+from reports.dashboard import kpis
 from retention.choices import REMINDER_KINDS, SERVICE_REMINDER_KINDS, OutreachKind
 from retention.selectors import reminder_counts_by_store_month, summary_row
 from winback.selectors import MonthRate, winback_counts_by_store_month

@@ -6,9 +6,9 @@ import datetime as dt
 
 from django.utils import timezone
 
-from callbacks.demo import AGENT_USERNAME
-from crm.demo import DemoContext, demo_clock
 from crm.models import User
+from demo.callbacks import AGENT_USERNAME
+from demo.context import DemoContext, demo_clock
 from retention.choices import OutreachResult, OutreachState
 from retention.generation import reminders_generate
 from retention.models import OutreachAttempt, OutreachTask

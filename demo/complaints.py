@@ -1,5 +1,5 @@
 """`seed_demo` step: a year of complaint cases per store (8–20 a month), through the real services
-with the clock set to each step's moment (`crm.demo.demo_clock`), so every SLA time, colour and
+with the clock set to each step's moment (`demo.context.demo_clock`), so every SLA time, colour and
 event is what the workflow would have produced.
 
 The story: most cases are dispatched within 30 minutes, contacted within 24 hours and closed within
@@ -21,8 +21,8 @@ from complaints import services as s
 from complaints.choices import Category, Channel, EscalationLevel, FinalResult, Responsibility
 from complaints.models import Case
 from crm.choices import DepartmentKind
-from crm.demo import DemoContext, demo_clock
 from crm.models import Customer, Department, Store, User
+from demo.context import DemoContext, demo_clock
 
 MONTHS = 13  # this month and the twelve before (the dashboard's trend ends last month)
 PER_MONTH = (8, 20)

@@ -15,10 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.choices import StaffRole, WorkType
-from crm.demo import DemoContext, demo_clock
-from crm.demo_names import TOYOTA_MODELS, make_mobile, make_name, make_plate, make_vin
 from crm.models import Customer, RepairOrder, Staff, Store, User, Vehicle, VehicleOwnership
 from crm.services import customer_refresh_cards, customer_refresh_cards_by_ids
+from demo.context import DemoContext, demo_clock
+from demo.names import TOYOTA_MODELS, make_mobile, make_name, make_plate, make_vin
 from retention.choices import OutreachChannel, OutreachResult, ReasonCategory
 from winback.models import WinbackEntry
 from winback.rules import local_midnight, months_before

@@ -17,11 +17,11 @@ from django.utils.translation import gettext_noop
 from crm.choices import Role
 from crm.models import Store, User
 from crm.scoping import user_can_see_store
-from reports.dashboard import default_month
-from reports.figures import combine_figures, dashboard_figures, dashboard_figures_by_store
-from reports.kpis import month_start
+from reports.dashboard.board import default_month
+from reports.dashboard.figures import combine_figures, dashboard_figures, dashboard_figures_by_store
+from reports.dashboard.kpis import month_start
 from reports.models import APPROVABLE_STATES, EDITABLE_STATES, PackageState, ReportPackage
-from reports.snapshot import snapshot_tables
+from reports.packages.snapshot import snapshot_tables
 
 
 class PackageError(Exception):

@@ -1,8 +1,8 @@
 """The general manager's dashboard (SPEC §9): which figures to show (an approved package's frozen
-figures, or the stored live ones of reports.figures), and how they are presented (KPI tiles, trend
+figures, or the stored live ones of reports.dashboard.figures), and how they are presented (KPI tiles, trend
 series, ranking, flags).
 
-reports.figures computes and stores COUNTS per store and month; a package freezes the same dict;
+reports.dashboard.figures computes and stores COUNTS per store and month; a package freezes the same dict;
 `present` turns counts into what the page shows. So the page, the package and the tests read one
 set of rules.
 """
@@ -16,10 +16,11 @@ from callbacks.figures import task_month_filter
 from crm.choices import StaffRole
 from crm.models import Staff, Store, User
 from crm.scoping import scope_for_user, stores_for_user
-from reports import figures as store_figures
-from reports import kpis, periods, questions
+from reports import periods
+from reports.dashboard import figures as store_figures
+from reports.dashboard import kpis, questions
+from reports.dashboard.retention import present_retention
 from reports.models import PackageState, ReportPackage
-from reports.retention_dashboard import present_retention
 
 
 def _percent_series(values: list[float | None]) -> list[float | None]:

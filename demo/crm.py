@@ -32,19 +32,6 @@ from crm.choices import (
     StaffRole,
     WorkType,
 )
-from crm.demo import DemoContext
-from crm.demo_names import (
-    COLOURS,
-    HOBBIES,
-    INDUSTRIES,
-    INTERIORS,
-    TOYOTA_MODELS,
-    make_id_number,
-    make_mobile,
-    make_name,
-    make_plate,
-    make_vin,
-)
 from crm.models import (
     Customer,
     Delivery,
@@ -58,6 +45,19 @@ from crm.models import (
     VehicleOwnership,
 )
 from crm.services import customer_refresh_cards, store_add
+from demo.context import DemoContext
+from demo.names import (
+    COLOURS,
+    HOBBIES,
+    INDUSTRIES,
+    INTERIORS,
+    TOYOTA_MODELS,
+    make_id_number,
+    make_mobile,
+    make_name,
+    make_plate,
+    make_vin,
+)
 
 DEMO_PASSWORD = "demo12345"
 

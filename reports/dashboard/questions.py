@@ -9,7 +9,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from callbacks.figures import success, task_month, task_month_filter
-from reports.kpis import KINDS, STAFF_FIELD, month_key, rate
+from reports.dashboard.kpis import KINDS, STAFF_FIELD, month_key, rate
 from surveys.choices import QuestionType
 from surveys.models import Answer
 

@@ -14,10 +14,12 @@ from crm.models import Store
 from crm.params import id_param, month_param
 from crm.reporting import export_language, xlsx_response
 from crm.scoping import get_scoped_or_404, scope_for_user, stores_for_user
-from reports import approval, dashboard, kpis
+from reports.dashboard import board as dashboard
+from reports.dashboard import kpis
 from reports.models import ReportPackage
+from reports.packages import approval
+from reports.packages.snapshot import package_workbook_tables, table_preview
 from reports.services import report_export_log
-from reports.snapshot import package_workbook_tables, table_preview
 
 
 def _packages(user):

@@ -3,7 +3,8 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from crm.demo import DemoContext, demo_steps
+from demo.context import DemoContext
+from demo.steps import demo_steps
 
 # A fixed seed: the same demo data on every machine and every run (the steps are idempotent).
 DEMO_SEED = 20261124

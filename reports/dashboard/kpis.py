@@ -33,7 +33,7 @@ from complaints.selectors import SLA_CLOCKS, case_closed_filter, case_colour_fil
 from crm.models import Delivery, Store
 from crm.periods import month_bounds
 from crm.reporting import rate as reporting_rate
-from reports.significance import ALPHA, significance
+from reports.dashboard.significance import ALPHA, significance
 from surveys.choices import Satisfaction
 
 KINDS = (CallbackKind.SALES.value, CallbackKind.SERVICE.value)
@@ -444,7 +444,7 @@ def _store_totals(rows: list[dict], group: tuple[str, ...], counters: tuple[str,
 
 def staff_flags(rows: list[dict], question_rows: list[dict] | None = None) -> list[dict]:
     """Staff whose rate of a bad outcome is significantly above their store's (one-sided Fisher
-    exact test, `reports.significance`), with the counts behind each flag.
+    exact test, `reports.dashboard.significance`), with the counts behind each flag.
 
     Measures: 不满意率 (overall 1–5 of successes), 抱怨率 (hot alerts of successes), 投诉率 (the
     month's customers who complained), and each survey question's negative share — seed 003's

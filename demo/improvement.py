@@ -9,12 +9,12 @@ import random
 from django.utils import timezone
 
 from crm.choices import Role
-from crm.demo import DemoContext
 from crm.models import Staff, Store, User
+from demo.context import DemoContext
 from improvement import audits, services
 from improvement.choices import AuditStatus
 from improvement.models import FileAudit, ImprovementMeeting
-from reports.kpis import add_months
+from reports.dashboard.kpis import add_months
 
 ABNORMAL = [
     ("交车确认单缺客户签字", "销售顾问补签并在交车前核对签字栏"),

@@ -23,8 +23,8 @@ from club.services import (
     card_replace,
     points_redeem,
 )
-from crm.demo import DemoContext, demo_clock
 from crm.models import RepairOrder, Store
+from demo.context import DemoContext, demo_clock
 
 MEMBERS_PER_STORE = 60
 ACTIVITIES = [

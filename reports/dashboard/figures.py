@@ -14,7 +14,7 @@ for the same data and the same moment (tests/reports/test_figures.py).
 
 The figures of one store: {"version", "month", "computed_at", "trend_computed_at", "trend" (12
 entries, the last is the month), "staff", "questions", "staff_questions"}; `combine_figures` adds
-several stores' up; `reports.dashboard.present` turns them into tiles, charts, ranking and flags.
+several stores' up; `reports.dashboard.board.present` turns them into tiles, charts, ranking and flags.
 """
 
 import datetime as dt
@@ -26,14 +26,14 @@ from django.utils import timezone
 from crm.models import Store
 from crm.periods import parse_month
 from crm.reporting import without_jit
-from reports import kpis, questions
+from reports.dashboard import kpis, questions
+from reports.dashboard.retention import retention_counts_by_store_month
 from reports.models import StoreMonthFigures
-from reports.retention_dashboard import retention_counts_by_store_month
 
 # 2: SPEC §9's 回访成功率 (sales counters read from deliveries, with 交车数 `delivered`) and SLA
 # compliance (`<clock>_late` instead of `<clock>_measured`). A row of another version is recomputed
 # when read, and the nightly beat rewrites the history: no manual refresh is needed.
-# 3: the 客户维系 counts (reports.retention_dashboard) in each month's trend entry, "retention".
+# 3: the 客户维系 counts (reports.dashboard.retention) in each month's trend entry, "retention".
 FIGURES_VERSION = 3
 TREND_MONTHS = 12
 # Rows beat keeps: any month of the past year opens with its twelve-month trend from stored rows (a

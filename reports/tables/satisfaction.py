@@ -13,7 +13,7 @@ Definitions (SPEC §9):
   callback task (two ROs merged into one task count once, through the later RO that owns it).
 - 回访数, 回访成功数, 回访未成功数, 拒访数 / 无人接听数 / 无法接通数 / 号码错误数, 完全满意 /
   基本满意 / 不满意: callbacks.figures.task_counts.
-- rates over 回访成功数, 回访成功率 over 交车数 (reports.kpis.success_rate's rule); empty when the
+- rates over 回访成功数, 回访成功率 over 交车数 (reports.dashboard.kpis.success_rate's rule); empty when the
   denominator is zero (crm.reporting.rate).
 """
 

@@ -12,8 +12,9 @@ from crm.masking import can_see_full_numbers
 from crm.models import Staff
 from crm.params import id_param, month_param
 from crm.scoping import get_scoped_or_404
-from reports import dashboard, kpis
 from reports.access import is_consultant, reports_for_user
+from reports.dashboard import board as dashboard
+from reports.dashboard import kpis
 
 
 @login_required

@@ -1,0 +1,39 @@
+"""The demo's steps, in the order `seed_demo` runs them. Each step is idempotent and draws from its
+own random generator (seeded with its name), so adding a step never changes another's data."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from demo.callbacks import seed_callbacks_demo
+from demo.club import seed_club_demo
+from demo.complaints import seed_complaints_demo
+from demo.context import DemoContext
+from demo.crm import seed_crm_demo
+from demo.improvement import seed_improvement_demo
+from demo.retention import seed_retention_demo
+from demo.sms import seed_sms_demo
+from demo.winback import seed_winback_demo
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    run: Callable[[DemoContext], None]
+
+
+STEPS: tuple[DemoStep, ...] = (
+    DemoStep("crm", seed_crm_demo),  # stores, staff, users, customers, deliveries and ROs
+    # Before callbacks: the repair orders this step adds get their callbacks from that step.
+    DemoStep("winback", seed_winback_demo),
+    DemoStep("callbacks", seed_callbacks_demo),
+    DemoStep("sms", seed_sms_demo),
+    DemoStep("complaints", seed_complaints_demo),
+    DemoStep("retention", seed_retention_demo),
+    DemoStep("improvement", seed_improvement_demo),
+    # After the ROs and the win-back come-backs: members are enrolled from them.
+    DemoStep("club", seed_club_demo),
+)
+
+
+def demo_steps() -> tuple[DemoStep, ...]:
+    return STEPS
