@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callbacks.choices import CallbackKind, Disposition
 from callbacks.queue_sources import extra_kind_choices
+from surveys.choices import NO_LABEL, YES_LABEL, QuestionType
 
 
 class AttemptForm(forms.Form):
@@ -38,7 +39,6 @@ def questionnaire_answers(data, version) -> dict[str, str]:
 def questionnaire_rows(version, data=None, errors: dict | None = None) -> list[dict]:
     """What the call page draws for each question: the question, its field name, the posted value
     (kept when the page comes back with errors), its errors, and its answer buttons."""
-    from surveys.choices import NO_LABEL, YES_LABEL, QuestionType
 
     rows = []
     for q in version.questions.all():

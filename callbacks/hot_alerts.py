@@ -10,9 +10,12 @@ from django.utils.translation import gettext as _
 
 from callbacks.choices import CallbackKind
 from callbacks.models import CallbackTask, HotAlert
+from complaints.choices import NotificationKind
+from complaints.notifications import Message, notify_many, role_recipient_ids
 from crm.choices import Role
 from crm.models import Delivery, RepairOrder, User
 from crm.scoping import scope_for_user
+from crm.selectors import customer_url
 
 
 def hot_alert_notify(*, alert, task: CallbackTask) -> None:
@@ -22,9 +25,6 @@ def hot_alert_notify(*, alert, task: CallbackTask) -> None:
 
     callbacks imports complaints' notification service (the notifications live there, with the
     SLA alerts); complaints imports nothing of callbacks but the demo's models, so no cycle."""
-    from complaints.choices import NotificationKind
-    from complaints.notifications import Message, notify_many, role_recipient_ids
-    from crm.selectors import customer_url
 
     if task.kind == CallbackKind.SALES:
         staff_users = Delivery.objects.filter(pk=task.delivery_id).values_list("sales_consultant__user_id", flat=True)

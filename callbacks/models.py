@@ -231,8 +231,6 @@ class HotAlert(models.Model):
         related_name="+",
     )
     close_note = models.TextField(_("关闭说明"), blank=True)
-    # The complaints app links its case here; a plain integer avoids an import cycle between apps.
-    complaint_case_id = models.PositiveBigIntegerField(_("投诉单"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("回访预警")

@@ -4,7 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Count, DateTimeField, Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.db.models import CharField, Count, DateTimeField, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone, translation
 
@@ -12,8 +12,14 @@ from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, TaskState
 from callbacks.figures import UNSUCCESSFUL_BUCKETS, disposition_in_bucket
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
 from callbacks.services import QUEUE_STEP_ORDER, QUEUE_STEPS, callback_queue_filter
+from complaints.choices import Channel
+from complaints.selectors import cases_for_user
+from crm.choices import Role
 from crm.models import Delivery, RepairOrder, User
-from crm.scoping import get_scoped_or_404, scope_for_user
+from crm.scoping import get_scoped_or_404, scope_for_user, user_store_ids
+from surveys.models import Question, TemplateVersion
+from surveys.selectors import answers_by_response, call_scripts, template_current_version
+from surveys.services import answer_verbatim, script_render
 
 ABOUT_TO_EXPIRE = datetime.timedelta(hours=24)
 
@@ -200,7 +206,6 @@ def callback_task_attempts(*, task: CallbackTask) -> list[CallAttempt]:
 
 def callback_task_answers(*, task: CallbackTask) -> list:
     """The task's own questionnaire answers in question order ([] before a success; one query)."""
-    from surveys.selectors import answers_by_response
 
     return answers_by_response([task.response_id]).get(task.response_id, []) if task.response_id else []
 
@@ -210,8 +215,6 @@ def complaint_prefill(*, task: CallbackTask, alert: HotAlert | None = None, answ
     raised from a call: customer, vehicle, channel 回访发现, the task, the hot alert, and as content
     what the call recorded — the alert's reasons and the customer's own words (text answers), each
     once (an alert raised before its reasons carried the words lacks them)."""
-    from complaints.choices import Channel
-    from surveys.services import answer_verbatim
 
     lines = list(alert.reasons) if alert is not None else []
     # In the default language, as the alert stored its reasons (callbacks.services._task_done).
@@ -243,7 +246,6 @@ def callback_history(*, customer_id: int, exclude_task_id: int | None = None) ->
 def callback_history_with_answers(*, customer_id: int, exclude_task_id: int | None = None) -> list[CallAttempt]:
     """The customer's earlier attempts; a success carries its task's answers as `.answers` (two
     queries whatever the number of attempts)."""
-    from surveys.selectors import answers_by_response
 
     attempts = list(callback_history(customer_id=customer_id, exclude_task_id=exclude_task_id))
     success = set(dispositions_in_bucket(Bucket.SUCCESS))
@@ -255,7 +257,6 @@ def callback_history_with_answers(*, customer_id: int, exclude_task_id: int | No
 
 def customer_complaints(*, user: User, customer_id: int, limit: int = 10) -> list:
     """The customer's complaint cases the user may see, newest first (read-only from complaints)."""
-    from complaints.selectors import cases_for_user
 
     qs = (
         cases_for_user(user=user)
@@ -268,10 +269,6 @@ def customer_complaints(*, user: User, customer_id: int, limit: int = 10) -> lis
 def call_questionnaire(*, task: CallbackTask, version_id: int | None = None):
     """The questionnaire version the call page asks: the one posted back (the version the agent
     saw, if it is of the task's kind), else the current version of the task's kind."""
-    from django.db.models import Prefetch
-
-    from surveys.models import Question, TemplateVersion
-    from surveys.selectors import template_current_version
 
     if version_id is not None:  # parsed by the view (crm.params.id_param)
         version = (
@@ -289,8 +286,6 @@ def call_page_scripts(*, task: CallbackTask, agent: User) -> dict[str, list[dict
     """The task's scripts with the customer's name filled in, split by where the call page shows
     them: codes starting "opening" above the questionnaire, "closing" after it, the rest (can't
     hear, wrong number, complaint …) in the side panel."""
-    from surveys.selectors import call_scripts
-    from surveys.services import script_render
 
     out: dict[str, list[dict]] = {"opening": [], "closing": [], "other": []}
     for script in call_scripts(kind=task.kind):
@@ -392,8 +387,6 @@ __all__ = ["DISPOSITION_RULES", "agent_daily_report", "callback_queue", "callbac
 
 def callback_agents(*, user: User) -> QuerySet[User]:
     """Callback agents who share a store with `user` (the assignees a CR manager may pick)."""
-    from crm.choices import Role
-    from crm.scoping import user_store_ids
 
     qs = User.objects.filter(groups__name=Role.CALLBACK_AGENT, is_active=True)
     store_ids = user_store_ids(user)

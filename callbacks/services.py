@@ -35,10 +35,12 @@ from callbacks.models import (
     CallAttempt,
     CallbackTask,
     DataFixRecord,
+    HotAlert,
 )
 from crm.models import User
-from crm.scoping import user_store_ids
+from crm.scoping import scope_for_user, user_store_ids
 from crm.tasking import enqueue_on_commit
+from crm.validators import validate_mobile
 from surveys.services import (
     response_negative_reasons,
     response_record,
@@ -303,9 +305,8 @@ def _attempt_record(
                 # callbacks.tasks imports this module (a cycle): the one SMS-survey task, queued on
                 # commit; a broker outage never fails the recorded attempt, the beat sweep
                 # `callback_sms_fallback_sweep` sends the survey later (crm.tasking, callbacks.sms).
-                from callbacks.tasks import callback_sms_survey_send
 
-                enqueue_on_commit(callback_sms_survey_send, task.pk)
+                enqueue_on_commit("callbacks.tasks.callback_sms_survey_send", task.pk)
         elif rule.effect == Effect.DATA_FIX:
             task.state = TaskState.DATA_FIX
             fields += ["state"]
@@ -385,7 +386,6 @@ def _task_response_link(*, task: CallbackTask, response) -> None:
 def _task_done(*, task, user, disposition, answers, grumble, now, source, version) -> None:
     """Store the questionnaire, mark success, and raise a hot alert for a grumble or any negative
     answer (SPEC §6; the rule is `surveys.services.answer_is_negative`)."""
-    from callbacks.models import HotAlert
 
     response = response_record(task=task, version=version, answers=answers, source=source, agent=user, at=now)
     _task_response_link(task=task, response=response)
@@ -448,7 +448,6 @@ def data_fix_record(
 ) -> DataFixRecord:
     """Record the corrected contact (table 4), update the customer, and reopen the task if its
     window is still open (otherwise it is closed unsuccessful with its wrong-number disposition)."""
-    from crm.validators import validate_mobile
 
     now = now or timezone.now()
     if not (corrected_mobile or corrected_landline or corrected_other):
@@ -495,7 +494,6 @@ def data_fix_record(
 
 def callback_tasks_assign(*, task_ids: Iterable[int], assignee: User | None, by: User) -> int:
     """Assign (or, with assignee None, release to anyone) open tasks of the manager's stores."""
-    from crm.scoping import scope_for_user
 
     qs = scope_for_user(CallbackTask.objects.filter(pk__in=list(task_ids), state=TaskState.OPEN), by)
     if assignee is not None:

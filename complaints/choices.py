@@ -165,3 +165,15 @@ NOTIFICATION_TITLES = {
     NotificationKind.TRANSFERRED: _("投诉 %(no)s 已转交给您处理"),
     NotificationKind.HOT_ALERT: _("回访预警：客户 %(customer)s 的回访有抱怨或负面评价"),
 }
+
+
+def render_title(kind: str, params: dict) -> str | None:
+    """The kind's text with its parameters in the active language; None when it cannot be rendered
+    (an unknown kind, no or wrong parameters)."""
+    template = NOTIFICATION_TITLES.get(kind)
+    if template is None or not params:
+        return None
+    try:
+        return str(template) % params
+    except (KeyError, TypeError, ValueError):
+        return None

@@ -28,10 +28,12 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from complaints.choices import NOTIFICATION_TITLES
+from complaints.choices import NOTIFICATION_TITLES, render_title
 from complaints.models.notifications import Notification
 from crm.models import User
+from crm.operations.stuck import StuckProbe
 from crm.tasking import enqueue
 
 logger = logging.getLogger(__name__)
@@ -70,22 +72,10 @@ class Message:
             return render_title(self.kind, self.params) or ""
 
 
-def render_title(kind: str, params: dict) -> str | None:
-    """The kind's text with its parameters in the active language; None when it cannot be rendered
-    (an unknown kind, no or wrong parameters)."""
-    template = NOTIFICATION_TITLES.get(kind)
-    if template is None or not params:
-        return None
-    try:
-        return str(template) % params
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def notification_title(notification: Notification) -> str:
     """What a notification says in the active language: the one renderer of the bell, the list and
     the e-mail. Rows stored before kinds had parameters show their stored (Chinese) title."""
-    return render_title(notification.kind, notification.params) or notification.title
+    return notification.shown_title
 
 
 def notify(
@@ -175,10 +165,9 @@ def notifications_create(messages: Iterable[Message], *, email: bool = False) ->
 def notifications_email_enqueue(*, notification_ids: list[int]) -> None:
     """Queue the e-mails (a Celery task per 500), so that a sweep never waits for the mail server.
     With the broker down the rows stay `email_pending` for `notifications_email_pending`."""
-    from complaints.tasks import notifications_email
 
     for chunk in batched(notification_ids, EMAIL_BATCH):
-        if not enqueue(notifications_email, list(chunk)):
+        if not enqueue("complaints.notifications_email", list(chunk)):
             return  # the broker is down: the beat sweep queues the rest
 
 
@@ -200,9 +189,6 @@ def notifications_email_pending(*, now: dt.datetime | None = None) -> int:
 
 def notifications_stuck_probe():
     """For the operations page: e-mails still pending after the sweep's grace."""
-    from django.utils.translation import gettext_lazy as _
-
-    from crm.operations.stuck import StuckProbe
 
     return StuckProbe(
         "notification_email",

@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from complaints.notifications import NotificationEmailFailed, notifications_send_email
+from complaints.notifications import notifications_email_pending as sweep
 from complaints.sweeps import complaints_sla_sweep
 
 
@@ -32,6 +33,5 @@ def notifications_email(notification_ids: list[int]) -> int:
 @shared_task(name="complaints.notifications_email_pending")
 def notifications_email_pending() -> int:
     """Beat: queue the notification e-mails whose after-commit task was lost (broker down)."""
-    from complaints.notifications import notifications_email_pending as sweep
 
     return sweep()

@@ -10,9 +10,12 @@ writes the schedule before it starts the three processes, and `beat_schedule --c
 
 from dataclasses import dataclass
 
+from celery import schedules
 from django.conf import settings
 from django.core import checks
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django_celery_beat.models import PeriodicTask
+from django_celery_beat.schedulers import ModelEntry
 
 
 @dataclass(frozen=True)
@@ -26,7 +29,6 @@ class BeatProblem:
 
 def _entry_class():
     # Imported late: django_celery_beat's scheduler module imports its models.
-    from django_celery_beat.schedulers import ModelEntry
 
     return ModelEntry
 
@@ -50,8 +52,6 @@ def beat_schedule_sync(*, schedule: dict | None = None) -> list[str]:
 
 def beat_schedule_problems(*, schedule: dict | None = None) -> list[BeatProblem]:
     """The settings entries that beat would not run as declared (missing, disabled, other task/timing)."""
-    from celery import schedules
-    from django_celery_beat.models import PeriodicTask
 
     schedule = settings.CELERY_BEAT_SCHEDULE if schedule is None else schedule
     rows = {
@@ -83,7 +83,6 @@ def beat_schedule_check(app_configs=None, databases=None, **kwargs) -> list[chec
     """`manage.py check --database default`: a beat entry that is missing from the database is a warning."""
     if not databases or "default" not in databases:
         return []
-    from django.db import DatabaseError
 
     try:
         problems = beat_schedule_problems()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.masking import can_see_full_numbers, mask_phone
 from crm.models import User
+from crm.selectors import customer_list_page, customer_search
 
 # Rows per section: the search finds something to open, the full list is one click away.
 SECTION_ROWS = 10
@@ -65,7 +66,6 @@ def search_everything(*, user: User, query: str) -> list[SearchSection]:
 
 def customer_search_section(user: User, query: str) -> SearchSection | None:
     """Customers by name, mobile, plate or VIN (crm.selectors.customer_search): two queries."""
-    from crm.selectors import customer_list_page, customer_search
 
     if not user.has_perm("crm.view_customer"):
         return None

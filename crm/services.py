@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.choices import CardType, DepartmentKind, ImportStatus
+from crm.importing.bulk import ids_in
 from crm.importing.runner import ImportFileError, import_file, write_error_report
 from crm.models import Customer, Department, ImportJob, RepairOrder, Store
 from crm.tasking import enqueue, enqueue_on_commit
+from crm.validators import normalize_phone, validate_mobile
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +40,6 @@ def customer_get_or_create(*, store: Store, name: str, mobile: str) -> tuple[Cus
     """The customer file of `store` with this mobile and name, created when there is none — matched
     as the DMS import matches (store + mobile + name, a unique constraint, so two desks filing the
     same new person at once get one file). Returns (customer, created)."""
-    from crm.validators import normalize_phone, validate_mobile
 
     name, mobile = name.strip(), normalize_phone(mobile)
     if not name:
@@ -85,7 +86,6 @@ CARD_REFRESH_CHUNK = 5000
 def customer_refresh_cards_by_ids(*, customer_ids: Iterable[int]) -> int:
     """`customer_refresh_cards` for many customers (those of an import): a few thousand ids per
     statement, sent as one array, in id order so that each UPDATE walks the table forwards."""
-    from crm.importing.bulk import ids_in
 
     ids = sorted(set(customer_ids))
     return sum(
@@ -110,10 +110,9 @@ IMPORT_MAX_ATTEMPTS = 3
 def import_job_create(*, user, store: Store | None, upload) -> ImportJob:
     """Store the uploaded file and queue its import once the job row is committed (a broker outage
     leaves the job pending for `import_jobs_requeue`)."""
-    from crm.tasks import import_job_run_task  # the task module imports this one
 
     job = ImportJob.objects.create(created_by=user, store=store, file=upload, original_name=upload.name[:255])
-    enqueue_on_commit(import_job_run_task, job.pk)
+    enqueue_on_commit("crm.tasks.import_job_run_task", job.pk)
     return job
 
 
@@ -195,7 +194,6 @@ def import_jobs_requeue(*, now: datetime.datetime | None = None) -> int:
     down at upload) and running ones whose worker died. A job that lost its worker
     IMPORT_MAX_ATTEMPTS times is marked failed. Returns how many were queued; safe to run twice
     (each run of a job is claimed)."""
-    from crm.tasks import import_job_run_task
 
     now = now or timezone.now()
     lost = import_job_lost_q(now - IMPORT_STALE_AFTER)
@@ -208,7 +206,7 @@ def import_jobs_requeue(*, now: datetime.datetime | None = None) -> int:
     ids = ImportJob.objects.filter(Q(status=ImportStatus.PENDING, created_at__lt=now - IMPORT_PENDING_GRACE) | lost)
     queued = 0
     for job_id in ids.order_by("id").values_list("id", flat=True):
-        if not enqueue(import_job_run_task, job_id):
+        if not enqueue("crm.tasks.import_job_run_task", job_id):
             break  # the broker is down: the next sweep tries again
         queued += 1
     return queued

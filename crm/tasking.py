@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from celery import Task
+from celery import Task, current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -34,11 +34,16 @@ logger = logging.getLogger(__name__)
 NO_RETRY = {"retry": False}
 
 
-def enqueue(task: Task, *args: Any, **kwargs: Any) -> bool:
+def enqueue(task: Task | str, *args: Any, **kwargs: Any) -> bool:
     """Queue `task(*args, **kwargs)` now; True if it was handed to the broker (or run, when eager).
+
+    `task` may be the task's registered name: a service queues its own app's task by name, so that
+    services never import the tasks module that imports them (tasks → services, one direction).
 
     A broker failure is logged and swallowed: the caller's rows say what is still to do and a beat
     sweep queues it. An exception of the task itself (eager mode, tests) still propagates."""
+    if isinstance(task, str):
+        task = current_app.tasks[task]
     try:
         task.apply_async(args=args, kwargs=kwargs, **NO_RETRY)
     except (OperationalError, ConnectionError, TimeoutError) as exc:
@@ -47,7 +52,7 @@ def enqueue(task: Task, *args: Any, **kwargs: Any) -> bool:
     return True
 
 
-def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+def enqueue_on_commit(task: Task | str, *args: Any, **kwargs: Any) -> None:
     """`enqueue` once the current transaction commits (at once outside one); never raises for the
     broker, so the response after a saved action is never an error page."""
     transaction.on_commit(lambda: enqueue(task, *args, **kwargs))

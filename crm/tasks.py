@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from crm import services
+from crm.operations.heartbeats import heartbeats_prune
 
 
 @shared_task
@@ -22,6 +23,5 @@ def import_jobs_requeue() -> int:
 def beat_heartbeat() -> int:
     """Beat, every minute: beat's heartbeat is recorded when beat publishes this task
     (crm.operations.heartbeats); running it prunes the rows of workers long gone."""
-    from crm.operations.heartbeats import heartbeats_prune
 
     return heartbeats_prune()

@@ -225,7 +225,7 @@ def seed_complaints_demo(ctx: DemoContext) -> None:
         # Unhappy callbacks of the past (overall 1–4) become complaints (渠道 回访发现).
         alerts = list(
             HotAlert.objects.filter(
-                task__store=store, task__overall_score__lte=4, complaint_case_id__isnull=True, raised_at__lt=now
+                task__store=store, task__overall_score__lte=4, complaint_cases__isnull=True, raised_at__lt=now
             )
             .select_related("task__customer")
             .order_by("raised_at", "id")
@@ -275,9 +275,8 @@ def seed_complaints_demo(ctx: DemoContext) -> None:
                     force=force,
                     alert=alert,
                 )
-                if alert is not None:
-                    HotAlert.objects.filter(pk=alert.pk).update(
-                        complaint_case_id=case.pk,
+                if alert is not None:  # closed by case_receive when the demo has a CR manager to act
+                    HotAlert.objects.filter(pk=alert.pk, closed_at__isnull=True).update(
                         closed_at=alert.closed_at or received,
                         closed_by=alert.closed_by or actor,
                         close_note="已转投诉 " + case.case_no,

@@ -12,6 +12,7 @@ from django.http import Http404
 from crm.choices import Role
 from crm.models import Staff, User
 from crm.scoping import is_group_level, user_can_see_store, user_store_ids
+from reports.catalog import COMPLAINT_ROLES
 from reports.registry import ReportSpec, all_reports, get_report
 
 NO_STAFF = 0  # a consultant without a linked Staff record sees no rows
@@ -30,7 +31,6 @@ def is_consultant(user: User) -> bool:
 
 
 def can_open_weekly_complaints(user: User) -> bool:
-    from reports.catalog import COMPLAINT_ROLES
 
     return is_group_level(user) or user.has_role(*COMPLAINT_ROLES)
 

@@ -7,6 +7,11 @@ from django.utils.translation import gettext_noop
 
 from crm.choices import Role
 from reports.registry import register_report
+from reports.tables import callbacks, club, complaints, reminders, satisfaction
+from reports.tables import card_analysis as cards
+from reports.tables import service_kpis as kpis
+from reports.tables.sms_log import build_sms_log
+from reports.tables.winback import build_lost_customers, build_winback_reasons
 
 COMPLAINT_ROLES = (Role.CR_MANAGER, Role.GENERAL_MANAGER, Role.DEPARTMENT_MANAGER)
 SATISFACTION_ROLES = (Role.CR_MANAGER, Role.GENERAL_MANAGER, Role.DEPARTMENT_MANAGER)
@@ -14,11 +19,6 @@ CALLBACK_ROLES = (Role.CR_MANAGER, Role.GENERAL_MANAGER, Role.CALLBACK_AGENT)
 
 
 def register_all() -> None:
-    from reports.tables import callbacks, club, complaints, reminders, satisfaction
-    from reports.tables import card_analysis as cards
-    from reports.tables import service_kpis as kpis
-    from reports.tables.sms_log import build_sms_log
-    from reports.tables.winback import build_lost_customers, build_winback_reasons
 
     for order, (name, title, builder, own_rows, description) in enumerate(
         [

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from reports.dashboard.figures import figures_refresh_history, figures_refresh_recent
 from reports.packages.approval import report_packages_draft
 
 
@@ -17,7 +18,6 @@ def warm_dashboard() -> int:
     """Every 15 minutes: the stored dashboard figures of the current and the previous month of
     every active store, and any month of their history that has none (a new store, the first run
     after a deploy); the number of store-months written."""
-    from reports.dashboard.figures import figures_refresh_recent
 
     return figures_refresh_recent()
 
@@ -26,6 +26,5 @@ def warm_dashboard() -> int:
 def refresh_dashboard_history() -> int:
     """Nightly: every active store's stored figures of the whole history the trends show (a
     complaint of an older month closed since, a late import)."""
-    from reports.dashboard.figures import figures_refresh_history
 
     return figures_refresh_history()

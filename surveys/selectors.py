@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from crm.scoping import user_store_ids
 from surveys.choices import ScriptKind
@@ -36,7 +36,6 @@ def _responses_in_stores(user, path: str) -> Q | None:
 
 def templates_with_versions(*, user) -> QuerySet[Template]:
     """Every template with its latest version number and the user's stores' response count."""
-    from django.db.models import Count, Max
 
     responses = Count("versions__responses", filter=_responses_in_stores(user, "versions__responses__"), distinct=True)
     return Template.objects.annotate(latest_number=Max("versions__number"), response_count=responses).order_by(
@@ -46,7 +45,6 @@ def templates_with_versions(*, user) -> QuerySet[Template]:
 
 def template_versions(*, template: Template, user) -> list[TemplateVersion]:
     """A template's versions, newest first, each with the user's stores' response count."""
-    from django.db.models import Count
 
     responses = Count("responses", filter=_responses_in_stores(user, "responses__"))
     return list(template.versions.annotate(response_count=responses).order_by("-number"))

@@ -24,7 +24,8 @@ from surveys.choices import (
     QuestionType,
     ResponseSource,
 )
-from surveys.models import Answer, CallScript, Question, Response, TemplateVersion
+from surveys.models import Answer, CallScript, Question, Response, Template, TemplateVersion
+from surveys.selectors import template_current_version
 
 # The key a caller may use for "the overall question, whatever its code" (Q0 in sales, Q1 in service).
 OVERALL_KEY = "overall"
@@ -126,7 +127,6 @@ def response_verbatim_lines(response: Response) -> list[str]:
 
 
 def _version_for(*, task, version: TemplateVersion | None) -> TemplateVersion:
-    from surveys.selectors import template_current_version
 
     if version is None:
         version = template_current_version(kind=task.kind)
@@ -405,7 +405,6 @@ def template_create(*, code: str, name: str, kind: str, user):
     """A new (inactive) template whose version 1 holds the overall question, to be filled in.
     ValidationError when the code is taken (the unique constraint decides, so two at once cannot
     both have it)."""
-    from surveys.models import Template
 
     with translation.override(settings.LANGUAGE_CODE):  # read to the customer: never in the UI language
         overall_text = _("您对本次服务的总体满意程度如何?")
@@ -428,7 +427,6 @@ def template_create(*, code: str, name: str, kind: str, user):
 
 def template_activate(*, template) -> None:
     """Make `template` the one its kind's callbacks ask (the other of that kind stops)."""
-    from surveys.models import Template
 
     with transaction.atomic():
         Template.objects.filter(kind=template.kind, is_active=True).exclude(pk=template.pk).update(is_active=False)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from complaints.choices import (
+    Action,
     CaseState,
     Category,
     Channel,
@@ -125,9 +126,24 @@ class Case(models.Model):
     result_detail = models.TextField(_("结果详情"), blank=True)
     commitments = models.TextField(_("承诺事项"), blank=True)
 
-    # Plain ids, no FK: callbacks imports complaints' services, so a FK back would be a cycle.
-    hot_alert_id = models.BigIntegerField(_("热点预警"), null=True, blank=True)
-    source_task_id = models.BigIntegerField(_("来源回访任务"), null=True, blank=True)
+    # The one link between callbacks and complaints, in one direction: a case opened from a call
+    # points at its hot alert and task (a hot alert's cases are `alert.complaint_cases`).
+    hot_alert = models.ForeignKey(
+        "callbacks.HotAlert",
+        verbose_name=_("热点预警"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaint_cases",
+    )
+    source_task = models.ForeignKey(
+        "callbacks.CallbackTask",
+        verbose_name=_("来源回访任务"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaint_cases",
+    )
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -246,6 +262,5 @@ class CaseEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        from complaints.choices import Action
 
         return Action(self.action).label if self.action in Action.values else self.action

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from complaints.choices import render_title
+
 
 class Notification(models.Model):
     """A message to one user. `dedup_key` makes each notification exist once per recipient, so a
@@ -52,7 +54,6 @@ class Notification(models.Model):
 
     @property
     def shown_title(self) -> str:
-        """The title in the active language (the bell, the list, the e-mail)."""
-        from complaints.notifications import notification_title
-
-        return notification_title(self)
+        """The title in the active language (the bell, the list, the e-mail); rows stored before kinds
+        had parameters show their stored (Chinese) title."""
+        return render_title(self.kind, self.params) or self.title

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import Model
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -36,7 +37,6 @@ def _array_cursor() -> Iterator[Any]:
     default client-side binding quotes each array element into the SQL text, slower than the
     statement itself for 1,000-row batches. Wrapped like Django's own cursors, so that query
     logging and query-count assertions see these statements too."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
 
     connection.ensure_connection()
     raw = ServerBindingCursor(connection.connection)

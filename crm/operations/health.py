@@ -11,10 +11,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from crm.models import ServiceHeartbeat
 from crm.operations.heartbeats import BEAT, WORKER_PREFIX
 
 # Beat publishes its heartbeat every minute; workers write theirs every 30 s.
@@ -57,7 +59,6 @@ def check_database() -> Check:
 
 @cache
 def _redis_client(url: str):
-    import redis
 
     return redis.Redis.from_url(url, socket_connect_timeout=BROKER_TIMEOUT, socket_timeout=BROKER_TIMEOUT)
 
@@ -79,7 +80,6 @@ def _age_seconds(seen_at: datetime.datetime | None, now: datetime.datetime) -> i
 
 def heartbeats(now: datetime.datetime | None = None) -> dict[str, Any]:
     """beat's and the workers' heartbeat checks, and the rows (one query)."""
-    from crm.models import ServiceHeartbeat
 
     now = now or timezone.now()
     rows, ms, error = _timed(lambda: list(ServiceHeartbeat.objects.order_by("name")))

@@ -17,6 +17,8 @@ from celery.signals import before_task_publish, heartbeat_sent
 from django.db import connection
 from django.utils import timezone
 
+from crm.models import ServiceHeartbeat
+
 logger = logging.getLogger(__name__)
 
 BEAT = "beat"
@@ -31,7 +33,6 @@ _last_write: dict[str, float] = {}
 def heartbeat_record(name: str, *, now: datetime.datetime | None = None, force: bool = False) -> bool:
     """Write `name`'s heartbeat, at most every WRITE_EVERY seconds per process (unless `force`).
     Never raises: a heartbeat that cannot be written is what /healthz reports. True if written."""
-    from crm.models import ServiceHeartbeat
 
     clock = time.monotonic()
     if not force and clock - _last_write.get(name, -WRITE_EVERY) < WRITE_EVERY:
@@ -53,7 +54,6 @@ def heartbeat_record(name: str, *, now: datetime.datetime | None = None, force: 
 
 
 def heartbeats_prune(*, now: datetime.datetime | None = None) -> int:
-    from crm.models import ServiceHeartbeat
 
     now = now or timezone.now()
     return ServiceHeartbeat.objects.filter(seen_at__lt=now - PRUNE_AFTER).delete()[0]

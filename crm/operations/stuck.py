@@ -9,6 +9,12 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Min, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import ImportStatus
+from crm.models import ImportJob, SmsMessage
+from crm.services import IMPORT_PENDING_GRACE, IMPORT_STALE_AFTER, import_job_lost_q
+from crm.sms.choices import SmsStatus
 
 
 @dataclass(frozen=True)
@@ -49,12 +55,6 @@ def stuck_work(now: datetime.datetime | None = None) -> list[StuckWork]:
 
 def crm_stuck_probes() -> list[StuckProbe]:
     """crm's own: DMS import jobs and SMS messages."""
-    from django.utils.translation import gettext_lazy as _
-
-    from crm.choices import ImportStatus
-    from crm.models import ImportJob, SmsMessage
-    from crm.services import IMPORT_PENDING_GRACE, IMPORT_STALE_AFTER, import_job_lost_q
-    from crm.sms.choices import SmsStatus
 
     return [
         StuckProbe(

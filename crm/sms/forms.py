@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm.scoping import stores_for_user
 from crm.sms.choices import Direction, SmsReason, SmsStatus
 from crm.sms.models import SmsTemplate
 from crm.sms.templates import PLACEHOLDERS, unknown_placeholders
@@ -16,7 +17,6 @@ class OutboxFilterForm(forms.Form):
     store = forms.ModelChoiceField(label=_("门店"), required=False, queryset=None, empty_label=_("全部门店"))
 
     def __init__(self, *args, user, **kwargs):
-        from crm.scoping import stores_for_user
 
         super().__init__(*args, **kwargs)
         self.fields["store"].queryset = stores_for_user(user)

@@ -1,6 +1,7 @@
 """SMS writes (SPEC §10): send (queue), deliver, flush after quiet hours, receive replies, opt-outs."""
 
 import datetime
+import hmac
 import logging
 
 from django.conf import settings
@@ -74,10 +75,8 @@ def sms_send(
     else:
         message.save()
     if message.status == SmsStatus.QUEUED and message.send_after <= now:
-        from crm.sms.tasks import sms_deliver
-
         # A broker outage leaves it queued for the beat flush (crm.tasking).
-        enqueue_on_commit(sms_deliver, message.pk)
+        enqueue_on_commit("crm.sms.tasks.sms_deliver", message.pk)
     return message
 
 
@@ -261,7 +260,6 @@ def sms_mark_handled(*, message: SmsMessage, user: User, now: datetime.datetime 
 
 def inbound_secret_ok(given: str | None) -> bool:
     """Constant-time comparison with settings.SMS_INBOUND_SECRET; an empty secret accepts nothing."""
-    import hmac
 
     expected = settings.SMS_INBOUND_SECRET or ""
     return bool(expected) and hmac.compare_digest((given or "").encode(), expected.encode())

@@ -1,6 +1,8 @@
 """SMS pages: the outbox (table 13), replies entered by hand, the gateway's inbound endpoint, and
 the templates the CR manager edits."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import BadRequest, ValidationError
@@ -97,8 +99,6 @@ def inbound(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": "forbidden"}, status=403)
     data = request.POST
     if request.content_type == "application/json":
-        import json
-
         try:
             data = json.loads(request.body or b"{}")
         except ValueError:

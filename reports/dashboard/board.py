@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from callbacks.figures import task_month_filter
+from callbacks.models import CallbackTask
+from complaints.selectors import with_sla_colour
 from crm.choices import StaffRole
 from crm.models import Staff, Store, User
 from crm.scoping import scope_for_user, stores_for_user
@@ -152,7 +154,6 @@ def staff_kind(staff, requested: str | None = None) -> str:
 
 def staff_month_tasks(*, staff, kind: str, month: dt.date):
     """The staff member's callback tasks whose source event is in the month, live."""
-    from callbacks.models import CallbackTask
 
     return (
         CallbackTask.objects.filter(
@@ -167,7 +168,6 @@ def staff_month_tasks(*, staff, kind: str, month: dt.date):
 def staff_month_cases(*, staff, kind: str, month: dt.date, now: dt.datetime):
     """Complaints received in the month from the staff member's customers of the month (the
     complaint rate's numerator), coloured."""
-    from complaints.selectors import with_sla_colour
 
     customers = staff_month_tasks(staff=staff, kind=kind, month=month).values("customer_id")
     cases = kpis.customer_complaints(customers=customers, store=staff.store_id, month=month)

@@ -12,7 +12,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from crm.reporting import local_naive
+from crm.reporting import ReportColumn, ReportTable, export_language, local_naive
+from reports.dashboard.board import present
+from reports.presentation import display_table
+from reports.registry import all_reports
 
 
 def _freeze_value(value: Any) -> Any:
@@ -56,7 +59,6 @@ def table_freeze(table) -> dict:
 
 def table_thaw(data: dict):
     """The frozen table as a ReportTable again (rows as lists in column order)."""
-    from crm.reporting import ReportColumn, ReportTable
 
     columns = [ReportColumn(**c) for c in data["columns"]]
     kinds = [c.kind for c in columns]
@@ -83,8 +85,6 @@ def snapshot_tables(*, store_id: int, month: dt.date) -> list[dict]:
     nobody approving a month's figures needs a customer's number (the live pages show full numbers
     to the roles allowed). A report whose builder fails stops the generation: a package missing a
     table is not one the general manager should approve."""
-    from crm.reporting import export_language
-    from reports.registry import all_reports
 
     with export_language():  # a package is a record: frozen in Chinese, as its workbook is
         return [
@@ -115,8 +115,6 @@ KPI_ROWS = (
 def figures_tables(package) -> list:
     """The dashboard's frozen figures as tables: this month's KPIs, the 12-month trend, the staff
     ranking and the flagged staff."""
-    from crm.reporting import ReportColumn, ReportTable
-    from reports.dashboard.board import present
 
     data = present(package.figures)
     store_label, period = package.store.name, f"{package.month:%Y-%m}"
@@ -230,6 +228,5 @@ def package_workbook_tables(package) -> list:
 def table_preview(data: dict, limit: int = 100) -> dict:
     """A frozen table for the package page: the page's own presentation (reports.presentation —
     title, headers and 合计 in the user's language, the rows as frozen) of its first `limit` rows."""
-    from reports.presentation import display_table
 
     return {"display": display_table(table_thaw(data), limit=limit), "row_count": len(data["rows"])}

@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
-from complaints.choices import Category, Channel, FinalResult, Level
+from complaints.choices import OPEN_STATES, Category, Channel, FinalResult, Level
 from complaints.reports import cases_received, complaints_monthly_summary, complaints_rows
-from complaints.selectors import sla_compliance
+from complaints.selectors import case_colour_filter, sla_compliance
 from crm.choices import DepartmentKind
 from crm.periods import month_bounds
 from crm.reporting import ReportColumn, ReportTable, rate
@@ -211,8 +211,6 @@ def week_label(monday: dt.date) -> str:
 
 def most_complained_staff(*, store_ids: list[int] | None, start: dt.datetime, end: dt.datetime) -> list[dict]:
     """Staff with the most complaints received in the period (by the case's handler), one query."""
-    from complaints.choices import OPEN_STATES
-    from complaints.selectors import case_colour_filter
 
     qs = cases_received(start=start, end=end, store_ids=store_ids).filter(handler__isnull=False)
     rows = (

@@ -50,6 +50,11 @@ def test_intake_prefilled_from_a_hot_alert(client_for, agent, customer_a, store_
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == reverse("complaints:case_detail", args=[case.pk])
     assert (case.customer, case.vehicle, case.hot_alert_id, case.level) == (customer_a, vehicle, alert.pk, "C")
+    # The alert knows its case (one FK, from the case), and is handled as that case from now on.
+    alert.refresh_from_db()
+    assert list(alert.complaint_cases.all()) == [case]
+    assert alert.closed_at == case.received_at and alert.closed_by == agent
+    assert alert.close_note == f"已转投诉 {case.case_no}"
 
 
 def test_intake_by_mobile_and_unknown_mobile(client_for, agent, customer_a):
