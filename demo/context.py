@@ -9,9 +9,8 @@ import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from unittest import mock
 
-from django.utils import timezone
+import time_machine
 
 
 @dataclass
@@ -23,11 +22,11 @@ class DemoContext:
 
 @contextmanager
 def demo_clock(at: datetime.datetime):
-    """Run services "at" a past moment: `django.utils.timezone.now` (and so `localdate`, auto_now
-    fields and every service that reads the clock) returns `at` inside the block.
+    """Run services "at" a past moment: the clock (`timezone.now`, `localdate`, auto_now fields, and
+    every service that reads it) stands at `at` inside the block.
 
-    The demo builds a year of history through the real services; time-machine is a test-only
-    dependency and `make run` installs only requirements.txt, so the standard library's patch does
-    it. Single-threaded command use only."""
-    with mock.patch.object(timezone, "now", return_value=at):
+    The demo builds a year of history through the real services, so the rows are what the app
+    writes. time-machine moves the clock for the whole process (it is a runtime dependency for this
+    alone); `seed_demo` is a single-threaded command, and product code never imports this module."""
+    with time_machine.travel(at, tick=False):
         yield
