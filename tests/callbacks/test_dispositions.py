@@ -102,7 +102,7 @@ def test_sms_survey_enqueued_once_after_fourth_failure(store_a, agent, django_ca
             callback_attempt_record(
                 task=task, user=agent, disposition=Disposition.POWERED_OFF, at=now + datetime.timedelta(hours=9)
             )
-        enqueue.assert_called_once_with(callback_sms_survey_send, task.pk)
+        enqueue.assert_called_once_with(callback_sms_survey_send.name, task.pk)
 
 
 def test_expiry_closes_with_last_disposition_or_not_called(store_a, agent):
