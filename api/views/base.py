@@ -6,7 +6,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
@@ -61,21 +61,21 @@ class ClientMixin:
         store = client_store_by_code(client=self.client, code=code)
         if store is None:
             # Another store's code is answered like a typo: nothing says it exists.
-            raise ValidationError({"store": _("未知的门店代码：%(v)s") % {"v": code[:20]}})
+            raise ParseError(_("未知的门店代码：%(v)s") % {"v": code[:20]})
         return store
 
     def month_param(self, *, required: bool = False) -> dt.date | None:
         value = self.request.query_params.get("month", "").strip()
         if not value:
             if required:
-                raise ValidationError({"month": _("请指定月份（YYYY-MM）")})
+                raise ParseError(_("请指定月份（YYYY-MM）"))
             return None
         try:
             month = dt.datetime.strptime(value, "%Y-%m").date()
         except ValueError:
-            raise ValidationError({"month": _("月份格式应为 YYYY-MM")}) from None
+            raise ParseError(_("月份格式应为 YYYY-MM")) from None
         if not 2000 <= month.year <= 2100:
-            raise ValidationError({"month": _("月份格式应为 YYYY-MM")})
+            raise ParseError(_("月份格式应为 YYYY-MM"))
         return month
 
 

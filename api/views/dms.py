@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from api.choices import Scope
@@ -28,7 +28,7 @@ class DmsPushView(ClientView):
             stores = list(client_stores(client=self.client)[:2])
             store = stores[0] if len(stores) == 1 else None
             if not stores:
-                raise ValidationError({"store": _("该接口客户端没有可用的门店")})
+                raise ParseError(_("该接口客户端没有可用的门店"))
         result = dms_push(
             client=self.client, sheet_key=self.sheet_key, records=envelope.validated_data["items"], store=store
         )

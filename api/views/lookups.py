@@ -4,7 +4,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 
 from api.choices import Scope
@@ -73,7 +73,7 @@ class CustomerLookupView(ClientView):
             vin=params.get("vin", "").strip()[:17],
         )
         if not (key.mobile or key.plate or key.vin):
-            raise ValidationError({"detail": _("请指定 mobile、plate 或 vin")})
+            raise ParseError(_("请指定 mobile、plate 或 vin"))
         customers = customer_lookup(client=self.client, key=key)
         self.audit_counts = {"results": len(customers)}
         results = [
