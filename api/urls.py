@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api.views import dms, lookups, reads
@@ -18,5 +18,7 @@ urlpatterns = [
     path("complaints/", reads.ComplaintListView.as_view(), name="complaints"),
     path("reminders/", reads.ReminderListView.as_view(), name="reminders"),
     path("reports/", reads.ReportListView.as_view(), name="reports"),
-    path("reports/<slug:name>/", reads.ReportTableView.as_view(), name="report_table"),
+    path("reports/<str:name>/", reads.ReportTableView.as_view(), name="report_table"),
+    # Any other path under /api/v1/ is a JSON 404, not the site's HTML page.
+    re_path(r"^.*$", reads.not_found, name="not_found"),
 ]

@@ -5,7 +5,10 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
@@ -133,7 +136,17 @@ class ReportTableView(ClientView):
         operation_id="report_table",
         summary="One report table of SPEC §9 for a month, as JSON (numbers masked)",
         tags=["read"],
-        parameters=[STORE_PARAM, MONTH_PARAM],
+        parameters=[
+            OpenApiParameter(
+                "name",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="a name of GET /reports/",
+                pattern=r"^[a-z0-9_]+$",
+            ),
+            STORE_PARAM,
+            MONTH_PARAM,
+        ],
         responses={200: ReportTableSerializer, **ERRORS},
     )
     def get(self, request, name: str):
@@ -148,3 +161,12 @@ class ReportTableView(ClientView):
         data = table_as_json(table)
         self.audit_counts = {"rows": len(data["rows"])}
         return Response(data)
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([])
+@throttle_classes([])
+def not_found(request, *args, **kwargs):
+    raise NotFound
