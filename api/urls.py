@@ -20,5 +20,5 @@ urlpatterns = [
     path("reports/", reads.ReportListView.as_view(), name="reports"),
     path("reports/<str:name>/", reads.ReportTableView.as_view(), name="report_table"),
     # Any other path under /api/v1/ is a JSON 404, not the site's HTML page.
-    re_path(r"^.*$", reads.not_found, name="not_found"),
+    re_path(r"^.*$", reads.NotFoundView.as_view(), name="not_found"),
 ]

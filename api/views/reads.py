@@ -7,12 +7,13 @@ from decimal import Decimal
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from api.choices import Scope
+from api.models import ApiClient
 from api.selectors import (
     callback_tasks_for_client,
     client_stores,
@@ -163,10 +164,19 @@ class ReportTableView(ClientView):
         return Response(data)
 
 
+class ClientIsAuthenticated(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.auth, ApiClient)
+
+
 @extend_schema(exclude=True)
-@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
-@authentication_classes([])
-@permission_classes([])
-@throttle_classes([])
-def not_found(request, *args, **kwargs):
-    raise NotFound
+class NotFoundView(ClientView):
+    """Any other path under /api/v1/: a JSON 404 for a client (not the site's HTML page); a caller
+    without a valid token learns nothing (401), as on every other path."""
+
+    permission_classes = [ClientIsAuthenticated]
+
+    def dispatch_not_found(self, request, *args, **kwargs):
+        raise NotFound
+
+    get = post = put = patch = delete = dispatch_not_found

@@ -115,3 +115,9 @@ def test_schema_and_docs_are_served_without_a_cdn(client):
     assert docs.status_code == 200
     html = docs.content.decode()
     assert "swagger-ui" in html and "cdn" not in html.lower() and "//unpkg" not in html
+
+
+def test_unknown_paths_are_a_json_404_for_a_client_and_401_for_anyone_else(api_a, call):
+    response = api_a.get("/api/v1/nothing/here/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert call().get("/api/v1/nothing/here/").status_code == 401
