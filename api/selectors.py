@@ -49,7 +49,9 @@ def customer_lookup(*, client: ApiClient, key: LookupKey) -> list[Customer]:
     open tasks prefetched: a fixed number of queries whatever it finds."""
     condition = Q()
     if key.mobile:
-        condition |= Q(mobile=key.mobile) | Q(landline=key.mobile)
+        # A landline (0564-3312345) matches the landline column; anything else the indexed mobile
+        # (an OR of both would scan every customer: the landline has no index).
+        condition |= Q(landline=key.mobile) if key.mobile.startswith("0") else Q(mobile=key.mobile)
     if key.plate:
         condition |= Q(vehicles__plate=key.plate.strip().upper())
     if key.vin:

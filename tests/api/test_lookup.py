@@ -62,3 +62,9 @@ def test_timeline(api_a, world_a):
 def test_timeline_of_another_stores_customer_is_404(api_a, world_b):
     assert api_a.get(f"/api/v1/customers/{world_b.customer.pk}/timeline/").status_code == 404
     assert api_a.get("/api/v1/customers/999999999/timeline/").status_code == 404
+
+
+def test_lookup_by_landline(api_a, store_a, world_a):
+    customer = CustomerFactory(store=store_a, landline="0564-3312345")
+    found = api_a.get(URL, {"mobile": "0564-3312345"}).json()["results"]
+    assert [r["id"] for r in found] == [customer.pk]
