@@ -245,7 +245,7 @@ REST_FRAMEWORK = {
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dealer CR API",
-    "DESCRIPTION": "DMS push, CTI lookup and reads for reporting tools. Authorization: Bearer <token>.",
+    "DESCRIPTION": "DMS push, CTI lookup and reads for reporting tools. Send `Authorization: Bearer <token>`.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
