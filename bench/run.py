@@ -470,6 +470,14 @@ def bench_club(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_api(report: Report, runs: int) -> None:
+    """Issue 16: 10,000 ROs pushed through the REST API in batches of 500 (≥ 1,000 rows/s) and the
+    CTI lookup by mobile (< 20 ms), bench/api.py."""
+    from bench.api import bench_api as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -485,6 +493,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "winback": bench_winback,
     "improvement": bench_improvement,
     "club": bench_club,
+    "api": bench_api,
 }
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("winback/", include("winback.urls")),
     path("improvement/", include("improvement.urls")),
     path("club/", include("club.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("crm.urls")),
 ]
 

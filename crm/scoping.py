@@ -2,6 +2,10 @@
 
 Views and selectors never filter by store by hand: they call `scope_for_user(queryset, user)` (or
 `get_scoped_or_404`), naming the path to the store when it is not `store`.
+
+The "user" may also be an integration's API client (api.ApiClient, SPEC §10 integration): it says
+so with `is_api_client` and is scoped to exactly the stores the administrator gave it — never
+every store, whatever else it claims. crm does not import the api app; it reads `api_store_ids()`.
 """
 
 from django.db.models import Model, QuerySet
@@ -15,7 +19,7 @@ GROUP_LEVEL_ROLES = frozenset({Role.ADMINISTRATOR})
 
 def is_group_level(user: User) -> bool:
     """Group-level users see every store: superusers, administrators, users flagged group-level."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or getattr(user, "is_api_client", False):
         return False
     return user.is_superuser or user.is_group_level or user.has_role(*GROUP_LEVEL_ROLES)
 
@@ -24,6 +28,8 @@ def user_store_ids(user: User) -> frozenset[int] | None:
     """The ids of the stores the user may see, or None for every store. Cached on the user."""
     if not user.is_authenticated:
         return frozenset()
+    if getattr(user, "is_api_client", False):
+        return user.api_store_ids()
     if is_group_level(user):
         return None
     cached = getattr(user, "_store_ids", None)

@@ -24,6 +24,9 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "auditlog",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc as static files (no CDN)
     # Our apps: crm is the ground floor and imports none of the others.
     "crm",
     "surveys",
@@ -34,6 +37,8 @@ INSTALLED_APPS = [
     "winback",
     "improvement",
     "club",
+    # The REST API (issue 16): reads every app, read by none.
+    "api",
     # The demo data of `make run` (seed_demo); imports every app, imported by none.
     "demo",
 ]
@@ -223,6 +228,33 @@ DMS_IMPORT_MAX_CELL_CHARS = env.int("DMS_IMPORT_MAX_CELL_CHARS", default=32767)
 DMS_IMPORT_READER_MEMORY_BYTES = env.int("DMS_IMPORT_READER_MEMORY_BYTES", default=2 * 1024 * 1024 * 1024)
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
+
+# The REST API (api app, README "REST API"): integrations authenticate with a bearer token of an
+# api.ApiClient; a view refuses unless it names a scope the client holds. JSON only (the browsable
+# documentation is Swagger UI at /api/v1/docs/, served from drf-spectacular-sidecar's files).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasRequiredScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+# Calls per client (DRF's rate syntax, e.g. 1200/min).
+API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dealer CR API",
+    "DESCRIPTION": "DMS push, CTI lookup and reads for reporting tools. Send `Authorization: Bearer <token>`.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 LOGGING = {
     "version": 1,

@@ -136,6 +136,11 @@ def sheet_handlers() -> list[SheetHandler]:
     return sorted(_handlers.values(), key=lambda h: h.order)
 
 
+def handler_for_key(key: str) -> SheetHandler | None:
+    """The handler registered under its English sheet name (the API's push endpoints)."""
+    return _handlers.get(key)
+
+
 def handler_for_sheet_name(name: str) -> SheetHandler | None:
     cleaned = name.strip()
     for handler in _handlers.values():

@@ -46,7 +46,7 @@ from crm.importing.registry import (
 from crm.models import Store
 from crm.scoping import user_can_see_store, user_store_ids
 
-__all__ = ["ImportFileError", "ImportResult", "RowProblem", "import_file", "write_error_report"]
+__all__ = ["ImportFileError", "ImportResult", "RowProblem", "import_file", "import_sources", "write_error_report"]
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,9 @@ class SheetSummary:
 class ImportResult:
     sheets: list[SheetSummary]
     problems: list[RowProblem]  # errors and warnings, in file order per sheet (the first 100,000)
+    # With `per_row=True` (the API's batches): (sheet key, row number) -> "created" / "updated" /
+    # "unchanged" / "errors"; a file import keeps only the counts.
+    row_outcomes: dict[tuple[str, int], str] | None = None
 
     @property
     def error_count(self) -> int:
@@ -229,7 +232,14 @@ def _import_batch(handler, batch: list[ParsedRow], ctx: ImportContext) -> dict[i
     return outcomes
 
 
-def _flush(handler, batch: list[ParsedRow], ctx: ImportContext, summary: SheetSummary, problems: list) -> int:
+def _flush(
+    handler,
+    batch: list[ParsedRow],
+    ctx: ImportContext,
+    summary: SheetSummary,
+    problems: list,
+    row_outcomes: dict | None = None,
+) -> int:
     """Import one batch in its own transaction; count its outcomes. Returns the rows processed."""
     if not batch:
         return 0
@@ -239,8 +249,14 @@ def _flush(handler, batch: list[ParsedRow], ctx: ImportContext, summary: SheetSu
         if isinstance(outcome, RowError):
             summary.counts["errors"] += 1
             problems.append(RowProblem(summary.name, parsed.row_number, outcome.column, _brief(outcome.reason)))
+            kind = "errors"
         elif outcome is not None:
-            summary.counts[Outcome(outcome).value] += 1
+            kind = Outcome(outcome).value
+            summary.counts[kind] += 1
+        else:
+            continue
+        if row_outcomes is not None:
+            row_outcomes[(handler.key, parsed.row_number)] = kind
     processed = len(batch)
     batch.clear()
     return processed
@@ -265,10 +281,31 @@ def import_file(
     progress: ProgressCallback | None = None,
 ) -> ImportResult:
     """Import every known sheet of `path`. Raises ImportFileError (nothing changed) for an unusable file."""
+    _check_store(store, user)
+    sources = open_sheets(path, display_name=display_name)
+    return import_sources(sources, store=store, user=user, progress=progress)
+
+
+def _check_store(store: Store | None, user: Any) -> None:
     if store is not None and user is not None and not user_can_see_store(user, store.pk):
         # The upload form offers only the user's stores; this holds for every other caller too.
         raise ImportFileError(_("无权导入门店 %(v)s 的数据") % {"v": store.code})
-    sources = open_sheets(path, display_name=display_name)
+
+
+def import_sources(
+    sources: list[SheetSource],
+    *,
+    store: Store | None = None,
+    user: Any = None,
+    progress: ProgressCallback | None = None,
+    per_row: bool = False,
+) -> ImportResult:
+    """Import sheets already opened: a file's (`open_sheets`) or rows handed over as records (the
+    API's JSON batches, `crm.importing.records`), through the same parsing, handlers and
+    post-import steps. `user` may be an integration's API client: crm.scoping gives its stores.
+    `per_row`: also say what happened to each row (ImportResult.row_outcomes)."""
+    _check_store(store, user)
+    sources = sorted(sources, key=lambda s: s.handler.order)
     ctx = ImportContext(default_store=store, user=user)
     # A store-level user may import only into their own stores (None: every store).
     ctx.cache["allowed_store_ids"] = user_store_ids(user) if user is not None else None
@@ -278,6 +315,7 @@ def import_file(
         progress(0, total)
     summaries: list[SheetSummary] = []
     problems = ProblemLog()
+    row_outcomes: dict[tuple[str, int], str] | None = {} if per_row else None
 
     def beat() -> None:
         # The progress callback is also the job's heartbeat: beat it before each once-per-import step.
@@ -311,6 +349,8 @@ def import_file(
             if isinstance(parsed, RowError):
                 summary.counts["errors"] += 1
                 problems.append(RowProblem(source.name, row_number, parsed.column, parsed.reason))
+                if row_outcomes is not None:
+                    row_outcomes[(handler.key, row_number)] = "errors"
                 done += 1
                 continue
             if warnings:
@@ -318,16 +358,16 @@ def import_file(
                 problems.extend(warnings)
             batch.append(parsed)
             if len(batch) >= handler.batch_size:
-                done += _flush(handler, batch, ctx, summary, problems)
+                done += _flush(handler, batch, ctx, summary, problems, row_outcomes)
                 if progress:
                     progress(done, max(total, done))
-        done += _flush(handler, batch, ctx, summary, problems)
+        done += _flush(handler, batch, ctx, summary, problems, row_outcomes)
 
     _after_import(pending, beat, ctx)
     finish_before(LAST + 1)
     if progress:
         progress(done, done)
-    return ImportResult(summaries, problems)
+    return ImportResult(summaries, problems, row_outcomes)
 
 
 ERROR_HEADERS = ("工作表 sheet", "行号 row", "列 column", "原因 reason", "处理 action")

@@ -1,0 +1,198 @@
+"""What the API returns (and what drf-spectacular documents). Requests are parsed in the views:
+a pushed row is handed to the importer as it came, so its messages are the importer's."""
+
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
+
+from crm.importing.registry import handler_for_key
+
+MAX_PUSH_ITEMS = 500
+
+
+class PushRequestSerializer(serializers.Serializer):
+    """Validates the envelope only; each item's values are checked by the DMS importer."""
+
+    store = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    items = serializers.ListField(
+        child=serializers.DictField(), allow_empty=False, max_length=MAX_PUSH_ITEMS, min_length=1
+    )
+
+
+def push_request_schema(sheet_key: str):
+    """The request of a push, documented from the sheet's own columns (SPEC §5): one source."""
+    handler = handler_for_key(sheet_key)
+    fields = {
+        column.key: serializers.CharField(
+            required=False,
+            allow_null=True,
+            help_text=f"{column.zh}{'（必填）' if column.required else ''}",
+        )
+        for column in handler.columns
+    }
+    item = inline_serializer(name=f"{handler.key.title().replace('_', '')}Row", fields=fields)
+    return inline_serializer(
+        name=f"{handler.key.title().replace('_', '')}Push",
+        fields={
+            "store": serializers.CharField(
+                required=False, help_text="门店代码；不填时用客户端唯一的门店或各行的 store 列"
+            ),
+            "items": serializers.ListField(child=item, min_length=1, max_length=MAX_PUSH_ITEMS),
+        },
+    )
+
+
+class RowMessageSerializer(serializers.Serializer):
+    column = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class PushItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="position in `items`, from 0")
+    outcome = serializers.ChoiceField(choices=["created", "updated", "unchanged", "error"])
+    errors = RowMessageSerializer(many=True)
+    warnings = RowMessageSerializer(many=True)
+
+
+class PushSummarySerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    errors = serializers.IntegerField()
+    warnings = serializers.IntegerField()
+
+
+class PushResponseSerializer(serializers.Serializer):
+    sheet = serializers.CharField()
+    summary = PushSummarySerializer()
+    items = PushItemSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+# --- lookups ----------------------------------------------------------------------------------
+
+
+class VehicleOutSerializer(serializers.Serializer):
+    vin = serializers.CharField()
+    plate = serializers.CharField()
+    series = serializers.CharField()
+    model = serializers.CharField()
+
+
+class OpenTaskSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["callback", "outreach"])
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    state = serializers.CharField()
+    window_opens_at = serializers.DateTimeField()
+    window_closes_at = serializers.DateTimeField()
+    url = serializers.CharField()
+
+
+class CustomerLookupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    store = serializers.CharField()
+    name = serializers.CharField()
+    mobile = serializers.CharField(help_text="masked, e.g. 138****1234")
+    card_type = serializers.CharField()
+    last_visit_at = serializers.DateTimeField(allow_null=True)
+    url = serializers.CharField(help_text="the customer page (screen pop)")
+    vehicles = VehicleOutSerializer(many=True)
+    open_tasks = OpenTaskSerializer(many=True)
+
+
+class LookupResponseSerializer(serializers.Serializer):
+    results = CustomerLookupSerializer(many=True)
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(allow_null=True)
+
+
+class TimelineResponseSerializer(serializers.Serializer):
+    customer_id = serializers.IntegerField()
+    entries = TimelineEntrySerializer(many=True)
+
+
+# --- lists for reporting tools -------------------------------------------------------------------
+
+
+class CallbackTaskOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    store = serializers.CharField(source="store.code")
+    kind = serializers.CharField()
+    state = serializers.CharField()
+    customer_id = serializers.IntegerField()
+    customer_name = serializers.CharField(source="customer.name")
+    vin = serializers.CharField(source="vehicle.vin")
+    plate = serializers.CharField(source="vehicle.plate")
+    window_opens_at = serializers.DateTimeField()
+    window_closes_at = serializers.DateTimeField()
+    last_disposition = serializers.CharField()
+    final_disposition = serializers.CharField()
+    overall_score = serializers.IntegerField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ComplaintOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case_no = serializers.CharField()
+    store = serializers.CharField(source="store.code")
+    received_at = serializers.DateTimeField()
+    channel = serializers.CharField()
+    category = serializers.CharField()
+    level = serializers.CharField()
+    state = serializers.CharField()
+    customer_id = serializers.IntegerField()
+    customer_name = serializers.CharField(source="customer.name")
+    department = serializers.CharField(source="department.kind", allow_null=True, default=None)
+    dispatched_at = serializers.DateTimeField(allow_null=True)
+    first_contact_at = serializers.DateTimeField(allow_null=True)
+    feedback_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ReminderOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    store = serializers.CharField(source="store.code")
+    kind = serializers.CharField()
+    customer_id = serializers.IntegerField()
+    customer_name = serializers.CharField(source="customer.name")
+    vin = serializers.CharField(source="vehicle.vin", allow_null=True, default=None)
+    plate = serializers.CharField(source="vehicle.plate", allow_null=True, default=None)
+    due_on = serializers.DateField()
+    send_on = serializers.DateField()
+    channel = serializers.CharField()
+    status = serializers.CharField()
+    skip_reason = serializers.CharField()
+    returned_on = serializers.DateField(allow_null=True)
+
+
+class ReportInfoSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    group = serializers.CharField()
+
+
+class ReportColumnSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    header = serializers.CharField()
+    kind = serializers.CharField()
+
+
+class ReportTableSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    store_label = serializers.CharField()
+    period_label = serializers.CharField()
+    columns = ReportColumnSerializer(many=True)
+    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField(allow_null=True)))
+    total = serializers.ListField(child=serializers.JSONField(allow_null=True), allow_null=True)
+    notes = serializers.ListField(child=serializers.CharField())

@@ -1,0 +1,83 @@
+"""What every API view shares: bearer-token clients, a scope per view, throttling per client, and
+one audit-log entry per call (refused calls included)."""
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.exceptions import ParseError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import APIView
+
+from api.audit import api_call_log
+from api.authentication import BearerTokenAuthentication
+from api.models import ApiClient
+from api.permissions import HasRequiredScope
+from api.selectors import client_store_by_code
+from api.throttling import ApiClientRateThrottle
+from crm.models import Store
+
+STORE_PARAM = OpenApiParameter("store", OpenApiTypes.STR, description="store code (one of the client's stores)")
+MONTH_PARAM = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM", pattern=r"^\d{4}-\d{2}$")
+
+
+class ApiPagination(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+class ClientMixin:
+    """Mixed into APIView and DRF's generic views."""
+
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [HasRequiredScope]
+    throttle_classes = [ApiClientRateThrottle]
+    required_scope: str | None = None
+
+    @property
+    def client(self) -> ApiClient:
+        return self.request.auth
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        client = request.auth if isinstance(getattr(request, "auth", None), ApiClient) else None
+        api_call_log(
+            client=client,
+            method=request.method,
+            path=request.get_full_path(),
+            status=response.status_code,
+            counts=getattr(self, "audit_counts", None),
+        )
+        return response
+
+    # --- query parameters shared by the lists and reports ---------------------------------------
+
+    def store_param(self, value: str | None = None) -> Store | None:
+        code = (value if value is not None else self.request.query_params.get("store", "")).strip()
+        if not code:
+            return None
+        store = client_store_by_code(client=self.client, code=code)
+        if store is None:
+            # Another store's code is answered like a typo: nothing says it exists.
+            raise ParseError(_("未知的门店代码：%(v)s") % {"v": code[:20]})
+        return store
+
+    def month_param(self, *, required: bool = False) -> dt.date | None:
+        value = self.request.query_params.get("month", "").strip()
+        if not value:
+            if required:
+                raise ParseError(_("请指定月份（YYYY-MM）"))
+            return None
+        try:
+            month = dt.datetime.strptime(value, "%Y-%m").date()
+        except ValueError:
+            raise ParseError(_("月份格式应为 YYYY-MM")) from None
+        if not 2000 <= month.year <= 2100:
+            raise ParseError(_("月份格式应为 YYYY-MM"))
+        return month
+
+
+class ClientView(ClientMixin, APIView):
+    pass

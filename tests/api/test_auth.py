@@ -1,0 +1,123 @@
+"""Clients, tokens, scopes, throttling and the audit log of every call."""
+
+import io
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.management import call_command
+
+from api.choices import Scope
+from api.models import ApiClient, token_hash
+from api.services import api_client_create, api_client_revoke
+
+pytestmark = pytest.mark.django_db
+LOOKUP = "/api/v1/customers/lookup/?mobile=13955501234"
+
+
+def test_the_token_is_kept_only_as_its_hash(issued_a):
+    client = ApiClient.objects.get(pk=issued_a.client.pk)
+    assert issued_a.token.startswith("dcr_") and len(issued_a.token) > 40
+    assert client.token_hash == token_hash(issued_a.token)
+    assert issued_a.token not in str(ApiClient.objects.filter(pk=client.pk).values().get())
+
+
+def test_no_token_bad_token_and_other_schemes_are_401(call, issued_a):
+    assert call().get(LOOKUP).status_code == 401
+    assert call("dcr_not-a-token").get(LOOKUP).status_code == 401
+    basic = call()
+    basic.credentials(HTTP_AUTHORIZATION=f"Token {issued_a.token}")
+    assert basic.get(LOOKUP).status_code == 401
+    assert call(issued_a.token).get(LOOKUP).status_code == 200
+
+
+def test_a_revoked_or_inactive_client_is_refused_at_once(api_a, issued_a):
+    assert api_a.get(LOOKUP).status_code == 200
+    assert api_client_revoke(client=issued_a.client) is True
+    assert api_a.get(LOOKUP).status_code == 401
+    assert api_client_revoke(client=issued_a.client) is False
+
+
+def test_a_missing_scope_is_403(store_a, call):
+    issued = api_client_create(name="reporting", stores=[store_a], scopes=[Scope.READ])
+    api = call(issued.token)
+    assert api.get(LOOKUP).status_code == 403
+    assert api.post("/api/v1/dms/repair-orders/", {"items": [{}]}, format="json").status_code == 403
+    assert api.get("/api/v1/reports/").status_code == 200
+
+
+def test_unknown_scopes_are_refused(store_a):
+    with pytest.raises(ValueError):
+        api_client_create(name="x", stores=[store_a], scopes=["admin"])
+
+
+def test_throttled_per_client(api_a, api_b, settings):
+    settings.API_THROTTLE_RATE = "2/min"
+    assert api_a.get(LOOKUP).status_code == 200
+    assert api_a.get(LOOKUP).status_code == 200
+    assert api_a.get(LOOKUP).status_code == 429
+    # Another client has its own budget.
+    assert api_b.get(LOOKUP).status_code == 200
+
+
+def test_every_call_is_audit_logged(api_a, issued_a, call):
+    before = LogEntry.objects.count()
+    api_a.get(LOOKUP)
+    call("dcr_wrong").get(LOOKUP)
+    entries = list(LogEntry.objects.order_by("-id")[:2])
+    assert LogEntry.objects.count() == before + 2
+    refused, ok = entries
+    assert ok.additional_data["client"] == "LA DMS"
+    assert ok.additional_data["status"] == 200
+    assert ok.additional_data["method"] == "GET"
+    assert ok.additional_data["path"] == LOOKUP
+    assert ok.additional_data["counts"] == {"results": 0}
+    assert refused.additional_data["client"] is None
+    assert refused.additional_data["status"] == 401
+
+
+def test_last_used_is_recorded(api_a, issued_a):
+    assert issued_a.client.last_used_at is None
+    api_a.get(LOOKUP)
+    issued_a.client.refresh_from_db()
+    assert issued_a.client.last_used_at is not None
+
+
+def test_create_and_revoke_commands(store_a, call):
+    out = io.StringIO()
+    call_command("create_api_client", "CTI", "--store", "la", "--scope", "lookup", stdout=out)
+    token = next(line.split(": ", 1)[1] for line in out.getvalue().splitlines() if line.startswith("token: "))
+    assert call(token).get(LOOKUP).status_code == 200
+    call_command("revoke_api_client", "CTI", stdout=io.StringIO())
+    assert call(token).get(LOOKUP).status_code == 401
+
+
+def test_admin_shows_the_new_token_once(administrator, client, store_a):
+    client.force_login(administrator)
+    response = client.post(
+        "/admin/api/apiclient/add/",
+        {"name": "DMS", "stores": [store_a.pk], "scopes": ["dms:push"], "is_active": "on", "note": ""},
+        follow=True,
+    )
+    assert response.status_code == 200
+    created = ApiClient.objects.get(name="DMS")
+    shown = [str(m) for m in response.context["messages"]]
+    token = next(m.rsplit("：", 1)[1] for m in shown if "dcr_" in m)
+    assert token_hash(token) == created.token_hash
+    assert created.scopes == ["dms:push"]
+
+
+def test_schema_and_docs_are_served_without_a_cdn(client):
+    schema = client.get("/api/v1/schema/?format=json")
+    assert schema.status_code == 200
+    paths = schema.json()["paths"]
+    assert "/api/v1/dms/repair-orders/" in paths and "/api/v1/customers/lookup/" in paths
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "swagger-ui" in html and "cdn" not in html.lower() and "//unpkg" not in html
+
+
+def test_unknown_paths_are_a_json_404_for_a_client_and_401_for_anyone_else(api_a, call):
+    response = api_a.get("/api/v1/nothing/here/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    assert call().get("/api/v1/nothing/here/").status_code == 401

@@ -1,0 +1,94 @@
+"""Reads for reporting tools: tasks, complaints, reminders, report tables — scoped to the client."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from reports.registry import build_report
+from tests.api.conftest import WORLD_NOW, _world
+from tests.factories import StoreFactory
+
+pytestmark = pytest.mark.django_db
+
+LISTS = [
+    ("/api/v1/callback-tasks/", "task"),
+    ("/api/v1/complaints/", "case"),
+    ("/api/v1/reminders/", "reminder"),
+]
+
+
+@pytest.mark.parametrize(("url", "attr"), LISTS)
+def test_lists_show_only_the_clients_stores(api_a, world_a, world_b, url, attr):
+    response = api_a.get(url)
+    assert response.status_code == 200
+    body = response.json()
+    assert [r["id"] for r in body["results"]] == [getattr(world_a, attr).pk]
+    assert body["count"] == 1
+    assert body["results"][0]["store"] == "LA"
+
+
+@pytest.mark.parametrize(("url", "attr"), LISTS)
+def test_lists_filter_by_month_and_store(api_a, world_a, url, attr):
+    assert [r["id"] for r in api_a.get(url, {"month": "2026-10"}).json()["results"]] == [getattr(world_a, attr).pk]
+    assert api_a.get(url, {"month": "2026-09"}).json()["results"] == []
+    assert api_a.get(url, {"store": "LA"}).json()["count"] == 1
+    assert api_a.get(url, {"month": "2026-13"}).status_code == 400
+    assert api_a.get(url, {"month": "oct"}).status_code == 400
+
+
+@pytest.mark.parametrize(("url", "attr"), LISTS)
+def test_another_stores_code_is_an_unknown_store(api_a, world_a, world_b, url, attr):
+    response = api_a.get(url, {"store": "HF"})
+    assert response.status_code == 400
+    unknown = api_a.get(url, {"store": "ZZ"})
+    assert response.json()["detail"] == unknown.json()["detail"].replace("ZZ", "HF")
+
+
+@pytest.mark.parametrize(("url", "attr"), LISTS)
+def test_list_query_count_is_constant_in_rows(api_a, store_a, url, attr, django_assert_max_num_queries):
+    with time_machine.travel(WORLD_NOW, tick=False):
+        for i in range(4):
+            _world(store_a, f"1395550{i:04d}", f"皖N2{i:04d}")
+    with django_assert_max_num_queries(8):
+        response = api_a.get(url, {"page_size": 2})
+    assert response.json()["count"] == 4 and len(response.json()["results"]) == 2
+    assert response.json()["next"]
+
+
+def test_a_client_of_two_stores_sees_both(call, world_a, world_b, store_a, store_b):
+    from api.services import api_client_create
+
+    issued = api_client_create(name="group BI", stores=[store_a, store_b], scopes=["read"])
+    body = call(issued.token).get("/api/v1/complaints/").json()
+    assert {r["store"] for r in body["results"]} == {"LA", "HF"}
+    assert call(issued.token).get("/api/v1/complaints/", {"store": "HF"}).json()["count"] == 1
+
+
+def test_report_tables_as_json_equal_the_builders(api_a, world_a, world_b, store_a):
+    names = [r["name"] for r in api_a.get("/api/v1/reports/").json()]
+    assert "sa_satisfaction" in names and "complaints" in names
+    response = api_a.get("/api/v1/reports/complaints/", {"month": "2026-10"})
+    assert response.status_code == 200
+    body = response.json()
+    table = build_report("complaints", store_ids=[store_a.pk], month=dt.date(2026, 10, 1), full_numbers=False)
+    table.materialize()
+    assert [c["header"] for c in body["columns"]] == table.headers
+    assert len(body["rows"]) == len(table.rows) == 1
+    assert body["rows"][0][0] == table.values(table.rows[0])[0]
+    satisfaction = api_a.get("/api/v1/reports/sa_satisfaction/", {"month": "2026-10"}).json()
+    assert satisfaction["total"] is not None
+
+
+def test_report_needs_a_month_and_a_known_name(api_a, world_a):
+    assert api_a.get("/api/v1/reports/complaints/").status_code == 400
+    assert api_a.get("/api/v1/reports/nope/", {"month": "2026-10"}).status_code == 404
+    assert api_a.get("/api/v1/reports/complaints/", {"month": "2026-10", "store": "HF"}).status_code == 400
+
+
+def test_inactive_store_is_not_the_clients(call, store_a):
+    from api.services import api_client_create
+
+    closed = StoreFactory(code="XX", is_active=False)
+    issued = api_client_create(name="old", stores=[closed], scopes=["read"])
+    assert call(issued.token).get("/api/v1/complaints/").json()["count"] == 0
