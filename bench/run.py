@@ -470,6 +470,14 @@ def bench_club(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_voc(report: Report, runs: int) -> None:
+    """Issue 14 item 1: VOC tagging of a month's verbatims (< 10 s) and the VOC page (< 300 ms),
+    bench/voc.py."""
+    from bench.voc import bench_voc as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -485,6 +493,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "winback": bench_winback,
     "improvement": bench_improvement,
     "club": bench_club,
+    "voc": bench_voc,
 }
 
 

@@ -18,7 +18,7 @@
         data: s.data,
         borderColor: colours[i % colours.length],
         backgroundColor: colours[i % colours.length],
-        tension: 0.25,
+        tension: 0, // counts: a curve would dip below zero between months
         pointRadius: 2,
       })),
     },
