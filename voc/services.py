@@ -144,15 +144,11 @@ def voc_tag_month(
     start, end = month_bounds(month)
     counts: dict[str, int] = {}
     for name, source in SOURCES.items():
-        counts[name], after = 0, 0
-        while True:
-            rows = source.rows(after_id=after, limit=batch_size, store_ids=store_ids, start=start, end=end)
-            if not rows:
-                break
+        ids = source.window_ids(start=start, end=end, store_ids=store_ids)
+        counts[name] = 0
+        for i in range(0, len(ids), batch_size):
+            rows = source.rows_by_id(ids[i : i + batch_size])
             counts[name] += voc_tag_verbatims(list(source.verbatims(rows)), rules=rules)
-            after = rows[-1]["id"]
-            if len(rows) < batch_size:
-                break
     return counts
 
 

@@ -69,21 +69,21 @@ class VerbatimSource:
     fields: tuple[str, ...]
     build: Callable[[dict], tuple[str, str, int | None, int | None]]  # text, department, staff, customer
 
-    def rows(
-        self,
-        *,
-        after_id: int = 0,
-        limit: int,
-        store_ids: list[int] | None = None,
-        start: dt.datetime | None = None,
-        end: dt.datetime | None = None,
-    ) -> list[dict]:
-        qs = self.queryset().filter(id__gt=after_id)
+    def rows(self, *, after_id: int = 0, limit: int) -> list[dict]:
+        """The next `limit` rows past `after_id` (the incremental run's keyset batch)."""
+        qs = self.queryset().filter(id__gt=after_id).order_by("id")
+        return list(qs.values("id", self.store_field, self.time_field, *self.fields)[:limit])
+
+    def window_ids(self, *, start: dt.datetime, end: dt.datetime, store_ids: list[int] | None = None) -> list[int]:
+        """The ids of the rows said in [start, end) (of `store_ids`): one scan, then `rows_by_id`."""
+        qs = self.queryset().filter(**{f"{self.time_field}__gte": start, f"{self.time_field}__lt": end})
         if store_ids is not None:
             qs = qs.filter(**{f"{self.store_field}__in": store_ids})
-        if start is not None:
-            qs = qs.filter(**{f"{self.time_field}__gte": start, f"{self.time_field}__lt": end})
-        return list(qs.order_by("id").values("id", self.store_field, self.time_field, *self.fields)[:limit])
+        return sorted(qs.values_list("id", flat=True))
+
+    def rows_by_id(self, ids: list[int]) -> list[dict]:
+        qs = self.queryset().filter(id__in=ids).order_by("id")
+        return list(qs.values("id", self.store_field, self.time_field, *self.fields))
 
     def verbatims(self, rows: list[dict]) -> Iterator[Verbatim]:
         for row in rows:
