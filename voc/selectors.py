@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from crm.choices import DepartmentKind
 from crm.models import Staff, User
@@ -45,7 +45,11 @@ def voc_month(*, user: User, month: dt.date, store_id: int | None = None) -> dic
     month_qs = base.filter(month=month)
     by_topic = {r["topic_id"]: r for r in month_qs.values("topic_id").annotate(**_counts())}
     keywords: dict[int, list[dict]] = {}
-    for r in month_qs.values("topic_id", "keyword").annotate(**_counts()).order_by("topic_id", "-total", "keyword"):
+    # One mention row per (verbatim, topic, keyword): a keyword's rows are its verbatims, no DISTINCT.
+    keyword_counts = {"total": Count("id"), "negative": Count("id", filter=Q(polarity=Polarity.NEGATIVE))}
+    for r in (
+        month_qs.values("topic_id", "keyword").annotate(**keyword_counts).order_by("topic_id", "-total", "keyword")
+    ):
         keywords.setdefault(r["topic_id"], []).append(r)
     first = add_months(month, -(TREND_MONTHS - 1))
     months = [add_months(first, i) for i in range(TREND_MONTHS)]
@@ -73,10 +77,11 @@ def voc_month(*, user: User, month: dt.date, store_id: int | None = None) -> dic
         )
     entries_qs = entries(user=user, store_id=store_id).filter(month=month)
     totals = entries_qs.aggregate(
-        verbatims=Count("id", distinct=True),
-        negative=Count("id", distinct=True, filter=Q(polarity=Polarity.NEGATIVE)),
-        untagged=Count("id", filter=Q(mentions__isnull=True)),
-        suggestions=Count("id", distinct=True, filter=Q(needs_feedback=True)),
+        verbatims=Count("id"),
+        negative=Count("id", filter=Q(polarity=Polarity.NEGATIVE)),
+        # Without a join to the mentions (which made every count DISTINCT): an anti-join per entry.
+        untagged=Count("id", filter=~Exists(VocMention.objects.filter(entry_id=OuterRef("pk")))),
+        suggestions=Count("id", filter=Q(needs_feedback=True)),
     )
     return {
         "rows": rows,
