@@ -473,7 +473,12 @@ def bench_club(report: Report, runs: int) -> None:
 def bench_api(report: Report, runs: int) -> None:
     """Issue 16: 10,000 ROs pushed through the REST API in batches of 500 (≥ 1,000 rows/s) and the
     CTI lookup by mobile (< 20 ms), bench/api.py."""
-    from bench.api import bench_api as bench
+
+
+def bench_voc(report: Report, runs: int) -> None:
+    """Issue 14 item 1: VOC tagging of a month's verbatims (< 10 s) and the VOC page (< 300 ms),
+    bench/voc.py."""
+    from bench.voc import bench_voc as bench
 
     bench(report, runs)
 
@@ -494,6 +499,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "improvement": bench_improvement,
     "club": bench_club,
     "api": bench_api,
+    "voc": bench_voc,
 }
 
 

@@ -16,6 +16,16 @@ class CallbackKind(models.TextChoices):
     SERVICE = "service", _("售后回访")
 
 
+class Mood(models.TextChoices):
+    """The customer's mood on a call (seed 004 2-6: record the customer's 喜怒哀乐 with the words)."""
+
+    CALM = "calm", _("平静")
+    GLAD = "glad", _("高兴（喜）")
+    PLEASED = "pleased", _("愉快（乐）")
+    SAD = "sad", _("失望（哀）")
+    ANGRY = "angry", _("生气（怒）")
+
+
 class TaskState(models.TextChoices):
     OPEN = "open", _("待回访")
     DONE = "done", _("回访成功")

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.choices import CallbackKind, Disposition
+from callbacks.choices import CallbackKind, Disposition, Mood
 from callbacks.queue_sources import extra_kind_choices
 from surveys.choices import NO_LABEL, YES_LABEL, QuestionType
 
@@ -25,6 +25,12 @@ class AttemptForm(forms.Form):
     )
     grumble = forms.BooleanField(
         label=_("抱怨"), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
+    mood = forms.ChoiceField(
+        label=_("客户心情"),
+        required=False,
+        choices=[("", "—"), *Mood.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.choices import AttemptSource, Bucket, CallbackKind, Disposition, TaskState
+from callbacks.choices import AttemptSource, Bucket, CallbackKind, Disposition, Mood, TaskState
 
 
 class StoreCallbackSettings(models.Model):
@@ -189,6 +189,7 @@ class CallAttempt(models.Model):
     at = models.DateTimeField(_("回访时间"))
     disposition = models.CharField(_("回访结果"), max_length=20, choices=Disposition.choices)
     note = models.TextField(_("备注"), blank=True)
+    mood = models.CharField(_("客户心情"), max_length=10, choices=Mood.choices, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=AttemptSource.choices, default=AttemptSource.CALL)
 
     class Meta:

@@ -222,12 +222,14 @@ def callback_attempt_record(
     at: datetime.datetime | None = None,
     source: str = AttemptSource.CALL,
     version=None,
+    mood: str = "",
 ) -> CallAttempt:
     """Record one attempt and apply its effect from `DISPOSITION_RULES` (SPEC §6).
 
     A success (成功 or 短信回复) stores `answers` (question code -> raw value; the key "overall"
     stands for the overall question) as the task's questionnaire response, validated against
-    `version` or the current template of the task's kind; the overall answer is required. `user`
+    `version` or the current template of the task's kind; the overall answer is required. `mood` is
+    the customer's mood as the agent heard it (callbacks.choices.Mood; empty: not recorded). `user`
     may be None (an SMS reply, the demo). An invalid answer raises ValidationError keyed by
     question code and records nothing.
     """
@@ -248,12 +250,13 @@ def callback_attempt_record(
             at=at,
             source=source,
             version=version,
+            mood=mood,
         )
     )
 
 
 def _attempt_record(
-    *, task, user, rule, disposition, note, answers, appointment_at, grumble, at, source, version
+    *, task, user, rule, disposition, note, answers, appointment_at, grumble, at, source, version, mood=""
 ) -> CallAttempt:
     now = at or timezone.now()
     with transaction.atomic():
@@ -274,7 +277,7 @@ def _attempt_record(
             if holder is not None:
                 raise TaskHeldByOther(_("该任务正由 %(name)s 回访，不能记录。请返回队列。") % {"name": holder})
         attempt = CallAttempt.objects.create(
-            task=task, agent=user, at=now, disposition=disposition, note=note, source=source
+            task=task, agent=user, at=now, disposition=disposition, note=note, source=source, mood=mood or ""
         )
         fields = ["claimed_by", "claimed_at", "last_activity_at"]
         task.claimed_by, task.claimed_at, task.last_activity_at = None, None, now

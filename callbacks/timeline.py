@@ -38,6 +38,8 @@ def callback_timeline_entries(customer, user=None) -> list[TimelineEntry]:
         title = _("%(kind)s：%(d)s") % {"kind": a.task.get_kind_display(), "d": _(a.disposition)}
         tone = "secondary"
         body = [a.note] if a.note else []
+        if a.mood:
+            body.insert(0, _("客户心情：%(mood)s") % {"mood": a.get_mood_display()})
         if a.pk in success:
             tone = "success"
             score = a.task.overall_score

@@ -111,6 +111,7 @@ def call(request, pk: int):
                 version=version,
                 appointment_at=data["appointment_at"],
                 grumble=data["grumble"],
+                mood=data["mood"],
             )
         except services.TaskHeldByOther as exc:
             form.add_error(None, exc.messages)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("improvement/", include("improvement.urls")),
     path("club/", include("club.urls")),
     path("api/v1/", include("api.urls")),
+    path("voc/", include("voc.urls")),
     path("", include("crm.urls")),
 ]
 

@@ -13,6 +13,7 @@ from improvement.models import EqcAction, FileAudit, ImprovementMeeting
 from reports.dashboard import board as dashboard
 from reports.dashboard import figures
 from reports.tables import complaints as complaint_reports
+from voc.selectors import month_topics_for_meeting
 
 # --- file audits ----------------------------------------------------------------------------------
 
@@ -103,8 +104,8 @@ def meeting_figures(*, meeting: ImprovementMeeting) -> dict:
     """What the meeting opens with, for its store and its figures month: the five weakest questions
     and the flagged staff exactly as the GM's dashboard shows them (reports.dashboard.board.present over
     the stored figures), and the month's complaint summary of the monthly complaint report (its SLA
-    compliance is complaints.selectors' one rule). VOC topics (SPEC §10.5 in the issue) are left out:
-    the app has no VOC data yet."""
+    compliance is complaints.selectors' one rule), and the month's VOC topics (voc.selectors: the
+    topics customers spoke of most, negative first, with their top keywords)."""
     store_ids = [meeting.store_id]
     shown = dashboard.present(figures.stored_figures(store_ids=store_ids, month=meeting.figures_month))
     start, end = month_bounds(meeting.figures_month)
@@ -114,4 +115,5 @@ def meeting_figures(*, meeting: ImprovementMeeting) -> dict:
         "flags": shown["flags"],
         "complaints": complaint_rows,
         "complaints_received": received,
+        "voc_topics": month_topics_for_meeting(store_id=meeting.store_id, month=meeting.figures_month),
     }

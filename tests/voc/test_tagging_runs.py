@@ -1,0 +1,106 @@
+"""The tagging runs: every source becomes an entry with its store, month, department and staff; the
+beat task run twice creates no duplicate; two runs at once neither; `tag_voc --month` re-tags a month
+after the topic list changed."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from callbacks.models import HotAlert
+from crm.choices import StaffRole
+from retention.models import OutreachAttempt, OutreachTask
+from tests.concurrency import run_at_once
+from tests.factories import CustomerFactory, StaffFactory
+from tests.voc.factories import call_note, complaint, local, suggestion
+from voc import tasks
+from voc.choices import VocSource
+from voc.models import VocCursor, VocEntry, VocMention, VocTopic
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+NOW = local(2026, 11, 20, 10, 0)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def _verbatims(store):
+    advisor = StaffFactory(store=store, name="钱顾问", role=StaffRole.SERVICE_ADVISOR)
+    task = suggestion(store=store, text="希望能提供代步车", source=local(2026, 11, 2, 10), staff=advisor)
+    call_note(store=store, text="客户抱怨等了2个小时", at=local(2026, 11, 5, 11), staff=advisor)
+    complaint(store=store, content="洗车不干净", demand="重新洗车", received_at=local(2026, 10, 31, 23, 30))
+    return task
+
+
+def test_every_source_becomes_an_entry_counted_where_it_belongs(store_a):
+    task = _verbatims(store_a)
+    HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=["Q5 服务顾问是否按时交车？否"])
+    counts = tasks.voc_tag_new()
+    assert counts[VocSource.SURVEY_ANSWER] == 1 and counts[VocSource.CALL_NOTE] == 1
+    assert counts[VocSource.COMPLAINT] == 1 and counts[VocSource.HOT_ALERT] == 1
+    survey = VocEntry.objects.get(source=VocSource.SURVEY_ANSWER)
+    assert (survey.department, survey.staff.name, survey.month) == ("service", "钱顾问", dt.date(2026, 11, 1))
+    assert survey.needs_feedback and survey.customer_id == task.customer_id
+    note = VocEntry.objects.get(source=VocSource.CALL_NOTE)
+    assert {m.topic.name for m in note.mentions.all()} == {"等待时间"} and note.polarity == -1
+    case = VocEntry.objects.get(source=VocSource.COMPLAINT)
+    # Received at 23:30 on 31 October Shanghai time: an October verbatim (the local month).
+    assert case.month == dt.date(2026, 10, 1) and case.text == "洗车不干净\n要求：重新洗车"
+    assert {m.topic.name for m in case.mentions.all()} == {"洗车"}
+
+
+def test_the_task_run_twice_creates_no_duplicates(store_a):
+    _verbatims(store_a)
+    tasks.voc_tag_new()
+    entries, mentions = VocEntry.objects.count(), VocMention.objects.count()
+    assert tasks.voc_tag_new() == dict.fromkeys(VocSource.values, 0)
+    assert (VocEntry.objects.count(), VocMention.objects.count()) == (entries, mentions) == (3, 3)
+    # A new call note after the run: the next run reads it alone (the cursor).
+    call_note(store=store_a, text="休息区很舒服", at=local(2026, 11, 19, 15))
+    assert tasks.voc_tag_new()[VocSource.CALL_NOTE] == 1
+    assert VocEntry.objects.count() == 4
+
+
+def test_a_month_tagged_again_keeps_the_feedback_and_follows_the_topic_list(store_a, agent):
+    from voc.services import voc_feedback_record
+
+    _verbatims(store_a)
+    tasks.voc_tag_new()
+    entry = VocEntry.objects.get(source=VocSource.SURVEY_ANSWER)
+    voc_feedback_record(entry=entry, user=agent, note="已增加两台代步车，客户表示感谢")
+    VocTopic.objects.create(name="代步车", keywords="代步车", order=99)
+    call_command("tag_voc", "--month", "2026-11", "--store", store_a.code)
+    entry.refresh_from_db()
+    assert entry.feedback_by == agent and entry.needs_feedback
+    assert {m.topic.name for m in entry.mentions.all()} == {"代步车"}
+    assert VocEntry.objects.count() == 3  # October's complaint untouched, nothing doubled
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_tag_each_verbatim_once(store_a):
+    _verbatims(store_a)
+    results = run_at_once(lambda: tasks.voc_tag_new(), args=[(), ()])
+    assert sum(sum(r.values()) for r in results) == 3
+    assert VocEntry.objects.count() == 3 and VocMention.objects.count() == 3
+    assert VocCursor.objects.count() == len(VocSource.values)
+
+
+def test_outreach_words_are_verbatims(store_a):
+    task = OutreachTask.objects.create(
+        store=store_a,
+        kind="periodic_service",
+        customer=CustomerFactory(store=store_a),
+        window_opens_at=local(2026, 11, 1, 9),
+        window_closes_at=local(2026, 11, 10, 18),
+    )
+    OutreachAttempt.objects.create(
+        task=task, contacted_at=local(2026, 11, 3, 10), result="not_interested", customer_words="工时费太贵了"
+    )
+    tasks.voc_tag_new()
+    entry = VocEntry.objects.get(source=VocSource.OUTREACH_NOTE)
+    assert entry.store_id == store_a.pk and {m.topic.name for m in entry.mentions.all()} == {"价格"}
