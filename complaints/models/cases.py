@@ -84,6 +84,17 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="complaint_cases",
     )
+    # 相关责任人 (seed 001 table 6): the member of staff the customer complains about, which need
+    # not be the handler (a service advisor's rudeness handled by the service manager). The weekly
+    # and monthly reports' "most complained staff" count this, not the handler.
+    complained_staff = models.ForeignKey(
+        "crm.Staff",
+        verbose_name=_("相关责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints_about",
+    )
     handler_role = models.CharField(_("处理人角色"), max_length=30, blank=True, choices=Role.choices)
     responsibility = models.CharField(
         _("责任归属"), max_length=20, choices=Responsibility.choices, default=Responsibility.PENDING
@@ -149,6 +160,8 @@ class Case(models.Model):
             models.Index(fields=["customer", "received_at"], name="case_customer_received"),
             models.Index(fields=["handler", "state"], name="case_handler_state"),
             models.Index(fields=["department", "state"], name="case_department_state"),
+            # The grumble register leaves out hot alerts turned into a case (callbacks.grumbles).
+            models.Index(fields=["hot_alert_id"], condition=Q(hot_alert_id__isnull=False), name="case_hot_alert_idx"),
             # No index holds `escalation_level`: the SLA sweep escalates thousands of cases at once,
             # and a column in no index lets PostgreSQL update the row in place (HOT, see migration
             # 0003) instead of adding an entry to each of the table's indexes. The escalations
