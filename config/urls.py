@@ -23,16 +23,12 @@ urlpatterns = [
     path("", include("crm.urls")),
 ]
 
+# Development media, except MEDIA_ROOT/private (complaint attachments): those are read only
+# through complaints:attachment_download, which checks that the user may see the case.
+MEDIA_PATTERN = rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?!private/)(?P<path>.*)$"
+
 if settings.DEBUG:
     from django.urls import re_path
     from django.views.static import serve
 
-    # Development media, except MEDIA_ROOT/private (complaint attachments): those are read only
-    # through complaints:attachment_download, which checks that the user may see the case.
-    urlpatterns += [
-        re_path(
-            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?!private/)(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
+    urlpatterns += [re_path(MEDIA_PATTERN, serve, {"document_root": settings.MEDIA_ROOT})]
