@@ -470,6 +470,14 @@ def bench_club(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_grumbles(report: Report, runs: int) -> None:
+    """Issue 14 items 2–3: the grumble register over 30,000 hot alerts (< 300 ms, queries constant)
+    and table 5 of a month, bench/grumbles.py."""
+    from bench.grumbles import bench_grumbles as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -485,6 +493,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "winback": bench_winback,
     "improvement": bench_improvement,
     "club": bench_club,
+    "grumbles": bench_grumbles,
 }
 
 

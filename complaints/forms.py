@@ -253,7 +253,7 @@ class AttachmentForm(forms.Form):
     """One file for the case; the type, content and size checks are complaints.attachments'."""
 
     file = forms.FileField(
-        label=_("附件"),
+        label=_("文件"),
         help_text=_("照片、信函或录音：jpg、png、heic、pdf、mp3、m4a、wav、amr。"),
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.heic,.pdf,.mp3,.m4a,.wav,.amr"}),
     )
