@@ -31,7 +31,7 @@ def _seed(cursor) -> dict[str, int]:
     # A sixth became complaint cases: the case keeps the alert's id.
     cursor.execute(
         """
-        WITH a AS (SELECT id, row_number() OVER (ORDER BY id) n FROM callbacks_hotalert WHERE id %% 6 = 0),
+        WITH a AS (SELECT id, row_number() OVER (ORDER BY id) n FROM callbacks_hotalert WHERE id % 6 = 0),
              c AS (SELECT id, row_number() OVER (ORDER BY id) n FROM complaints_case WHERE hot_alert_id IS NULL)
         UPDATE complaints_case SET hot_alert_id = a.id FROM a JOIN c USING (n) WHERE complaints_case.id = c.id
         """
@@ -42,12 +42,12 @@ def _seed(cursor) -> dict[str, int]:
         INSERT INTO callbacks_grumble (alert_id, category, content, handling, department_id, handled_on,
             result_summary, recall_note, created_at, updated_at)
         SELECT h.id, 'attitude', '等了2个小时', '致电致歉', d.id,
-            CASE WHEN h.id %% 3 = 0 THEN (h.raised_at AT TIME ZONE 'Asia/Shanghai')::date + 2 END,
-            CASE WHEN h.id %% 3 = 0 THEN '客户接受' ELSE '' END, '', now(), now()
+            CASE WHEN h.id % 3 = 0 THEN (h.raised_at AT TIME ZONE 'Asia/Shanghai')::date + 2 END,
+            CASE WHEN h.id % 3 = 0 THEN '客户接受' ELSE '' END, '', now(), now()
         FROM callbacks_hotalert h
         JOIN callbacks_callbacktask t ON t.id = h.task_id
         LEFT JOIN crm_department d ON d.store_id = t.store_id AND d.kind = 'service'
-        WHERE h.id %% 2 = 0 AND h.id %% 6 <> 0
+        WHERE h.id % 2 = 0 AND h.id % 6 <> 0
         """
     )
     grumbles = cursor.rowcount
@@ -73,7 +73,8 @@ def bench_grumbles(report, runs: int) -> None:
         for username, who in (("s01_crm", "store CR manager"), ("group_cr", "group CR head, 10 stores")):
             client = client_for(username)
             for label, params, target in (
-                ("grumble register", "", 300),
+                ("grumble register (opens on this month)", "", 300),
+                ("grumble register, every month", "?month=", None),
                 ("grumble register, a month, open", f"?month={month:%Y-%m}&status=open", 300),
             ):
                 request = get_ok(client, url + params)
@@ -84,7 +85,7 @@ def bench_grumbles(report, runs: int) -> None:
                         ms,
                         "ms",
                         target,
-                        "< 300 ms",
+                        "< 300 ms" if target else "",
                         note=f"{count_queries(request)} queries; {made['alerts']:,} alerts, "
                         f"{made['cases']:,} turned into cases, {made['grumbles']:,} handled records",
                     )

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,10 @@ from crm.scoping import stores_for_user
 @login_required
 @permission_required("callbacks.view_grumble", raise_exception=True)
 def grumble_list(request):
-    form = GrumbleFilterForm(request.GET or None, stores=stores_for_user(request.user))
+    # The register opens on this month (the CR staff's working set, and a cheap read at scale: a
+    # register of every month joins each alert to its callback task); a blank month means all.
+    data = request.GET or {"month": f"{timezone.localdate():%Y-%m}"}
+    form = GrumbleFilterForm(data, stores=stores_for_user(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     page = Paginator(selectors.grumble_register(user=request.user, filters=filters), 50).get_page(
         request.GET.get("page")

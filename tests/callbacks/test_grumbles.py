@@ -188,7 +188,7 @@ def test_register_is_store_scoped_and_filters(client_for, store_a, store_b, cr_m
     )
     client = client_for(cr_manager)
     url = reverse("callbacks:grumble_list")
-    page = client.get(url)
+    page = client.get(url, {"month": ""})  # blank: every month
     assert page.status_code == 200
     rows = page.context["page_obj"].object_list
     assert set(rows) == {mine, october_done, november}  # never store B's
@@ -198,6 +198,11 @@ def test_register_is_store_scoped_and_filters(client_for, store_a, store_b, cr_m
         return set(client.get(url, params).context["page_obj"].object_list)
 
     assert shown({"month": "2026-10"}) == {mine, october_done}
+    # with no filter at all the register opens on this month
+    with time_machine.travel(dt.datetime(2026, 11, 20, 9, 0, tzinfo=SHANGHAI), tick=False):
+        opened = client.get(url)
+    assert set(opened.context["page_obj"].object_list) == {november}
+    assert opened.context["form"]["month"].value() == "2026-11"
     assert shown({"month": "2026-10", "status": "done"}) == {october_done}
     assert shown({"status": "open"}) == {mine, november}
     assert shown({"department": DepartmentKind.SERVICE}) == {october_done}
@@ -211,7 +216,7 @@ def test_register_query_count_is_constant_in_rows(
     client_for, store_a, cr_manager, advisor_staff, django_assert_max_num_queries
 ):
     client = client_for(cr_manager)
-    url = reverse("callbacks:grumble_list")
+    url = reverse("callbacks:grumble_list") + "?month="
     for _ in range(2):
         alert = make_alert(store_a)
         grumble_save(alert=alert, user=cr_manager, handling="致歉", responsible_staff=advisor_staff)
