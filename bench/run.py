@@ -478,7 +478,12 @@ def bench_api(report: Report, runs: int) -> None:
 def bench_voc(report: Report, runs: int) -> None:
     """Issue 14 item 1: VOC tagging of a month's verbatims (< 10 s) and the VOC page (< 300 ms),
     bench/voc.py."""
-    from bench.voc import bench_voc as bench
+
+
+def bench_grumbles(report: Report, runs: int) -> None:
+    """Issue 14 items 2–3: the grumble register over 30,000 hot alerts (< 300 ms, queries constant)
+    and table 5 of a month, bench/grumbles.py."""
+    from bench.grumbles import bench_grumbles as bench
 
     bench(report, runs)
 
@@ -500,6 +505,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "club": bench_club,
     "api": bench_api,
     "voc": bench_voc,
+    "grumbles": bench_grumbles,
 }
 
 

@@ -7,6 +7,7 @@ from callbacks.models import (
     CallbackTask,
     CallbackTaskRepairOrder,
     DataFixRecord,
+    Grumble,
     HotAlert,
     StoreCallbackSettings,
 )
@@ -68,3 +69,10 @@ class DataFixRecordAdmin(admin.ModelAdmin):
 class CallbackTaskRepairOrderAdmin(admin.ModelAdmin):
     list_display = ("task", "repair_order")
     raw_id_fields = ("task", "repair_order")
+
+
+@admin.register(Grumble)
+class GrumbleAdmin(admin.ModelAdmin):
+    list_display = ("alert", "category", "responsible_staff", "handled_on")
+    list_select_related = ("alert", "responsible_staff")
+    raw_id_fields = ("alert", "responsible_staff", "department", "recall_by", "updated_by")

@@ -20,6 +20,9 @@ class CallbacksConfig(AppConfig):
             # SPEC §1: agents open complaints from calls — they read their stores' hot alerts;
             # closing one (change_hotalert) stays the CR manager's.
             "callbacks.view_hotalert",
+            # Grumbles (table 5): the CR department records the handling and the re-call.
+            "callbacks.view_grumble",
+            "callbacks.change_grumble",
         ],
         R.CR_MANAGER: [
             "callbacks.view_callbacktask",
@@ -30,8 +33,12 @@ class CallbacksConfig(AppConfig):
             "callbacks.view_datafixrecord",
             "callbacks.change_datafixrecord",
             "callbacks.change_storecallbacksettings",
+            "callbacks.view_grumble",
+            "callbacks.change_grumble",
         ],
-        R.GENERAL_MANAGER: ["callbacks.view_callbacktask", "callbacks.view_hotalert"],
+        R.GENERAL_MANAGER: ["callbacks.view_callbacktask", "callbacks.view_hotalert", "callbacks.view_grumble"],
+        # The department named responsible reads its grumbles (the register filters by department).
+        R.DEPARTMENT_MANAGER: ["callbacks.view_grumble"],
     }
     nav_items: list = []  # filled in ready(): crm.roles imports auth models
     role_landing = {R.CALLBACK_AGENT: "callbacks:queue"}
@@ -57,6 +64,14 @@ class CallbacksConfig(AppConfig):
                 25,
                 group="callbacks",
             ),
+            NavItem(
+                _("抱怨登记"),
+                "callbacks:grumble_list",
+                "callbacks.view_grumble",
+                "chat-left-dots",
+                26,
+                group="callbacks",
+            ),
         ]
         from callbacks.generation import callback_tasks_generate_after_import
         from callbacks.importing import TASK_GENERATION_ORDER, CallbackResultsSheet
@@ -71,6 +86,10 @@ class CallbacksConfig(AppConfig):
 
         register_sheet(CallbackResultsSheet())
         register_timeline_provider(callback_timeline_entries)
+
+        from callbacks.grumbles.timeline import grumble_timeline_entries
+
+        register_timeline_provider(grumble_timeline_entries)
 
         from callbacks.sms import SMS_SURVEY_REASON, callback_sms_survey_reply
         from crm.sms.registry import register_reply_handler

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.choices import AttemptSource, Bucket, CallbackKind, Disposition, Mood, TaskState
+from complaints.choices import Category
 
 
 class StoreCallbackSettings(models.Model):
@@ -283,3 +284,73 @@ class DataFixRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.wrong_number}"
+
+
+class Grumble(models.Model):
+    """The handling of a grumble (抱怨客户联系处理表, seed 001 table 5): a hot alert raised on a
+    call that was NOT turned into a complaint case. One row per alert, made when the CR staff first
+    record its handling; an alert without a row is a grumble not yet handled.
+
+    It lives in callbacks, beside its HotAlert (a real one-to-one key, unique in the database):
+    the grumble is the call's follow-through (SPEC §6: "the callback carries a grumble") and its
+    再次回访 is callback work, while complaints stays free of callbacks' tables (its Case keeps
+    plain ids)."""
+
+    alert = models.OneToOneField(HotAlert, verbose_name=_("回访预警"), on_delete=models.CASCADE, related_name="grumble")
+    category = models.CharField(_("内容分类"), max_length=20, choices=Category.choices, blank=True)
+    content = models.TextField(_("用户抱怨内容和用户要求"), blank=True)
+    handling = models.TextField(_("处理过程及情况"), blank=True)
+    responsible_staff = models.ForeignKey(
+        "crm.Staff",
+        verbose_name=_("处理责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="grumbles",
+    )
+    department = models.ForeignKey(
+        "crm.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_on = models.DateField(_("处理完毕日期"), null=True, blank=True)
+    result_summary = models.TextField(_("处理结果总结"), blank=True)
+    recall_note = models.TextField(_("再次回访记录"), blank=True)
+    recall_at = models.DateTimeField(_("再次回访时间"), null=True, blank=True)
+    recall_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("再次回访人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更新人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("建立时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("抱怨处理")
+        verbose_name_plural = _("抱怨处理")
+        ordering = ["-alert__raised_at"]
+        constraints = [
+            # Done (处理完毕) means the handling and its summary are written: the register's
+            # open/done filter reads handled_on alone.
+            models.CheckConstraint(
+                condition=models.Q(handled_on__isnull=True) | (~models.Q(handling="") & ~models.Q(result_summary="")),
+                name="grumble_done_has_handling",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id}"

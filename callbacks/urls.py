@@ -1,6 +1,7 @@
 from django.urls import path
 
 from callbacks import views
+from callbacks.grumbles import views as grumble_views
 
 app_name = "callbacks"
 urlpatterns = [
@@ -13,6 +14,10 @@ urlpatterns = [
     path("hot-alerts/", views.hot_alert_list, name="hot_alert_list"),
     path("hot-alerts/<int:pk>/close/", views.hot_alert_close, name="hot_alert_close"),
     path("hot-alerts/close/", views.hot_alerts_close, name="hot_alerts_close"),
+    path("grumbles/", grumble_views.grumble_list, name="grumble_list"),
+    path("grumbles/<int:pk>/", grumble_views.grumble_detail, name="grumble_detail"),
+    path("grumbles/<int:pk>/edit/", grumble_views.grumble_update, name="grumble_update"),
+    path("grumbles/<int:pk>/recall/", grumble_views.grumble_recall, name="grumble_recall"),
     path("daily/", views.daily_report, name="daily_report"),
     path("all/", views.manager_queue, name="manager_queue"),
 ]

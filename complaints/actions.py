@@ -35,6 +35,11 @@ ACTIONS: dict[str, CaseAction] = {
     Action.UNFOUNDED: CaseAction(f.RequiredMemoForm, lambda c, u, d: s.case_mark_unfounded(case=c, user=u, **d)),
     Action.REOPEN: CaseAction(f.RequiredMemoForm, lambda c, u, d: s.case_reopen(case=c, user=u, **d)),
     Action.ESCALATE: CaseAction(f.EscalateForm, lambda c, u, d: s.case_escalate(case=c, user=u, **d)),
+    Action.SET_STAFF: CaseAction(
+        f.ComplainedStaffForm,
+        lambda c, u, d: s.case_set_complained_staff(case=c, user=u, **d),
+        takes_case=True,
+    ),
     Action.TRANSFER: CaseAction(
         f.TransferForm,
         lambda c, u, d: s.case_transfer(case=c, user=u, store=c.store, **d),

@@ -3,7 +3,16 @@ case pages, where the workflow service enforces the transitions; edits here bypa
 
 from django.contrib import admin
 
-from complaints.models import CalendarDay, Case, CaseCounter, CaseEvent, Notification, SlaPolicy, WorkingPeriod
+from complaints.models import (
+    CalendarDay,
+    Case,
+    CaseAttachment,
+    CaseCounter,
+    CaseEvent,
+    Notification,
+    SlaPolicy,
+    WorkingPeriod,
+)
 
 
 class CaseEventInline(admin.TabularInline):
@@ -19,7 +28,7 @@ class CaseAdmin(admin.ModelAdmin):
     list_filter = ("state", "level", "category", "channel", "store")
     list_select_related = ("store", "customer", "handler")
     search_fields = ("case_no", "customer__name", "customer__mobile", "content")
-    raw_id_fields = ("customer", "vehicle", "repeat_of", "department", "handler", "created_by")
+    raw_id_fields = ("customer", "vehicle", "repeat_of", "department", "handler", "created_by", "complained_staff")
     date_hierarchy = "received_at"
     inlines = [CaseEventInline]
 
@@ -65,3 +74,13 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 
 admin.site.register(WorkingPeriod)
 admin.site.register(CalendarDay)
+
+
+@admin.register(CaseAttachment)
+class CaseAttachmentAdmin(admin.ModelAdmin):
+    """Metadata only: the file itself is read through the case page's scoped download."""
+
+    list_display = ("case", "original_name", "content_type", "size", "uploaded_at", "uploaded_by")
+    list_select_related = ("case", "uploaded_by")
+    raw_id_fields = ("case", "uploaded_by")
+    readonly_fields = ("file", "content_type", "size")

@@ -88,3 +88,11 @@ class ComplaintsConfig(AppConfig):
         from crm.search import register_search_provider
 
         register_search_provider(complaint_search_section)
+
+        from auditlog.registry import auditlog
+
+        from complaints.models import CaseAttachment
+
+        # Upload and delete of a case's files in the audit log (who, when, which file), beside
+        # the CaseEvent on the case's own timeline.
+        auditlog.register(CaseAttachment)

@@ -107,6 +107,9 @@ class Action(models.TextChoices):
     TRANSFER = "transfer", _("转交他人")
     AUTO_ESCALATE = "auto_escalate", _("超时自动升级")
     IMPORT = "import", _("导入")
+    SET_STAFF = "set_staff", _("认定相关责任人")
+    ATTACH = "attach", _("上传附件")
+    DETACH = "detach", _("删除附件")
 
 
 _HANDLERS = (Role.CR_MANAGER, Role.DEPARTMENT_MANAGER, Role.CONSULTANT, Role.GENERAL_MANAGER)
@@ -137,7 +140,14 @@ WORKFLOW: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         (CaseState.DISPATCHED, CaseState.IN_PROGRESS),
         (Role.CR_MANAGER, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER),
     ),
+    # The person complained about may be named at intake, by the department's investigation or
+    # when the CR manager reviews a closed case (the weekly report counts them).
+    Action.SET_STAFF: (tuple(CaseState.values), (Role.CR_MANAGER, Role.DEPARTMENT_MANAGER, Role.GENERAL_MANAGER)),
 }
+
+# Who may add files to a case they can see (and delete their own; the CR manager any).
+ATTACHMENT_ROLES = (*_INTAKE, Role.DEPARTMENT_MANAGER, Role.CONSULTANT, Role.GENERAL_MANAGER)
+ATTACHMENT_DELETE_ANY_ROLES = (Role.CR_MANAGER,)
 INTAKE_ROLES = _INTAKE
 
 

@@ -32,6 +32,12 @@ class CaseCreateForm(forms.ModelForm):
     level = forms.ChoiceField(
         label=_("投诉等级"), choices=[("", _("按规则建议")), *list(Level.choices)], required=False
     )
+    complained_staff = forms.ModelChoiceField(
+        label=_("相关责任人"),
+        queryset=Staff.objects.none(),
+        required=False,
+        help_text=_("被投诉的员工（可与处理人不同）；不确定时留空，调查后再认定。"),
+    )
 
     class Meta:
         model = Case
@@ -66,6 +72,9 @@ class CaseCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if stores is not None:
             self.fields["store"].queryset = stores
+            self.fields["complained_staff"].queryset = (
+                Staff.objects.filter(store__in=stores, is_active=True).select_related("store").order_by("store", "name")
+            )
             only = list(stores[:2])
             if len(only) == 1 and not self.initial.get("store"):
                 self.fields["store"].initial = only[0]
@@ -225,6 +234,30 @@ class CloseForm(forms.Form):
     responsibility = forms.ChoiceField(
         label=_("责任归属"), choices=[("", _("保持不变")), *Responsibility.choices], required=False
     )
+
+
+class ComplainedStaffForm(forms.Form):
+    """相关责任人 (table 6): a member of the case's store, or blank to clear."""
+
+    staff = forms.ModelChoiceField(label=_("相关责任人"), queryset=Staff.objects.none(), required=False)
+    memo = forms.CharField(label=_("备注"), required=False)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["staff"].queryset = Staff.objects.filter(store=case.store_id, is_active=True)
+            self.fields["staff"].initial = case.complained_staff_id
+
+
+class AttachmentForm(forms.Form):
+    """One file for the case; the type, content and size checks are complaints.attachments'."""
+
+    file = forms.FileField(
+        label=_("文件"),
+        help_text=_("照片、信函或录音：jpg、png、heic、pdf、mp3、m4a、wav、amr。"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.heic,.pdf,.mp3,.m4a,.wav,.amr"}),
+    )
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)
 
 
 class EscalateForm(forms.Form):

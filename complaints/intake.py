@@ -112,5 +112,6 @@ def intake_submit(*, user: User, data: dict[str, Any]) -> Case:
         source_task_id=_scoped_task_id(user, data.get("source_task_id")),
         contact_name=data.get("contact_name", ""),
         contact_phone=data.get("contact_phone", ""),
+        complained_staff=data.get("complained_staff"),
         **facts,
     )

@@ -26,6 +26,7 @@ COMPLAINTS_HEADERS = [
     "投诉等级",
     "责任部门",
     "处理人",
+    "相关责任人",
     "状态",
     "升级级别",
     "SLA颜色",
@@ -48,7 +49,7 @@ def complaints_rows(*, start: dt.datetime, end: dt.datetime, store_ids: list[int
     """`complaints`: every case received in the period, one row each, with its SLA colour label."""
     qs = (
         with_sla_colour(cases_received(start=start, end=end, store_ids=store_ids), now)
-        .select_related("store", "customer", "department", "handler")
+        .select_related("store", "customer", "department", "handler", "complained_staff")
         .order_by("received_at", "id")
     )
     labels = dict(SlaColour.choices)
@@ -64,6 +65,7 @@ def complaints_rows(*, start: dt.datetime, end: dt.datetime, store_ids: list[int
             case.level,
             case.department.get_kind_display() if case.department_id else "",
             str(case.handler or ""),
+            case.complained_staff.name if case.complained_staff_id else "",
             case.get_state_display(),
             case.escalation_level,
             str(labels[case.sla_colour]),
@@ -110,10 +112,11 @@ def complaints_monthly_summary(
             ("channel", "channel"),
         )
     }
+    # The staff complained about (相关责任人, table 6), not the case's handler (issue 14 item 3).
     by["staff"] = list(
-        qs.filter(handler__isnull=False)
-        .values("handler__display_name", "handler__username")
+        qs.filter(complained_staff__isnull=False)
+        .values("complained_staff__name")
         .annotate(n=Count("id"))
-        .order_by("-n")[:10]
+        .order_by("-n", "complained_staff__name")[:10]
     )
     return {"totals": totals, "by": by}

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from complaints.choices import FINISHED_STATES, CaseState, Category, Channel, EscalationLevel, SlaColour
-from complaints.models import Case
+from complaints.models import Case, CaseAttachment
 from crm.choices import DepartmentKind, Role
 from crm.models import Delivery, Department, RepairOrder, User
 from crm.reporting import rate
@@ -312,11 +312,22 @@ def department_choices(*, user: User) -> list[tuple[int, str]]:
 def case_detail(*, user: User, pk: int, now: dt.datetime) -> Case:
     """One case within the user's stores (404 otherwise), coloured, with its links loaded."""
     qs = with_sla_colour(cases_for_user(user=user), now).select_related(
-        "store", "customer", "vehicle", "department", "handler", "repeat_of", "created_by"
+        "store", "customer", "vehicle", "department", "handler", "repeat_of", "created_by", "complained_staff"
     )
     try:
         return qs.get(pk=pk)
     except Case.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def case_attachment(*, user: User, case_id: int, attachment_id: int) -> CaseAttachment:
+    """One attachment of a case the user may see (cases_for_user: store scope, a consultant's own
+    cases); anything else is a 404, never a 403 that says the file exists."""
+    try:
+        return CaseAttachment.objects.select_related("case").get(
+            pk=attachment_id, case_id=case_id, case__in=cases_for_user(user=user)
+        )
+    except CaseAttachment.DoesNotExist as exc:
         raise Http404 from exc
 
 

@@ -32,7 +32,7 @@ from complaints.models import Case, CaseCounter, CaseEvent
 from complaints.notifications import notify
 from complaints.selectors import case_url_parts
 from crm.choices import Role
-from crm.models import Customer, Department, Store, User, Vehicle
+from crm.models import Customer, Department, Staff, Store, User, Vehicle
 from crm.scoping import user_can_see_store
 
 REPEAT_WINDOW_DAYS = 90
@@ -204,6 +204,7 @@ def case_receive(
     case_no: str = "",
     hot_alert_id: int | None = None,
     source_task_id: int | None = None,
+    complained_staff: Staff | None = None,
     **facts: Any,
 ) -> Case:
     """Intake (受理): number the case, link a repeat, store the SLA due times, record the event."""
@@ -216,6 +217,8 @@ def case_receive(
         raise CaseError(_("客户不属于该门店。"))
     if not content.strip():
         raise CaseError(_("请填写投诉内容。"))
+    if complained_staff is not None and complained_staff.store_id != store.pk:
+        raise CaseError(_("相关责任人不属于该门店。"))
     received_at = received_at or timezone.now()
     level = level or suggest_level(category=category, channel=channel, demand=demand)
     policy = policy_for_store(store.pk)
@@ -244,6 +247,7 @@ def case_receive(
             first_contact_due_at=due_at,
             hot_alert_id=hot_alert_id,
             source_task_id=source_task_id,
+            complained_staff=complained_staff,
             created_by=user,
             **facts,
         )
@@ -432,3 +436,11 @@ def case_transfer(*, case: Case, user: User | None, store: Store, role: str, han
     return _transition(
         case, user=user, action=Action.TRANSFER, fields=build, memo=memo, notify_kind=NotificationKind.TRANSFERRED
     )
+
+
+def case_set_complained_staff(*, case: Case, user: User | None, staff: Staff | None, memo: str = "") -> Case:
+    """Name (or clear) the member of staff complained about (相关责任人, table 6), apart from the
+    handler; recorded on the timeline with the change."""
+    if staff is not None and staff.store_id != case.store_id:
+        raise CaseError(_("相关责任人不属于该门店。"))
+    return _transition(case, user=user, action=Action.SET_STAFF, fields={"complained_staff": staff}, memo=memo)

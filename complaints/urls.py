@@ -10,6 +10,17 @@ urlpatterns: list = [
     path("cases/escalations/", views.case_list, {"view": "escalations"}, name="escalations"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path(
+        "cases/<int:pk>/attachments/<int:attachment_id>/delete/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
 ]
 

@@ -3,16 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from complaints import selectors
+from complaints import attachments, selectors
 from complaints.actions import ACTIONS, action_forms
-from complaints.forms import CaseCreateForm, CaseFilterForm
+from complaints.forms import AttachmentForm, CaseCreateForm, CaseFilterForm
 from complaints.intake import intake_initial, intake_submit
 from complaints.services import CaseError
 from crm.scoping import stores_for_user
@@ -67,16 +67,25 @@ def case_detail(request, pk: int):
     now = timezone.now()
     case = selectors.case_detail(user=request.user, pk=pk, now=now)
     forms = action_forms(case=case, user=request.user)
-    return render(request, "complaints/case_detail.html", _detail_context(case, now, forms))
+    return render(request, "complaints/case_detail.html", _detail_context(case, now, forms, user=request.user))
 
 
-def _detail_context(case, now, forms):
+def _detail_context(case, now, forms, *, user=None, attachment_form=None):
+    files = list(attachments.case_attachments(case=case))
+    if user is not None:
+        for attachment in files:
+            attachment.case = case  # may_delete reads the case's store: no query per row
+            attachment.deletable = attachments.may_delete(attachment=attachment, user=user)
     return {
         "case": case,
         "clocks": selectors.case_clocks(case=case, now=now),
         "facts": selectors.case_facts(case=case),
         "events": selectors.case_events(case=case),
         "action_forms": forms,
+        "attachments": files,
+        "attachment_form": attachment_form
+        or (AttachmentForm() if user is not None and attachments.may_attach(case=case, user=user) else None),
+        "attachment_max_mb": attachments.attachment_max_bytes() // (1024 * 1024),
     }
 
 
@@ -100,4 +109,57 @@ def case_action(request, pk: int, action: str):
     else:
         messages.error(request, _("请检查填写的内容。"))
     forms = action_forms(case=case, user=request.user, bound=(action, form))
-    return render(request, "complaints/case_detail.html", _detail_context(case, now, forms), status=400)
+    context = _detail_context(case, now, forms, user=request.user)
+    return render(request, "complaints/case_detail.html", context, status=400)
+
+
+@login_required
+@permission_required("complaints.view_case", raise_exception=True)
+@require_POST
+def attachment_upload(request, pk: int):
+    now = timezone.now()
+    case = selectors.case_detail(user=request.user, pk=pk, now=now)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachments.attachment_upload(
+                case=case, user=request.user, upload=form.cleaned_data["file"], note=form.cleaned_data["note"]
+            )
+        except CaseError as error:
+            form.add_error("file", str(error))
+        else:
+            messages.success(request, _("附件已上传。"))
+            return redirect("complaints:case_detail", pk=case.pk)
+    forms = action_forms(case=case, user=request.user)
+    context = _detail_context(case, now, forms, user=request.user, attachment_form=form)
+    return render(request, "complaints/case_detail.html", context, status=400)
+
+
+@login_required
+@permission_required("complaints.view_case", raise_exception=True)
+def attachment_download(request, pk: int, attachment_id: int):
+    """The file, to a user who may see the case (another store's or another consultant's: 404)."""
+    attachment = selectors.case_attachment(user=request.user, case_id=pk, attachment_id=attachment_id)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@permission_required("complaints.view_case", raise_exception=True)
+@require_POST
+def attachment_delete(request, pk: int, attachment_id: int):
+    attachment = selectors.case_attachment(user=request.user, case_id=pk, attachment_id=attachment_id)
+    try:
+        attachments.attachment_delete(attachment=attachment, user=request.user)
+    except CaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("附件已删除。"))
+    return redirect("complaints:case_detail", pk=pk)

@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
@@ -23,7 +25,12 @@ urlpatterns = [
     path("", include("crm.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
+# Development media, except MEDIA_ROOT/private (complaint attachments): those are read only
+# through complaints:attachment_download, which checks that the user may see the case.
+MEDIA_PATTERN = rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?!private/)(?P<path>.*)$"
 
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG:
+    from django.urls import re_path
+    from django.views.static import serve
+
+    urlpatterns += [re_path(MEDIA_PATTERN, serve, {"document_root": settings.MEDIA_ROOT})]

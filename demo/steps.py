@@ -10,6 +10,7 @@ from demo.club import seed_club_demo
 from demo.complaints import seed_complaints_demo
 from demo.context import DemoContext
 from demo.crm import seed_crm_demo
+from demo.grumbles import seed_grumbles_demo
 from demo.improvement import seed_improvement_demo
 from demo.retention import seed_retention_demo
 from demo.sms import seed_sms_demo
@@ -30,6 +31,8 @@ STEPS: tuple[DemoStep, ...] = (
     DemoStep("callbacks", seed_callbacks_demo),
     DemoStep("sms", seed_sms_demo),
     DemoStep("complaints", seed_complaints_demo),
+    # After complaints: the hot alerts it did not turn into cases are the grumbles.
+    DemoStep("grumbles", seed_grumbles_demo),
     DemoStep("retention", seed_retention_demo),
     DemoStep("improvement", seed_improvement_demo),
     # After the ROs and the win-back come-backs: members are enrolled from them.

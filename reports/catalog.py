@@ -10,6 +10,7 @@ from reports.registry import register_report
 from reports.tables import callbacks, club, complaints, reminders, satisfaction
 from reports.tables import card_analysis as cards
 from reports.tables import service_kpis as kpis
+from reports.tables.grumbles import build_grumbles
 from reports.tables.sms_log import build_sms_log
 from reports.tables.winback import build_lost_customers, build_winback_reasons
 
@@ -87,6 +88,18 @@ def register_all() -> None:
         description=gettext_noop("每天每位回访专员的拨打次数、成功、各类未成功与短信。"),
     )
 
+    register_report(
+        "grumbles",
+        gettext_noop("抱怨客户联系处理表（表5）"),
+        build_grumbles,
+        group=gettext_noop("投诉"),
+        roles=(*CALLBACK_ROLES, Role.DEPARTMENT_MANAGER),
+        phones=True,
+        order=49,
+        description=gettext_noop(
+            "当月回访发现、未转为投诉的抱怨：内容、处理过程、处理责任人、处理完毕日期、结果总结与再次回访。"
+        ),
+    )
     register_report(
         "complaints",
         gettext_noop("投诉明细表"),

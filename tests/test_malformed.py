@@ -114,6 +114,9 @@ FORMS_ON = {
     "complaints:calendar_periods_update": "complaints:calendar_detail",
     "complaints:calendar_days_add": "complaints:calendar_detail",
     "callbacks:hot_alert_close": "callbacks:hot_alert_list",
+    "callbacks:grumble_update": "callbacks:grumble_detail",
+    "callbacks:grumble_recall": "callbacks:grumble_detail",
+    "complaints:attachment_upload": "complaints:case_detail",
     "reports:package_generate": "reports:package_list",
     "reports:package_action": "reports:package_detail",
     "surveys:template_create": "surveys:template_list",
@@ -214,6 +217,9 @@ class World:
                 "pk": str(HotAlert.objects.create(task=alert_task, raised_at=timezone.now(), reasons=["低分"]).pk)
             },
             "complaints:case_detail": {"pk": case_pk},
+            "complaints:attachment_upload": {"pk": case_pk},
+            "complaints:attachment_download": {"pk": case_pk, "attachment_id": self._attachment(case)},
+            "complaints:attachment_delete": {"pk": case_pk, "attachment_id": self._attachment(case)},
             "complaints:case_action": {"pk": case_pk},
             "complaints:notification_open": {"pk": str(notification.pk)},
             "complaints:calendar_day_delete": {"day_id": str(policy_day.pk)},
@@ -240,6 +246,8 @@ class World:
         self.ids["crm:import_errors"] = self.ids["crm:import_detail"]
         self.ids["reports:package_download"] = self.ids["reports:package_detail"]
         self.ids["reports:package_action"] = self.ids["reports:package_detail"]
+        for name in ("grumble_detail", "grumble_update", "grumble_recall"):
+            self.ids[f"callbacks:{name}"] = self.ids["callbacks:hot_alert_close"]
         self.store_id = str(store.pk)
         self._improvement(store)
         self._club(store)
@@ -289,6 +297,20 @@ class World:
         self.ids["club:card_detail"] = self.ids["club:card_action"] = {"pk": str(card.pk)}
         self.ids["club:enrol"] = {"customer_pk": str(card.customer_id)}
         self.ids["club:activity_detail"] = {"pk": str(activity.pk)}
+
+    @staticmethod
+    def _attachment(case) -> str:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from complaints.models import CaseAttachment
+
+        found = CaseAttachment.objects.filter(case=case).first()
+        if found is None:
+            found = CaseAttachment(
+                case=case, original_name="x.pdf", content_type="application/pdf", size=9, uploaded_at=timezone.now()
+            )
+            found.file.save("x.pdf", SimpleUploadedFile("x.pdf", b"%PDF-1.4\n"), save=True)
+        return str(found.pk)
 
     @staticmethod
     def _policy(store):

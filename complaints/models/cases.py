@@ -85,6 +85,17 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="complaint_cases",
     )
+    # 相关责任人 (seed 001 table 6): the member of staff the customer complains about, which need
+    # not be the handler (a service advisor's rudeness handled by the service manager). The weekly
+    # and monthly reports' "most complained staff" count this, not the handler.
+    complained_staff = models.ForeignKey(
+        "crm.Staff",
+        verbose_name=_("相关责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="complaints_about",
+    )
     handler_role = models.CharField(_("处理人角色"), max_length=30, blank=True, choices=Role.choices)
     responsibility = models.CharField(
         _("责任归属"), max_length=20, choices=Responsibility.choices, default=Responsibility.PENDING

@@ -31,6 +31,7 @@ COMPLAINTS_COLUMNS = [
     ReportColumn("level", gettext_noop("投诉等级"), "text", 8),
     ReportColumn("department", gettext_noop("责任部门"), "text", 10),
     ReportColumn("handler", gettext_noop("处理人"), "text", 10),
+    ReportColumn("complained_staff", gettext_noop("相关责任人"), "text", 10),
     ReportColumn("state", gettext_noop("状态"), "text", 8),
     ReportColumn("escalation", gettext_noop("升级级别"), "int", 8),
     ReportColumn("sla_colour", gettext_noop("SLA颜色"), "text", 8),
@@ -159,7 +160,7 @@ def complaints_monthly_rows(*, store_ids: list[int] | None, start: dt.datetime, 
         rows.append(
             {
                 "section": _("投诉最多的员工"),
-                "item": r["handler__display_name"] or r["handler__username"],
+                "item": r["complained_staff__name"],
                 "count": r["n"],
                 "base": received,
                 "share": rate(r["n"], received),
@@ -189,7 +190,7 @@ def build_complaints_monthly(*, store_ids: list[int] | None, month: dt.date) -> 
 # --- weekly ----------------------------------------------------------------------------------
 
 STAFF_COLUMNS = [
-    ReportColumn("name", gettext_noop("被投诉人（处理人）"), "text", 16),
+    ReportColumn("name", gettext_noop("被投诉人（相关责任人）"), "text", 16),
     ReportColumn("count", gettext_noop("投诉数"), "int", 8),
     ReportColumn("open", gettext_noop("未完结"), "int", 8),
     ReportColumn("red", gettext_noop("红色"), "int", 8),
@@ -210,19 +211,20 @@ def week_label(monday: dt.date) -> str:
 
 
 def most_complained_staff(*, store_ids: list[int] | None, start: dt.datetime, end: dt.datetime) -> list[dict]:
-    """Staff with the most complaints received in the period (by the case's handler), one query."""
+    """Staff with the most complaints received in the period, by the member of staff complained
+    about (相关责任人, table 6) — not the case's handler, who is often their manager. One query."""
 
-    qs = cases_received(start=start, end=end, store_ids=store_ids).filter(handler__isnull=False)
+    qs = cases_received(start=start, end=end, store_ids=store_ids).filter(complained_staff__isnull=False)
     rows = (
-        qs.values("handler_id", "handler__display_name", "handler__username")
+        qs.values("complained_staff_id", "complained_staff__name")
         .annotate(
             count=Count("id"),
             open=Count("id", filter=Q(state__in=OPEN_STATES)),
             red=Count("id", filter=case_colour_filter("red", timezone.now())),
         )
-        .order_by("-count", "handler__display_name")[:10]
+        .order_by("-count", "complained_staff__name")[:10]
     )
-    return [{**r, "name": r["handler__display_name"] or r["handler__username"]} for r in rows]
+    return [{**r, "name": r["complained_staff__name"]} for r in rows]
 
 
 def build_complaints_weekly(*, store_ids: list[int] | None, day: dt.date) -> list[ReportTable]:

@@ -4,7 +4,7 @@ import datetime as dt
 
 import time_machine
 
-from complaints.reports import complaints_monthly_summary, complaints_rows, month_range
+from complaints.reports import COMPLAINTS_HEADERS, complaints_monthly_summary, complaints_rows, month_range
 from complaints.services import case_dispatch, case_first_contact
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -23,7 +23,8 @@ def test_month_list_and_summary(make_case, cr_manager, advisor, service_departme
     start, end = month_range(dt.date(2026, 10, 1))
     rows = list(complaints_rows(start=start, end=end, store_ids=None, now=received + dt.timedelta(hours=30)))
     assert [r[0] for r in rows] == [late.case_no, prompt.case_no]
-    assert [r[12] for r in rows] == ["红", "白"]
+    colour = COMPLAINTS_HEADERS.index("SLA颜色")
+    assert [r[colour] for r in rows] == ["红", "白"]
     summary = complaints_monthly_summary(start=start, end=end, store_ids=None)
     totals = summary["totals"]
     assert (totals["received"], totals["dispatched"], totals["dispatch_met"], totals["dispatch_late"]) == (2, 2, 1, 1)

@@ -29,12 +29,13 @@ from complaints.services import (
     case_receive,
     case_reopen,
     case_resolve,
+    case_set_complained_staff,
     case_transfer,
     suggest_level,
 )
 from crm.choices import Role
 from tests.concurrency import run_at_once
-from tests.factories import CustomerFactory, StoreFactory, UserFactory
+from tests.factories import CustomerFactory, StaffFactory, StoreFactory, UserFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -236,6 +237,9 @@ def test_role_table_is_enforced_for_every_action(
         Action.ESCALATE: lambda: case_escalate(case=case, user=user, reason="失败", plan="新方案"),
         Action.TRANSFER: lambda: case_transfer(
             case=case, user=user, store=store_a, role=Role.CONSULTANT, handler=advisor, memo="转交"
+        ),
+        Action.SET_STAFF: lambda: case_set_complained_staff(
+            case=case, user=user, staff=StaffFactory(store=store_a, name="被投诉人")
         ),
     }[action]
     if role in roles:

@@ -15,19 +15,23 @@ from complaints.services import case_close, case_dispatch, case_feedback, case_f
 from crm.choices import Role
 from reports.registry import build_report
 from reports.tables.complaints import build_complaints_weekly, week_bounds
-from tests.factories import CustomerFactory, UserFactory
+from tests.factories import CustomerFactory, StaffFactory, UserFactory
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 OCT = dt.date(2026, 10, 1)
 
 
 @pytest.fixture
-def october_cases(make_case, cr_manager, advisor, service_department, store_b):
-    """Three cases in October 2026 (one received 10-31 23:30 local), one in November; one of store B."""
+def october_cases(make_case, cr_manager, advisor, service_department, store_b, store_a):
+    """Three cases in October 2026 (one received 10-31 23:30 local), one in November; one of store B.
+    The first two are handled by advisor 周顾问 and complain about technician 李技师 (相关责任人)."""
     received = dt.datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
+    technician = StaffFactory(store=store_a, name="李技师")
     with time_machine.travel(received, tick=False):
-        late = make_case()
-        prompt = make_case(content="第二件", category=Category.ATTITUDE, channel=Channel.VISIT)
+        late = make_case(complained_staff=technician)
+        prompt = make_case(
+            content="第二件", category=Category.ATTITUDE, channel=Channel.VISIT, complained_staff=technician
+        )
     with time_machine.travel(received + dt.timedelta(minutes=10), tick=False):
         prompt = case_dispatch(case=prompt, user=cr_manager, department=service_department, handler=advisor)
         case_first_contact(case=prompt, user=advisor)
@@ -96,7 +100,9 @@ def test_complaints_monthly_figures(october_cases, store_a):
     assert rows[("结案", "平均结案时长（小时）")]["count"] == 10.0
     assert rows[("受表扬的部门", "服务部")]["count"] == 1
     assert rows[("投诉最多的部门", "服务部")]["count"] == 2
-    assert rows[("投诉最多的员工", "周顾问")]["count"] == 2
+    # the staff complained about, not the handler (周顾问 handled both)
+    assert rows[("投诉最多的员工", "李技师")]["count"] == 2
+    assert ("投诉最多的员工", "周顾问") not in rows
     assert table.total_values()[:3] == ["合计", "受理投诉", 3]
 
 
@@ -113,7 +119,8 @@ def test_weekly_report_lists_the_week_and_most_complained_staff(october_cases, s
     assert [r[0] for r in cases.rows] == [late.case_no, prompt.case_no]
     assert cases.period_label == "2026-10-05 至 2026-10-11"
     staff_rows = list(staff.rows)
-    assert [(r["name"], r["count"], r["open"]) for r in staff_rows] == [("周顾问", 2, 1)]
+    # counted by 相关责任人 (李技师), not by the handler 周顾问 who handled both cases
+    assert [(r["name"], r["count"], r["open"]) for r in staff_rows] == [("李技师", 2, 1)]
     assert week_bounds(dt.date(2026, 10, 11))[0] == dt.date(2026, 10, 5)
 
 
@@ -193,7 +200,7 @@ def test_weekly_page_and_download(october_cases, client_for, cr_manager, store_a
     download = client.get(reverse("reports:complaints_weekly_xlsx"), params)
     wb = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
     assert len(wb.sheetnames) == 2
-    assert wb.worksheets[1]["A2"].value == "被投诉人（处理人）"
+    assert wb.worksheets[1]["A2"].value == "被投诉人（相关责任人）"
 
 
 @pytest.mark.parametrize("name", ["complaints", "complaints_monthly"])
