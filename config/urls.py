@@ -18,6 +18,8 @@ urlpatterns = [
     path("winback/", include("winback.urls")),
     path("improvement/", include("improvement.urls")),
     path("club/", include("club.urls")),
+    # The customer's survey link (no login): short, for an SMS.
+    path("s/", include("surveylink.urls")),
     path("", include("crm.urls")),
 ]
 

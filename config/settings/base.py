@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "winback",
     "improvement",
     "club",
+    "surveylink",
     # The demo data of `make run` (seed_demo); imports every app, imported by none.
     "demo",
 ]
@@ -183,6 +184,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 for _app in ("crm", "callbacks", "complaints", "surveys", "reports", "retention", "winback", "improvement", "club"):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
+CELERY_BEAT_SCHEDULE.update(importlib.import_module("surveylink.schedule").BEAT_SCHEDULE)  # (line length)
 # django-celery-beat stores an entry's expiry as `expire_seconds` and drops `expires` when it
 # writes the entry to its table, so each entry says it both ways (crm.beat checks the rows).
 for _entry in CELERY_BEAT_SCHEDULE.values():
