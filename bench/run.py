@@ -470,6 +470,13 @@ def bench_club(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_survey_link(report: Report, runs: int) -> None:
+    """Issue 16 item 4: the customer's survey page, GET and POST (< 100 ms), bench/survey_link.py."""
+    from bench.survey_link import bench_survey_link as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -485,6 +492,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "winback": bench_winback,
     "improvement": bench_improvement,
     "club": bench_club,
+    "survey_link": bench_survey_link,
 }
 
 

@@ -77,18 +77,19 @@ def survey_link_sms_body(task: CallbackTask, url: str) -> str:
     return sms_template_render(code=SMS_TEMPLATE_CODE, context=context, default=FALLBACK_BODY)
 
 
-def survey_link_send(*, task: CallbackTask, now: datetime.datetime) -> SurveyLink | None:
+def survey_link_send(*, task: CallbackTask, now: datetime.datetime, token: str | None = None) -> SurveyLink | None:
     """Create the task's link and queue its SMS (crm.sms: quiet hours, consent, the outbox).
 
     The caller holds the task's row lock (callbacks.sms, `survey_link_send_after`); a task has at
     most one link (unique), so a second call returns None. None too when no questionnaire is
-    active for the task's kind (the caller then falls back to the score SMS)."""
+    active for the task's kind (the caller then falls back to the score SMS). `token` is for the
+    demo only (a token it can print again on its next run); every real link gets a random one."""
     if SurveyLink.objects.filter(task=task).exists():
         return None
     version = template_current_version(kind=task.kind)
     if version is None:
         return None
-    token = secrets.token_urlsafe(TOKEN_BYTES)
+    token = token or secrets.token_urlsafe(TOKEN_BYTES)
     link = SurveyLink.objects.create(
         task=task, token_hash=token_hash(token), version=version, created_at=now, expires_at=task.window_closes_at
     )
