@@ -19,3 +19,12 @@ def posted_answers(data, version) -> tuple[dict[str, str], dict[str, list[str]]]
         elif len(value) > TEXT_MAX_CHARS:
             errors[code] = [_("最多 %(n)s 个字。") % {"n": TEXT_MAX_CHARS}]
     return answers, errors
+
+
+def customer_errors(errors: dict[str, list[str]], version, answers: dict[str, str]) -> dict[str, list[str]]:
+    """The service's errors as the customer reads them: the missing overall answer says "required"
+    instead of naming the question's code (the page numbers the questions, it shows no codes)."""
+    overall = next((q for q in version.questions.all() if q.is_overall), None)
+    if overall is not None and overall.code in errors and not answers.get(overall.code, "").strip():
+        errors = {**errors, overall.code: [_("此题为必答题。")]}
+    return errors

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from callbacks.forms import questionnaire_rows
 from surveylink.choices import LinkState
-from surveylink.forms import posted_answers
+from surveylink.forms import customer_errors, posted_answers
 from surveylink.selectors import survey_link_for_token, survey_link_state
 from surveylink.services import SurveyLinkClosed, survey_link_answer, survey_link_opened
 from surveylink.throttle import client_ip, guess_blocked, guess_record
@@ -19,8 +19,10 @@ _CLOSED_STATUS = {LinkState.ANSWERED: 200, LinkState.EXPIRED: 410}
 
 
 def _headers(response):
-    # The token is in the URL: keep it out of caches, search engines and Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: keep it out of caches, search engines and other sites' Referer
+    # headers. "same-origin", not "no-referrer": with no referrer at all the browser posts the form
+    # with `Origin: null`, which Django's CSRF check refuses (found by the chromium test).
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 
@@ -54,7 +56,7 @@ def survey_page(request, token: str):
                     render(request, "surveylink/message.html", {**context, "state": exc.state}, status=status)
                 )
             except ValidationError as exc:
-                errors = exc.message_dict
+                errors = customer_errors(exc.message_dict, link.version, answers)
             else:
                 return redirect("surveylink:page", token=token)  # now the thank-you page
     else:

@@ -57,7 +57,7 @@ def test_customer_answers_the_survey_on_his_phone(working_hours, browser, live_s
         # Submitting without the overall score: told which question, nothing recorded.
         page.locator("[data-code=Q1] label", has_text="8").click()
         page.click("[data-testid=survey-submit]")
-        assert "必须填写总体满意度" in page.locator("[data-code=Q0]").inner_text()
+        assert "此题为必答题" in page.locator("[data-code=Q0]").inner_text()
         assert page.locator("[data-code=Q1] input[value='8']").is_checked()  # kept
         _shot(page, "survey_link_390_zh_error")
         assert CallbackTask.objects.get(pk=task.pk).state == TaskState.OPEN
@@ -79,7 +79,9 @@ def test_customer_answers_the_survey_on_his_phone(working_hours, browser, live_s
 
 
 @pytest.mark.parametrize(("viewport", "locale"), [(PHONE, "en-US"), (DESKTOP, "zh-CN"), (DESKTOP, "en-US")])
-def test_survey_page_in_each_language_and_width(working_hours, browser, live_server, settings, store_a, viewport, locale):
+def test_survey_page_in_each_language_and_width(
+    working_hours, browser, live_server, settings, store_a, viewport, locale
+):
     _task, url = _send_link(store_a, settings, live_server)
     context, page = _context_page(browser, viewport, locale)
     try:

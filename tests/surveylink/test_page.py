@@ -62,7 +62,7 @@ def test_page_shows_store_vehicle_and_questions_and_nothing_of_the_customer(
     assert "综合考虑,您对本次购车经历的总体满意程度如何?" in text and 'name="q_Q11"' in text
     for secret in ("张伟", "13912345678", "皖N12345", task.vehicle.vin, f"/{task.pk}/"):
         assert secret not in text
-    assert response["Cache-Control"].startswith("max-age=0") and response["Referrer-Policy"] == "no-referrer"
+    assert response["Cache-Control"].startswith("max-age=0") and response["Referrer-Policy"] == "same-origin"
     link.refresh_from_db()
     assert link.first_opened_at is not None
 
@@ -119,7 +119,7 @@ def test_missing_overall_answer_is_refused_with_the_question_marked(client, link
     response = client.post(page_url(), {"q_Q1": "8", "q_Q3": "是"})
     assert response.status_code == 400
     text = response.content.decode()
-    assert "必须填写总体满意度" in text and 'data-testid="survey-errors"' in text
+    assert "此题为必答题" in text and "（Q0）" not in text and 'data-testid="survey-errors"' in text
     assert 'value="8" autocomplete="off" checked' in text  # what was ticked stays ticked
     task.refresh_from_db()
     assert task.state == TaskState.OPEN and not CallAttempt.objects.exists()
@@ -177,6 +177,7 @@ def test_page_speaks_english_by_accept_language(client, link, at_day):
     response = client.get(page_url(), HTTP_ACCEPT_LANGUAGE="en")
     text = response.content.decode()
     assert 'lang="en"' in text and "Submit" in text and "六安鑫宝丰田" in text
+    assert ">Yes</label>" in text and 'value="是"' in text  # shown in English, posted as stored
 
 
 def test_post_without_csrf_token_is_refused(link, at_day):
