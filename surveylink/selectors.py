@@ -22,7 +22,7 @@ def survey_link_for_token(token: str) -> SurveyLink | None:
     if not token or len(token) > 64:
         return None
     return (
-        SurveyLink.objects.select_related("task__store", "task__vehicle", "version")
+        SurveyLink.objects.select_related("task__store", "task__vehicle", "version__template")
         .prefetch_related(Prefetch("version__questions", queryset=Question.objects.order_by("order", "id")))
         .filter(token_hash=token_hash(token))
         .first()

@@ -162,7 +162,10 @@ def survey_link_answer(*, link: SurveyLink, answers: dict, now: datetime.datetim
     `SurveyLinkClosed`. An invalid answer raises ValidationError keyed by question code."""
     now = now or timezone.now()
     with transaction.atomic():
-        link = SurveyLink.objects.select_for_update(of=("self",)).select_related("task", "version").get(pk=link.pk)
+        # The version (its template and questions) as the page loaded it (survey_link_for_token):
+        # it is pinned to the link and never changes, so the lock reads only the link and its task.
+        version = link.version
+        link = SurveyLink.objects.select_for_update(of=("self",)).select_related("task").get(pk=link.pk)
         state = survey_link_state(link, now)
         if state != LinkState.OPEN:
             raise SurveyLinkClosed(state)
@@ -174,7 +177,7 @@ def survey_link_answer(*, link: SurveyLink, answers: dict, now: datetime.datetim
                 answers=answers,
                 at=now,
                 source=AttemptSource.WEB,
-                version=link.version,
+                version=version,
             )
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):  # the task was closed meanwhile (a call, expiry)
