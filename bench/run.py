@@ -473,17 +473,30 @@ def bench_club(report: Report, runs: int) -> None:
 def bench_api(report: Report, runs: int) -> None:
     """Issue 16: 10,000 ROs pushed through the REST API in batches of 500 (≥ 1,000 rows/s) and the
     CTI lookup by mobile (< 20 ms), bench/api.py."""
+    from bench.api import bench_api as bench
+
+    bench(report, runs)
 
 
 def bench_voc(report: Report, runs: int) -> None:
     """Issue 14 item 1: VOC tagging of a month's verbatims (< 10 s) and the VOC page (< 300 ms),
     bench/voc.py."""
+    from bench.voc import bench_voc as bench
+
+    bench(report, runs)
 
 
 def bench_grumbles(report: Report, runs: int) -> None:
     """Issue 14 items 2–3: the grumble register over 30,000 hot alerts (< 300 ms, queries constant)
     and table 5 of a month, bench/grumbles.py."""
     from bench.grumbles import bench_grumbles as bench
+
+    bench(report, runs)
+
+
+def bench_survey_link(report: Report, runs: int) -> None:
+    """Issue 16 item 4: the customer's survey page, GET and POST (< 100 ms), bench/survey_link.py."""
+    from bench.survey_link import bench_survey_link as bench
 
     bench(report, runs)
 
@@ -506,6 +519,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "api": bench_api,
     "voc": bench_voc,
     "grumbles": bench_grumbles,
+    "survey_link": bench_survey_link,
 }
 
 

@@ -76,6 +76,10 @@ class AttemptSource(models.TextChoices):
     CALL = "call", _("电话")
     SMS = "sms", _("短信")
     IMPORT = "import", _("导入")
+    # The customer answered the questionnaire himself on the survey-link page (surveylink): a
+    # channel of its own, so the call page and the timeline do not show it as a score replied by
+    # SMS. Equal to surveys.choices.ResponseSource.WEB (the response's source is the attempt's).
+    WEB = "web", _("网页")
 
 
 @dataclass(frozen=True)

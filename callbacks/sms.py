@@ -28,6 +28,8 @@ from callbacks.services import callback_attempt_record
 from crm.sms.services import sms_send
 from crm.sms.templates import sms_template_render, store_placeholders
 from crm.validators import is_valid_mobile
+from surveylink.choices import LinkMode
+from surveylink.services import store_link_settings, survey_link_send
 
 logger = logging.getLogger("callbacks.sms")
 
@@ -63,6 +65,7 @@ def callback_sms_survey_send(*, task_id: int, now: datetime.datetime | None = No
     failed attempts, and its customer must have a valid mobile and SMS consent. The task row is
     locked and `sms_survey_sent_at` set in the same transaction as the message, and the message is
     unique per task (related_key), so concurrent or repeated calls send one SMS.
+    A store whose survey-link mode is "instead" gets the link SMS in its place (surveylink).
     In quiet hours the message is queued until 08:00 (crm.sms)."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -79,6 +82,10 @@ def callback_sms_survey_send(*, task_id: int, now: datetime.datetime | None = No
             return False
         task.sms_survey_sent_at = now
         task.save(update_fields=["sms_survey_sent_at"])
+        # A store may send the customer's own survey link instead (surveylink): same trigger, same
+        # lock; `sms_survey_sent_at` marks either as sent. No questionnaire to link: the score SMS.
+        if store_link_settings(task.store_id).mode == LinkMode.INSTEAD and survey_link_send(task=task, now=now):
+            return True
         sms_send(
             store=task.store,
             customer=customer,

@@ -22,6 +22,8 @@ urlpatterns = [
     path("club/", include("club.urls")),
     path("api/v1/", include("api.urls")),
     path("voc/", include("voc.urls")),
+    # The customer's survey link (no login): short, for an SMS.
+    path("s/", include("surveylink.urls")),
     path("", include("crm.urls")),
 ]
 

@@ -14,6 +14,7 @@ from demo.grumbles import seed_grumbles_demo
 from demo.improvement import seed_improvement_demo
 from demo.retention import seed_retention_demo
 from demo.sms import seed_sms_demo
+from demo.surveylink import seed_surveylink_demo
 from demo.voc import seed_voc_demo
 from demo.winback import seed_winback_demo
 
@@ -38,6 +39,8 @@ STEPS: tuple[DemoStep, ...] = (
     # After the ROs and the win-back come-backs: members are enrolled from them.
     DemoStep("club", seed_club_demo),
     DemoStep("api", seed_api_demo),  # an API client with the demo token, for every demo store
+    # After callbacks: a few open tasks get the customer's survey link, printed to open.
+    DemoStep("surveylink", seed_surveylink_demo),
     # Last: it tags the verbatims every step before it recorded.
     DemoStep("voc", seed_voc_demo),
 )

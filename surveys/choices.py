@@ -26,6 +26,7 @@ class ResponseSource(models.TextChoices):
     CALL = "call", _("电话")
     SMS = "sms", _("短信")
     IMPORT = "import", _("导入")
+    WEB = "web", _("网页")  # the customer's own survey link (surveylink)
 
 
 class ScriptKind(models.TextChoices):

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "winback",
     "improvement",
     "club",
+    "surveylink",
     "voc",
     # The REST API (issue 16): reads every app, read by none.
     "api",
@@ -201,6 +202,7 @@ for _app in (
     "improvement",
     "club",
     "voc",
+    "surveylink",
 ):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 # django-celery-beat stores an entry's expiry as `expire_seconds` and drops `expires` when it

@@ -27,6 +27,8 @@ PLACEHOLDERS: dict[str, str] = {
     "plate": "皖N12345",
     "date": "2026-05-01",
     "festival": "中秋",
+    # The customer's own survey link (surveylink): the one template that carries it.
+    "link": "https://cr.example.com/s/Xq3v9LkP0aB7cD2e/",
 }
 
 

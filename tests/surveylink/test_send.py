@@ -1,0 +1,142 @@
+"""Sending the survey link: instead of the SMS score survey, or after it went unanswered (issue 16 item 4)."""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+
+from callbacks.choices import Disposition, TaskState
+from callbacks.models import CallbackTask
+from callbacks.services import callback_attempt_record
+from callbacks.sms import callback_sms_survey_send
+from crm.sms.choices import SmsStatus
+from crm.sms.models import SmsMessage
+from surveylink.choices import LinkMode
+from surveylink.models import StoreSurveyLinkSettings, SurveyLink
+from surveylink.selectors import token_hash
+from surveylink.services import survey_link_after_due, survey_link_send_after
+from surveylink.tasks import survey_link_after_sweep
+from tests.callbacks.factories import SalesTaskFactory
+from tests.surveylink.helpers import DAY
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r"https://cr\.example\.com/s/([A-Za-z0-9_-]{16})/")
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    settings.SITE_URL = "https://cr.example.com/"
+
+
+@pytest.fixture
+def task(store_a):
+    with time_machine.travel(DAY, tick=False):
+        return SalesTaskFactory(delivery__store=store_a, delivery__customer__mobile="13912345678")
+
+
+def _mode(store, mode, hours=24):
+    StoreSurveyLinkSettings.objects.update_or_create(store=store, defaults={"mode": mode, "after_hours": hours})
+
+
+def _at_maximum(task):
+    CallbackTask.objects.filter(pk=task.pk).update(failed_attempts=4)
+
+
+def test_instead_sends_the_link_not_the_score_survey(task, store_a, client):
+    _mode(store_a, LinkMode.INSTEAD)
+    _at_maximum(task)
+    assert callback_sms_survey_send(task_id=task.pk, now=DAY) is True
+    message = SmsMessage.objects.get()
+    # Queued to go at once (on commit): 10:00 is outside the quiet hours.
+    assert message.reason == "survey_link" and message.status == SmsStatus.QUEUED and message.send_after == DAY
+    assert "1-10分" not in message.body and store_a.name in message.body
+    token = LINK.search(message.body).group(1)
+    link = SurveyLink.objects.get(task=task)
+    # The token is stored only as its hash; the link lives as long as the callback window.
+    assert link.token_hash == token_hash(token) and token not in link.token_hash
+    assert link.expires_at == task.window_closes_at
+    task.refresh_from_db()
+    assert task.sms_survey_sent_at == DAY
+    # Repeated sends (the sweep, a second worker) send nothing more.
+    assert callback_sms_survey_send(task_id=task.pk, now=DAY) is False
+    assert SmsMessage.objects.count() == 1 and SurveyLink.objects.count() == 1
+    with time_machine.travel(DAY, tick=False):
+        assert client.get(f"/s/{token}/").status_code == 200
+
+
+def test_instead_follows_the_fourth_failed_call(task, store_a, agent, django_capture_on_commit_callbacks):
+    _mode(store_a, LinkMode.INSTEAD)
+    CallbackTask.objects.filter(pk=task.pk).update(failed_attempts=3)
+    with time_machine.travel(DAY, tick=False), django_capture_on_commit_callbacks(execute=True):
+        callback_attempt_record(task=task, user=agent, disposition=Disposition.NO_ANSWER, at=DAY)
+    assert list(SmsMessage.objects.values_list("reason", flat=True)) == ["survey_link"]
+
+
+def test_instead_in_quiet_hours_is_queued_until_eight(task, store_a):
+    _mode(store_a, LinkMode.INSTEAD)
+    _at_maximum(task)
+    late = DAY.replace(hour=22)
+    assert callback_sms_survey_send(task_id=task.pk, now=late) is True
+    message = SmsMessage.objects.get()
+    assert message.status == SmsStatus.QUEUED and message.send_after == (DAY + datetime.timedelta(days=1)).replace(
+        hour=8
+    )
+
+
+def test_off_keeps_the_score_survey(task, store_a):
+    _mode(store_a, LinkMode.OFF)
+    _at_maximum(task)
+    assert callback_sms_survey_send(task_id=task.pk, now=DAY) is True
+    assert SmsMessage.objects.get().reason == "callback_survey"
+    assert not SurveyLink.objects.exists()
+
+
+def test_after_sends_the_link_once_when_the_score_survey_went_unanswered(task, store_a):
+    _mode(store_a, LinkMode.AFTER, hours=24)
+    _at_maximum(task)
+    assert callback_sms_survey_send(task_id=task.pk, now=DAY) is True
+    assert SmsMessage.objects.get().reason == "callback_survey"
+    # Not before the store's hours have passed.
+    with time_machine.travel(DAY + datetime.timedelta(hours=23), tick=False):
+        assert survey_link_after_due() == [] and survey_link_after_sweep() == 0
+    with time_machine.travel(DAY + datetime.timedelta(hours=25), tick=False):
+        assert survey_link_after_due() == [task.pk]
+        assert survey_link_after_sweep() == 1
+        assert survey_link_after_sweep() == 0  # idempotent
+        assert survey_link_send_after(task_id=task.pk) is False
+    assert sorted(SmsMessage.objects.values_list("reason", flat=True)) == ["callback_survey", "survey_link"]
+
+
+def test_after_sends_nothing_once_the_customer_replied_by_sms(task, store_a):
+    _mode(store_a, LinkMode.AFTER, hours=1)
+    _at_maximum(task)
+    callback_sms_survey_send(task_id=task.pk, now=DAY)
+    callback_attempt_record(task=task, user=None, disposition=Disposition.SMS_REPLY, answers={"overall": 9}, at=DAY)
+    with time_machine.travel(DAY + datetime.timedelta(hours=2), tick=False):
+        assert survey_link_after_sweep() == 0
+        assert survey_link_send_after(task_id=task.pk) is False
+    assert not SurveyLink.objects.exists()
+
+
+@pytest.mark.parametrize("change", [{"may_sms": False}, {"mobile_invalid": True}])
+def test_after_needs_consent_and_a_valid_mobile(task, store_a, change):
+    _mode(store_a, LinkMode.AFTER, hours=1)
+    CallbackTask.objects.filter(pk=task.pk).update(sms_survey_sent_at=DAY)
+    type(task.customer).objects.filter(pk=task.customer_id).update(**change)
+    assert survey_link_send_after(task_id=task.pk, now=DAY + datetime.timedelta(hours=2)) is False
+    assert not SurveyLink.objects.exists()
+
+
+def test_after_ignores_other_modes_and_closed_windows(task, store_a):
+    CallbackTask.objects.filter(pk=task.pk).update(sms_survey_sent_at=DAY)
+    _mode(store_a, LinkMode.INSTEAD, hours=1)
+    assert survey_link_after_due(now=DAY + datetime.timedelta(hours=2)) == []
+    assert survey_link_send_after(task_id=task.pk, now=DAY + datetime.timedelta(hours=2)) is False
+    _mode(store_a, LinkMode.AFTER, hours=1)
+    after_window = task.window_closes_at + datetime.timedelta(minutes=1)
+    assert survey_link_after_due(now=after_window) == []
+    assert survey_link_send_after(task_id=task.pk, now=after_window) is False
+    CallbackTask.objects.filter(pk=task.pk).update(state=TaskState.CLOSED_UNSUCCESSFUL)
+    assert survey_link_send_after(task_id=task.pk, now=DAY + datetime.timedelta(hours=2)) is False
