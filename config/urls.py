@@ -18,6 +18,7 @@ urlpatterns = [
     path("winback/", include("winback.urls")),
     path("improvement/", include("improvement.urls")),
     path("club/", include("club.urls")),
+    path("appointments/", include("appointments.urls")),
     path("", include("crm.urls")),
 ]
 

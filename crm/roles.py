@@ -96,6 +96,7 @@ def sync_role_permissions(**_kwargs) -> None:
         "winback",
         "improvement",
         "club",
+        "appointments",
         "auth",
         "django_celery_beat",
         "auditlog",

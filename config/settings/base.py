@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "winback",
     "improvement",
     "club",
+    "appointments",
     # The demo data of `make run` (seed_demo); imports every app, imported by none.
     "demo",
 ]
@@ -181,7 +182,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The beat schedule is one dict in settings, composed from each app's `schedule.py` (plain data,
 # no Django imports) so that every app owns its entries; each entry carries `expires`.
 CELERY_BEAT_SCHEDULE: dict = {}
-for _app in ("crm", "callbacks", "complaints", "surveys", "reports", "retention", "winback", "improvement", "club"):
+for _app in (
+    "crm",
+    "callbacks",
+    "complaints",
+    "surveys",
+    "reports",
+    "retention",
+    "winback",
+    "improvement",
+    "club",
+    "appointments",
+):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 # django-celery-beat stores an entry's expiry as `expire_seconds` and drops `expires` when it
 # writes the entry to its table, so each entry says it both ways (crm.beat checks the rows).
