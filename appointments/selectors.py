@@ -3,7 +3,6 @@ this task" — the one rule the reminder and win-back reports count 已预约 by
 
 import datetime as dt
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, QuerySet
 
 from appointments.choices import HOLDS_SLOT, MANUAL_CHANGES
@@ -20,8 +19,13 @@ def booking_exists_from_task(task_ref: OuterRef | str = "pk") -> Exists:
     call's outcome 已预约, as the reports count it."""
     if isinstance(task_ref, str):
         task_ref = OuterRef(task_ref)
+    # The content type by its natural key (a join), not by id: reports build this at import time,
+    # before the database may be read.
+    meta = OutreachTask._meta
     return Exists(
-        Appointment.objects.filter(origin_type=ContentType.objects.get_for_model(OutreachTask), origin_id=task_ref)
+        Appointment.objects.filter(
+            origin_type__app_label=meta.app_label, origin_type__model=meta.model_name, origin_id=task_ref
+        )
     )
 
 
