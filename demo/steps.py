@@ -4,6 +4,7 @@ own random generator (seeded with its name), so adding a step never changes anot
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from demo.appointments import seed_appointments_demo
 from demo.callbacks import seed_callbacks_demo
 from demo.club import seed_club_demo
 from demo.complaints import seed_complaints_demo
@@ -32,6 +33,8 @@ STEPS: tuple[DemoStep, ...] = (
     DemoStep("improvement", seed_improvement_demo),
     # After the ROs and the win-back come-backs: members are enrolled from them.
     DemoStep("club", seed_club_demo),
+    # After retention: a week of bookings around today; the no-show run puts follow-up calls in the queue.
+    DemoStep("appointments", seed_appointments_demo),
 )
 
 
