@@ -85,11 +85,12 @@ def my_day(request):
 @login_required
 @permission_required("appointments.add_appointment", raise_exception=True)
 def book(request):
-    customer = get_scoped_or_404(
-        Customer.objects.select_related("store"),
-        request.user,
-        pk=id_param(request.GET.get("customer"), name="customer"),
-    )
+    customer_id = id_param(request.GET.get("customer"), name="customer")
+    if customer_id is None:
+        # A booking is for a customer: the page is opened from his file or a call page.
+        messages.info(request, _("请先在客户档案中找到客户，再从客户页面预约。"))
+        return redirect("crm:customer_list")
+    customer = get_scoped_or_404(Customer.objects.select_related("store"), request.user, pk=customer_id)
     callback_id = id_param(request.GET.get("callback_task"), name="callback_task")
     callback = get_scoped_or_404(CallbackTask.objects.all(), request.user, pk=callback_id) if callback_id else None
     day = _day_param(request.POST.get("day") or request.GET.get("day"), timezone.localdate() + dt.timedelta(days=1))
@@ -146,12 +147,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 @permission_required("appointments.view_appointment", raise_exception=True)
 def slot_options(request):
     """The <option>s of the slot select for a store's day, with free places (htmx, on date change)."""
-    store = get_scoped_or_404(
-        stores_for_user(request.user),
-        request.user,
-        store_field="id",
-        pk=id_param(request.GET.get("store"), name="store"),
-    )
+    store, _stores = _store_for(request, request.GET.get("store"))
     day = _day_param(request.GET.get("day") or request.GET.get("booked_on"), timezone.localdate())
     choices = slot_select_choices(slot_choices(store_id=store.pk, day=day, conf=store_appointment_settings(store.pk)))
     return render(request, "appointments/_slot_options.html", {"choices": choices})

@@ -2,7 +2,7 @@
 (arrived) or missed (no-show, with its follow-up call in the queue), today's and the next three
 days' still booked — with their service advisors, sources and a few cancellations.
 
-Idempotent: a store that has appointments already is left alone. Bookings go through the booking
+Idempotent: a store that has bookings of these sources already is left alone. Bookings go through the booking
 service under `demo_clock` (each booked two days before its day, as an agent would have), so the
 capacity rule and the confirmation SMS are the real ones; runs on SQLite too (no PG-only SQL)."""
 
@@ -15,14 +15,15 @@ from django.utils import timezone
 from appointments.choices import AppointmentState, ServiceType, Source
 from appointments.models import Appointment
 from appointments.services import SlotFull, appointment_book, appointment_set_state
-from appointments.sweeps import appointments_mark_no_shows
+from appointments.sweeps import appointments_mark_arrived, appointments_mark_no_shows
 from crm.choices import StaffRole
 from crm.models import Staff, Store, Vehicle
 from demo.context import DemoContext, demo_clock
 
 PER_DAY = (6, 11)
 DAYS = range(-3, 4)
-SOURCES = [Source.INBOUND] * 3 + [Source.WALK_IN, Source.CALLBACK] + [Source.REMINDER] * 2
+# The sources of a booking made without a task (the reminder and win-back steps book from their calls).
+SOURCES = [Source.INBOUND] * 3 + [Source.WALK_IN, Source.CALLBACK]
 SERVICES = [ServiceType.MAINTENANCE] * 5 + [ServiceType.REPAIR] * 2 + [ServiceType.BODY_PAINT, ServiceType.INSURANCE]
 NOTES = ["", "", "", "客户要求上午取车", "顺便检查空调", "需要代步车", "带保养券"]
 
@@ -30,12 +31,15 @@ NOTES = ["", "", "", "客户要求上午取车", "顺便检查空调", "需要�
 def seed_appointments_demo(ctx: DemoContext) -> None:
     today = timezone.localdate()
     for store in ctx.data.get("stores") or Store.objects.order_by("code"):
-        if Appointment.objects.filter(store=store).exists():
+        # The retention and win-back steps book from their calls; this step's bookings are the others.
+        if Appointment.objects.filter(store=store, source__in=SOURCES).exists():
             continue
         with transaction.atomic():
             made = _store_week(store, random.Random(f"appointments:{store.code}"), today)
         ctx.stdout.write(f"appointments: {made} bookings at {store.code}")
-    # The morning run: the past days' bookings not kept become no-shows with a follow-up call.
+    # What the import and the morning run would have done: bookings whose vehicle came that day
+    # (the earlier steps' ROs) arrived; the past days' others are no-shows with a follow-up call.
+    appointments_mark_arrived()
     appointments_mark_no_shows()
 
 
