@@ -470,6 +470,13 @@ def bench_club(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_appointments(report: Report, runs: int) -> None:
+    """Issue 15 item 2: the day board at the SPEC §12 scale (< 100 ms), bench/appointments.py."""
+    from bench.appointments import bench_appointments as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -485,6 +492,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "winback": bench_winback,
     "improvement": bench_improvement,
     "club": bench_club,
+    "appointments": bench_appointments,
 }
 
 
