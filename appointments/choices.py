@@ -40,6 +40,14 @@ MANUAL_CHANGES: dict[str, tuple[str, ...]] = {
     S.BOOKED: (S.ARRIVED, S.CANCELLED, S.NO_SHOW),
     S.NO_SHOW: (S.ARRIVED,),
 }
+
+
+def manual_changes(state: str, *, upcoming: bool) -> tuple[str, ...]:
+    """The changes a person may make to a booking in `state`; a booking of a day still ahead cannot
+    be a no-show yet."""
+    return tuple(to for to in MANUAL_CHANGES.get(state, ()) if not (upcoming and to == S.NO_SHOW))
+
+
 # The SMS log's reasons (table 13) of the confirmation and of the day-before reminder; also the
 # crm.SmsTemplate codes of their texts.
 SMS_CONFIRM = "appointment_confirm"

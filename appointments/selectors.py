@@ -4,8 +4,9 @@ this task" — the one rule the reminder and win-back reports count 已预约 by
 import datetime as dt
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
-from appointments.choices import HOLDS_SLOT, MANUAL_CHANGES
+from appointments.choices import HOLDS_SLOT, manual_changes
 from appointments.models import Appointment
 from appointments.slots import store_appointment_settings
 from crm.choices import StaffRole
@@ -32,8 +33,9 @@ def booking_exists_from_task(task_ref: OuterRef | str = "pk") -> Exists:
 def _board_rows(queryset: QuerySet) -> list[Appointment]:
     """The bookings with what a row prints, and the state changes a person may make on each."""
     rows = list(queryset.select_related("customer", "vehicle", "advisor").order_by("day", "slot", "id"))
+    today = timezone.localdate()
     for row in rows:
-        row.actions = MANUAL_CHANGES.get(row.state, ())
+        row.actions = manual_changes(row.state, upcoming=row.day > today)
     return rows
 
 

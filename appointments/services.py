@@ -183,11 +183,10 @@ def appointment_set_state(
     allowed_from = [frm for frm, tos in MANUAL_CHANGES.items() if state in tos]
     if not allowed_from:
         raise ValidationError(_("不能改为该状态。"))
-    return bool(
-        Appointment.objects.filter(pk=appointment.pk, state__in=allowed_from).update(
-            state=state, state_changed_at=now, state_changed_by=user
-        )
-    )
+    changed = Appointment.objects.filter(pk=appointment.pk, state__in=allowed_from)
+    if state == S.NO_SHOW:  # not before the booked day
+        changed = changed.filter(day__lte=timezone.localdate(now))
+    return bool(changed.update(state=state, state_changed_at=now, state_changed_by=user))
 
 
 def appointment_settings_save(*, store: Store, data: dict) -> AppointmentSettings:

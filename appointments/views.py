@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from appointments import selectors, services
-from appointments.choices import MANUAL_CHANGES, AppointmentState, Source
+from appointments.choices import AppointmentState, Source
 from appointments.forms import AppointmentSettingsForm, BookingForm, slot_select_choices
 from appointments.models import Appointment
 from appointments.slots import slot_choices, store_appointment_settings
@@ -55,7 +55,6 @@ def board(request):
         "prev_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "board": selectors.day_board(user=request.user, store_id=store.pk, day=day),
-        "changes": MANUAL_CHANGES,
         "states": AppointmentState,
         "full_numbers": can_see_full_numbers(request.user),
     }
@@ -75,7 +74,6 @@ def my_day(request):
         "prev_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "rows": rows,
-        "changes": MANUAL_CHANGES,
         "states": AppointmentState,
         "full_numbers": can_see_full_numbers(request.user),
     }

@@ -60,6 +60,13 @@ def test_a_cancelled_booking_frees_its_place(store_a):
     assert not appointment_set_state(appointment=first, state=AppointmentState.ARRIVED, user=None)
 
 
+def test_a_booking_of_a_day_still_ahead_cannot_be_a_no_show(store_a):
+    ahead = booking(store_a)
+    assert not appointment_set_state(appointment=ahead, state=AppointmentState.NO_SHOW, user=None)
+    with time_machine.travel(dt.datetime(2026, 12, 8, 18, 0, tzinfo=SH), tick=False):
+        assert appointment_set_state(appointment=ahead, state=AppointmentState.NO_SHOW, user=None)
+
+
 def test_a_slot_outside_the_hours_or_a_past_day_is_refused(store_a):
     small_slots(store_a)
     with pytest.raises(ValidationError):
