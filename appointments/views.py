@@ -19,6 +19,7 @@ from appointments.forms import AppointmentSettingsForm, BookingForm, slot_select
 from appointments.models import Appointment
 from appointments.slots import slot_choices, store_appointment_settings
 from callbacks.models import CallbackTask
+from crm.links import pk_url_prefix
 from crm.masking import can_see_full_numbers
 from crm.models import Customer, Staff, Vehicle
 from crm.params import id_param
@@ -43,6 +44,15 @@ def _store_for(request, param: str | None):
     return store, stores
 
 
+def _row_links(user) -> dict:
+    """What every booking row links to, reversed once for the page (crm.links.pk_url_prefix)."""
+    return {
+        "customer_prefix": pk_url_prefix("crm:customer_detail"),
+        "state_prefix": reverse("appointments:board"),
+        "can_change": user.has_perm("appointments.change_appointment"),
+    }
+
+
 @login_required
 @permission_required("appointments.view_appointment", raise_exception=True)
 def board(request):
@@ -55,7 +65,7 @@ def board(request):
         "prev_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "board": selectors.day_board(user=request.user, store_id=store.pk, day=day),
-        "states": AppointmentState,
+        **_row_links(request.user),
         "full_numbers": can_see_full_numbers(request.user),
     }
     return render(request, "appointments/board.html", context)
@@ -74,7 +84,7 @@ def my_day(request):
         "prev_day": day - dt.timedelta(days=1),
         "next_day": day + dt.timedelta(days=1),
         "rows": rows,
-        "states": AppointmentState,
+        **_row_links(request.user),
         "full_numbers": can_see_full_numbers(request.user),
     }
     return render(request, "appointments/my_day.html", context)
