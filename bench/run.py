@@ -501,6 +501,13 @@ def bench_survey_link(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_appointments(report: Report, runs: int) -> None:
+    """Issue 15 item 2: the day board at the SPEC §12 scale (< 100 ms), bench/appointments.py."""
+    from bench.appointments import bench_appointments as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -520,6 +527,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "voc": bench_voc,
     "grumbles": bench_grumbles,
     "survey_link": bench_survey_link,
+    "appointments": bench_appointments,
 }
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("voc/", include("voc.urls")),
     # The customer's survey link (no login): short, for an SMS.
     path("s/", include("surveylink.urls")),
+    path("appointments/", include("appointments.urls")),
     path("", include("crm.urls")),
 ]
 

@@ -97,6 +97,7 @@ def sync_role_permissions(**_kwargs) -> None:
         "improvement",
         "club",
         "api",
+        "appointments",
         "auth",
         "django_celery_beat",
         "auditlog",

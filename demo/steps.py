@@ -5,6 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from demo.api import seed_api_demo
+from demo.appointments import seed_appointments_demo
 from demo.callbacks import seed_callbacks_demo
 from demo.club import seed_club_demo
 from demo.complaints import seed_complaints_demo
@@ -38,6 +39,8 @@ STEPS: tuple[DemoStep, ...] = (
     DemoStep("improvement", seed_improvement_demo),
     # After the ROs and the win-back come-backs: members are enrolled from them.
     DemoStep("club", seed_club_demo),
+    # After retention: a week of bookings around today; the no-show run puts follow-up calls in the queue.
+    DemoStep("appointments", seed_appointments_demo),
     DemoStep("api", seed_api_demo),  # an API client with the demo token, for every demo store
     # After callbacks: a few open tasks get the customer's survey link, printed to open.
     DemoStep("surveylink", seed_surveylink_demo),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_noop
 
 from crm.choices import Role
 from reports.registry import register_report
-from reports.tables import callbacks, club, complaints, reminders, satisfaction
+from reports.tables import appointments, callbacks, club, complaints, reminders, satisfaction
 from reports.tables import card_analysis as cards
 from reports.tables import service_kpis as kpis
 from reports.tables.grumbles import build_grumbles
@@ -222,6 +222,32 @@ def register_all() -> None:
             builder,
             group=gettext_noop("车友俱乐部"),
             roles=(Role.CR_MANAGER, Role.GENERAL_MANAGER),
+            order=order,
+            description=description,
+        )
+    for order, (name, title, builder, description) in enumerate(
+        [
+            (
+                "appointments_by_source",
+                gettext_noop("预约到店统计（按来源）"),
+                appointments.build_appointments_by_source,
+                gettext_noop("当月预约按来源（提醒回访、流失挽回、回访、来电、到店）：预约数、到店率、爽约率。"),
+            ),
+            (
+                "appointments_by_advisor",
+                gettext_noop("预约到店统计（按服务顾问）"),
+                appointments.build_appointments_by_advisor,
+                gettext_noop("当月预约按服务顾问：预约数、到店、爽约、取消及到店率、爽约率。"),
+            ),
+        ],
+        start=86,
+    ):
+        register_report(
+            name,
+            title,
+            builder,
+            group=gettext_noop("客户维系"),
+            roles=CALLBACK_ROLES,
             order=order,
             description=description,
         )

@@ -15,9 +15,13 @@ class OutreachKind(models.TextChoices):
     BIRTHDAY = "birthday", _("生日祝福")
     FESTIVAL = "festival", _("节日祝福")
     WINBACK = "winback", _("流失挽回")
+    # The call after a missed service appointment (app `appointments`: its no-show beat opens it).
+    NO_SHOW = "no_show", _("爽约回访")
 
 
-REMINDER_KINDS: tuple[str, ...] = tuple(kind for kind in OutreachKind.values if kind != OutreachKind.WINBACK)
+REMINDER_KINDS: tuple[str, ...] = tuple(
+    kind for kind in OutreachKind.values if kind not in (OutreachKind.WINBACK, OutreachKind.NO_SHOW)
+)
 # The service reminders, whose success is the vehicle coming back (SPEC §10.2 "returned").
 SERVICE_REMINDER_KINDS: tuple[str, ...] = (
     OutreachKind.FIRST_SERVICE,

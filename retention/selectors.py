@@ -5,9 +5,10 @@ import datetime as dt
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
+from appointments.selectors import booking_exists_from_task
 from crm.periods import next_month
 from crm.sms.choices import SmsStatus
-from retention.choices import REACHED_RESULTS, REMINDER_KINDS, SERVICE_REMINDER_KINDS, OutreachResult, ReminderStatus
+from retention.choices import REACHED_RESULTS, REMINDER_KINDS, SERVICE_REMINDER_KINDS, ReminderStatus
 from retention.models import Reminder
 
 # The figures of the report per kind, each one Count(filter=…): the one definition the page, the
@@ -17,7 +18,8 @@ FIGURES = {
     "skipped": Q(status=ReminderStatus.SKIPPED),
     "sent": Q(sms_message__isnull=False) & ~Q(sms_message__status=SmsStatus.FAILED),
     "reached": Q(outreach_task__result__in=REACHED_RESULTS),
-    "booked": Q(outreach_task__result=OutreachResult.BOOKED),
+    # 已预约: a booking exists from the reminder's call (appointments' rule, shared with win-back).
+    "booked": Q(booking_exists_from_task("outreach_task_id")),
     "returned": Q(returned_on__isnull=False),
 }
 

@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appointments.services import appointment_book_for_outreach
+
 # The callbacks app's claim machinery, so that both queues follow one rule: the agent's row lock
 # first (fixed lock order), deadlock retries, and one claim per agent across both kinds of task.
 from callbacks.generation import DEFAULTS, store_callback_settings
@@ -173,6 +175,8 @@ def outreach_attempt_record(
     result: str,
     channel: str = OutreachChannel.CALL,
     booked_on: datetime.date | None = None,
+    booked_slot: datetime.time | None = None,
+    service_type: str = "",
     customer_words: str = "",
     reason_category: str = "",
     note: str = "",
@@ -181,7 +185,9 @@ def outreach_attempt_record(
     """Record one contact under the task's row lock. 已预约 needs its booked date; 无法联系 is a failed
     attempt (the task returns to the queue after the store's retry gap, and closes after the store's
     maximum of failed attempts); any other result of the kind ends the task with that result. A call
-    on a task another agent holds is refused (TaskHeldByOther)."""
+    on a task another agent holds is refused (TaskHeldByOther). 已预约 books the customer into the
+    slot (`booked_slot`, else the day's first free one) through appointments, in the same
+    transaction: a full slot refuses the result (SlotFull) and records nothing."""
     if result not in results_for_kind(task.kind):
         raise ValidationError({"result": _("该类型任务没有此联络结果。")})
     if result == R.BOOKED and booked_on is None:
@@ -193,6 +199,7 @@ def outreach_attempt_record(
             result=result,
             channel=channel,
             booked_on=booked_on if result == R.BOOKED else None,
+            booking={"slot": booked_slot, "service_type": service_type},
             customer_words=customer_words,
             reason_category=reason_category,
             note=note,
@@ -201,7 +208,7 @@ def outreach_attempt_record(
     )
 
 
-def _attempt_record(*, task, user, result, channel, booked_on, customer_words, reason_category, note, at):
+def _attempt_record(*, task, user, result, channel, booked_on, booking, customer_words, reason_category, note, at):
     now = at or timezone.now()
     with transaction.atomic():
         if user is not None:
@@ -242,6 +249,8 @@ def _attempt_record(*, task, user, result, channel, booked_on, customer_words, r
                 task.state, task.completed_at = OutreachState.CLOSED, now
                 fields += ["state", "completed_at"]
         task.save(update_fields=fields)
+        if result == R.BOOKED:
+            appointment_book_for_outreach(task=task, user=user, day=booked_on, note=note, now=now, **booking)
         outreach_attempt_recorded.send(sender=task.kind, task=task, attempt=attempt)
     return attempt
 

@@ -106,6 +106,12 @@ READS = {
     "club:card_list": LIST,  # store, level, status, q: the filter form's fields
     "club:enrol": {"POST": ["vehicle"]},
     "club:activity_list": LIST,
+    "appointments:board": {"GET": ["store", "day"]},
+    "appointments:my_day": {"GET": ["day"]},
+    "appointments:book": {"GET": ["customer", "callback_task", "day"], "POST": ["day"]},
+    "appointments:slot_options": {"GET": ["store", "day", "booked_on"]},
+    "appointments:set_state": {"POST": ["state", "next"]},
+    "appointments:settings": {"GET": ["store"]},
 }
 # POST-only URLs whose forms are drawn on another page: their field names are harvested there.
 FORMS_ON = {
@@ -125,6 +131,7 @@ FORMS_ON = {
     "improvement:action_complete": "improvement:action_list",
     "improvement:action_sign_off": "improvement:action_list",
     "club:card_action": "club:card_detail",
+    "appointments:set_state": "appointments:board",
 }
 FORM_RE = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S | re.I)
 NAME_RE = re.compile(r"""\bname="([^"]+)\"""")
@@ -251,6 +258,7 @@ class World:
         self.store_id = str(store.pk)
         self._improvement(store)
         self._club(store)
+        self._appointments(store)
         # Valid values of the slug/str converters that are not ids.
         from club.views import ACTIONS as CLUB_ACTIONS
         from complaints.actions import ACTIONS as CASE_ACTIONS
@@ -297,6 +305,12 @@ class World:
         self.ids["club:card_detail"] = self.ids["club:card_action"] = {"pk": str(card.pk)}
         self.ids["club:enrol"] = {"customer_pk": str(card.customer_id)}
         self.ids["club:activity_detail"] = {"pk": str(activity.pk)}
+
+    def _appointments(self, store):
+        from tests.appointments.factories import booking
+
+        today = booking(store, day=NOW.date(), now=NOW)
+        self.ids["appointments:set_state"] = {"pk": str(today.pk)}
 
     @staticmethod
     def _attachment(case) -> str:

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appointments.selectors import booking_exists_from_task
 from crm.card_flags import CardFlag
 from crm.choices import StaffRole
 from crm.models import Customer, Delivery, RepairOrder, Staff, Store, User
@@ -101,6 +102,8 @@ class MonthRate:
     month: dt.date
     entries: int
     recovered: int
+    # Entries whose win-back call booked the customer in (an appointment exists from the task).
+    booked: int = 0
 
     @property
     def rate(self) -> float | None:
@@ -112,24 +115,32 @@ def winback_counts_by_store_month(
     *, store_ids: Iterable[int] | None, months: list[dt.date]
 ) -> dict[tuple[int, dt.date], dict[str, int]]:
     """Per (store id, month) of `months`: {"entries": added in the month, "recovered": of them,
-    recovered so far}. One grouped query."""
+    recovered so far, "booked": of them, booked in by their call}. One grouped query."""
     rows = (
         entries_for(store_ids=store_ids)
         .filter(month__in=months)
         .order_by()
         .values("store_id", "month")
-        .annotate(entries=Count("id"), recovered=Count("id", filter=Q(recovered_on__isnull=False)))
+        .annotate(
+            entries=Count("id"),
+            recovered=Count("id", filter=Q(recovered_on__isnull=False)),
+            booked=Count("id", filter=Q(booking_exists_from_task("task_id"))),
+        )
     )
-    return {(r["store_id"], r["month"]): {"entries": r["entries"], "recovered": r["recovered"]} for r in rows}
+    return {
+        (r["store_id"], r["month"]): {"entries": r["entries"], "recovered": r["recovered"], "booked": r["booked"]}
+        for r in rows
+    }
 
 
 def winback_rates(*, store_ids: Iterable[int] | None, months: list[dt.date]) -> list[MonthRate]:
     """The win-back rate of each month (entries added in it, how many recovered so far), the stores
     added up; one query (winback_counts_by_store_month)."""
-    totals: dict[dt.date, list[int]] = {m: [0, 0] for m in months}
+    totals: dict[dt.date, list[int]] = {m: [0, 0, 0] for m in months}
     for (_store, month), counts in winback_counts_by_store_month(store_ids=store_ids, months=months).items():
         totals[month][0] += counts["entries"]
         totals[month][1] += counts["recovered"]
+        totals[month][2] += counts["booked"]
     return [MonthRate(m, *totals[m]) for m in months]
 
 

@@ -17,6 +17,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appointments.services import appointment_book_for_outreach
 from crm.importing import bulk
 from crm.models import Customer, Delivery, RepairOrder, Store, User
 from crm.periods import month_bounds
@@ -227,6 +228,8 @@ def winback_contact_record(
     customer_words: str = "",
     reason_category: str = "",
     booked_on: dt.date | None = None,
+    booked_slot: dt.time | None = None,
+    service_type: str = "",
     note: str = "",
     contacted_at: dt.datetime | None = None,
 ) -> OutreachAttempt:
@@ -284,6 +287,11 @@ def winback_contact_record(
             "completed_at",
         ]
     )
+    if result == OutreachResult.BOOKED:
+        # 已预约 books the customer in, in this transaction: a full slot refuses the contact.
+        appointment_book_for_outreach(
+            task=task, user=user, day=booked_on, slot=booked_slot, service_type=service_type, note=note, now=now
+        )
     return attempt
 
 

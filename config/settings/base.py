@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "club",
     "surveylink",
     "voc",
+    "appointments",
     # The REST API (issue 16): reads every app, read by none.
     "api",
     # The demo data of `make run` (seed_demo); imports every app, imported by none.
@@ -203,6 +204,7 @@ for _app in (
     "club",
     "voc",
     "surveylink",
+    "appointments",
 ):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 # django-celery-beat stores an entry's expiry as `expire_seconds` and drops `expires` when it

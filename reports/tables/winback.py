@@ -61,6 +61,8 @@ def build_lost_customers(*, store_ids: list[int] | None, month: dt.date, full_nu
         rows=rows(),
         total_row={
             "phone": _("共 %(count)s 人") % {"count": counts["n"]},
+            # 已预约 counts the entries whose call booked the customer in (an appointment exists).
+            "result": _("已预约 %(count)s 人") % {"count": month_rate.booked},
             "recovered": _("挽回 %(count)s 人") % {"count": counts["recovered"]},
             "words": _("挽回率 %(rate)s") % {"rate": f"{share * 100:.1f}%" if share is not None else "—"},
         },

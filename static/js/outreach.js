@@ -1,6 +1,6 @@
 // Keyboard use of the outreach call page (reminder and win-back calls): digit N picks the Nth result
-// and saves it; 已预约 (booked) first needs its date, so its key moves the focus to the date field and
-// Enter there saves as booked. Keys typed into a field are the field's.
+// and saves it; 已预约 (booked) first needs its date, so its key moves the focus to the date field, Tab
+// goes on to the slot and the service type, and Enter in any of them saves as booked. Keys typed into a field are the field's.
 (function () {
   const form = document.getElementById("outreach-form");
   if (!form) return;
@@ -31,14 +31,18 @@
       save(btn.dataset.result);
     })
   );
-  if (booked) {
-    booked.addEventListener("keydown", (ev) => {
+  // Enter in the booking fields (date, slot, service type) saves as booked once a date is set; the
+  // slot select lists the free places of the date (reloaded by htmx when the date changes).
+  ["id_booked_on", "id_booked_slot", "id_service_type"].forEach((id) => {
+    const field = document.getElementById(id);
+    if (!field) return;
+    field.addEventListener("keydown", (ev) => {
       if (ev.key === "Enter") {
         ev.preventDefault();
-        if (booked.value) save(pending || "booked");
+        if (booked && booked.value) save(pending || "booked");
       }
     });
-  }
+  });
   document.addEventListener("keydown", (ev) => {
     const t = ev.target;
     if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT")) return;

@@ -1,0 +1,196 @@
+"""Appointment writes: book (capacity checked under the slot's row lock), change state, settings.
+
+`appointment_book` is the one path every booking takes — the booking page, the callback call page,
+and a reminder or win-back call that ends in 已预约 (retention.services / winback.services call
+`appointment_book_for_outreach` inside the attempt's transaction, so a full slot refuses the
+result and records nothing).
+"""
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appointments.choices import HOLDS_SLOT, MANUAL_CHANGES, SMS_CONFIRM, AppointmentState, ServiceType, Source
+from appointments.models import Appointment, AppointmentSettings, SlotLock
+from appointments.slots import store_appointment_settings
+from crm.models import Customer, Staff, Store, User, Vehicle
+from crm.sms.services import sms_send
+from crm.sms.templates import sms_template_render, store_placeholders
+from retention.choices import REMINDER_KINDS, OutreachKind
+
+S = AppointmentState
+CONFIRM_TEXT = (
+    "尊敬的{salutation}，您已预约{date} {time}到{store_name}{service}，车辆{plate}。如需改期请致电{store_phone}。"
+)
+
+
+class SlotFull(ValidationError):
+    """The slot has no free place left."""
+
+
+def _lock_slot(*, store_id: int, day: dt.date, slot: dt.time) -> None:
+    """Take the (store, day, slot) row lock: created on first use (INSERT … ON CONFLICT DO NOTHING
+    waits for a concurrent insert of the same key), then locked until the transaction ends."""
+    SlotLock.objects.bulk_create([SlotLock(store_id=store_id, day=day, slot=slot)], ignore_conflicts=True)
+    SlotLock.objects.select_for_update().get(store_id=store_id, day=day, slot=slot)
+
+
+def _first_free_slot(*, store_id: int, day: dt.date, conf: AppointmentSettings) -> dt.time:
+    used = dict(
+        Appointment.objects.filter(store_id=store_id, day=day, state__in=HOLDS_SLOT)
+        .values("slot")
+        .annotate(n=models.Count("id"))
+        .values_list("slot", "n")
+    )
+    for slot in conf.slots():
+        if used.get(slot, 0) < conf.capacity:
+            return slot
+    raise SlotFull(_("%(day)s 已约满，请选择其他日期。") % {"day": day.isoformat()})
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    customer: Customer,
+    day: dt.date,
+    slot: dt.time | None,
+    service_type: str,
+    source: str,
+    vehicle: Vehicle | None = None,
+    advisor: Staff | None = None,
+    origin: models.Model | None = None,
+    note: str = "",
+    user: User | None = None,
+    store: Store | None = None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """Book the customer's vehicle into a slot of his store's day. The slot's row lock is taken
+    before its places are counted, so two bookings of the last place cannot both succeed
+    (SlotFull). `slot=None` takes the first slot of the day with a free place (a booked date
+    recorded without a time). The confirmation SMS is queued through the gateway (quiet hours)."""
+    now = now or timezone.now()
+    store_id = store.pk if store is not None else customer.store_id
+    if day < timezone.localdate(now):
+        raise ValidationError({"day": _("预约日期不能早于今天。")})
+    if service_type not in ServiceType.values:
+        raise ValidationError({"service_type": _("请选择服务类型。")})
+    if source not in Source.values:
+        raise ValidationError({"source": _("预约来源无效。")})
+    if vehicle is not None and vehicle.owner_id not in (None, customer.pk):
+        raise ValidationError({"vehicle": _("该车辆不属于此客户。")})
+    if advisor is not None and advisor.store_id != store_id:
+        raise ValidationError({"advisor": _("服务顾问不属于该门店。")})
+    conf = store_appointment_settings(store_id)
+    if slot is None:
+        slot = _first_free_slot(store_id=store_id, day=day, conf=conf)
+    elif slot not in conf.slots():
+        raise ValidationError({"slot": _("该时段不在营业时间内。")})
+    _lock_slot(store_id=store_id, day=day, slot=slot)
+    used = Appointment.objects.filter(store_id=store_id, day=day, slot=slot, state__in=HOLDS_SLOT).count()
+    if used >= conf.capacity:
+        raise SlotFull(
+            _("%(day)s %(slot)s 已约满（%(cap)s 台），请选择其他时段。")
+            % {"day": day.isoformat(), "slot": slot.strftime("%H:%M"), "cap": conf.capacity}
+        )
+    appointment = Appointment.objects.create(
+        store_id=store_id,
+        customer=customer,
+        vehicle=vehicle,
+        day=day,
+        slot=slot,
+        service_type=service_type,
+        advisor=advisor,
+        source=source,
+        origin_type=ContentType.objects.get_for_model(origin) if origin is not None else None,
+        origin_id=origin.pk if origin is not None else None,
+        note=note.strip(),
+        created_by=user,
+    )
+    _send_confirmation(appointment, now=now)
+    return appointment
+
+
+def appointment_sms_context(appointment: Appointment) -> dict[str, str]:
+    customer = appointment.customer
+    return {
+        **store_placeholders(appointment.store),
+        "customer_name": customer.name,
+        "salutation": customer.salutation,
+        "plate": appointment.vehicle.plate if appointment.vehicle else "",
+        "date": appointment.day.isoformat(),
+        "time": appointment.slot.strftime("%H:%M"),
+        "service": ServiceType(appointment.service_type).label,
+    }
+
+
+def _send_confirmation(appointment: Appointment, *, now: dt.datetime) -> None:
+    body = sms_template_render(code=SMS_CONFIRM, context=appointment_sms_context(appointment), default=CONFIRM_TEXT)
+    sms_send(
+        store=appointment.store,
+        customer=appointment.customer,
+        mobile=appointment.customer.mobile,
+        body=body,
+        reason=SMS_CONFIRM,
+        related_key=f"appointment:{appointment.pk}",
+        now=now,
+    )
+
+
+def appointment_book_for_outreach(
+    *,
+    task,
+    user: User | None,
+    day: dt.date,
+    slot: dt.time | None = None,
+    service_type: str = "",
+    note: str = "",
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """The booking a reminder, win-back or no-show follow-up call that ends in 已预约 makes (called
+    inside the attempt's transaction: a refused booking refuses the result)."""
+    if task.kind == OutreachKind.WINBACK:
+        source = Source.WINBACK
+    elif task.kind in REMINDER_KINDS:
+        source = Source.REMINDER
+    else:
+        source = Source.FOLLOW_UP
+    return appointment_book(
+        customer=task.customer,
+        vehicle=task.vehicle,
+        store=task.store,
+        day=day,
+        slot=slot,
+        service_type=service_type or ServiceType.MAINTENANCE,
+        source=source,
+        origin=task,
+        note=note,
+        user=user,
+        now=now,
+    )
+
+
+def appointment_set_state(
+    *, appointment: Appointment, state: str, user: User | None, now: dt.datetime | None = None
+) -> bool:
+    """A state change from the day board (arrived, cancelled, no-show; arrived after a no-show):
+    one conditional UPDATE, so two clicks or a click and the beat change it once. False when the
+    booking had already moved on."""
+    now = now or timezone.now()
+    allowed_from = [frm for frm, tos in MANUAL_CHANGES.items() if state in tos]
+    if not allowed_from:
+        raise ValidationError(_("不能改为该状态。"))
+    changed = Appointment.objects.filter(pk=appointment.pk, state__in=allowed_from)
+    if state == S.NO_SHOW:  # not before the booked day
+        changed = changed.filter(day__lte=timezone.localdate(now))
+    return bool(changed.update(state=state, state_changed_at=now, state_changed_by=user))
+
+
+def appointment_settings_save(*, store: Store, data: dict) -> AppointmentSettings:
+    if data["closes_at"] <= data["opens_at"]:
+        raise ValidationError({"closes_at": _("停止接车时间须晚于开始接车时间。")})
+    conf, _created = AppointmentSettings.objects.update_or_create(store=store, defaults=data)
+    return conf

@@ -1,0 +1,97 @@
+"""Arrival by RO import, no-shows by the morning beat (run twice), the follow-up call in the
+agents' queue, and the day-before SMS (once)."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from appointments.choices import SMS_EVE, AppointmentState
+from appointments.models import Appointment
+from appointments.sweeps import appointments_mark_no_shows, appointments_send_eve_reminders
+from appointments.tasks import appointments_no_shows
+from crm.importing.runner import import_file
+from crm.sms.models import SmsMessage
+from retention.choices import OutreachKind, OutreachState
+from retention.models import OutreachTask
+from retention.queue import outreach_queue_rows
+from tests.appointments.factories import NOW, SH, TOMORROW, booking
+from tests.crm.dms_files import VIN_1, ro_row, write_workbook
+from tests.factories import CustomerFactory, VehicleFactory
+
+pytestmark = pytest.mark.django_db
+NEXT_MORNING = dt.datetime(2026, 12, 9, 9, 30, tzinfo=SH)
+
+
+def _booked_vin_1(store):
+    customer = CustomerFactory(store=store, name="张伟", mobile="13856781234")
+    VehicleFactory(store=store, vin=VIN_1, owner=customer)
+    with time_machine.travel(NOW, tick=False):
+        return booking(store, customer=customer)
+
+
+def test_an_imported_ro_of_the_vehicle_on_the_booked_day_marks_it_arrived(store_a, tmp_path):
+    kept = _booked_vin_1(store_a)
+    with time_machine.travel(dt.datetime(2026, 12, 8, 18, 0, tzinfo=SH), tick=False):
+        row = ro_row(进厂时间=dt.datetime(2026, 12, 8, 9, 10), 交车时间=dt.datetime(2026, 12, 8, 16, 0))
+        import_file(write_workbook(tmp_path / "ro.xlsx", {"工单": [row]}))
+    kept.refresh_from_db()
+    assert kept.state == AppointmentState.ARRIVED and kept.repair_order.ro_no == row["工单号"]
+
+
+def test_an_ro_on_another_day_does_not_mark_it_and_the_beat_marks_a_no_show_once(store_a, tmp_path, agent):
+    missed = _booked_vin_1(store_a)
+    with time_machine.travel(dt.datetime(2026, 12, 9, 8, 0, tzinfo=SH), tick=False):
+        row = ro_row(进厂时间=dt.datetime(2026, 12, 9, 8, 0), 交车时间=None)
+        import_file(write_workbook(tmp_path / "ro.xlsx", {"工单": [row]}))
+    missed.refresh_from_db()
+    assert missed.state == AppointmentState.BOOKED
+    with time_machine.travel(NEXT_MORNING, tick=False):
+        first = appointments_no_shows.apply().get()
+        second = appointments_mark_no_shows()
+    assert first == {"no_show": 1, "follow_up": 1}
+    assert second == {"no_show": 0, "follow_up": 0}
+    missed.refresh_from_db()
+    assert missed.state == AppointmentState.NO_SHOW
+    task = OutreachTask.objects.get()
+    assert (task.kind, task.state, task.key, task.customer_id) == (
+        OutreachKind.NO_SHOW,
+        OutreachState.OPEN,
+        f"appointment:{missed.pk}",
+        missed.customer_id,
+    )
+    assert missed.follow_up_task == task
+    with time_machine.travel(NEXT_MORNING + dt.timedelta(minutes=5), tick=False):
+        rows = outreach_queue_rows(user=agent, now=NEXT_MORNING + dt.timedelta(minutes=5))
+    assert [r["kind"] for r in rows] == [OutreachKind.NO_SHOW]
+
+
+def test_a_late_import_turns_a_no_show_into_arrived_and_closes_its_follow_up(store_a, tmp_path):
+    missed = _booked_vin_1(store_a)
+    with time_machine.travel(NEXT_MORNING, tick=False):
+        appointments_mark_no_shows()
+        row = ro_row(进厂时间=dt.datetime(2026, 12, 8, 15, 0), 交车时间=dt.datetime(2026, 12, 8, 18, 0))
+        import_file(write_workbook(tmp_path / "ro.xlsx", {"工单": [row]}))
+    missed.refresh_from_db()
+    assert missed.state == AppointmentState.ARRIVED
+    assert OutreachTask.objects.get().state == OutreachState.CLOSED
+
+
+def test_a_cancelled_booking_is_not_a_no_show(store_a):
+    with time_machine.travel(NOW, tick=False):
+        cancelled = booking(store_a)
+    Appointment.objects.filter(pk=cancelled.pk).update(state=AppointmentState.CANCELLED)
+    with time_machine.travel(NEXT_MORNING, tick=False):
+        assert appointments_mark_no_shows() == {"no_show": 0, "follow_up": 0}
+
+
+def test_the_day_before_sms_goes_once_per_booking(store_a):
+    with time_machine.travel(NOW, tick=False):
+        booked = booking(store_a)
+        later = booking(store_a, day=dt.date(2026, 12, 9))
+        assert appointments_send_eve_reminders() == 1
+        assert appointments_send_eve_reminders() == 0
+    eve = SmsMessage.objects.filter(reason=SMS_EVE)
+    assert list(eve.values_list("related_key", flat=True)) == [f"appointment:{booked.pk}"]
+    assert TOMORROW.isoformat() in eve.get().body
+    assert not eve.filter(related_key=f"appointment:{later.pk}").exists()
