@@ -18,6 +18,7 @@ urlpatterns = [
     path("winback/", include("winback.urls")),
     path("improvement/", include("improvement.urls")),
     path("club/", include("club.urls")),
+    path("telephony/", include("telephony.urls")),
     path("", include("crm.urls")),
 ]
 
