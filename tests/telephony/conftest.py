@@ -74,7 +74,8 @@ class _AudioHandler(http.server.BaseHTTPRequestHandler):
         status, content_type, body, declared = self.routes.get(self.path, (404, "text/plain", b"no", None))
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(declared if declared is not None else len(body)))
+        if declared != "omit":  # "omit": no Content-Length, the body runs until the connection closes
+            self.send_header("Content-Length", str(declared if declared is not None else len(body)))
         self.end_headers()
         self.wfile.write(body)
 
