@@ -69,6 +69,7 @@ def post_event(client):
 
 class _AudioHandler(http.server.BaseHTTPRequestHandler):
     routes: dict = {}
+    posted: list = []
 
     def do_GET(self):
         status, content_type, body, declared = self.routes.get(self.path, (404, "text/plain", b"no", None))
@@ -79,6 +80,11 @@ class _AudioHandler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        self.posted.append((self.rfile.read(length), dict(self.headers)))
+        self.do_GET()
+
     def log_message(self, *args):
         pass
 
@@ -88,7 +94,8 @@ def audio_server():
     """A local server: `audio_server.route(path, status, content_type, body, declared_length=None)`,
     `audio_server.url(path)`."""
     routes: dict = {}
-    handler = type("Handler", (_AudioHandler,), {"routes": routes})
+    posted: list = []
+    handler = type("Handler", (_AudioHandler,), {"routes": routes, "posted": posted})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -96,6 +103,8 @@ def audio_server():
     class Server:
         def route(self, path, status=200, content_type="audio/mpeg", body=b"ID3audio", declared_length=None):
             routes[path] = (status, content_type, body, declared_length)
+
+        posts = posted  # (body, headers) of each POST, in order
 
         def url(self, path):
             return f"http://127.0.0.1:{server.server_port}{path}"
