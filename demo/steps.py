@@ -12,6 +12,7 @@ from demo.crm import seed_crm_demo
 from demo.improvement import seed_improvement_demo
 from demo.retention import seed_retention_demo
 from demo.sms import seed_sms_demo
+from demo.telephony import seed_telephony_demo
 from demo.winback import seed_winback_demo
 
 
@@ -32,6 +33,8 @@ STEPS: tuple[DemoStep, ...] = (
     DemoStep("improvement", seed_improvement_demo),
     # After the ROs and the win-back come-backs: members are enrolled from them.
     DemoStep("club", seed_club_demo),
+    # After the callbacks: a call (talk time, some recordings) behind the recent attempts.
+    DemoStep("telephony", seed_telephony_demo),
 )
 
 

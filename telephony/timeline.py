@@ -38,7 +38,7 @@ def call_timeline_entries(customer: Customer, user=None) -> list[TimelineEntry]:
             TimelineEntry(
                 at=call.started_at,
                 kind="call",
-                title=_("来电") if inbound else _("去电"),
+                title=_("客户来电") if inbound else _("去电"),
                 body=body,
                 icon="telephone-inbound" if inbound else "telephone-outbound",
                 tone="info" if call.answered_at else "secondary",
