@@ -129,9 +129,9 @@ def test_customer_page_query_count_is_constant(client_for, agent, store_a, djang
     # session, user, permissions (one query), role codes, stores, customer, vehicles, ownerships,
     # deliveries, repair orders, audit entries, the bell (1), the callbacks, complaints and SMS
     # timeline providers (1 each), the reminders provider (2: reminders, outreach contacts), the
-    # win-back card flag and timeline provider (1 each), the club's card flag (1: the member cards);
-    # the user menu's roles come from the role codes
-    with django_assert_num_queries(20):
+    # win-back card flag and timeline provider (1 each), the club's card flag (1: the member cards),
+    # the telephony timeline provider (1: the calls); the user menu's roles come from the role codes
+    with django_assert_num_queries(21):
         response = client.get(detail(customer))
     assert len(response.context["vehicles"]) == visits
     assert len(response.context["timeline"]) == 2 * visits
