@@ -25,6 +25,7 @@ urlpatterns = [
     # The customer's survey link (no login): short, for an SMS.
     path("s/", include("surveylink.urls")),
     path("appointments/", include("appointments.urls")),
+    path("telephony/", include("telephony.urls")),
     path("", include("crm.urls")),
 ]
 

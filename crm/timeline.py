@@ -26,6 +26,7 @@ class TimelineEntry:
     url: str | None = None
     icon: str = "circle"  # bootstrap-icons name
     tone: str = "secondary"  # a Bootstrap colour: success, warning, danger, ...
+    audio_url: str | None = None  # a recording the page plays with <audio> (telephony)
 
 
 # provider(customer, user=None): user None means every entry (tests, commands).

@@ -16,6 +16,7 @@ from demo.improvement import seed_improvement_demo
 from demo.retention import seed_retention_demo
 from demo.sms import seed_sms_demo
 from demo.surveylink import seed_surveylink_demo
+from demo.telephony import seed_telephony_demo
 from demo.voc import seed_voc_demo
 from demo.winback import seed_winback_demo
 
@@ -39,6 +40,8 @@ STEPS: tuple[DemoStep, ...] = (
     DemoStep("improvement", seed_improvement_demo),
     # After the ROs and the win-back come-backs: members are enrolled from them.
     DemoStep("club", seed_club_demo),
+    # After the callbacks: a call (talk time, some recordings) behind the recent attempts.
+    DemoStep("telephony", seed_telephony_demo),
     # After retention: a week of bookings around today; the no-show run puts follow-up calls in the queue.
     DemoStep("appointments", seed_appointments_demo),
     DemoStep("api", seed_api_demo),  # an API client with the demo token, for every demo store

@@ -259,6 +259,7 @@ class World:
         self._improvement(store)
         self._club(store)
         self._appointments(store)
+        self._telephony(store, task)
         # Valid values of the slug/str converters that are not ids.
         from club.views import ACTIONS as CLUB_ACTIONS
         from complaints.actions import ACTIONS as CASE_ACTIONS
@@ -273,6 +274,7 @@ class World:
             "reports:report_xlsx": {"name": report_names()},
             "crm:customer_edit": {"section": list(CARD_SECTION_BY_KEY)},
             "club:card_action": {"action": list(CLUB_ACTIONS)},
+            "telephony:upload": {"subject": ["callback", "outreach"]},
         }
 
     def _improvement(self, store):
@@ -325,6 +327,23 @@ class World:
             )
             found.file.save("x.pdf", SimpleUploadedFile("x.pdf", b"%PDF-1.4\n"), save=True)
         return str(found.pk)
+
+    def _telephony(self, store, task):
+        from django.core.files.base import ContentFile
+
+        from telephony.models import CallRecord
+
+        # A recorded call the administrator answered (the pop pages are the answering agent's own).
+        call = CallRecord.objects.create(
+            call_id="malformed-1", direction="in", store=store, agent=self.users[Role.ADMINISTRATOR],
+            customer=task.customer, callback_task=task, started_at=timezone.now(), answered_at=timezone.now(),
+        )  # fmt: skip
+        call.recording.save("call.mp3", ContentFile(b"ID3"), save=False)
+        call.recording_state, call.recording_content_type = "stored", "audio/mpeg"
+        call.save()
+        for name in ("recording", "pop_open", "pop_dismiss"):
+            self.ids[f"telephony:{name}"] = {"pk": str(call.pk)}
+        self.ids["telephony:upload"] = {"pk": str(task.pk)}
 
     @staticmethod
     def _policy(store):
@@ -468,8 +487,9 @@ def test_no_malformed_parameter_gives_a_500(world, role):
                         walk.send(method, url, dict.fromkeys(fields, value))
     if role == Role.ADMINISTRATOR:
         # The ids filled in name real objects: the administrator, who sees them all, finds every
-        # page but the import's error file (it has none) and the CR manager's own notification.
-        assert not_found == ["complaints:notification_open", "crm:import_errors"]
+        # page but the import's error file (it has none), the CR manager's own notification and the
+        # call recording (listening to customers' calls is not an administrator's job: telephony).
+        assert not_found == ["complaints:notification_open", "telephony:recording", "crm:import_errors"]
     assert walk.failures == [], f"{len(walk.failures)} of {walk.count} requests failed:\n" + "\n".join(
         walk.failures[:200]
     )

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "surveylink",
     "voc",
     "appointments",
+    # Telephone system (CTI) and call recordings: reads callbacks, retention and complaints.
+    "telephony",
     # The REST API (issue 16): reads every app, read by none.
     "api",
     # The demo data of `make run` (seed_demo); imports every app, imported by none.
@@ -205,6 +207,7 @@ for _app in (
     "voc",
     "surveylink",
     "appointments",
+    "telephony",
 ):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 # django-celery-beat stores an entry's expiry as `expire_seconds` and drops `expires` when it
@@ -233,6 +236,18 @@ SMS_BACKEND = env.str("SMS_BACKEND", default="crm.sms.backends.dev.DevBackend")
 SMS_HTTP_URL = env.str("SMS_HTTP_URL", default="")
 SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", default="")
 SMS_INBOUND_SECRET = env.str("SMS_INBOUND_SECRET", default="")
+
+# Telephone system (CTI), chosen like the SMS gateway: the dev backend only logs click-to-call (every
+# request is in telephony_dialrequest); telephony.backends.http.HttpBackend posts JSON to CTI_HTTP_URL
+# with CTI_HTTP_TOKEN. The CTI posts call events to /telephony/events/ signed with CTI_WEBHOOK_SECRET
+# (header X-CTI-Signature: hex HMAC-SHA256 of "<X-CTI-Timestamp>.<body>"); no secret: nothing accepted.
+CTI_BACKEND = env.str("CTI_BACKEND", default="telephony.backends.dev.DevBackend")
+CTI_HTTP_URL = env.str("CTI_HTTP_URL", default="")
+CTI_HTTP_TOKEN = env.str("CTI_HTTP_TOKEN", default="")
+CTI_WEBHOOK_SECRET = env.str("CTI_WEBHOOK_SECRET", default="")
+# Call recordings: the largest file taken (upload or download) and the download's timeout.
+RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=50 * 1024 * 1024)
+RECORDING_FETCH_TIMEOUT = env.int("RECORDING_FETCH_TIMEOUT", default=30)
 
 # DMS import limits (SPEC §5): an upload is untrusted, so a workbook is measured before it is parsed.
 # Every member of an .xlsx/.ods zip is checked against its declared size (zipfile never inflates a

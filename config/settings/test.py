@@ -23,3 +23,5 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 SMS_BACKEND = "crm.sms.backends.dev.DevBackend"
 SMS_INBOUND_SECRET = "test-inbound-secret"
+CTI_BACKEND = "telephony.backends.dev.DevBackend"
+CTI_WEBHOOK_SECRET = "test-cti-secret"

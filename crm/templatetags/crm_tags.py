@@ -1,8 +1,10 @@
 """Template filters of the customer pages; the masking rule itself lives in crm.masking."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from crm.masking import mask_id_number, mask_phone
+from crm.page_panels import render_page_panels
 
 register = template.Library()
 
@@ -16,3 +18,12 @@ def phone(value: str | None, full: bool) -> str:
 @register.filter
 def id_number(value: str | None, full: bool) -> str:
     return (value or "") if full else mask_id_number(value)
+
+
+@register.simple_tag(takes_context=True)
+def page_panels(context, slot: str, obj=None) -> str:
+    """`{% page_panels "callback_call" task %}`: what other apps add to this page (crm.page_panels)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return mark_safe(render_page_panels(request, slot, obj))

@@ -55,8 +55,9 @@ def test_call_page_queries_do_not_grow_with_history_and_complaints(
     # Session, user, permissions (1), roles, stores, bell (1), task with its alert, its delivery or
     # repair order (a second query: issue 17), questionnaire (2), settings, claim touch (the agent's
     # row lock, the task's, giving up other tasks, the claim; in a test a savepoint and its release),
-    # this task's attempts, history, its answers, complaints, scripts: none per row.
-    with django_assert_max_num_queries(21) as first:
+    # this task's attempts, history, its answers, complaints, scripts, the task's calls (telephony's
+    # panel): none per row.
+    with django_assert_max_num_queries(22) as first:
         client.get(reverse("callbacks:call", args=[task.pk]))
     for i in range(5):
         _earlier_success(customer, store_a, agent, 3 + i)
@@ -301,8 +302,8 @@ def test_finished_call_page_queries_are_bounded(store_a, agent, client_for, djan
     client = client_for(agent)
     # Session, user, permissions (1), roles, stores, bell (1), task with its alert, its delivery,
     # answers, attempts, history (no answers: no earlier task), complaints — no questionnaire, scripts
-    # or claim.
-    with django_assert_max_num_queries(12):
+    # or claim; the task's calls (telephony's panel).
+    with django_assert_max_num_queries(13):
         client.get(reverse("callbacks:call", args=[task.pk]))
 
 

@@ -131,8 +131,8 @@ def test_customer_page_query_count_is_constant(client_for, agent, store_a, djang
     # timeline providers (1 each), the reminders provider (2: reminders, outreach contacts), the
     # win-back card flag and timeline provider (1 each), the club's card flag (1: the member cards),
     # the grumbles timeline provider (1: hot alerts not turned into cases, with their table-5 row);
-    # the user menu's roles come from the role codes
-    with django_assert_num_queries(21):
+    # the telephony timeline provider (1: the calls); the user menu's roles come from the role codes
+    with django_assert_num_queries(22):
         response = client.get(detail(customer))
     assert len(response.context["vehicles"]) == visits
     assert len(response.context["timeline"]) == 2 * visits

@@ -1,0 +1,59 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from crm.choices import Role
+
+R = Role
+
+
+class TelephonyConfig(AppConfig):
+    """The telephone system (CTI, issue 16 items 2–3): click-to-call, call events, talk time, recordings."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "telephony"
+    verbose_name = _("电话系统")
+
+    # add_dialrequest: click-to-call (and the inbound screen pop); add_callrecord: upload a recording;
+    # view_callrecord: the calls on the call pages; listen_recording: play any call of the stores
+    # (others hear only the calls of complaints they may see).
+    role_permissions = {
+        R.CALLBACK_AGENT: [
+            "telephony.add_dialrequest",
+            "telephony.add_callrecord",
+            "telephony.view_callrecord",
+            "telephony.listen_recording",
+        ],
+        R.CR_MANAGER: [
+            "telephony.add_dialrequest",
+            "telephony.add_callrecord",
+            "telephony.view_callrecord",
+            "telephony.listen_recording",
+            "telephony.change_storerecordingsettings",
+        ],
+        R.GENERAL_MANAGER: ["telephony.view_callrecord", "telephony.listen_recording"],
+    }
+    nav_items: list = []  # filled in ready(): crm.roles imports auth models
+
+    def ready(self) -> None:
+        from crm.page_panels import register_page_panel
+        from crm.roles import NavItem
+        from crm.timeline import register_timeline_provider
+        from telephony import panels
+        from telephony.timeline import call_timeline_entries
+
+        self.nav_items = [
+            NavItem(
+                _("录音保存期"),
+                "telephony:settings",
+                "telephony.change_storerecordingsettings",
+                "mic",
+                95,
+                group="settings",
+            ),
+        ]
+        register_page_panel("callback_call", panels.callback_call_panel)
+        register_page_panel("outreach_call", panels.outreach_call_panel)
+        register_page_panel("customer", panels.customer_panel)
+        register_page_panel("complaint", panels.complaint_panel)
+        register_page_panel("base", panels.pop_poll_panel)
+        register_timeline_provider(call_timeline_entries)

@@ -1,0 +1,124 @@
+"""What a call is attached to (the rule of issue 16 item 2), decided once when its first event arrives.
+
+1. The dial request. A click-to-call leaves a DialRequest naming the page's task (a callback
+   CallbackTask or a retention OutreachTask) and customer. An event finds it by `client_ref` (our
+   request id, sent to the CTI), else by the CTI's call id the backend returned, else — an outbound
+   call only — as the latest request of that extension to that number in the last 30 minutes.
+2. The agent's claimed task. A call the agent dialled on the handset (or an inbound call from a
+   customer the agent is working on) goes to the open task the agent holds (claimed_by) whose
+   customer has that number: a callback task first, then an outreach task.
+3. The customer alone. Otherwise the call is the customer's whose mobile or landline it is (within
+   the agent's stores when the extension is known), the most recently updated when several share it;
+   an unknown number leaves a call with no customer (and no store: only group-level users see it).
+
+The attempt comes later: the agent records the attempt when the call is over, so a call's attempt
+is the first one the same agent records on the same task at or after the call began
+(`call_records_link_attempts`, run at hang-up and by a beat sweep). Several calls may share one
+attempt (two unanswered dials, then one 无人接听 recorded).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from callbacks.choices import TaskState
+from callbacks.models import CallbackTask
+from crm.models import Customer, Store, User
+from crm.scoping import scope_for_user
+from retention.choices import OutreachState
+from retention.models import OutreachTask
+from telephony.choices import Direction
+from telephony.models import AgentExtension, DialRequest
+
+DIAL_MATCH_WINDOW = dt.timedelta(minutes=30)
+
+
+@dataclass
+class CallSubject:
+    agent: User | None = None
+    store: Store | None = None
+    customer: Customer | None = None
+    dial_request: DialRequest | None = None
+    callback_task: CallbackTask | None = None
+    outreach_task: OutreachTask | None = None
+
+
+def _number_q(number: str, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}mobile": number}) | Q(**{f"{prefix}landline": number})
+
+
+def find_dial_request(
+    *, client_ref: str, call_id: str, direction: str, extension: str, number: str, at: dt.datetime
+) -> DialRequest | None:
+    qs = DialRequest.objects.select_related("user", "customer", "store", "callback_task", "outreach_task")
+    if client_ref.isdigit():
+        found = qs.filter(pk=int(client_ref)).first()
+        if found is not None:
+            return found
+    found = qs.filter(call_id=call_id).exclude(call_id="").first()
+    if found is not None or direction != Direction.OUTBOUND or not extension or not number:
+        return found
+    return (
+        qs.filter(extension=extension, number=number, requested_at__gte=at - DIAL_MATCH_WINDOW, requested_at__lte=at)
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+
+
+def agent_for_extension(extension: str) -> User | None:
+    if not extension:
+        return None
+    row = AgentExtension.objects.select_related("user").filter(extension=extension).first()
+    return row.user if row else None
+
+
+def customer_for_number(*, number: str, agent: User | None) -> Customer | None:
+    if not number:
+        return None
+    qs = Customer.objects.filter(_number_q(number)).select_related("store")
+    if agent is not None:
+        qs = scope_for_user(qs, agent)
+    return qs.order_by("-updated_at", "-id").first()
+
+
+def call_subject(
+    *, client_ref: str, call_id: str, direction: str, extension: str, number: str, at: dt.datetime
+) -> CallSubject:
+    request = find_dial_request(
+        client_ref=client_ref, call_id=call_id, direction=direction, extension=extension, number=number, at=at
+    )
+    agent = agent_for_extension(extension)
+    if request is not None:
+        return CallSubject(
+            agent=agent or request.user,
+            store=request.store,
+            customer=request.customer,
+            dial_request=request,
+            callback_task=request.callback_task,
+            outreach_task=request.outreach_task,
+        )
+    subject = CallSubject(agent=agent)
+    if agent is not None and number:
+        subject.callback_task = (
+            CallbackTask.objects.filter(_number_q(number, "customer__"), claimed_by=agent, state=TaskState.OPEN)
+            .select_related("customer", "store")
+            .order_by("-claimed_at", "-id")
+            .first()
+        )
+        if subject.callback_task is None:
+            subject.outreach_task = (
+                OutreachTask.objects.filter(_number_q(number, "customer__"), claimed_by=agent, state=OutreachState.OPEN)
+                .select_related("customer", "store")
+                .order_by("-claimed_at", "-id")
+                .first()
+            )
+    task = subject.callback_task or subject.outreach_task
+    if task is not None:
+        subject.customer, subject.store = task.customer, task.store
+    else:
+        subject.customer = customer_for_number(number=number, agent=agent)
+        subject.store = subject.customer.store if subject.customer else None
+    return subject

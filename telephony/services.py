@@ -1,0 +1,263 @@
+"""Telephone writes: click-to-call, the CTI's call events, linking calls to the attempts recorded,
+and the screen pop of an inbound call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callbacks.models import CallAttempt, CallbackTask
+from crm.models import Customer, User
+from crm.tasking import enqueue_on_commit
+from retention.models import OutreachAttempt, OutreachTask
+from telephony.attach import call_subject
+from telephony.backends import CtiBackendError, get_backend
+from telephony.choices import CallEventKind, DialStatus, Direction, RecordingState
+from telephony.models import AgentExtension, CallEvent, CallRecord, DialRequest
+from telephony.recordings import recording_attach_upload
+
+logger = logging.getLogger("telephony")
+
+# A signed event older (or newer) than this is refused: a captured request cannot be replayed later.
+SIGNATURE_MAX_SKEW = dt.timedelta(minutes=5)
+MAX_DURATION_SECONDS = 24 * 3600
+
+
+class DialError(Exception):
+    """A dial request that could not be made; the message is for the agent."""
+
+
+# --- click-to-call ---------------------------------------------------------------------------------
+
+
+def dial_request_create(
+    *,
+    user: User,
+    customer: Customer,
+    number: str,
+    callback_task: CallbackTask | None = None,
+    outreach_task: OutreachTask | None = None,
+) -> DialRequest:
+    """Ask the CTI to ring the agent's extension, then `number`. The request is saved whatever the
+    backend answers (failed, with its error), so the agent's clicks are on record; a backend error
+    becomes DialError with a message the agent reads, never an exception page."""
+    extension = AgentExtension.objects.filter(user=user).values_list("extension", flat=True).first()
+    if not extension:
+        raise DialError(_("您还没有设置分机号，请联系管理员。"))
+    if not number:
+        raise DialError(_("客户没有可拨打的号码。"))
+    request = DialRequest.objects.create(
+        store_id=(callback_task or outreach_task or customer).store_id,
+        user=user,
+        extension=extension,
+        number=number,
+        customer=customer,
+        callback_task=callback_task,
+        outreach_task=outreach_task,
+        requested_at=timezone.now(),
+        status=DialStatus.SENT,
+    )
+    try:
+        call_id = get_backend().dial(request)
+    except CtiBackendError as exc:
+        logger.warning("dial request %s failed: %s", request.pk, exc)
+        request.status, request.error = DialStatus.FAILED, str(exc)[:300]
+        request.save(update_fields=["status", "error"])
+        raise DialError(_("呼叫失败：%(error)s") % {"error": request.error}) from exc
+    if call_id:
+        request.call_id = call_id
+        request.save(update_fields=["call_id"])
+    return request
+
+
+# --- the CTI's events ------------------------------------------------------------------------------
+
+
+def webhook_signature(*, body: bytes, timestamp: str, secret: str | None = None) -> str:
+    """HMAC-SHA256 of `timestamp.body` with CTI_WEBHOOK_SECRET, hex: the X-CTI-Signature header."""
+    key = (settings.CTI_WEBHOOK_SECRET if secret is None else secret).encode()
+    return hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+
+
+def webhook_signature_ok(*, body: bytes, timestamp: str | None, signature: str | None, now: dt.datetime) -> bool:
+    """The CTI signs every post (as the SMS gateway authenticates with SMS_INBOUND_SECRET, but over
+    the body, so a proxy that logs headers cannot forge events). An empty secret accepts nothing."""
+    if not settings.CTI_WEBHOOK_SECRET or not timestamp or not signature:
+        return False
+    try:
+        sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        return False
+    if abs(now - sent) > SIGNATURE_MAX_SKEW:
+        return False
+    expected = webhook_signature(body=body, timestamp=timestamp)
+    return hmac.compare_digest(expected, signature.removeprefix("sha256=").strip().lower())
+
+
+def _clean_event(payload: dict, now: dt.datetime) -> dict:
+    """The fields of one event, validated; a ValidationError names what is wrong."""
+
+    def text(key: str, limit: int) -> str:
+        value = str(payload.get(key) or "").strip()
+        if len(value) > limit or "\x00" in value:
+            raise ValidationError(f"{key}: invalid")
+        return value
+
+    data = {
+        "call_id": text("call_id", 100),
+        "event": text("event", 10),
+        "direction": text("direction", 3) or Direction.OUTBOUND,
+        "extension": text("extension", 20),
+        "number": text("number", 20),
+        "client_ref": text("client_ref", 20),
+        "recording_url": text("recording_url", 500),
+    }
+    if not data["call_id"]:
+        raise ValidationError("call_id is required")
+    if data["event"] not in CallEventKind.values:
+        raise ValidationError("event must be one of " + ", ".join(CallEventKind.values))
+    if data["direction"] not in Direction.values:
+        raise ValidationError("direction must be in or out")
+    if data["recording_url"] and not data["recording_url"].startswith(("http://", "https://")):
+        raise ValidationError("recording_url must be http(s)")
+    try:
+        duration = int(payload.get("duration") or 0)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError("duration must be whole seconds") from exc
+    if not 0 <= duration <= MAX_DURATION_SECONDS:
+        raise ValidationError("duration out of range")
+    data["duration"] = duration
+    data["at"] = now
+    raw_at = payload.get("at")
+    if raw_at not in (None, ""):
+        try:
+            at = dt.datetime.fromtimestamp(float(raw_at), tz=dt.UTC)
+        except (TypeError, ValueError, OverflowError, OSError) as exc:
+            raise ValidationError("at must be a Unix time") from exc
+        data["at"] = min(at, now)  # a CTI clock ahead of ours: use ours
+    return data
+
+
+def call_event_ingest(*, payload: dict, recording_file=None, now: dt.datetime | None = None) -> tuple[CallRecord, bool]:
+    """Apply one CTI event; (the call, whether this post changed anything). Idempotent per
+    (call id, event): the CallEvent row's unique constraint stops a repeated post, which answers
+    with the call as it is. The first event of a call creates its CallRecord (telephony.attach)."""
+    now = now or timezone.now()
+    data = _clean_event(payload, now)
+    try:
+        with transaction.atomic():
+            CallEvent.objects.create(
+                call_id=data["call_id"], event=data["event"], payload={k: str(v) for k, v in data.items()}
+            )
+            record = _call_record_for_event(data)
+            _apply_event(record, data)
+            if recording_file is not None and data["event"] == CallEventKind.ENDED:
+                recording_attach_upload(record=record, upload=recording_file)
+    except IntegrityError:
+        # The same (call, event) again — a retry, or two posts racing: the first one's work stands.
+        return CallRecord.objects.get(call_id=data["call_id"]), False
+    if record.recording_state == RecordingState.PENDING:
+        # tasks imports this module (a real cycle), as crm.sms.services does with its tasks.
+        from telephony.tasks import recording_fetch
+
+        enqueue_on_commit(recording_fetch, record.pk)
+    return record, True
+
+
+def _call_record_for_event(data: dict) -> CallRecord:
+    record = CallRecord.objects.select_for_update().filter(call_id=data["call_id"]).first()
+    if record is not None:
+        return record
+    subject = call_subject(
+        client_ref=data["client_ref"],
+        call_id=data["call_id"],
+        direction=data["direction"],
+        extension=data["extension"],
+        number=data["number"],
+        at=data["at"],
+    )
+    # A savepoint: two first events of one call racing — the loser reads the winner's row.
+    try:
+        with transaction.atomic():
+            return CallRecord.objects.create(
+                call_id=data["call_id"],
+                direction=data["direction"],
+                extension=data["extension"],
+                number=data["number"] or (subject.dial_request.number if subject.dial_request else ""),
+                started_at=data["at"],
+                agent=subject.agent,
+                store=subject.store,
+                customer=subject.customer,
+                dial_request=subject.dial_request,
+                callback_task=subject.callback_task,
+                outreach_task=subject.outreach_task,
+            )
+    except IntegrityError:
+        return CallRecord.objects.select_for_update().get(call_id=data["call_id"])
+
+
+def _apply_event(record: CallRecord, data: dict) -> None:
+    fields: list[str] = []
+    if data["at"] < record.started_at:  # events may arrive out of order
+        record.started_at = data["at"]
+        fields.append("started_at")
+    if data["event"] == CallEventKind.ANSWERED and record.answered_at is None:
+        record.answered_at = data["at"]
+        fields.append("answered_at")
+    elif data["event"] == CallEventKind.ENDED:
+        record.ended_at = data["at"]
+        record.duration_seconds = data["duration"]
+        fields += ["ended_at", "duration_seconds"]
+        if data["duration"] and record.answered_at is None:
+            # An "ended" with talk time but no "answered" (lost or never sent): it was answered.
+            record.answered_at = data["at"] - dt.timedelta(seconds=data["duration"])
+            fields.append("answered_at")
+        if data["recording_url"] and record.recording_state == RecordingState.NONE:
+            record.recording_url = data["recording_url"]
+            record.recording_state = RecordingState.PENDING
+            fields += ["recording_url", "recording_state"]
+    if fields:
+        record.save(update_fields=fields)
+    if data["event"] == CallEventKind.ENDED:
+        call_records_link_attempts(record_ids=[record.pk])
+
+
+def call_records_link_attempts(*, record_ids: list[int] | None = None, since: dt.datetime | None = None) -> int:
+    """Give each ended call on a task the attempt recorded for it (telephony.attach): the first
+    attempt by the same agent on the same task at or after the call began. Two UPDATEs; safe to
+    run twice (only calls with no attempt yet are touched)."""
+    qs = CallRecord.objects.filter(ended_at__isnull=False, agent__isnull=False)
+    if record_ids is not None:
+        qs = qs.filter(pk__in=record_ids)
+    if since is not None:
+        qs = qs.filter(started_at__gte=since)
+    callback = CallAttempt.objects.filter(
+        task_id=OuterRef("callback_task_id"), agent_id=OuterRef("agent_id"), at__gte=OuterRef("started_at")
+    ).order_by("at", "id")
+    outreach = OutreachAttempt.objects.filter(
+        task_id=OuterRef("outreach_task_id"), user_id=OuterRef("agent_id"), contacted_at__gte=OuterRef("started_at")
+    ).order_by("contacted_at", "id")
+    linked = qs.filter(Exists(callback), call_attempt__isnull=True).update(
+        call_attempt_id=Subquery(callback.values("id")[:1])
+    )
+    linked += qs.filter(Exists(outreach), outreach_attempt__isnull=True).update(
+        outreach_attempt_id=Subquery(outreach.values("id")[:1])
+    )
+    return linked
+
+
+def call_pop_dismiss(*, user: User, record_id: int) -> CallRecord | None:
+    """The agent opened (or closed) the pop of an inbound call: it stops showing. Only the agent's own."""
+    record = CallRecord.objects.filter(pk=record_id, agent=user).select_related("customer").first()
+    if record is not None and record.pop_seen_at is None:
+        CallRecord.objects.filter(pk=record.pk, pop_seen_at__isnull=True).update(pop_seen_at=timezone.now())
+    return record

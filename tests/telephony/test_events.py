@@ -1,0 +1,233 @@
+"""The CTI's event webhook: signed posts only, one effect per (call, event), and the attach rule."""
+
+import json
+import time
+
+import pytest
+from django.urls import reverse
+
+from callbacks.services import callback_attempt_record
+from retention.choices import OutreachKind
+from retention.models import OutreachTask
+from telephony.choices import Direction
+from telephony.models import CallEvent, CallRecord, DialRequest
+from telephony.services import dial_request_create
+from telephony.tasks import call_records_link_attempts
+from tests.conftest import SHANGHAI
+from tests.factories import CustomerFactory
+from tests.telephony.conftest import NOW, signed_headers
+
+pytestmark = pytest.mark.django_db
+
+
+def _raw_post(client, body: bytes, headers: dict):
+    return client.post(reverse("telephony:events"), data=body, content_type="application/json", **headers)
+
+
+# --- authentication ---------------------------------------------------------------------------------
+
+
+def test_unsigned_event_is_refused(client, frozen):
+    body = json.dumps({"call_id": "c1", "event": "ringing"}).encode()
+    assert _raw_post(client, body, {}).status_code == 403
+    assert not CallEvent.objects.exists()
+
+
+def test_event_signed_with_another_secret_is_refused(client, frozen):
+    body = json.dumps({"call_id": "c1", "event": "ringing"}).encode()
+    assert _raw_post(client, body, signed_headers(body, secret="not-the-secret")).status_code == 403
+    assert not CallRecord.objects.exists()
+
+
+def test_tampered_body_is_refused(client, frozen):
+    body = json.dumps({"call_id": "c1", "event": "ended", "duration": 10}).encode()
+    headers = signed_headers(body)
+    tampered = body.replace(b"10", b"99")
+    assert _raw_post(client, tampered, headers).status_code == 403
+
+
+def test_old_signature_is_refused_as_a_replay(client, frozen):
+    body = json.dumps({"call_id": "c1", "event": "ringing"}).encode()
+    assert _raw_post(client, body, signed_headers(body, at=time.time() - 3600)).status_code == 403
+
+
+def test_no_secret_configured_accepts_nothing(client, frozen, settings):
+    body = json.dumps({"call_id": "c1", "event": "ringing"}).encode()
+    headers = signed_headers(body, secret="")
+    settings.CTI_WEBHOOK_SECRET = ""
+    assert _raw_post(client, body, headers).status_code == 403
+
+
+def test_bad_fields_are_a_400_not_a_500(post_event, frozen):
+    assert post_event(call_id="", event="ringing").status_code == 400
+    assert post_event(call_id="c1", event="exploded").status_code == 400
+    assert post_event(call_id="c1", event="ended", duration="long").status_code == 400
+    assert post_event(call_id="c1", event="ended", recording_url="file:///etc/passwd").status_code == 400
+    assert not CallRecord.objects.exists()
+
+
+# --- idempotency ------------------------------------------------------------------------------------
+
+
+def test_the_same_event_twice_changes_nothing_the_second_time(post_event, extension, task):
+    first = post_event(
+        call_id="c1", event="ended", direction="out", extension="8001", number=task.customer.mobile, duration=65
+    )
+    again = post_event(
+        call_id="c1", event="ended", direction="out", extension="8001", number=task.customer.mobile, duration=999
+    )
+    assert first.json()["changed"] is True
+    assert again.status_code == 200 and again.json()["changed"] is False
+    record = CallRecord.objects.get()
+    assert record.duration_seconds == 65
+    assert CallEvent.objects.filter(call_id="c1").count() == 1
+
+
+def test_ringing_answered_ended_build_one_call(post_event, extension, task, frozen):
+    number = task.customer.mobile
+    post_event(call_id="c2", event="ringing", direction="out", extension="8001", number=number)
+    frozen.shift(10)
+    post_event(call_id="c2", event="answered", direction="out", extension="8001", number=number)
+    frozen.shift(120)
+    post_event(call_id="c2", event="ended", direction="out", extension="8001", number=number, duration=120)
+    record = CallRecord.objects.get()
+    assert record.started_at == NOW
+    assert (record.answered_at - NOW).total_seconds() == 10
+    assert record.duration_seconds == 120
+    assert CallEvent.objects.filter(call_id="c2").count() == 3
+
+
+# --- what a call is attached to ---------------------------------------------------------------------
+
+
+def test_outbound_call_follows_its_dial_request_by_client_ref(post_event, extension, task, agent):
+    request = dial_request_create(user=agent, customer=task.customer, number=task.customer.mobile, callback_task=task)
+    post_event(call_id="cti-77", event="ringing", direction="out", extension="8001", client_ref=str(request.pk))
+    record = CallRecord.objects.get()
+    assert record.dial_request == request
+    assert record.callback_task == task and record.customer == task.customer and record.store == task.store
+    assert record.agent == agent
+
+
+def test_outbound_call_without_ref_matches_the_latest_dial_of_that_extension_and_number(
+    post_event, extension, task, agent, frozen
+):
+    request = dial_request_create(user=agent, customer=task.customer, number=task.customer.mobile, callback_task=task)
+    DialRequest.objects.filter(pk=request.pk).update(call_id="")  # a CTI that returned no id
+    frozen.shift(20)
+    post_event(call_id="cti-78", event="ringing", direction="out", extension="8001", number=task.customer.mobile)
+    assert CallRecord.objects.get().dial_request == request
+
+
+def test_hand_dialled_call_goes_to_the_task_the_agent_holds(post_event, extension, task):
+    post_event(call_id="c3", event="ringing", direction="out", extension="8001", number=task.customer.mobile)
+    record = CallRecord.objects.get()
+    assert record.dial_request is None
+    assert record.callback_task == task
+
+
+def test_hand_dialled_call_goes_to_the_held_outreach_task_when_no_callback(
+    post_event, extension, agent, customer, frozen
+):
+    outreach = OutreachTask.objects.create(
+        store=customer.store,
+        kind=OutreachKind.WINBACK,
+        customer=customer,
+        window_opens_at=NOW,
+        window_closes_at=NOW.replace(day=20),
+        claimed_by=agent,
+        claimed_at=NOW,
+    )
+    post_event(call_id="c4", event="ringing", direction="out", extension="8001", number=customer.mobile)
+    record = CallRecord.objects.get()
+    assert record.outreach_task == outreach and record.callback_task is None and record.customer == customer
+
+
+def test_a_task_held_by_someone_else_is_not_taken(post_event, extension, task, cr_manager):
+    task.claimed_by = cr_manager
+    task.save(update_fields=["claimed_by"])
+    post_event(call_id="c5", event="ringing", direction="out", extension="8001", number=task.customer.mobile)
+    record = CallRecord.objects.get()
+    assert record.callback_task is None
+    assert record.customer == task.customer  # still the customer's call
+
+
+def test_unknown_number_leaves_a_call_with_no_customer(post_event, extension, frozen):
+    post_event(call_id="c6", event="ringing", direction="in", extension="8001", number="13800000000")
+    record = CallRecord.objects.get()
+    assert record.customer is None and record.store is None
+
+
+def test_customer_lookup_stays_in_the_agents_stores(post_event, extension, store_b, frozen):
+    CustomerFactory(store=store_b, mobile="13911112222")
+    post_event(call_id="c7", event="ringing", direction="in", extension="8001", number="13911112222")
+    assert CallRecord.objects.get().customer is None
+
+
+def test_attempt_recorded_after_the_hang_up_is_linked_by_the_sweep(post_event, extension, task, agent, frozen):
+    number = task.customer.mobile
+    post_event(call_id="c8", event="answered", direction="out", extension="8001", number=number)
+    frozen.shift(60)
+    post_event(call_id="c8", event="ended", direction="out", extension="8001", number=number, duration=60)
+    assert CallRecord.objects.get().call_attempt is None
+    frozen.shift(30)
+    attempt = callback_attempt_record(task=task, user=agent, disposition="无人接听")
+    assert call_records_link_attempts() == 1
+    assert CallRecord.objects.get().call_attempt == attempt
+    assert call_records_link_attempts() == 0  # twice: nothing more
+
+
+def test_attempt_recorded_before_the_ended_event_is_linked_at_hang_up(post_event, extension, task, agent, frozen):
+    number = task.customer.mobile
+    post_event(call_id="c9", event="answered", direction="out", extension="8001", number=number)
+    frozen.shift(60)
+    attempt = callback_attempt_record(task=task, user=agent, disposition="无人接听")
+    frozen.shift(5)
+    post_event(call_id="c9", event="ended", direction="out", extension="8001", number=number, duration=0)
+    assert CallRecord.objects.get().call_attempt == attempt
+
+
+def test_ended_with_talk_time_but_no_answered_event_counts_as_answered(post_event, extension, task):
+    post_event(
+        call_id="c10", event="ended", direction="out", extension="8001", number=task.customer.mobile, duration=30
+    )
+    record = CallRecord.objects.get()
+    assert record.answered_at is not None
+
+
+# --- the inbound screen pop -------------------------------------------------------------------------
+
+
+def test_inbound_answered_call_pops_the_customer_for_the_agent_who_answered(
+    post_event, extension, customer, agent, client_for, frozen
+):
+    post_event(call_id="in1", event="ringing", direction="in", extension="8001", number=customer.mobile)
+    post_event(call_id="in1", event="answered", direction="in", extension="8001", number=customer.mobile)
+    record = CallRecord.objects.get()
+    assert record.direction == Direction.INBOUND and record.customer == customer
+    client = client_for(agent)
+    pop = client.get(reverse("telephony:pop"))
+    assert customer.name in pop.content.decode()
+    opened = client.get(reverse("telephony:pop_open", args=[record.pk]))
+    assert opened.status_code == 302 and opened["Location"] == reverse("crm:customer_detail", args=[customer.pk])
+    assert customer.name not in client.get(reverse("telephony:pop")).content.decode()
+
+
+def test_pop_is_one_query(extension, agent, client_for, django_assert_max_num_queries, frozen):
+    client = client_for(agent)
+    client.get(reverse("telephony:pop"))  # session and permissions loaded once
+    with django_assert_max_num_queries(4):  # session, user, permissions, the pop
+        client.get(reverse("telephony:pop"))
+
+
+def test_another_agent_does_not_see_the_pop(post_event, extension, customer, agent_b, client_for, frozen):
+    post_event(call_id="in2", event="answered", direction="in", extension="8001", number=customer.mobile)
+    assert customer.name not in client_for(agent_b).get(reverse("telephony:pop")).content.decode()
+    record = CallRecord.objects.get()
+    assert client_for(agent_b).get(reverse("telephony:pop_open", args=[record.pk])).status_code == 404
+
+
+def test_event_time_is_unix_time(post_event, extension, task, frozen):
+    at = NOW.astimezone(SHANGHAI).timestamp() - 30
+    post_event(call_id="c11", event="ringing", direction="out", extension="8001", number=task.customer.mobile, at=at)
+    assert (NOW - CallRecord.objects.get().started_at).total_seconds() == 30
