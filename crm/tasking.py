@@ -24,6 +24,7 @@ import logging
 from typing import Any
 
 from celery import Task, current_app
+from celery.exceptions import NotRegistered
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
@@ -32,6 +33,17 @@ logger = logging.getLogger(__name__)
 # A publish that cannot reach the broker gives up at once: the request must not wait for Redis,
 # and the sweep queues the work later. (Celery's default retries for ~1 s.)
 NO_RETRY = {"retry": False}
+
+
+def task_named(name: str) -> Task:
+    """The registered task called `name`. Celery imports the apps' task modules only when a worker
+    starts; in a web process or a command the registry may not hold them yet, so import them then
+    (Celery's own autodiscovery, once) and look again. An unknown name raises NotRegistered."""
+    try:
+        return current_app.tasks[name]
+    except NotRegistered:
+        current_app.loader.import_default_modules()
+        return current_app.tasks[name]
 
 
 def enqueue(task: Task | str, *args: Any, **kwargs: Any) -> bool:
@@ -43,7 +55,7 @@ def enqueue(task: Task | str, *args: Any, **kwargs: Any) -> bool:
     A broker failure is logged and swallowed: the caller's rows say what is still to do and a beat
     sweep queues it. An exception of the task itself (eager mode, tests) still propagates."""
     if isinstance(task, str):
-        task = current_app.tasks[task]
+        task = task_named(task)
     try:
         task.apply_async(args=args, kwargs=kwargs, **NO_RETRY)
     except (OperationalError, ConnectionError, TimeoutError) as exc:
