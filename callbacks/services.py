@@ -197,6 +197,13 @@ def callback_task_touch(*, task: CallbackTask, user: User, now: datetime.datetim
 
 
 def _touch(*, task: CallbackTask, user: User, now: datetime.datetime) -> bool:
+    # The common case — the agent opens (or the heartbeat keeps) the task he holds: one conditional
+    # UPDATE. Holding it means he holds no other (every claim gave the others up), so there is
+    # nothing to release and no lock to take.
+    if task.claimed_by_id == user.pk and CallbackTask.objects.filter(
+        pk=task.pk, state=TaskState.OPEN, claimed_by=user
+    ).update(claimed_at=now, last_activity_at=now):
+        return True
     with transaction.atomic():
         _agent_lock(user)
         locked = CallbackTask.objects.select_for_update().filter(pk=task.pk, state=TaskState.OPEN).first()

@@ -116,3 +116,23 @@ def test_concurrent_next_call_never_hands_out_a_task_twice(store_a):
     owners = dict(CallbackTask.objects.values_list("pk", "claimed_by"))
     for user_pk, got in results.items():
         assert all(owners[pk] == user_pk for pk in got)
+
+
+def test_touching_the_task_one_holds_is_one_update_and_keeps_the_claim(
+    store_a, agent, agent_b, django_assert_num_queries
+):
+    """The call page's open and heartbeat (issue 17: CPU per request): the agent who holds the task
+    keeps it with one conditional UPDATE; another agent's fresh claim still refuses him."""
+    from callbacks.services import callback_task_touch
+
+    now = timezone.now()
+    SalesTaskFactory(delivery__store=store_a)
+    task = callback_task_claim_next(user=agent, now=now)
+    later = now + datetime.timedelta(minutes=2)
+    with django_assert_num_queries(1):
+        assert callback_task_touch(task=task, user=agent, now=later) is True
+    task.refresh_from_db()
+    assert (task.claimed_by, task.claimed_at, task.last_activity_at) == (agent, later, later)
+    assert callback_task_touch(task=task, user=agent_b, now=later) is False
+    CallbackTask.objects.filter(pk=task.pk).update(state=TaskState.DONE)
+    assert callback_task_touch(task=task, user=agent, now=later) is False
