@@ -43,14 +43,16 @@ def queue(request):
             expiring=filters.get("expiring", False),
             my_appointments=filters.get("mine", False),
         )
-    if (kind is None or kind not in CallbackKind.values) and not filters.get("mine"):
-        # Reminder and win-back calls (other apps' sources): one query each, after the callbacks.
+    room = selectors.QUEUE_PAGE_SIZE - len(tasks)
+    if (kind is None or kind not in CallbackKind.values) and not filters.get("mine") and room > 0:
+        # Reminder and win-back calls (other apps' sources): one query each, after the callbacks, in
+        # the room the page has left — "next call" too reaches them only when no callback waits.
         tasks = tasks + queue_sources.extra_queue_rows(
             user=request.user,
             now=timezone.now(),
             kind=kind,
             expiring=filters.get("expiring", False),
-            limit=selectors.QUEUE_PAGE_SIZE,
+            limit=room,
         )
     counts = selectors.callback_queue_counts(user=request.user)
     context = {

@@ -128,7 +128,8 @@ def test_queue_page_queries_do_not_grow_with_its_rows(store_a, agent, client_for
     past = timezone.now() - datetime.timedelta(minutes=5)
     SalesTaskFactory.create_batch(10, delivery__store=store_a, appointment_at=past)
     ServiceTaskFactory.create_batch(100, repair_order__store=store_a)
-    with django_assert_num_queries(queries):
+    # A page full of callbacks leaves no room for reminder / win-back calls: their two queries go.
+    with django_assert_num_queries(queries - 2):
         html = client.get(reverse("callbacks:queue")).content.decode()
     assert html.count('data-testid="queue-row"') == 100  # a full page: the queue's size is QUEUE_PAGE_SIZE
 
