@@ -75,10 +75,13 @@ def bench_request_cpu(report, runs: int, *, username: str = "s01_agent1") -> Non
     from bench.run import Figure, client_for, get_ok, rolled_back
     from callbacks.choices import Disposition
     from callbacks.services import callback_task_claim_next
+    from config.gc_tuning import tune_gc
     from crm.models import User
 
     agent = User.objects.get(username=username)
     client = client_for(username)
+    client.get(reverse("callbacks:queue"))  # load what the first request loads (templates, URLs)
+    tune_gc()  # as config/wsgi.py does in a worker once the application is loaded
 
     def add(name: str, figures: tuple[float, float | None]) -> None:
         # The target is the request's whole cost to the machine: Django's CPU plus PostgreSQL's, when the

@@ -41,3 +41,25 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = _manage("check", SECRET_KEY="x9!kP2#vL7@qR4$wT8^yU1&zA5*bC3(dE6)fG0_hJ-mN+oS=iV")
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_a_web_worker_loads_the_application_then_tunes_the_garbage_collector():
+    """config.wsgi (what gunicorn imports in each worker) freezes what the loaded application keeps
+    and collects the young generation less often (config/gc_tuning.py, issue 17)."""
+    script = (
+        "import gc; import config.wsgi;"
+        "from config.gc_tuning import YOUNG_THRESHOLD;"
+        "assert gc.get_freeze_count() > 100_000, gc.get_freeze_count();"
+        "assert gc.get_threshold()[0] == YOUNG_THRESHOLD, gc.get_threshold();"
+        "print('ok')"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="config.settings.prod",
+        SECRET_KEY="x9!kP2#vL7@qR4$wT8^yU1&zA5*bC3(dE6)fG0_hJ-mN+oS=iV",
+        ALLOWED_HOSTS="cr.example.com",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
