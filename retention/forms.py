@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from retention.choices import OutreachKind, OutreachResult, ReasonCategory, results_for_kind
+from retention.choices import WINBACK_KINDS, OutreachResult, ReasonCategory, results_for_kind
 from retention.models import FestivalDate, ReminderKindSetting, ReminderSettings
 from retention.store_settings import RULE_MAXIMA
 
@@ -32,7 +32,7 @@ class OutreachAttemptForm(forms.Form):
         super().__init__(*args, **kwargs)
         labels = dict(OutreachResult.choices)
         self.fields["result"].choices = [(r, labels[r]) for r in results_for_kind(kind)]
-        self.is_winback = kind == OutreachKind.WINBACK
+        self.is_winback = kind in WINBACK_KINDS
 
 
 class ReminderSettingsForm(forms.ModelForm):
