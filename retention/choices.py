@@ -185,6 +185,9 @@ class SkipReason(models.TextChoices):
     NO_SMS_CONSENT = "no_sms_consent", _("客户不同意接收短信")
     MOBILE_INVALID = "mobile_invalid", _("手机号无效")
     CALLS_REFUSED = "calls_refused", _("客户拒绝电话联系")
+    # Never sent past its due date: a reminder left unworked (a crashed run) or an SMS still queued
+    # (a gateway backlog) when the due date has passed.
+    EXPIRED = "expired", _("已过到期日")
 
 
 def skip_reason_labels(codes: str) -> str:

@@ -15,7 +15,9 @@ from retention.models import Reminder
 FIGURES = {
     "reminders": Q(),
     "skipped": Q(status=ReminderStatus.SKIPPED),
-    "sent": Q(sms_message__isnull=False) & ~Q(sms_message__status=SmsStatus.FAILED),
+    # SPEC §10.2 "sent": the gateway took the message. Queued (quiet hours, a backlog) and sending are
+    # not sent yet, failed never was; the gateway has no delivery receipts, so SENT is the last state.
+    "sent": Q(sms_message__status=SmsStatus.SENT),
     "reached": Q(outreach_task__result__in=REACHED_RESULTS),
     "booked": Q(outreach_task__result=OutreachResult.BOOKED),
     "returned": Q(returned_on__isnull=False),

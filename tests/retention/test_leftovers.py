@@ -44,7 +44,7 @@ def open_task(store, kind=K.FIRST_SERVICE, *, closes=NOW + dt.timedelta(days=5),
     return task
 
 
-def test_queue_header_counts_outreach_calls_in_one_query(store_a, store_b, agent, client_for, django_assert_num_queries):
+def test_queue_header_counts_outreach_calls(store_a, store_b, agent, client_for, django_assert_num_queries):
     open_task(store_a)
     open_task(store_a, closes=NOW + dt.timedelta(hours=3))  # about to expire
     open_task(store_b)  # another store
