@@ -114,3 +114,38 @@ def test_a_queued_sms_whose_reminder_is_due_is_cancelled_the_next_morning():
     assert birthday.sms_message.status == SmsStatus.FAILED and "expired" in birthday.sms_message.error
     first.refresh_from_db()
     assert (first.status, first.sms_message.status) == (ReminderStatus.DISPATCHED, SmsStatus.SENT)
+
+
+def test_the_timeline_shows_every_reminder_and_contact_of_a_long_standing_customer(django_assert_max_num_queries):
+    from retention.models import OutreachAttempt, OutreachTask
+    from retention.timeline import retention_timeline_entries
+
+    store = StoreFactory()
+    customer = CustomerFactory(store=store)
+    Reminder.objects.bulk_create(
+        Reminder(
+            store=store,
+            kind=K.FESTIVAL,
+            customer=customer,
+            due_on=D(2015, 1, 1) + dt.timedelta(days=61 * i),
+            send_on=D(2015, 1, 1) + dt.timedelta(days=61 * i),
+            channel=ReminderChannel.SMS,
+            status=ReminderStatus.DISPATCHED,
+        )
+        for i in range(70)
+    )
+    task = OutreachTask.objects.create(
+        store=store,
+        kind=K.WINBACK,
+        customer=customer,
+        window_opens_at=at(D(2015, 1, 1), 0),
+        window_closes_at=at(D(2026, 1, 1), 0),
+    )
+    OutreachAttempt.objects.bulk_create(
+        OutreachAttempt(task=task, contacted_at=at(D(2015, 1, 1), 10) + dt.timedelta(days=30 * i), result="unreachable")
+        for i in range(60)
+    )
+    with django_assert_max_num_queries(2):
+        entries = retention_timeline_entries(customer)
+    assert sum(e.kind == "reminder" for e in entries) == 70
+    assert sum(e.kind == "outreach" for e in entries) == 60
