@@ -20,6 +20,9 @@ class QueueSource:
     rows: Callable[..., list[dict]]
     # claim_next(user=, kind=None|str) -> the URL of the task claimed for the agent, or None.
     claim_next: Callable[..., str | None]
+    # counts(user=, now=) -> the source's share of the queue header's counts (due_today,
+    # about_to_expire, done_today; at most one query), added to the callbacks' own.
+    counts: Callable[..., dict[str, int]] | None = None
 
 
 _sources: list[QueueSource] = []
@@ -46,6 +49,15 @@ def extra_queue_rows(*, user, now: datetime.datetime, kind: str | None, expiring
             break
         rows += source.rows(user=user, now=now, kind=kind, expiring=expiring, limit=limit - len(rows))
     return rows
+
+
+def extra_queue_counts(*, user, now: datetime.datetime) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for source in _sources:
+        if source.counts is not None:
+            for key, n in source.counts(user=user, now=now).items():
+                totals[key] = totals.get(key, 0) + n
+    return totals
 
 
 def extra_claim_next(*, user, kind: str | None = None) -> str | None:

@@ -55,6 +55,9 @@ def queue(request):
             limit=room,
         )
     counts = selectors.callback_queue_counts(user=request.user)
+    # The reminder and win-back calls count with the callbacks (one query per source).
+    for key, n in queue_sources.extra_queue_counts(user=request.user, now=timezone.now()).items():
+        counts[key] = counts.get(key, 0) + n
     context = {
         "tasks": tasks,
         "counts": counts,

@@ -20,6 +20,7 @@ from crm.services import customer_refresh_cards, customer_refresh_cards_by_ids
 from demo.context import DemoContext, demo_clock
 from demo.names import TOYOTA_MODELS, make_mobile, make_name, make_plate, make_vin
 from retention.choices import OutreachChannel, OutreachResult, ReasonCategory
+from winback.at_risk import at_risk_scan
 from winback.models import WinbackEntry
 from winback.rules import local_midnight, months_before
 from winback.services import winback_contact_record, winback_recover, winback_scan
@@ -74,9 +75,11 @@ def seed_winback_demo(ctx: DemoContext) -> None:
     for entry in entries:
         contacted += _contact_history(entry, agent, today)
     _come_backs(before=today + dt.timedelta(days=1))
+    at_risk, _closed = at_risk_scan(on=today)  # 即将流失: their calls in the queue's win-back filter
     ctx.stdout.write(
         f"winback: {added} customers added by the monthly scans, {contacted} contacts, "
-        f"{WinbackEntry.objects.filter(recovered_on__isnull=False).count()} recovered"
+        f"{WinbackEntry.objects.filter(recovered_on__isnull=False).count()} recovered, "
+        f"{at_risk} at-risk calls opened"
     )
 
 
@@ -143,7 +146,10 @@ def _contact_history(entry: WinbackEntry, agent: User | None, today: dt.date) ->
                 entry=entry,
                 user=agent,
                 result=result,
-                channel=OutreachChannel.SMS if rng.random() < 0.1 else OutreachChannel.CALL,
+                # A customer who refuses calls has his call closed: he is reached by SMS.
+                channel=OutreachChannel.SMS
+                if rng.random() < 0.1 or not entry.customer.may_call
+                else OutreachChannel.CALL,
                 customer_words=words,
                 reason_category=reason,
                 booked_on=day + dt.timedelta(days=rng.randint(2, 10)) if result == R.BOOKED else None,

@@ -57,3 +57,6 @@ class RetentionConfig(AppConfig):
         register_post_import(reminders_returned_after_import)
         register_timeline_provider(retention_timeline_entries)
         register_outreach_queue()
+        from retention.signals import connect
+
+        connect()

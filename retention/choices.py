@@ -17,10 +17,15 @@ class OutreachKind(models.TextChoices):
     WINBACK = "winback", _("流失挽回")
     # The call after a missed service appointment (app `appointments`: its no-show beat opens it).
     NO_SHOW = "no_show", _("爽约回访")
+    # Issue 10 item 6: a customer whose last visit is 9–12 months old (winback settings), called before
+    # he is lost; worked under the queue's win-back filter.
+    AT_RISK = "at_risk", _("即将流失")
 
 
+# The kinds of the win-back side: the lost customer's call and the at-risk customer's call.
+WINBACK_KINDS: tuple[str, ...] = (OutreachKind.WINBACK, OutreachKind.AT_RISK)
 REMINDER_KINDS: tuple[str, ...] = tuple(
-    kind for kind in OutreachKind.values if kind not in (OutreachKind.WINBACK, OutreachKind.NO_SHOW)
+    kind for kind in OutreachKind.values if kind not in (*WINBACK_KINDS, OutreachKind.NO_SHOW)
 )
 # The service reminders, whose success is the vehicle coming back (SPEC §10.2 "returned").
 SERVICE_REMINDER_KINDS: tuple[str, ...] = (
@@ -60,8 +65,34 @@ REMINDER_RESULTS: tuple[str, ...] = (R.BOOKED, R.REMINDED, R.REFUSED, R.ELSEWHER
 WINBACK_RESULTS: tuple[str, ...] = (R.BOOKED, R.INTERESTED, R.NOT_INTERESTED, R.ELSEWHERE, R.SOLD, R.UNREACHABLE)
 
 
+class Outcome(models.TextChoices):
+    """What a contact's result does to its task — THE one table (OUTCOMES below), read by every
+    page and service that records a contact (the queue's call page, the win-back page)."""
+
+    FINAL = "final", _("结束任务")
+    FOLLOW_UP = "follow_up", _("稍后跟进")
+    RETRY = "retry", _("未接通，稍后重拨")
+
+
+# 有意向 (interested, not booked yet) keeps the call open for a follow-up after FOLLOW_UP_DAYS without
+# counting as a failed attempt: the customer is warm and a second call is what books him. 无法联系 is
+# a failed attempt (retry gap, closed after the store's maximum). Every other result ends the task.
+OUTCOMES: dict[str, str] = {
+    R.BOOKED: Outcome.FINAL,
+    R.REMINDED: Outcome.FINAL,
+    R.REFUSED: Outcome.FINAL,
+    R.INTERESTED: Outcome.FOLLOW_UP,
+    R.NOT_INTERESTED: Outcome.FINAL,
+    R.ELSEWHERE: Outcome.FINAL,
+    R.SOLD: Outcome.FINAL,
+    R.UNREACHABLE: Outcome.RETRY,
+}
+FOLLOW_UP_DAYS = 7
+FINAL_RESULTS = frozenset(result for result, outcome in OUTCOMES.items() if outcome == Outcome.FINAL)
+
+
 def results_for_kind(kind: str) -> tuple[str, ...]:
-    return WINBACK_RESULTS if kind == OutreachKind.WINBACK else REMINDER_RESULTS
+    return WINBACK_RESULTS if kind in WINBACK_KINDS else REMINDER_RESULTS
 
 
 class ReasonCategory(models.TextChoices):
@@ -158,6 +189,9 @@ class SkipReason(models.TextChoices):
     NO_SMS_CONSENT = "no_sms_consent", _("客户不同意接收短信")
     MOBILE_INVALID = "mobile_invalid", _("手机号无效")
     CALLS_REFUSED = "calls_refused", _("客户拒绝电话联系")
+    # Never sent past its due date: a reminder left unworked (a crashed run) or an SMS still queued
+    # (a gateway backlog) when the due date has passed.
+    EXPIRED = "expired", _("已过到期日")
 
 
 def skip_reason_labels(codes: str) -> str:

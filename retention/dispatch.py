@@ -89,7 +89,15 @@ def reminders_dispatch(*, store: Store, now: dt.datetime | None = None) -> dict[
             return {}
         groups: dict[tuple[str, str], list[int]] = defaultdict(list)  # (status, reasons) -> ids
         sms_rows, call_rows = [], []
+        today = timezone.localdate(now)
         for row in rows:
+            if row["due_on"] < today:  # left NEW by a run that died: never sent past its due date
+                groups[(ReminderStatus.SKIPPED, SkipReason.EXPIRED)].append(row["id"])
+                tally = counts[row["kind"]]
+                tally[0] += 1
+                tally[1] += 1
+                tally[2][SkipReason.EXPIRED] += 1
+                continue
             reasons = _blocked(row["channel"], row)
             wants_sms = row["channel"] in (ReminderChannel.SMS, ReminderChannel.BOTH)
             wants_call = row["channel"] in (ReminderChannel.CALL, ReminderChannel.BOTH)
@@ -112,6 +120,34 @@ def reminders_dispatch(*, store: Store, now: dt.datetime | None = None) -> dict[
         _queue_sms(store, sms_rows, now)
         _open_calls(store, call_rows)
     return {kind: (c[0], c[1], dict(c[2])) for kind, c in counts.items()}
+
+
+EXPIRED_SMS_ERROR = "reminder expired: its due date passed before the SMS could be sent"
+
+
+def reminders_expire_queued_sms(*, today: dt.date) -> int:
+    """Never send a reminder past its due date: the reminder SMS still queued (quiet hours, a gateway
+    backlog) whose reminder is due before `today` are cancelled (failed, with the reason); a reminder
+    whose only channel was that SMS is recorded as skipped, reason expired. Beat, daily; idempotent
+    (a message the gateway took meanwhile is not QUEUED any more and is left alone). Returns the
+    messages cancelled."""
+    with transaction.atomic():
+        late = list(
+            Reminder.objects.filter(
+                due_on__lt=today, status=ReminderStatus.DISPATCHED, sms_message__status=SmsStatus.QUEUED
+            ).values_list("id", "sms_message_id", "outreach_task_id")
+        )
+        if not late:
+            return 0
+        cancelled = set(
+            SmsMessage.objects.filter(id__in=[m for _r, m, _t in late], status=SmsStatus.QUEUED)
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)
+        )
+        SmsMessage.objects.filter(id__in=cancelled).update(status=SmsStatus.FAILED, error=EXPIRED_SMS_ERROR)
+        sms_only = [r for r, m, task in late if m in cancelled and task is None]
+        Reminder.objects.filter(id__in=sms_only).update(status=ReminderStatus.SKIPPED, skip_reason=SkipReason.EXPIRED)
+    return len(cancelled)
 
 
 def _queue_sms(store: Store, rows: list[dict], now: dt.datetime) -> None:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from appointments.choices import ServiceType
 from appointments.forms import SlotField, slot_select_choices
-from retention.choices import OutreachKind, OutreachResult, ReasonCategory, results_for_kind
+from retention.choices import WINBACK_KINDS, OutreachResult, ReasonCategory, results_for_kind
 from retention.models import FestivalDate, ReminderKindSetting, ReminderSettings
 from retention.store_settings import RULE_MAXIMA
 
@@ -43,7 +43,7 @@ class OutreachAttemptForm(forms.Form):
         self.fields["booked_slot"].widget.choices = slot_select_choices(slots or [])
         labels = dict(OutreachResult.choices)
         self.fields["result"].choices = [(r, labels[r]) for r in results_for_kind(kind)]
-        self.is_winback = kind == OutreachKind.WINBACK
+        self.is_winback = kind in WINBACK_KINDS
 
 
 class ReminderSettingsForm(forms.ModelForm):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import (
+    Count,
     Exists,
     F,
     Max,
@@ -24,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
+from crm.importing import bulk
 from crm.models import Customer, Delivery, RepairOrder, Store, Vehicle
 from retention.choices import REMINDER_KINDS, OutreachKind, ReminderStatus
 from retention.dispatch import reminders_dispatch
@@ -64,6 +66,7 @@ def reminders_generate(
     stores = list(stores) if stores is not None else list(Store.objects.filter(is_active=True))
     rules = {store.id: store_reminder_rules(store.id) for store in stores}
     unchanged = _ran_since_last_change(day, [store.id for store in stores])
+    inserted: list[int] = []
     for kind in REMINDER_KINDS:
         scope = Scope(day=day, kind=kind, rules={sid: r for sid, r in rules.items() if r.kinds[kind].enabled})
         if not scope.rules:
@@ -72,37 +75,59 @@ def reminders_generate(
             for store in stores:
                 if store.id in scope.rules:
                     festival_calendar_ensure(store=store)
-                    _insert_festivals(store, day, scope.end(store.id), scope.setting(store.id))
+                    inserted += _insert_festivals(store, day, scope.end(store.id), scope.setting(store.id))
             continue
         if unchanged:
             continue
         candidates = set(CANDIDATES[kind](scope)) - _existing(scope)
-        Reminder.objects.bulk_create(
-            [
-                Reminder(
-                    store_id=store_id,
-                    kind=kind,
-                    customer_id=customer_id,
-                    vehicle_id=vehicle_id,
-                    due_on=due,
-                    send_on=due - dt.timedelta(days=scope.setting(store_id).lead_days),
-                    channel=scope.setting(store_id).channel,
-                )
-                for store_id, customer_id, vehicle_id, due in candidates
-            ],
-            ignore_conflicts=True,
-            batch_size=2000,
-        )
-    totals = {kind: KindCount() for kind in REMINDER_KINDS}
+        rows = [
+            {
+                "store_id": store_id,
+                "kind": kind,
+                "customer_id": customer_id,
+                "vehicle_id": vehicle_id,
+                "due_on": due,
+                "send_on": due - dt.timedelta(days=scope.setting(store_id).lead_days),
+                "festival": "",
+                "channel": scope.setting(store_id).channel,
+            }
+            for store_id, customer_id, vehicle_id, due in sorted(candidates, key=_candidate_order)
+        ]
+        # RETURNING: the rows this run inserted — a row another worker inserted first is not ours.
+        inserted += [pk for (pk,) in bulk.insert_rows(Reminder, rows, returning=("id",), skip_conflicts=True)]
     ReminderRun.objects.create(
         day=day, store_ids=sorted(store.id for store in stores), started_at=started_at, finished_at=timezone.now()
     )
     for store in stores:
-        for kind, (created, skipped, reasons) in reminders_dispatch(store=store, now=now).items():
-            totals[kind].created += created
-            totals[kind].skipped += skipped
-            for reason, n in reasons.items():
-                totals[kind].reasons[reason] = totals[kind].reasons.get(reason, 0) + n
+        reminders_dispatch(store=store, now=now)
+    return _created_counts(inserted)
+
+
+def _candidate_order(candidate: Candidate) -> tuple:
+    store_id, customer_id, vehicle_id, due = candidate
+    return (store_id, customer_id, vehicle_id or 0, due)
+
+
+def _created_counts(inserted: list[int]) -> dict[str, KindCount]:
+    """Per kind, the reminders this run inserted and, of those, the ones skipped with their reasons.
+    Not the dispatch's count: it works every NEW row of the store — one a crashed run left, and not
+    one a concurrent worker's dispatch took — so it printed rows this run did not create."""
+    totals = {kind: KindCount() for kind in REMINDER_KINDS}
+    if not inserted:
+        return totals
+    rows = (
+        Reminder.objects.filter(id__in=bulk.ids_in(inserted))
+        .values("kind", "status", "skip_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        count = totals[row["kind"]]
+        count.created += row["n"]
+        if row["status"] == ReminderStatus.SKIPPED:
+            count.skipped += row["n"]
+            for reason in filter(None, row["skip_reason"].split(",")):
+                count.reasons[reason] = count.reasons.get(reason, 0) + row["n"]
     return totals
 
 
@@ -118,7 +143,8 @@ def _existing(scope: "Scope") -> set[Candidate]:
 
 def _ran_since_last_change(day: dt.date, store_ids: list[int]) -> bool:
     """Whether a run of `day` over these stores started after the last change of anything the rules
-    read (customers, vehicles and their owners, deliveries, ROs, the reminder settings): then a new
+    read (customers, vehicles and their owners — an ownership's save or delete stamps its vehicle,
+    retention.signals —, deliveries, ROs, the reminder settings): then a new
     run would find the same candidates, all of them existing. Festivals are always inserted (one
     statement). A MAX per table; the import stamps updated_at on every row it writes."""
     last = (
@@ -424,8 +450,10 @@ def _birthday(scope: Scope) -> list[Candidate]:
     return out
 
 
-def _insert_festivals(store: Store, start: dt.date, end: dt.date, setting) -> None:
-    """One greeting per customer file of the store for each festival in [start, end]: INSERT … SELECT."""
+def _insert_festivals(store: Store, start: dt.date, end: dt.date, setting) -> list[int]:
+    """One greeting per customer file of the store for each festival in [start, end]: INSERT … SELECT.
+    Returns the ids inserted (RETURNING: PostgreSQL, and SQLite since 3.35)."""
+    ids: list[int] = []
     table = Reminder._meta.db_table
     customer_table = Customer._meta.db_table
     now = timezone.now()
@@ -439,9 +467,11 @@ def _insert_festivals(store: Store, start: dt.date, end: dt.date, setting) -> No
                 f"INSERT INTO {table} (store_id, kind, customer_id, vehicle_id, due_on, send_on, festival, "
                 "channel, status, skip_reason, created_at) "
                 f"SELECT %s, %s, c.id, NULL, %s, %s, %s, %s, %s, '', %s FROM {customer_table} c "
-                "WHERE c.store_id = %s ON CONFLICT DO NOTHING",
+                "WHERE c.store_id = %s ON CONFLICT DO NOTHING RETURNING id",
                 [store.id, K.FESTIVAL, day, send_on, festival, setting.channel, ReminderStatus.NEW, now, store.id],
             )
+            ids += [pk for (pk,) in cursor.fetchall()]
+    return ids
 
 
 CANDIDATES: dict[str, Callable[[Scope], list[Candidate]]] = {

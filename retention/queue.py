@@ -3,22 +3,31 @@ queue page prints (one query, ready to print), the kinds of its filter, and "nex
 
 import datetime
 
-from django.db.models import F, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 
 from callbacks.queue_sources import QueueSource, register_queue_source
 from crm.links import pk_url_prefix
-from retention.choices import OutreachKind
-from retention.models import OutreachTask
-from retention.services import outreach_queue_filter, outreach_task_claim_next
+from crm.scoping import scope_for_user
+from retention.choices import WINBACK_KINDS, OutreachKind, OutreachState
+from retention.models import OutreachAttempt, OutreachTask
+from retention.services import RECORD_PERMISSION, outreach_queue_filter, outreach_task_claim_next
 
 ABOUT_TO_EXPIRE = datetime.timedelta(hours=24)
 
 
 def outreach_kind_choices() -> list[tuple[str, str]]:
-    return list(OutreachKind.choices)
+    """The queue's kind filter: at-risk calls are under 流失挽回 (the win-back filter), not a kind of their own."""
+    return [(value, label) for value, label in OutreachKind.choices if value != OutreachKind.AT_RISK]
+
+
+def _kinds(kind: str | None) -> list[str] | None:
+    """The task kinds a filter value selects: 流失挽回 takes the lost and the at-risk customers' calls."""
+    if not kind:
+        return None
+    return list(WINBACK_KINDS) if kind == OutreachKind.WINBACK else [kind]
 
 
 def outreach_queue_rows(
@@ -28,7 +37,7 @@ def outreach_queue_rows(
     order), as the callback queue prints its rows."""
     tasks = OutreachTask.objects.filter(outreach_queue_filter(user=user, now=now))
     if kind:
-        tasks = tasks.filter(kind=kind)
+        tasks = tasks.filter(kind__in=_kinds(kind))
     if expiring:
         tasks = tasks.filter(window_closes_at__lt=now + ABOUT_TO_EXPIRE)
     rows = list(
@@ -53,12 +62,34 @@ def outreach_queue_rows(
     return rows
 
 
+def outreach_queue_counts(*, user, now: datetime.datetime) -> dict[str, int]:
+    """The outreach share of the queue header (one query): due now (open, window open, assigned to
+    the user or anyone, no retry pending — as the callbacks' due count, claims not looked at), of
+    those closing within 24 hours, and the tasks finished today after a contact by the user."""
+    start = datetime.datetime.combine(timezone.localdate(now), datetime.time.min, timezone.get_current_timezone())
+    due = Q(state=OutreachState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now)
+    due &= Q(assigned_to__isnull=True) | Q(assigned_to=user)
+    due &= Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    finished = Q(state__in=[OutreachState.DONE, OutreachState.CLOSED], completed_at__gte=start)
+    mine = OutreachAttempt.objects.filter(task=OuterRef("pk"), user=user, contacted_at__gte=start)
+    tasks = scope_for_user(OutreachTask.objects.all(), user).filter(due | finished)
+    return tasks.aggregate(
+        due_today=Count("id", filter=due),
+        about_to_expire=Count("id", filter=due & Q(window_closes_at__lt=now + ABOUT_TO_EXPIRE)),
+        done_today=Count("id", filter=finished & Q(Exists(mine))),
+    )
+
+
 def _claim_next(*, user, kind: str | None = None) -> str | None:
-    task = outreach_task_claim_next(user=user, kind=kind)
+    if not user.has_perm(RECORD_PERMISSION):  # a callback agent without outreach rights: no outreach call
+        return None
+    task = outreach_task_claim_next(user=user, kinds=_kinds(kind))
     return reverse("retention:call", args=[task.pk]) if task else None
 
 
-SOURCE = QueueSource(kinds=outreach_kind_choices, rows=outreach_queue_rows, claim_next=_claim_next)
+SOURCE = QueueSource(
+    kinds=outreach_kind_choices, rows=outreach_queue_rows, claim_next=_claim_next, counts=outreach_queue_counts
+)
 
 
 def register_outreach_queue() -> None:

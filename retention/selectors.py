@@ -16,7 +16,9 @@ from retention.models import Reminder
 FIGURES = {
     "reminders": Q(),
     "skipped": Q(status=ReminderStatus.SKIPPED),
-    "sent": Q(sms_message__isnull=False) & ~Q(sms_message__status=SmsStatus.FAILED),
+    # SPEC §10.2 "sent": the gateway took the message. Queued (quiet hours, a backlog) and sending are
+    # not sent yet, failed never was; the gateway has no delivery receipts, so SENT is the last state.
+    "sent": Q(sms_message__status=SmsStatus.SENT),
     "reached": Q(outreach_task__result__in=REACHED_RESULTS),
     # 已预约: a booking exists from the reminder's call (appointments' rule, shared with win-back).
     "booked": Q(booking_exists_from_task("outreach_task_id")),

@@ -11,7 +11,7 @@ tells the owner of the task (a reminder, a win-back entry) what came of the cont
 import datetime
 
 import django.dispatch
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,7 +25,16 @@ from callbacks.generation import DEFAULTS, store_callback_settings
 from callbacks.services import ClaimBusy, TaskHeldByOther, _agent_lock, _release_claims, _retrying
 from crm.models import Customer, Store, User, Vehicle
 from crm.scoping import user_store_ids
-from retention.choices import OutreachChannel, OutreachResult, OutreachState, results_for_kind
+from retention.choices import (
+    FOLLOW_UP_DAYS,
+    OUTCOMES,
+    REMINDER_KINDS,
+    Outcome,
+    OutreachChannel,
+    OutreachResult,
+    OutreachState,
+    results_for_kind,
+)
 from retention.models import OutreachAttempt, OutreachTask
 
 __all__ = [
@@ -45,8 +54,8 @@ __all__ = [
 outreach_attempt_recorded = django.dispatch.Signal()
 
 R = OutreachResult
-# Results that end the task (the customer was spoken to, or there is nothing more to do).
-FINAL_RESULTS = frozenset(result for result in R.values if result != R.UNREACHABLE)
+# Who may work outreach tasks (claim, next call, record): the queue's callback permission is not enough.
+RECORD_PERMISSION = "retention.add_outreachattempt"
 
 
 def outreach_task_open(
@@ -107,10 +116,13 @@ def _release_outreach(*, user: User, keep: int | None = None) -> None:
 
 
 def outreach_task_claim_next(
-    *, user: User, kind: str | None = None, now: datetime.datetime | None = None
+    *, user: User, kind: str | None = None, kinds: list[str] | None = None, now: datetime.datetime | None = None
 ) -> OutreachTask | None:
     """Claim the next outreach task (window closing soonest, oldest) with SKIP LOCKED, giving up any
-    task the agent held (callback or outreach)."""
+    task the agent held (callback or outreach). Refused (PermissionDenied) to a user who may not
+    record outreach contacts."""
+    if not user.has_perm(RECORD_PERMISSION):
+        raise PermissionDenied
     now = now or timezone.now()
 
     def work():
@@ -124,6 +136,8 @@ def outreach_task_claim_next(
             qs = OutreachTask.objects.filter(outreach_queue_filter(user=user, now=now)).exclude(pk__in=held)
             if kind:
                 qs = qs.filter(kind=kind)
+            if kinds:
+                qs = qs.filter(kind__in=kinds)
             task = qs.order_by("window_closes_at", "id").select_for_update(skip_locked=True, of=("self",)).first()
             if task is None:
                 return None
@@ -182,10 +196,14 @@ def outreach_attempt_record(
     note: str = "",
     at: datetime.datetime | None = None,
 ) -> OutreachAttempt:
-    """Record one contact under the task's row lock. 已预约 needs its booked date; 无法联系 is a failed
-    attempt (the task returns to the queue after the store's retry gap, and closes after the store's
-    maximum of failed attempts); any other result of the kind ends the task with that result. A call
-    on a task another agent holds is refused (TaskHeldByOther). 已预约 books the customer into the
+    """THE way a contact is recorded (the queue's call page and the win-back page both come here),
+    under the task's row lock. 已预约 needs its booked date. What the result does to the task is
+    retention.choices.OUTCOMES: a final result ends it; 有意向 keeps it open and back in the queue
+    after FOLLOW_UP_DAYS; 无法联系 is a failed attempt (back after the store's retry gap, closed
+    after the store's maximum of failed attempts). A call on a task another agent holds is refused
+    (TaskHeldByOther); a call on a finished task is refused, while an SMS contact may still be
+    logged on it (a customer who refuses calls has his win-back call closed and is reached by SMS):
+    it is recorded and leaves the task as it is. 已预约 on an open task books the customer into the
     slot (`booked_slot`, else the day's first free one) through appointments, in the same
     transaction: a full slot refuses the result (SlotFull) and records nothing."""
     if result not in results_for_kind(task.kind):
@@ -214,8 +232,14 @@ def _attempt_record(*, task, user, result, channel, booked_on, booking, customer
         if user is not None:
             _agent_lock(user)
         task = OutreachTask.objects.select_for_update().get(pk=task.pk)
-        if task.state != OutreachState.OPEN:
+        is_open = task.state == OutreachState.OPEN
+        if not is_open and channel != OutreachChannel.SMS:
             raise ValidationError(_("该任务已结束，不能再记录。"))
+        if is_open and task.kind in REMINDER_KINDS and now > task.window_closes_at:
+            # SPEC §10.2: a reminder call's window is its send date to its due date; a result recorded
+            # after it would count a call the customer got too late (the task expires that night).
+            closed = timezone.localtime(task.window_closes_at).date().isoformat()
+            raise ValidationError(_("该提醒的联系期限已于 %(day)s 结束，不能再记录。") % {"day": closed})
         if channel == OutreachChannel.CALL and user is not None:
             holder = outreach_task_holder(task=task, user=user, now=timezone.now())
             if holder is not None:
@@ -228,31 +252,41 @@ def _attempt_record(*, task, user, result, channel, booked_on, booking, customer
                 contacted_at=now,
                 result=result,
                 booked_on=booked_on,
-                customer_words=customer_words,
+                customer_words=customer_words.strip(),
                 reason_category=reason_category,
-                note=note,
+                note=note.strip(),
             )
         except IntegrityError as exc:  # a value no column may hold
             raise ValidationError(_("记录失败，请检查输入。")) from exc
-        task.claimed_by, task.claimed_at = None, None
-        fields = ["claimed_by", "claimed_at", "result"]
-        task.result = result
-        if result in FINAL_RESULTS:
-            task.state, task.completed_at, task.booked_on = OutreachState.DONE, now, booked_on
-            fields += ["state", "completed_at", "booked_on"]
-        else:
-            conf = store_callback_settings([task.store_id])[task.store_id]
-            task.failed_attempts += 1
-            fields += ["failed_attempts", "next_attempt_at"]
-            task.next_attempt_at = now + datetime.timedelta(minutes=conf.retry_gap_minutes)
-            if task.failed_attempts >= conf.max_failed_attempts:
-                task.state, task.completed_at = OutreachState.CLOSED, now
-                fields += ["state", "completed_at"]
-        task.save(update_fields=fields)
-        if result == R.BOOKED:
-            appointment_book_for_outreach(task=task, user=user, day=booked_on, note=note, now=now, **booking)
+        if is_open:
+            _move_on(task, result=result, booked_on=booked_on, now=now)
+            if result == R.BOOKED:
+                appointment_book_for_outreach(task=task, user=user, day=booked_on, note=note, now=now, **booking)
         outreach_attempt_recorded.send(sender=task.kind, task=task, attempt=attempt)
     return attempt
+
+
+def _move_on(task: OutreachTask, *, result: str, booked_on, now: datetime.datetime) -> None:
+    """The open task after a contact with `result` (OUTCOMES): done, back later, or closed."""
+    task.claimed_by, task.claimed_at = None, None
+    task.result = result
+    fields = ["claimed_by", "claimed_at", "result"]
+    outcome = OUTCOMES[result]
+    if outcome == Outcome.FINAL:
+        task.state, task.completed_at, task.booked_on = OutreachState.DONE, now, booked_on
+        fields += ["state", "completed_at", "booked_on"]
+    elif outcome == Outcome.FOLLOW_UP:
+        task.next_attempt_at = now + datetime.timedelta(days=FOLLOW_UP_DAYS)
+        fields.append("next_attempt_at")
+    else:
+        conf = store_callback_settings([task.store_id])[task.store_id]
+        task.failed_attempts += 1
+        fields += ["failed_attempts", "next_attempt_at"]
+        task.next_attempt_at = now + datetime.timedelta(minutes=conf.retry_gap_minutes)
+        if task.failed_attempts >= conf.max_failed_attempts:
+            task.state, task.completed_at = OutreachState.CLOSED, now
+            fields += ["state", "completed_at"]
+    task.save(update_fields=fields)
 
 
 def outreach_tasks_expire(*, kinds, now: datetime.datetime | None = None) -> int:

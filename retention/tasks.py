@@ -6,6 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from retention.choices import REMINDER_KINDS
+from retention.dispatch import reminders_expire_queued_sms
 from retention.generation import reminders_generate
 from retention.outcomes import reminders_mark_returned
 from retention.services import outreach_tasks_expire
@@ -19,6 +20,7 @@ def reminders_generate_daily() -> dict[str, list[int]]:
     store's return window — the import's post-step marks them as ROs arrive; this catches a reminder
     created after its RO was imported and a store's changed window."""
     today = timezone.localdate()
+    reminders_expire_queued_sms(today=today)
     totals = reminders_generate(day=today)
     outreach_tasks_expire(kinds=REMINDER_KINDS)
     reminders_mark_returned(sent_since=today - dt.timedelta(days=RULE_MAXIMA["return_window_days"]))

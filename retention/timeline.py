@@ -1,4 +1,8 @@
-"""The customer page's reminder and outreach entries (crm.timeline provider): two queries."""
+"""The customer page's reminder and outreach entries (crm.timeline provider): two queries.
+
+Every reminder and every contact (issue 10: "the timeline shows every reminder and contact"): no cap.
+A customer gets some fifteen reminders a year (six festivals, a birthday, his vehicles'), so a
+fifty-row cap hid the older years of a long-standing customer without a word."""
 
 from django.utils.translation import gettext as _
 
@@ -6,14 +10,10 @@ from crm.timeline import TimelineEntry
 from retention.choices import skip_reason_labels
 from retention.models import OutreachAttempt, Reminder
 
-MAX_ENTRIES = 50
-
 
 def retention_timeline_entries(customer, user=None) -> list[TimelineEntry]:
     entries = []
-    reminders = (
-        Reminder.objects.filter(customer=customer).select_related("vehicle").order_by("-send_on", "-id")[:MAX_ENTRIES]
-    )
+    reminders = Reminder.objects.filter(customer=customer).select_related("vehicle").order_by("-send_on", "-id")
     for r in reminders:
         title = _("%(kind)s（到期 %(due)s）") % {"kind": r.get_kind_display(), "due": r.due_on.isoformat()}
         body = [r.get_channel_display(), r.get_status_display()]
@@ -36,7 +36,7 @@ def retention_timeline_entries(customer, user=None) -> list[TimelineEntry]:
     attempts = (
         OutreachAttempt.objects.filter(task__customer=customer)
         .select_related("task", "user")
-        .order_by("-contacted_at", "-id")[:MAX_ENTRIES]
+        .order_by("-contacted_at", "-id")
     )
     for a in attempts:
         title = _("%(kind)s：%(result)s") % {"kind": a.task.get_kind_display(), "result": a.get_result_display()}

@@ -17,7 +17,7 @@ from crm.masking import can_see_full_numbers
 from crm.params import id_param
 from crm.scoping import get_scoped_or_404, stores_for_user
 from retention import services
-from retention.choices import REMINDER_KINDS, OutreachKind, OutreachResult, OutreachState
+from retention.choices import REMINDER_KINDS, WINBACK_KINDS, OutreachKind, OutreachResult, OutreachState
 from retention.festivals import festival_calendar_ensure
 from retention.forms import FestivalDateForm, OutreachAttemptForm, ReminderKindForm, ReminderSettingsForm
 from retention.models import FestivalDate, OutreachTask, Reminder
@@ -85,7 +85,7 @@ def call(request, pk: int):
         "script": outreach_script(task, due_on=reminder.due_on if reminder else None),
         "attempts": list(task.attempts.select_related("user").order_by("-contacted_at", "-id")),
         "results": [(i, value, label) for i, (value, label) in enumerate(form.fields["result"].choices, start=1)],
-        "is_winback": task.kind == OutreachKind.WINBACK,
+        "is_winback": task.kind in WINBACK_KINDS,
         "full_numbers": can_see_full_numbers(request.user),
         "heartbeat_seconds": 60,
         "booking_day": booking_day,

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
@@ -219,7 +219,10 @@ def customers_at_risk(
         rule = {"on": on, "at_risk_months": risk, "lost_months": lost}
         candidates = rules.at_risk_candidates(store_ids=stores, **rule)
         condition |= Q(store_id__in=stores, pk__in=candidates) & rules.at_risk_q(**rule)
-    return qs.filter(condition)
+    # A customer with an open win-back entry is already worked as lost (a delivery since then made
+    # his last visit recent, or the store's months changed): not listed twice.
+    on_list = WinbackEntry.objects.filter(customer=OuterRef("pk"), recovered_on__isnull=True)
+    return qs.filter(condition).filter(~Exists(on_list))
 
 
 def at_risk_customer_list(*, user: User, on: dt.date) -> QuerySet[Customer]:

@@ -10,32 +10,24 @@ two scans, so a second worker waits and then finds nothing to add.
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments.services import appointment_book_for_outreach
 from crm.importing import bulk
 from crm.models import Customer, Delivery, RepairOrder, Store, User
 from crm.periods import month_bounds
-from retention.choices import WINBACK_RESULTS, OutreachChannel, OutreachKind, OutreachResult, OutreachState
+from retention.choices import OutreachChannel, OutreachKind, OutreachResult, OutreachState
 from retention.models import OutreachAttempt, OutreachTask
+from retention.services import TaskHeldByOther, outreach_attempt_record
 from winback import rules
+from winback.at_risk import at_risk_close_returned
 from winback.models import WinbackEntry, WinbackSettings
 
 # The DMS import's post-step order: after the repair orders sheet (20), before callback generation (40).
 RECOVERY_ORDER = 30
-# A call that did not reach the customer may be tried again after this (as callbacks do).
-RETRY_AFTER = dt.timedelta(hours=2)
-# Another agent's claim on the task holds this long after their last touch (SPEC §6).
-CLAIM_TTL = dt.timedelta(minutes=15)
-# Results after which the win-back call is finished; 有意向 and 无法联系 stay open for a follow-up.
-FINAL_RESULTS = frozenset(
-    {OutreachResult.BOOKED, OutreachResult.NOT_INTERESTED, OutreachResult.ELSEWHERE, OutreachResult.SOLD}
-)
 
 
 class WinbackError(Exception):
@@ -216,6 +208,7 @@ def winback_recover_after_import(ctx) -> None:
     customers = RepairOrder.objects.filter(id__in=bulk.ids_in(ro_ids)).values("customer_id")
     with transaction.atomic():
         winback_recover(entries=WinbackEntry.objects.filter(customer_id__in=customers))
+        at_risk_close_returned(customer_ids=customers)
 
 
 @transaction.atomic
@@ -234,65 +227,35 @@ def winback_contact_record(
     contacted_at: dt.datetime | None = None,
 ) -> OutreachAttempt:
     """Record one contact of a lost customer (联络时间, 联络担当, 联络结果, 客户意见 + reason category)
-    as an attempt of the entry's win-back call, under the task's row lock, and move the call on:
-    finished after 已预约 / 无意向 / 已在他店 / 已卖车, back in the queue later after 无法联系.
+    as an attempt of the entry's win-back call: the entry's own checks (not recovered, has a call),
+    then retention's one recording path (`outreach_attempt_record`: the claim rule, the outcome
+    table retention.choices.OUTCOMES — the same on the queue's call page and here).
 
     The list, the export and the reason summary read the latest attempt, so a contact recorded
     from the queue's call page (retention) and one recorded here show the same way."""
-    if result not in WINBACK_RESULTS:
-        raise ValidationError({"result": _("请选择联络结果。")})
-    if result == OutreachResult.BOOKED and booked_on is None:
-        raise ValidationError({"booked_on": _("已预约须填写预约日期。")})
     if result == OutreachResult.SOLD and not reason_category:
         reason_category = "sold"
-    now = timezone.now()
     entry = WinbackEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.recovered_on is not None:
         raise WinbackError(_("客户已回厂（%(day)s），无需再联络。") % {"day": entry.recovered_on})
     if entry.task_id is None:
         raise WinbackError(_("该流失客户没有挽回任务。"))
-    task = OutreachTask.objects.select_for_update().get(pk=entry.task_id)
-    held = task.claimed_by_id not in (None, getattr(user, "pk", None))
-    if held and task.claimed_at and task.claimed_at > now - CLAIM_TTL:
-        raise WinbackError(_("另一位专员正在联系该客户，请稍后再试。"))
-    attempt = OutreachAttempt.objects.create(
-        task=task,
-        user=user,
-        channel=channel,
-        contacted_at=contacted_at or now,
-        result=result,
-        booked_on=booked_on if result == OutreachResult.BOOKED else None,
-        customer_words=customer_words.strip(),
-        reason_category=reason_category,
-        note=note.strip(),
-    )
-    task.result = result
-    task.booked_on = attempt.booked_on
-    task.claimed_by, task.claimed_at = None, None
-    if result == OutreachResult.UNREACHABLE:
-        task.failed_attempts += 1
-        task.next_attempt_at = now + RETRY_AFTER
-    if result in FINAL_RESULTS and task.state == OutreachState.OPEN:
-        task.state = OutreachState.DONE
-        task.completed_at = now
-    task.save(
-        update_fields=[
-            "result",
-            "booked_on",
-            "claimed_by",
-            "claimed_at",
-            "failed_attempts",
-            "next_attempt_at",
-            "state",
-            "completed_at",
-        ]
-    )
-    if result == OutreachResult.BOOKED:
-        # 已预约 books the customer in, in this transaction: a full slot refuses the contact.
-        appointment_book_for_outreach(
-            task=task, user=user, day=booked_on, slot=booked_slot, service_type=service_type, note=note, now=now
+    try:
+        return outreach_attempt_record(
+            task=entry.task,
+            user=user,
+            result=result,
+            channel=channel,
+            booked_on=booked_on,
+            booked_slot=booked_slot,
+            service_type=service_type,
+            customer_words=customer_words,
+            reason_category=reason_category,
+            note=note,
+            at=contacted_at,
         )
-    return attempt
+    except TaskHeldByOther as exc:
+        raise WinbackError(_("另一位专员正在联系该客户，请稍后再试。")) from exc
 
 
 def winback_settings_save(*, store: Store, lost_after_months: int, at_risk_after_months: int) -> WinbackSettings:

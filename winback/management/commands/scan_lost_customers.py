@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from crm.models import Store
+from winback.at_risk import at_risk_scan
 from winback.services import winback_scan
 
 
@@ -31,3 +32,6 @@ class Command(BaseCommand):
             store_ids = [found]
         added = winback_scan(on=day, store_ids=store_ids)
         self.stdout.write(f"added {sum(added.values())}")
+        opened, closed = at_risk_scan(on=day, store_ids=store_ids)
+        # stdout stays the stable interface's one line (SPEC §11); the at-risk calls are reported aside.
+        self.stderr.write(f"at risk: opened {opened}, closed {closed}")
