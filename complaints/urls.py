@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("cases/escalations/", views.case_list, {"view": "escalations"}, name="escalations"),
     path("cases/new/", views.case_create, name="case_create"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/print/", views.case_print, name="case_print"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
 ]
 
