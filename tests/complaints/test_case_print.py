@@ -85,3 +85,10 @@ def test_form_six_query_count(printed_case, client_for, cr_manager, django_asser
     client = client_for(cr_manager)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("complaints:case_print", args=[printed_case.pk])).status_code == 200
+
+
+def test_form_six_of_a_case_without_vehicle_or_department(make_case, client_for, cr_manager):
+    case = make_case(content="电话里抱怨等待太久")
+    response = client_for(cr_manager).get(reverse("complaints:case_print", args=[case.pk]))
+    assert response.status_code == 200
+    assert "电话里抱怨等待太久" in response.content.decode()
