@@ -470,6 +470,14 @@ def bench_club(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_cpreports(report: Report, runs: int) -> None:
+    """Issue 14 item 6: the quarterly and annual complaint reports and the weekly callback report
+    pages (bench/cpreports.py)."""
+    from bench.cpreports import bench_cpreports as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -485,6 +493,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "winback": bench_winback,
     "improvement": bench_improvement,
     "club": bench_club,
+    "cpreports": bench_cpreports,
 }
 
 
