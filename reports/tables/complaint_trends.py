@@ -35,7 +35,7 @@ from complaints.reports import cases_received
 from complaints.selectors import SLA_CLOCKS, case_closed_filter, sla_compliance, sla_counts
 from crm.choices import DepartmentKind
 from crm.periods import month_bounds
-from crm.reporting import ReportColumn, ReportTable, rate
+from crm.reporting import ReportColumn, ReportTable, rate, without_jit
 from reports.periods import period_label, period_months, store_label
 from reports.tables.complaints import PRAISED
 
@@ -113,8 +113,13 @@ def _row(section: str, item: str, key: tuple, per_month: list[int], *, base: int
 def complaint_trend_rows(
     *, store_ids: list[int] | None, months: list[dt.date], now: dt.datetime | None = None
 ) -> tuple[list[dict], int]:
-    """(rows, received) of the months' complaints. Five GROUP BY queries whatever the rows."""
-    now = now or timezone.now()
+    """(rows, received) of the months' complaints. Six GROUP BY queries whatever the rows, without
+    JIT (crm.reporting.without_jit: compiling cost more than the sub-second aggregates it served)."""
+    with without_jit():
+        return _trend_rows(store_ids=store_ids, months=months, now=now or timezone.now())
+
+
+def _trend_rows(*, store_ids: list[int] | None, months: list[dt.date], now: dt.datetime) -> tuple[list[dict], int]:
     start, end = month_bounds(months[0], months[-1])
     by_month = TruncMonth("received_at", output_field=DateField())
     qs = cases_received(start=start, end=end, store_ids=store_ids).annotate(cm=by_month)
