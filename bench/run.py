@@ -508,6 +508,14 @@ def bench_appointments(report: Report, runs: int) -> None:
     bench(report, runs)
 
 
+def bench_cpreports(report: Report, runs: int) -> None:
+    """Issue 14 item 6: the quarterly and annual complaint reports and the weekly callback report
+    pages (bench/cpreports.py)."""
+    from bench.cpreports import bench_cpreports as bench
+
+    bench(report, runs)
+
+
 BENCHES: dict[str, Callable[[Report, int], None]] = {
     "search": bench_customer_search,
     "queue": bench_callback_queue,
@@ -528,6 +536,7 @@ BENCHES: dict[str, Callable[[Report, int], None]] = {
     "grumbles": bench_grumbles,
     "survey_link": bench_survey_link,
     "appointments": bench_appointments,
+    "cpreports": bench_cpreports,
 }
 
 

@@ -21,6 +21,7 @@ urlpatterns: list = [
         views.attachment_delete,
         name="attachment_delete",
     ),
+    path("cases/<int:pk>/print/", views.case_print, name="case_print"),
     path("cases/<int:pk>/<slug:action>/", views.case_action, name="case_action"),
 ]
 

@@ -14,6 +14,7 @@ from complaints import attachments, selectors
 from complaints.actions import ACTIONS, action_forms
 from complaints.forms import AttachmentForm, CaseCreateForm, CaseFilterForm
 from complaints.intake import intake_initial, intake_submit
+from complaints.printing import case_print_form
 from complaints.services import CaseError
 from crm.scoping import stores_for_user
 
@@ -68,6 +69,14 @@ def case_detail(request, pk: int):
     case = selectors.case_detail(user=request.user, pk=pk, now=now)
     forms = action_forms(case=case, user=request.user)
     return render(request, "complaints/case_detail.html", _detail_context(case, now, forms, user=request.user))
+
+
+@login_required
+@permission_required("complaints.view_case", raise_exception=True)
+def case_print(request, pk: int):
+    """The case on table 6's paper form (紧急投诉应对联络表), to print or save as PDF."""
+    form = case_print_form(user=request.user, pk=pk, now=timezone.now())
+    return render(request, "complaints/case_print.html", {"form": form, "case": form.case})
 
 
 def _detail_context(case, now, forms, *, user=None, attachment_form=None):

@@ -35,6 +35,12 @@ def can_open_weekly_complaints(user: User) -> bool:
     return is_group_level(user) or user.has_role(*COMPLAINT_ROLES)
 
 
+def can_open_weekly_callbacks(user: User) -> bool:
+    """The weekly callback report: the service manager (a department manager), the CR manager and
+    the general manager (seed 002's weekly report; seed 003's per-advisor follow-up)."""
+    return is_group_level(user) or user.has_role(Role.CR_MANAGER, Role.GENERAL_MANAGER, Role.DEPARTMENT_MANAGER)
+
+
 def can_open(user: User, spec: ReportSpec) -> bool:
     if is_group_level(user) or user.has_role(*spec.roles):
         return True
@@ -55,7 +61,11 @@ def own_staff_id(user: User, spec: ReportSpec) -> int | None:
 
 def has_any_report(user: User) -> bool:
     """Whether the reports index has anything for this user (the nav item shows then)."""
-    return can_open_weekly_complaints(user) or any(can_open(user, spec) for spec in all_reports())
+    return (
+        can_open_weekly_complaints(user)
+        or can_open_weekly_callbacks(user)
+        or any(can_open(user, spec) for spec in all_reports())
+    )
 
 
 def report_access(user: User, name: str, store_id: int | None) -> ReportAccess:

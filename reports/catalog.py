@@ -7,7 +7,7 @@ from django.utils.translation import gettext_noop
 
 from crm.choices import Role
 from reports.registry import register_report
-from reports.tables import appointments, callbacks, club, complaints, reminders, satisfaction
+from reports.tables import appointments, callbacks, club, complaint_trends, complaints, reminders, satisfaction
 from reports.tables import card_analysis as cards
 from reports.tables import service_kpis as kpis
 from reports.tables.grumbles import build_grumbles
@@ -117,6 +117,30 @@ def register_all() -> None:
         roles=COMPLAINT_ROLES,
         order=51,
         description=gettext_noop("按类别、等级、部门、渠道统计；时效达成；平均结案时长；受表扬与投诉最多的部门。"),
+    )
+    register_report(
+        "complaints_quarterly",
+        gettext_noop("投诉季报"),
+        complaint_trends.build_complaints_quarterly,
+        group=gettext_noop("投诉"),
+        roles=COMPLAINT_ROLES,
+        order=52,
+        period="quarter",
+        charts=complaint_trends.complaint_trend_charts,
+        description=gettext_noop(
+            "季度内逐月：按类别、等级、部门、渠道的投诉趋势；时效达成；表扬与批评（部门、员工）；附图表。"
+        ),
+    )
+    register_report(
+        "complaints_annual",
+        gettext_noop("投诉年报"),
+        complaint_trends.build_complaints_annual,
+        group=gettext_noop("投诉"),
+        roles=COMPLAINT_ROLES,
+        order=53,
+        period="year",
+        charts=complaint_trends.complaint_trend_charts,
+        description=gettext_noop("全年逐月：投诉趋势、时效达成、表扬与批评（部门、员工）；附图表。"),
     )
     register_report(
         "sms_log",

@@ -38,6 +38,12 @@ class ReportSpec:
     order: int = 100
     description: str = ""
     extra: dict = field(default_factory=dict)
+    # The period a page picks: "month" (the month picker) or "quarter" / "year" (the builder still
+    # takes a month and reports the quarter or year holding it; so do export_report --month and
+    # the monthly package).
+    period: str = "month"
+    # charts(table) -> a list of chart specs (reports/charts.py) drawn above the table on the page.
+    charts: Callable[[ReportTable], list[dict]] | None = None
 
     def build(
         self,
@@ -72,6 +78,8 @@ def register_report(
     phones: bool = False,
     order: int = 100,
     description: str = "",
+    period: str = "month",
+    charts: Callable[[ReportTable], list[dict]] | None = None,
 ) -> ReportSpec:
     """Register (or re-register, e.g. after a module reload) the report `name`."""
     spec = ReportSpec(
@@ -84,6 +92,8 @@ def register_report(
         phones=phones,
         order=order,
         description=description,
+        period=period,
+        charts=charts,
     )
     _REPORTS[name] = spec
     return spec

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.report_index, name="index"),
     path("complaints/weekly/", views.complaints_weekly, name="complaints_weekly"),
     path("complaints/weekly/xlsx/", views.complaints_weekly_xlsx, name="complaints_weekly_xlsx"),
+    path("callbacks/weekly/", views.callbacks_weekly, name="callbacks_weekly"),
+    path("callbacks/weekly/xlsx/", views.callbacks_weekly_xlsx, name="callbacks_weekly_xlsx"),
     path("r/<slug:name>/", views.report_page, name="report"),
     path("r/<slug:name>/xlsx/", views.report_xlsx, name="report_xlsx"),
     # --- dashboard and report approval ---

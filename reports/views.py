@@ -8,12 +8,19 @@ from django.utils import timezone
 
 from crm.masking import can_see_full_numbers
 from crm.reporting import export_language, xlsx_response
-from reports.access import can_open_weekly_complaints, report_access, reports_for_user
+from reports.access import (
+    can_open_weekly_callbacks,
+    can_open_weekly_complaints,
+    report_access,
+    reports_for_user,
+)
 from reports.dashboard.kpis import month_key
-from reports.forms import ReportFilterForm, WeekFilterForm
-from reports.periods import default_month
+from reports.forms import PERIOD_FORMS, CallbackWeekFilterForm, WeekFilterForm
+from reports.periods import default_month, period_key
 from reports.presentation import display_table
+from reports.registry import UnknownReport, get_report
 from reports.services import report_export_log
+from reports.tables import callback_weekly
 from reports.tables import complaints as complaint_reports
 
 
@@ -26,6 +33,9 @@ def _parse(request, form_class):
     params = request.GET.copy()
     if "month" in form_class.base_fields and not params.get("month"):
         params["month"] = month_key(default_month())
+    for key, value in getattr(form_class, "default_params", dict)().items():
+        if not params.get(key):
+            params[key] = value
     form = form_class(params or None, user=request.user)
     if not params:
         return form, {}
@@ -38,7 +48,11 @@ def _parse(request, form_class):
 
 def _build(request, name):
     """(form, access, table, month); table is None when the filters are invalid."""
-    form, data = _parse(request, ReportFilterForm)
+    try:
+        period = get_report(name).period
+    except UnknownReport:
+        raise Http404 from None
+    form, data = _parse(request, PERIOD_FORMS[period])
     store = (data or {}).get("store")
     access = report_access(request.user, name, store.id if store else None)
     if data is None:
@@ -57,10 +71,13 @@ def _build(request, name):
 def report_index(request):
     specs = reports_for_user(request.user)
     weekly = can_open_weekly_complaints(request.user)
+    weekly_callbacks = can_open_weekly_callbacks(request.user)
     groups: dict[str, list] = {}
     for spec in specs:
         groups.setdefault(spec.group or "其他", []).append(spec)
-    return render(request, "reports/index.html", {"groups": groups, "weekly": weekly})
+    return render(
+        request, "reports/index.html", {"groups": groups, "weekly": weekly, "weekly_callbacks": weekly_callbacks}
+    )
 
 
 @login_required
@@ -69,7 +86,8 @@ def report_page(request, name):
     context = {"form": form, "spec": access.spec, "own_rows": access.staff_id is not None}
     if table is None:
         return render(request, "reports/report.html", {**context, "display": None}, status=400)
-    context.update(display=display_table(table), query=form.data.urlencode())
+    charts = access.spec.charts(table.materialize()) if access.spec.charts else []
+    context.update(display=display_table(table), query=form.data.urlencode(), charts=charts)
     return render(request, "reports/report.html", context)
 
 
@@ -79,9 +97,16 @@ def report_xlsx(request, name):
         _form, access, table, month = _build(request, name)
         if table is None:
             raise Http404
-        response = xlsx_response(table, f"{name}_{month:%Y-%m}.xlsx")
+        key = period_key(access.spec.period, month)
+        response = xlsx_response(table, f"{name}_{key}.xlsx")
     report_export_log(
-        name=name, month=month, store_ids=access.store_ids, user=request.user, rows=response.rows_written, via="page"
+        name=name,
+        month=month,
+        period=key,
+        store_ids=access.store_ids,
+        user=request.user,
+        rows=response.rows_written,
+        via="page",
     )
     return response
 
@@ -122,6 +147,53 @@ def complaints_weekly_xlsx(request):
         month=monday,
         period=complaint_reports.week_label(monday),
         store_ids=access.store_ids,
+        user=request.user,
+        rows=response.rows_written,
+        via="page",
+    )
+    return response
+
+
+def _callbacks_weekly(request):
+    """(form, store_ids, tables, monday) of the weekly callback report; tables None when invalid."""
+    if not can_open_weekly_callbacks(request.user):
+        raise Http404
+    form, data = _parse(request, CallbackWeekFilterForm)
+    store = (data or {}).get("store")
+    access = report_access(request.user, "sa_satisfaction", store.id if store else None)
+    if data is None:
+        return form, access.store_ids, None, None
+    day = data.get("week") or callback_weekly.default_week()
+    monday, _start, _end = complaint_reports.week_bounds(day)
+    return form, access.store_ids, callback_weekly.build_callbacks_weekly(store_ids=access.store_ids, day=day), monday
+
+
+@login_required
+def callbacks_weekly(request):
+    form, _stores, tables, _monday = _callbacks_weekly(request)
+    if tables is None:
+        return render(request, "reports/callbacks_weekly.html", {"form": form, "displays": []}, status=400)
+    context = {
+        "form": form,
+        "displays": [display_table(t) for t in tables],
+        "charts": callback_weekly.callbacks_weekly_chart(tables[0]),
+        "query": form.data.urlencode(),
+    }
+    return render(request, "reports/callbacks_weekly.html", context)
+
+
+@login_required
+def callbacks_weekly_xlsx(request):
+    with export_language():
+        _form, store_ids, tables, monday = _callbacks_weekly(request)
+        if tables is None:
+            raise Http404
+        response = xlsx_response(tables, f"callbacks_weekly_{monday:%Y-%m-%d}.xlsx")
+    report_export_log(
+        name="callbacks_weekly",
+        month=monday,
+        period=complaint_reports.week_label(monday),
+        store_ids=store_ids,
         user=request.user,
         rows=response.rows_written,
         via="page",

@@ -87,7 +87,8 @@ READS = {
     "reports:package_generate": {"POST": ["store", "month"]},
     "reports:package_action": {"POST": ["comment"]},
     # the report pages' month/week and store are their filter form's fields, harvested from the page
-    "reports:report_xlsx": {"GET": ["month", "store"]},
+    "reports:report_xlsx": {"GET": ["month", "store", "year", "quarter"]},
+    "reports:callbacks_weekly_xlsx": {"GET": ["week", "store"]},
     "reports:complaints_weekly_xlsx": {"GET": ["week", "store"]},
     "surveys:template_detail": {"GET": ["version"]},
     "crm:customer_list": LIST,  # q, card_type, store: the search form's fields
@@ -228,6 +229,7 @@ class World:
             "complaints:attachment_download": {"pk": case_pk, "attachment_id": self._attachment(case)},
             "complaints:attachment_delete": {"pk": case_pk, "attachment_id": self._attachment(case)},
             "complaints:case_action": {"pk": case_pk},
+            "complaints:case_print": {"pk": case_pk},
             "complaints:notification_open": {"pk": str(notification.pk)},
             "complaints:calendar_day_delete": {"day_id": str(policy_day.pk)},
             "surveys:*": {"pk": str(template.pk), "code": question.code},

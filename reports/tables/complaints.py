@@ -93,12 +93,16 @@ def _counted(section: str, choices, found: dict, base: int) -> list[dict]:
     return rows
 
 
+# 表扬 (praise) of a department or a person: a complaint the customer closed 满意 — the only praise
+# the system records per department or person. THE rule of the monthly report's 受表扬的部门 and of
+# the quarterly and annual reports' 表扬 (reports.tables.complaint_trends).
+PRAISED = Q(final_result=FinalResult.SATISFIED)
+
+
 def _praised_departments(*, store_ids: list[int] | None, start: dt.datetime, end: dt.datetime) -> list[dict]:
     """受表扬的部门: departments whose complaints were closed with the customer 满意 this month
     (the only praise the system records per department). One query."""
-    qs = cases_received(start=start, end=end, store_ids=store_ids).filter(
-        final_result=FinalResult.SATISFIED, department__isnull=False
-    )
+    qs = cases_received(start=start, end=end, store_ids=store_ids).filter(PRAISED, department__isnull=False)
     return list(qs.values("department__kind").annotate(n=Count("id")).order_by("-n", "department__kind")[:3])
 
 

@@ -55,3 +55,22 @@ function labelStackedCells(root) {
 }
 document.addEventListener("DOMContentLoaded", () => labelStackedCells(document));
 document.addEventListener("htmx:load", (event) => labelStackedCells(event.target));
+
+// Print buttons ([data-print]): the browser's print dialog, where "Save as PDF" is one choice. The
+// page prints as it is shown, with static/css/print.css's @media print rules.
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
+// Closed <details> (a report package's tables) print open, and close again afterwards.
+window.addEventListener("beforeprint", () => {
+  document.querySelectorAll("details:not([open])").forEach((el) => {
+    el.setAttribute("open", "");
+    el.dataset.printOpened = "1";
+  });
+});
+window.addEventListener("afterprint", () => {
+  document.querySelectorAll("details[data-print-opened]").forEach((el) => {
+    el.removeAttribute("open");
+    delete el.dataset.printOpened;
+  });
+});

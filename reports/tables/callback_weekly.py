@@ -1,0 +1,215 @@
+"""The weekly callback report for the service manager (seed 002's weekly cadence, seed 003's
+per-advisor follow-up): the service callbacks of one Monday-to-Sunday week by service advisor —
+tasks, called, successful, 回访成功率, the overall scores — and the unhappy customers of the week
+with their reasons.
+
+"The week's callbacks" are the service tasks whose repair order was delivered (交车时间, local
+time) in the week: the week grouping of tables 8's month grouping (SPEC §9 groups by the source
+event), so that 回访成功率 is SPEC §9's 回访成功数 / 交车数 over the same tasks. Every figure is
+counted with callbacks.figures' expressions (the one read side of callback outcomes). A task's
+window closes 7 days after its RO's delivery, so a week's figures settle one week after it ends:
+the page opens on the week before last (`default_week`).
+
+Unhappy (不满意客户): a successful callback whose overall score is 不满意 (1–5), or that raised a hot
+alert (a negative answer or a grumble ticked, SPEC §6); its reasons are the alert's, as stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from callbacks import figures
+from callbacks.choices import CallbackKind
+from callbacks.models import CallbackTask
+from crm.reporting import ReportColumn, ReportTable, rate, without_jit
+from reports.periods import store_label
+from reports.tables.complaints import week_bounds, week_label
+from surveys.choices import Satisfaction
+
+KIND = CallbackKind.SERVICE.value
+
+ADVISOR_COLUMNS = [
+    ReportColumn("name", gettext_noop("服务顾问"), "text", 14),
+    ReportColumn("delivered", gettext_noop("交车数"), "int", 9),
+    ReportColumn("called", gettext_noop("回访数"), "int", 9),
+    ReportColumn("success", gettext_noop("回访成功数"), "int", 9),
+    ReportColumn("unsuccessful", gettext_noop("回访未成功数"), "int", 9),
+    ReportColumn("success_rate", gettext_noop("回访成功率"), "rate", 10),
+    ReportColumn("avg_score", gettext_noop("平均总体评分"), "number", 10),
+    ReportColumn("fully", gettext_noop("完全满意数"), "int", 9),
+    ReportColumn("basically", gettext_noop("基本满意数"), "int", 9),
+    ReportColumn("dissatisfied", gettext_noop("不满意数"), "int", 9),
+    ReportColumn("unhappy", gettext_noop("不满意客户数"), "int", 10),
+]
+UNHAPPY_COLUMNS = [
+    ReportColumn("advisor", gettext_noop("服务顾问"), "text", 12),
+    ReportColumn("ro_no", gettext_noop("工单号"), "text", 16),
+    ReportColumn("delivered_at", gettext_noop("交车时间"), "datetime", 17),
+    ReportColumn("customer", gettext_noop("客户姓名"), "text", 10),
+    ReportColumn("completed_at", gettext_noop("回访时间"), "datetime", 17),
+    ReportColumn("score", gettext_noop("总体评分"), "int", 8),
+    ReportColumn("reasons", gettext_noop("不满意原因"), "text", 60),
+    ReportColumn("alert_state", gettext_noop("预警处理"), "text", 24),
+]
+
+
+def default_week(today: dt.date | None = None) -> dt.date:
+    """The Monday of the week before last: the last week whose callback windows have all closed."""
+    today = today or timezone.localdate()
+    return today - dt.timedelta(days=today.weekday() + 14)
+
+
+def week_filter(*, start: dt.datetime, end: dt.datetime, store_ids: list[int] | None) -> Q:
+    """Service tasks whose RO was delivered in [start, end), by the RO's store (callbacks.figures'
+    source fields, as tables 7/8 select a month)."""
+    date = figures.SOURCE_DATE[KIND]
+    q = Q(kind=KIND, **{f"{date}__gte": start, f"{date}__lt": end})
+    if store_ids is not None:
+        q &= Q(**{f"{figures.SOURCE_STORE[KIND]}__in": store_ids})
+    return q
+
+
+def unhappy() -> Q:
+    """不满意客户: a success with a 不满意 overall score, or with a hot alert (has_grumble)."""
+    return figures.satisfied(Satisfaction.DISSATISFIED) | (figures.success() & Q(has_grumble=True))
+
+
+def advisor_rows(
+    *, store_ids: list[int] | None, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> tuple[list[dict], dict]:
+    """(rows, total) by service advisor: one GROUP BY."""
+    qs = (
+        CallbackTask.objects.filter(week_filter(start=start, end=end, store_ids=store_ids))
+        .values(gid=F("repair_order__service_advisor_id"), gname=F("repair_order__service_advisor__name"))
+        .annotate(
+            delivered=Count("pk"),
+            **figures.task_counts(now),
+            score_avg=Avg("overall_score", filter=figures.success()),
+            scored=Count("pk", filter=figures.success() & Q(overall_score__isnull=False)),
+            unhappy=Count("pk", filter=unhappy()),
+        )
+        .order_by(F("gname").asc(nulls_last=True), "gid")
+    )
+    with without_jit():
+        fetched = list(qs)
+    keys = ("delivered", "called", "success", "unsuccessful", "fully", "basically", "dissatisfied", "unhappy")
+    total = dict.fromkeys(keys, 0)
+    score_total, scored_total = 0.0, 0
+    rows = []
+    for row in fetched:
+        for key in keys:
+            total[key] += row[key]
+        if row["scored"]:
+            score_total += row["score_avg"] * row["scored"]
+            scored_total += row["scored"]
+        rows.append(
+            {
+                **row,
+                "name": row["gname"] or "",
+                "success_rate": rate(row["success"], row["delivered"]),
+                "avg_score": round(row["score_avg"], 1) if row["score_avg"] is not None else None,
+            }
+        )
+    total.update(
+        name=_("合计"),
+        success_rate=rate(total["success"], total["delivered"]),
+        avg_score=round(score_total / scored_total, 1) if scored_total else None,
+    )
+    return rows, total
+
+
+def unhappy_rows(*, store_ids: list[int] | None, start: dt.datetime, end: dt.datetime) -> list[dict]:
+    """The week's unhappy customers, each with the reasons its hot alert stored: one query."""
+    tasks = (
+        CallbackTask.objects.filter(week_filter(start=start, end=end, store_ids=store_ids))
+        .filter(unhappy())
+        .select_related("customer", "repair_order__service_advisor", "hot_alert")
+        .order_by("repair_order__service_advisor__name", "repair_order__delivered_at", "pk")
+    )
+    rows = []
+    for task in tasks:
+        alert = getattr(task, "hot_alert", None)
+        if alert is None:
+            alert_state = ""
+        elif alert.closed_at:
+            alert_state = _("已关闭：%(note)s") % {"note": alert.close_note}
+        else:
+            alert_state = _("未关闭")
+        ro = task.repair_order
+        rows.append(
+            {
+                "advisor": ro.service_advisor.name if ro and ro.service_advisor_id else "",
+                "ro_no": ro.ro_no if ro else "",
+                "delivered_at": ro.delivered_at if ro else None,
+                "customer": task.customer.name,
+                "completed_at": task.completed_at,
+                "score": task.overall_score,
+                "reasons": "；".join(alert.reasons) if alert else "",
+                "alert_state": alert_state,
+            }
+        )
+    return rows
+
+
+def build_callbacks_weekly(
+    *, store_ids: list[int] | None, day: dt.date, now: dt.datetime | None = None
+) -> list[ReportTable]:
+    """The week holding `day`: the advisors' table and the unhappy customers' list."""
+    monday, start, end = week_bounds(day)
+    label, stores = week_label(monday), store_label(store_ids)
+    rows, total = advisor_rows(store_ids=store_ids, start=start, end=end, now=now or timezone.now())
+    advisors = ReportTable(
+        name="callbacks_weekly",
+        title=gettext_noop("售后回访周报·服务顾问"),
+        store_label=stores,
+        period_label=label,
+        columns=ADVISOR_COLUMNS,
+        rows=rows,
+        total_row=total,
+        notes=[
+            gettext_noop("本周交车（工单交车时间）的售后回访任务；回访成功率 = 回访成功数 ÷ 交车数。"),
+            gettext_noop("不满意客户：总体评分1–5分，或回访中有负面回答、标记抱怨（回访预警）的客户。"),
+        ],
+    )
+    unhappy_table = ReportTable(
+        name="callbacks_weekly_unhappy",
+        title=gettext_noop("售后回访周报·不满意客户"),
+        store_label=stores,
+        period_label=label,
+        columns=UNHAPPY_COLUMNS,
+        rows=unhappy_rows(store_ids=store_ids, start=start, end=end),
+    )
+    return [advisors, unhappy_table]
+
+
+def _percent(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def callbacks_weekly_chart(advisors: ReportTable) -> list[dict]:
+    """A bar chart of each advisor's 回访成功率 and 完全满意 share (from the table's rows)."""
+    rows = [row for row in advisors.rows if row["delivered"]]
+    return [
+        {
+            "id": "advisors",
+            "type": "bar",
+            "percent": True,
+            "title": _("服务顾问：回访成功率与完全满意率"),
+            "labels": [row["name"] or "—" for row in rows],
+            "datasets": [
+                {
+                    "label": _("回访成功率"),
+                    "data": [_percent(row["success_rate"]) for row in rows],
+                },
+                {
+                    "label": _("完全满意率"),
+                    "data": [_percent(rate(row["fully"], row["success"])) for row in rows],
+                },
+            ],
+        }
+    ]
