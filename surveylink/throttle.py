@@ -12,7 +12,7 @@ MISS_LIMIT = 20
 MISS_WINDOW_SECONDS = 15 * 60
 
 
-def _key(ip: str) -> str:
+def miss_key(ip: str) -> str:
     return f"surveylink:miss:{ip}"
 
 
@@ -21,12 +21,12 @@ def client_ip(request) -> str:
 
 
 def guess_blocked(ip: str) -> bool:
-    return (cache.get(_key(ip)) or 0) >= MISS_LIMIT
+    return (cache.get(miss_key(ip)) or 0) >= MISS_LIMIT
 
 
 def guess_record(ip: str) -> None:
     """Count one unknown token; the window starts at the first miss (cache.add keeps it)."""
-    key = _key(ip)
+    key = miss_key(ip)
     cache.add(key, 0, MISS_WINDOW_SECONDS)
     try:
         cache.incr(key)

@@ -59,6 +59,17 @@ def working_hours():
 
 
 @pytest.fixture(autouse=True)
+def no_guessing_counted():
+    """Each test starts with no unknown survey-link tokens counted for the test client's and the
+    browser's address (127.0.0.1): a test that walks bad URLs must not get the next one refused."""
+    from django.core.cache import cache
+
+    from surveylink.throttle import miss_key
+
+    cache.delete(miss_key("127.0.0.1"))
+
+
+@pytest.fixture(autouse=True)
 def default_language():
     """Each test starts in the default language: a test client request in English leaves English
     active in the thread afterwards (LocaleMiddleware activates, nothing deactivates)."""

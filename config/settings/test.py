@@ -25,3 +25,8 @@ SMS_BACKEND = "crm.sms.backends.dev.DevBackend"
 SMS_INBOUND_SECRET = "test-inbound-secret"
 CTI_BACKEND = "telephony.backends.dev.DevBackend"
 CTI_WEBHOOK_SECRET = "test-cti-secret"
+
+# Each test process (each xdist worker of each run) keeps its cache keys apart: counters that the
+# pages keep in the cache (the survey link's guessing limit, API throttles) must not leak from one
+# test run or worker into another through the shared Redis.
+CACHES["default"]["KEY_PREFIX"] = f"test-{os.getpid()}"

@@ -30,11 +30,12 @@ def test_index_by_role(client_for, cr_manager, agent, general_manager, departmen
         "sa_satisfaction", "team_satisfaction",
     } <= everything  # fmt: skip
     agent_sees = listed(client_for(agent).get(reverse("reports:index")))
-    # Agents check the weekly file audits (table 14, improvement app), work the win-back list and
-    # record grumbles (table 5).
+    # Agents check the weekly file audits (table 14, improvement app), work the win-back list,
+    # record grumbles (table 5) and book the appointments whose arrivals they read.
     assert agent_sees == {
         "unsuccessful_callbacks", "uncertain_customers", "callback_daily", "sms_log",
         "lost_customers", "winback_reasons", "file_audits", "grumbles",
+        "appointments_by_source", "appointments_by_advisor",
     }  # fmt: skip
     dm_sees = listed(client_for(department_manager).get(reverse("reports:index")))
     assert "complaints_monthly" in dm_sees and "unsuccessful_callbacks" not in dm_sees
