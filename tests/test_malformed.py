@@ -489,9 +489,15 @@ def test_no_malformed_parameter_gives_a_500(world, role):
                         walk.send(method, url, dict.fromkeys(fields, value))
     if role == Role.ADMINISTRATOR:
         # The ids filled in name real objects: the administrator, who sees them all, finds every
-        # page but the import's error file (it has none), the CR manager's own notification and the
-        # call recording (listening to customers' calls is not an administrator's job: telephony).
-        assert not_found == ["complaints:notification_open", "telephony:recording", "crm:import_errors"]
+        # page but the import's error file (it has none), the CR manager's own notification, the
+        # call recording (listening to customers' calls is not an administrator's job: telephony)
+        # and the customer's survey page (its token is no id: any other value is an unknown link).
+        assert not_found == [
+            "complaints:notification_open",
+            "surveylink:page",
+            "telephony:recording",
+            "crm:import_errors",
+        ]
     assert walk.failures == [], f"{len(walk.failures)} of {walk.count} requests failed:\n" + "\n".join(
         walk.failures[:200]
     )
