@@ -81,6 +81,14 @@ class OutreachTask(models.Model):
                 name="outreach_open_queue_idx",
             ),
             models.Index(fields=["store", "kind", "state"], name="outreach_store_kind_state_idx"),
+            # The queue header's due count (retention.queue.outreach_queue_counts): open tasks whose
+            # window has opened. The queue index above also holds the year's future reminder calls,
+            # whose windows have not opened yet, and every one of them cost a heap visit per page.
+            models.Index(
+                fields=["store", "window_opens_at"],
+                condition=models.Q(state="open"),
+                name="outreach_open_due_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["key"], condition=~models.Q(key=""), name="outreach_task_unique_key"),
