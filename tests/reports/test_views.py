@@ -41,6 +41,8 @@ def test_index_by_role(client_for, cr_manager, agent, general_manager, departmen
     assert "complaints_monthly" in dm_sees and "unsuccessful_callbacks" not in dm_sees
     # The service department reads the lost customers' reasons (SPEC §10.3), not the contact list.
     assert "winback_reasons" in dm_sees and "lost_customers" not in dm_sees
+    # The service manager reads the weekly callback report (issue 14 item 6) without the callback tables.
+    assert "callbacks_weekly" in dm_sees
 
 
 def test_nav_item_in_reports_app(cr_manager, store_a, client_for):
