@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from api.choices import Scope
-from api.models import ApiClient, token_hash
+from api.models import ApiClient
 from api.services import api_client_revoke, api_client_rotate_token, new_token
+from crm.tokens import token_hash
 
 TOKEN_PREFIX_LEN = 12
 

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from api.models import ApiClient, token_hash
+from api.models import ApiClient
+from crm.tokens import token_hash
 
 KEYWORD = b"bearer"
 

@@ -1,18 +1,12 @@
 """API clients: one per integration (a DMS, a telephone system, a reporting tool)."""
 
 import datetime as dt
-import hashlib
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.choices import Scope
-
-
-def token_hash(token: str) -> str:
-    """The sha256 of a token, as stored: the token itself is shown once and never kept."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ApiClient(models.Model):

@@ -11,10 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from api.choices import Scope
-from api.models import ApiClient, token_hash
+from api.models import ApiClient
 from crm.importing.records import records_source
 from crm.importing.runner import import_sources
 from crm.models import Store
+from crm.tokens import token_hash
 
 TOKEN_PREFIX = "dcr_"
 # The outcome of one pushed item, as the response says it.

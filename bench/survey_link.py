@@ -20,8 +20,8 @@ def bench_survey_link(report, runs: int) -> None:
     from bench.run import Figure, count_queries, rolled_back, timed
     from callbacks.choices import CallbackKind, TaskState
     from callbacks.models import CallbackTask
+    from crm.tokens import token_hash
     from surveylink.models import SurveyLink
-    from surveylink.selectors import token_hash
     from surveys.selectors import template_current_version
 
     now = timezone.now()

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from callbacks.choices import CallbackKind, TaskState
 from callbacks.models import CallbackTask, CallbackTaskRepairOrder, StoreCallbackSettings
 from crm.importing import bulk
+from crm.locks import advisory_xact_lock
 from crm.models import Delivery, RepairOrder
 
 DEFAULTS = StoreCallbackSettings()  # unsaved: the default values for stores without a row
@@ -193,15 +194,9 @@ def callback_tasks_generate(
     if not only_ids or repair_order_ids is not None:
         # An advisory lock: two runs merging the same vehicle's ROs at once would race.
         with transaction.atomic():
-            _advisory_lock("callbacks.generate_service")
+            advisory_xact_lock("callbacks.generate_service")
             result["service"] = _service_tasks(repair_order_ids, since)
     return result
-
-
-def _advisory_lock(name: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
 
 
 def callback_tasks_generate_after_import(ctx) -> None:

@@ -53,7 +53,7 @@ def case_print_form(*, user: User, pk: int, now: dt.datetime) -> CaseForm:
         if delivery is not None:
             sale = f"{delivery.delivered_on:%Y-%m-%d} · {delivery.sales_consultant.name}"
         mileage = (
-            RepairOrder.objects.filter(vehicle_id=case.vehicle_id, mileage_km__isnull=False)
+            RepairOrder.objects.filter(store_id=case.store_id, vehicle_id=case.vehicle_id, mileage_km__isnull=False)
             .order_by("-opened_at", "-pk")
             .values_list("mileage_km", flat=True)
             .first()

@@ -115,7 +115,7 @@ def complaints_monthly_summary(
     # The staff complained about (相关责任人, table 6), not the case's handler (issue 14 item 3).
     by["staff"] = list(
         qs.filter(complained_staff__isnull=False)
-        .values("complained_staff__name")
+        .values("complained_staff_id", "complained_staff__name")  # two namesakes stay two people
         .annotate(n=Count("id"))
         .order_by("-n", "complained_staff__name")[:10]
     )

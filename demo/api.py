@@ -8,8 +8,9 @@ A real client's token is random and shown once (README "REST API"); the demo's i
 passwords are. Idempotent: the client is created once, its stores and scopes kept in step."""
 
 from api.choices import Scope
-from api.models import ApiClient, token_hash
+from api.models import ApiClient
 from crm.models import Store
+from crm.tokens import token_hash
 from demo.context import DemoContext
 
 DEMO_CLIENT = "演示DMS与呼叫中心"

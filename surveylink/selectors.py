@@ -1,19 +1,14 @@
 """Survey-link reads: the link behind a token, what its page shows."""
 
 import datetime
-import hashlib
 
 from django.db.models import Prefetch
 
 from callbacks.choices import TaskState
+from crm.tokens import token_hash
 from surveylink.choices import LinkState
 from surveylink.models import SurveyLink
 from surveys.models import Question
-
-
-def token_hash(token: str) -> str:
-    """What a token is stored and looked up by: its SHA-256 (the token itself exists only in the SMS)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def survey_link_for_token(token: str) -> SurveyLink | None:

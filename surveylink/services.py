@@ -26,10 +26,11 @@ from callbacks.models import CallbackTask
 from callbacks.services import callback_attempt_record
 from crm.sms.services import sms_send
 from crm.sms.templates import sms_template_render, store_placeholders
+from crm.tokens import token_hash
 from crm.validators import is_valid_mobile
 from surveylink.choices import LinkMode, LinkState
 from surveylink.models import StoreSurveyLinkSettings, SurveyLink
-from surveylink.selectors import survey_link_state, token_hash
+from surveylink.selectors import survey_link_state
 from surveys.selectors import template_current_version
 
 logger = logging.getLogger("surveylink")

@@ -14,11 +14,12 @@ refuses calls gets no task. Worked from the queue's win-back filter, with the wi
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from crm.importing import bulk
+from crm.locks import advisory_xact_lock
 from crm.models import Customer, Delivery, RepairOrder, Store
 from retention.choices import OutreachKind, OutreachState
 from retention.models import OutreachTask
@@ -71,9 +72,7 @@ def at_risk_scan(*, on: dt.date, store_ids: Iterable[int] | None = None) -> tupl
     now = timezone.now()
     opens = rules.local_midnight(on)
     with transaction.atomic():
-        if connection.vendor == "postgresql":  # one scan at a time; a second worker then finds nothing to do
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", ["winback.at_risk"])
+        advisory_xact_lock("winback.at_risk")  # one scan at a time; a second worker then finds nothing to do
         at_risk = _at_risk_rows(store_ids=ids, on=on)
         keep = {row[0] for row in at_risk}
         open_tasks = OutreachTask.objects.filter(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.importing import bulk
+from crm.locks import advisory_xact_lock
 from crm.models import Customer, Delivery, RepairOrder, Store, User
 from crm.periods import month_bounds
 from retention.choices import OutreachChannel, OutreachKind, OutreachResult, OutreachState
@@ -32,12 +33,6 @@ RECOVERY_ORDER = 30
 
 class WinbackError(Exception):
     """A contact that cannot be recorded (shown to the user)."""
-
-
-def _advisory_lock(name: str) -> None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [name])
 
 
 def _lost_customers(*, store_months: dict[int, int], on: dt.date) -> list[tuple]:
@@ -147,7 +142,7 @@ def winback_scan(*, on: dt.date, store_ids: Iterable[int] | None = None) -> dict
     conf = rules.store_settings(ids)
     with transaction.atomic():
         # One scan at a time (a second worker waits, then finds everyone added), whatever its stores.
-        _advisory_lock("winback.scan")
+        advisory_xact_lock("winback.scan")
         _without_jit()
         winback_recover(entries=WinbackEntry.objects.filter(store_id__in=ids))
         _carry_open_calls(store_ids=ids, on=on)

@@ -7,8 +7,9 @@ from auditlog.models import LogEntry
 from django.core.management import call_command
 
 from api.choices import Scope
-from api.models import ApiClient, token_hash
+from api.models import ApiClient
 from api.services import api_client_create, api_client_revoke
+from crm.tokens import token_hash
 
 pytestmark = pytest.mark.django_db
 LOOKUP = "/api/v1/customers/lookup/?mobile=13955501234"

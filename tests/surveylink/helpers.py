@@ -3,8 +3,8 @@
 import datetime
 from zoneinfo import ZoneInfo
 
+from crm.tokens import token_hash
 from surveylink.models import SurveyLink
-from surveylink.selectors import token_hash
 from surveys.selectors import template_current_version
 
 TZ = ZoneInfo("Asia/Shanghai")

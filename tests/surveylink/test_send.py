@@ -12,9 +12,9 @@ from callbacks.services import callback_attempt_record
 from callbacks.sms import callback_sms_survey_send
 from crm.sms.choices import SmsStatus
 from crm.sms.models import SmsMessage
+from crm.tokens import token_hash
 from surveylink.choices import LinkMode
 from surveylink.models import StoreSurveyLinkSettings, SurveyLink
-from surveylink.selectors import token_hash
 from surveylink.services import survey_link_after_due, survey_link_send_after
 from surveylink.tasks import survey_link_after_sweep
 from tests.callbacks.factories import SalesTaskFactory
