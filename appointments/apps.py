@@ -39,8 +39,10 @@ class AppointmentsConfig(AppConfig):
 
     def ready(self) -> None:
         from appointments.sweeps import ARRIVAL_ORDER, appointments_arrived_after_import
+        from appointments.timeline import appointment_timeline_entries
         from crm.importing.registry import register_post_import
         from crm.roles import NavItem
+        from crm.timeline import register_timeline_provider
 
         self.nav_items = [
             NavItem(
@@ -70,3 +72,4 @@ class AppointmentsConfig(AppConfig):
             ),
         ]
         register_post_import(appointments_arrived_after_import, order=ARRIVAL_ORDER)
+        register_timeline_provider(appointment_timeline_entries)

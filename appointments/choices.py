@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from crm.sms.choices import SmsReason
+
 
 class ServiceType(models.TextChoices):
     MAINTENANCE = "maintenance", _("保养")
@@ -50,5 +52,5 @@ def manual_changes(state: str, *, upcoming: bool) -> tuple[str, ...]:
 
 # The SMS log's reasons (table 13) of the confirmation and of the day-before reminder; also the
 # crm.SmsTemplate codes of their texts.
-SMS_CONFIRM = "appointment_confirm"
-SMS_EVE = "appointment_eve"
+SMS_CONFIRM = SmsReason.APPOINTMENT_CONFIRM.value
+SMS_EVE = SmsReason.APPOINTMENT_EVE.value

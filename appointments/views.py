@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from crm.links import pk_url_prefix
 from crm.masking import can_see_full_numbers
 from crm.models import Customer, Staff, Vehicle
 from crm.params import id_param
-from crm.scoping import get_scoped_or_404, stores_for_user
+from crm.scoping import get_scoped_or_404, store_being_edited
 
 
 def _day_param(value: str | None, default: dt.date) -> dt.date:
@@ -31,17 +31,6 @@ def _day_param(value: str | None, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(value) if value else default
     except ValueError:
         return default
-
-
-def _store_for(request, param: str | None):
-    stores = stores_for_user(request.user)
-    store_id = id_param(param, name="store")
-    if store_id is not None:
-        return get_scoped_or_404(stores, request.user, store_field="id", pk=store_id), stores
-    store = stores.first()
-    if store is None:
-        raise PermissionDenied
-    return store, stores
 
 
 def _row_links(user) -> dict:
@@ -56,7 +45,7 @@ def _row_links(user) -> dict:
 @login_required
 @permission_required("appointments.view_appointment", raise_exception=True)
 def board(request):
-    store, stores = _store_for(request, request.GET.get("store"))
+    store, stores = store_being_edited(request.user, request.GET.get("store"))
     day = _day_param(request.GET.get("day"), timezone.localdate())
     context = {
         "store": store,
@@ -155,7 +144,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 @permission_required("appointments.view_appointment", raise_exception=True)
 def slot_options(request):
     """The <option>s of the slot select for a store's day, with free places (htmx, on date change)."""
-    store, _stores = _store_for(request, request.GET.get("store"))
+    store, _stores = store_being_edited(request.user, request.GET.get("store"))
     day = _day_param(request.GET.get("day") or request.GET.get("booked_on"), timezone.localdate())
     choices = slot_select_choices(slot_choices(store_id=store.pk, day=day, conf=store_appointment_settings(store.pk)))
     return render(request, "appointments/_slot_options.html", {"choices": choices})
@@ -185,7 +174,7 @@ def set_state(request, pk: int):
 @login_required
 @permission_required("appointments.change_appointmentsettings", raise_exception=True)
 def settings_edit(request):
-    store, stores = _store_for(request, request.GET.get("store"))
+    store, stores = store_being_edited(request.user, request.GET.get("store"))
     conf = store_appointment_settings(store.pk)
     form = AppointmentSettingsForm(request.POST or None, instance=conf)
     if request.method == "POST" and form.is_valid():

@@ -14,7 +14,8 @@ class ClubConfig(AppConfig):
     verbose_name = _("车友俱乐部")
 
     # view_membercard: the member list and card pages; add_membercard: enrol, replace, renew;
-    # add_pointentry: redeem and adjust points; add_participation: register activity participants.
+    # add_pointentry: redeem and adjust points; add_participation: register activity participants;
+    # change_clubsettings: a store's level thresholds.
     role_permissions = {
         R.CALLBACK_AGENT: ["club.view_membercard", "club.view_activity"],
         R.CR_MANAGER: [
@@ -24,6 +25,7 @@ class ClubConfig(AppConfig):
             "club.view_activity",
             "club.add_activity",
             "club.add_participation",
+            "club.change_clubsettings",
         ],
         R.GENERAL_MANAGER: ["club.view_membercard", "club.view_activity"],
     }
@@ -39,6 +41,7 @@ class ClubConfig(AppConfig):
         self.nav_items = [
             NavItem(_("俱乐部会员"), "club:card_list", "club.view_membercard", "person-vcard", 40, group="callbacks"),
             NavItem(_("会员活动"), "club:activity_list", "club.view_activity", "flag", 41, group="callbacks"),
+            NavItem(_("俱乐部设置"), "club:settings", "club.change_clubsettings", "award", 87, group="settings"),
         ]
         register_post_import(ro_points_after_import, order=RO_POINTS_ORDER)
         register_card_flag(customer_club_flags)

@@ -1,9 +1,11 @@
-"""Forms of the club pages: the member list's filters, point actions, activities."""
+"""Forms of the club pages: the member list's filters, point actions, activities, a store's level
+thresholds."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from club.choices import ACTIVITY_POINTS_MAX, ACTIVITY_POINTS_MIN, Level
+from club.models import ClubSettings
 from club.selectors import EXPIRED, REPLACED, VALID, CardFilters
 
 SELECT = {"class": "form-select form-select-sm"}
@@ -82,3 +84,16 @@ class ActivityForm(forms.Form):
 
 class ParticipantForm(forms.Form):
     number = forms.CharField(label=_("会员卡号"), max_length=30, widget=forms.TextInput(attrs=TEXT))
+
+
+class ClubSettingsForm(forms.ModelForm):
+    """A store's level thresholds (points earned in the last 12 months); gold above silver is the
+    service's rule (club_settings_save), shown on the gold field."""
+
+    class Meta:
+        model = ClubSettings
+        fields = ["silver_from", "gold_from"]
+        widgets = {
+            "silver_from": forms.NumberInput(attrs={**TEXT, "min": 1}),
+            "gold_from": forms.NumberInput(attrs={**TEXT, "min": 2}),
+        }

@@ -22,7 +22,11 @@ class ClubSettings(models.Model):
     class Meta:
         verbose_name = _("俱乐部设置")
         constraints = [
-            models.CheckConstraint(condition=Q(gold_from__gt=models.F("silver_from")), name="club_gold_above_silver")
+            models.CheckConstraint(
+                condition=Q(gold_from__gt=models.F("silver_from")),
+                name="club_gold_above_silver",
+                violation_error_message=_("金卡积分起点须高于银卡。"),
+            )
         ]
 
     def __str__(self) -> str:

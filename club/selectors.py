@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from club.choices import CardState
-from club.models import Activity, MemberCard, Participation, PointEntry
+from club.choices import CardState, Level
+from club.models import Activity, ClubSettings, MemberCard, Participation, PointEntry
 from crm.card_flags import CardFlag
 from crm.models import Customer, User, Vehicle
 from crm.scoping import get_scoped_or_404, scope_for_user
@@ -58,6 +58,23 @@ def card_detail(*, user: User, pk: int) -> MemberCard:
 def card_ledger(*, card: MemberCard) -> QuerySet[PointEntry]:
     """The card's ledger, newest first, with each row's source (RO, activity) and author."""
     return card.entries.select_related("repair_order", "activity", "created_by").order_by("-created_at", "-id")
+
+
+def store_club_settings(*, store_id: int) -> ClubSettings:
+    """The store's settings row, or an unsaved one with the default thresholds (a store that never
+    saved any uses those)."""
+    return ClubSettings.objects.filter(store_id=store_id).first() or ClubSettings(store_id=store_id)
+
+
+def active_cards_by_level(*, store_id: int) -> list[tuple[str, int]]:
+    """(level label, active cards) of the store, in level order — what the thresholds produce now."""
+    counts = dict(
+        MemberCard.objects.filter(store_id=store_id, state=CardState.ACTIVE)
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
+    )
+    return [(label, counts.get(value, 0)) for value, label in Level.choices]
 
 
 def earlier_cards(*, card: MemberCard) -> list[MemberCard]:

@@ -175,11 +175,12 @@ def activity_participant_add(*, activity: Activity, card: MemberCard, user: User
 
 
 @transaction.atomic
-def club_settings_save(*, store: Store, silver_from: int, gold_from: int) -> ClubSettings:
+def club_settings_save(*, store: Store, silver_from: int, gold_from: int) -> int:
+    """Set the store's level thresholds and re-level its active cards at once; return how many
+    cards changed level."""
     if gold_from <= silver_from:
         raise ValidationError({"gold_from": _("金卡积分起点须高于银卡。")})
     settings, _created = ClubSettings.objects.get_or_create(store=store)
     settings.silver_from, settings.gold_from = silver_from, gold_from
     settings.save(update_fields=["silver_from", "gold_from"])
-    levels_refresh(store_ids=[store.pk])
-    return settings
+    return levels_refresh(store_ids=[store.pk])

@@ -10,4 +10,5 @@ urlpatterns = [
     path("enrol/<int:customer_pk>/", views.enrol, name="enrol"),
     path("activities/", views.activity_list, name="activity_list"),
     path("activities/<int:pk>/", views.activity_detail, name="activity_detail"),
+    path("settings/", views.settings_edit, name="settings"),
 ]

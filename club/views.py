@@ -12,7 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from club import selectors
-from club.forms import ActivityForm, AdjustForm, CardFilterForm, ParticipantForm, RedeemForm, ReplaceForm
+from club.forms import (
+    ActivityForm,
+    AdjustForm,
+    CardFilterForm,
+    ClubSettingsForm,
+    ParticipantForm,
+    RedeemForm,
+    ReplaceForm,
+)
 from club.services import (
     ClubError,
     activity_create,
@@ -20,12 +28,13 @@ from club.services import (
     card_enrol,
     card_renew,
     card_replace,
+    club_settings_save,
     points_adjust,
     points_redeem,
 )
 from crm.models import Customer, Vehicle
 from crm.params import id_param
-from crm.scoping import get_scoped_or_404, stores_for_user
+from crm.scoping import get_scoped_or_404, store_being_edited, stores_for_user
 
 PAGE_SIZE = 50
 
@@ -196,3 +205,26 @@ def activity_detail(request, pk: int):
         "can_add": request.user.has_perm("club.add_participation"),
     }
     return render(request, "club/activity_detail.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@permission_required("club.change_clubsettings", raise_exception=True)
+def settings_edit(request):
+    """A store's level thresholds; saving re-levels the store's active cards at once."""
+    store, stores = store_being_edited(request.user, request.GET.get("store"))
+    form = ClubSettingsForm(request.POST or None, instance=selectors.store_club_settings(store_id=store.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = club_settings_save(store=store, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("俱乐部设置已保存，%(n)s 张会员卡等级已变更。") % {"n": changed})
+            return redirect(f"{request.path}?store={store.pk}")
+    context = {
+        "store": store,
+        "stores": stores,
+        "form": form,
+        "levels": selectors.active_cards_by_level(store_id=store.pk),
+    }
+    return render(request, "club/settings.html", context, status=400 if form.errors else 200)

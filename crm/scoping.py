@@ -8,11 +8,13 @@ so with `is_api_client` and is scoped to exactly the stores the administrator ga
 every store, whatever else it claims. crm does not import the api app; it reads `api_store_ids()`.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from crm.choices import Role
 from crm.models import Store, User
+from crm.params import id_param
 
 GROUP_LEVEL_ROLES = frozenset({Role.ADMINISTRATOR})
 
@@ -62,3 +64,16 @@ def get_scoped_or_404(queryset: QuerySet, user: User, *, store_field: str = "sto
 def user_can_see_store(user: User, store_id: int) -> bool:
     store_ids = user_store_ids(user)
     return store_ids is None or store_id in store_ids
+
+
+def store_being_edited(user: User, value: str | None) -> tuple[Store, QuerySet[Store]]:
+    """A per-store settings page's store: `?store=` among the user's stores (another store's id is a
+    404), else the first of them; with the user's stores for the page's store picker."""
+    stores = stores_for_user(user)
+    store_id = id_param(value, name="store")
+    if store_id is not None:
+        return get_scoped_or_404(stores, user, store_field="id", pk=store_id), stores
+    store = stores.order_by("code").first()
+    if store is None:
+        raise PermissionDenied
+    return store, stores

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from appointments.slots import slot_choices
 from crm.masking import can_see_full_numbers
 from crm.params import id_param
-from crm.scoping import get_scoped_or_404, stores_for_user
+from crm.scoping import get_scoped_or_404, store_being_edited
 from retention import services
 from retention.choices import REMINDER_KINDS, WINBACK_KINDS, OutreachKind, OutreachResult, OutreachState
 from retention.festivals import festival_calendar_ensure
@@ -109,22 +109,10 @@ def call_touch(request, pk: int):
     return render(request, "callbacks/_claim_lost.html", {"task": task})
 
 
-def _store_for(request):
-    """The store the page edits: `?store=` among the user's stores, else the first of them."""
-    stores = stores_for_user(request.user)
-    store_id = id_param(request.GET.get("store"), name="store")
-    if store_id is not None:
-        return get_scoped_or_404(stores, request.user, store_field="id", pk=store_id), stores
-    store = stores.first()
-    if store is None:
-        raise PermissionDenied
-    return store, stores
-
-
 @login_required
 @permission_required("retention.change_remindersettings", raise_exception=True)
 def settings_edit(request):
-    store, stores = _store_for(request)
+    store, stores = store_being_edited(request.user, request.GET.get("store"))
     rules = store_reminder_rules(store.id)
     numbers = rules.numbers
     form = ReminderSettingsForm(request.POST or None, instance=numbers, prefix="n")
@@ -153,7 +141,7 @@ def settings_edit(request):
 @login_required
 @permission_required("retention.change_festivaldate", raise_exception=True)
 def festivals(request):
-    store, stores = _store_for(request)
+    store, stores = store_being_edited(request.user, request.GET.get("store"))
     festival_calendar_ensure(store=store)
     form = FestivalDateForm(request.POST or None)
     if request.method == "POST":

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from callbacks.choices import AttemptSource, Disposition, TaskState
 from callbacks.models import CallbackTask
 from callbacks.services import callback_attempt_record
+from crm.sms.choices import SmsReason
 from crm.sms.services import sms_send
 from crm.sms.templates import sms_template_render, store_placeholders
 from crm.tokens import token_hash
@@ -35,7 +36,7 @@ from surveys.selectors import template_current_version
 
 logger = logging.getLogger("surveylink")
 
-SMS_REASON = "survey_link"
+SMS_REASON = SmsReason.SURVEY_LINK.value
 SMS_TEMPLATE_CODE = "survey_link"
 # Used only if the editable template (migration surveylink 0002) has been deleted.
 FALLBACK_BODY = "尊敬的{salutation}，感谢您选择{store_name}！请花1分钟评价本次服务：{link} 回复TD退订"

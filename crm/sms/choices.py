@@ -29,6 +29,9 @@ class SmsReason(models.TextChoices):
     BIRTHDAY = "birthday", _("生日祝福")
     FESTIVAL = "festival", _("节日祝福")
     WIN_BACK = "win_back", _("流失客户挽回")
+    APPOINTMENT_CONFIRM = "appointment_confirm", _("预约确认")
+    APPOINTMENT_EVE = "appointment_eve", _("预约前一天提醒")
+    SURVEY_LINK = "survey_link", _("问卷链接")
     MANUAL = "manual", _("人工发送")
 
 

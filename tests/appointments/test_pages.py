@@ -12,6 +12,8 @@ from django.urls import reverse
 
 from appointments.choices import AppointmentState, Source
 from appointments.models import Appointment, AppointmentSettings
+from appointments.services import appointment_set_state
+from appointments.timeline import appointment_timeline_entries
 from crm.choices import Role, StaffRole
 from retention.choices import OutreachKind, OutreachResult
 from retention.services import outreach_task_open
@@ -191,3 +193,19 @@ def test_every_page_is_scoped_to_the_users_stores(client_for, agent_b, store_a):
     own = client.get(reverse("appointments:board"))
     assert own.status_code == 200 and theirs.customer.name not in own.content.decode()
     assert client.get(f"{reverse('appointments:settings')}?store={store_a.pk}").status_code == 403
+
+
+def test_the_customer_timeline_shows_each_booking_with_its_state_and_only_the_users_stores(
+    client_for, agent, store_a, store_b
+):
+    first = booking(store_a)
+    customer = first.customer
+    appointment_set_state(appointment=first, state=AppointmentState.CANCELLED, user=None)
+    booking(store_a, customer=customer, slot=dt.time(10, 0))
+    booking(store_b, customer=customer, slot=dt.time(10, 0))
+    page = client_for(agent).get(reverse("crm:customer_detail", args=[customer.pk])).content.decode()
+    assert "（保养）：已取消" in page
+    assert "（保养）：已预约" in page
+    assert store_b.name not in page  # the other store's booking stays out of store A's agent's page
+    assert _board(store_a).replace("&", "&amp;") in page
+    assert len(appointment_timeline_entries(customer)) == 3  # no user: everything (commands, tests)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from club.choices import CardState, EntryKind, Level
-from club.models import MemberCard
+from club.models import ClubSettings, MemberCard
 from club.ro_points import ro_points_book
 from club.services import activity_create, activity_participant_add
 from tests.club.factories import NOW, member_card
@@ -154,3 +154,34 @@ def test_activities_register_participants_once_with_their_points(client_for, cr_
     listing, _ = _queries(client, reverse("club:activity_list"))
     activity_create(store=store_a, name="课堂", held_on=dt.date(2026, 12, 1), points=200)
     assert _queries(client, reverse("club:activity_list"))[0] == listing
+
+
+def test_the_cr_manager_sets_the_thresholds_and_the_stores_cards_are_relevelled(client_for, cr_manager, store_a):
+    card = member_card(store_a, points=800)
+    client = client_for(cr_manager)
+    url = reverse("club:settings")
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.context["store"] == store_a
+    assert page.context["form"]["silver_from"].value() == 3000  # the defaults until the store saves its own
+    response = client.post(f"{url}?store={store_a.pk}", {"silver_from": 500, "gold_from": 800})
+    assert response.status_code == 302
+    card.refresh_from_db()
+    assert card.level == Level.GOLD
+    page = client.get(url)
+    assert dict(page.context["levels"])["金卡"] == 1
+    assert "1 张会员卡等级已变更" in page.content.decode()
+
+
+def test_club_thresholds_refuse_gold_at_or_below_silver_and_other_stores_and_agents(
+    client_for, cr_manager, agent, store_a, store_b
+):
+    client = client_for(cr_manager)
+    url = reverse("club:settings")
+    response = client.post(f"{url}?store={store_a.pk}", {"silver_from": 800, "gold_from": 800})
+    assert response.status_code == 400
+    assert "金卡积分起点须高于银卡" in response.content.decode()
+    assert not ClubSettings.objects.filter(store=store_a).exists()
+    assert client.get(f"{url}?store={store_b.pk}").status_code == 404
+    assert client.post(f"{url}?store={store_b.pk}", {"silver_from": 1, "gold_from": 2}).status_code == 404
+    assert client_for(agent).get(url).status_code == 403

@@ -132,7 +132,7 @@ def test_customer_page_query_count_is_constant(client_for, agent, store_a, djang
     # win-back card flag and timeline provider (1 each), the club's card flag (1: the member cards),
     # the grumbles timeline provider (1: hot alerts not turned into cases, with their table-5 row);
     # the telephony timeline provider (1: the calls); the user menu's roles come from the role codes
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         response = client.get(detail(customer))
     assert len(response.context["vehicles"]) == visits
     assert len(response.context["timeline"]) == 2 * visits
