@@ -20,7 +20,8 @@ def bench_dashboard(report, runs: int) -> None:
 
     from bench.run import Figure, client_for, count_queries, get_ok, median_ms, rolled_back, timed
     from crm.models import Staff, Store
-    from reports.dashboard import figures, kpis
+    from crm.periods import add_months
+    from reports.dashboard import figures
     from reports.dashboard.board import default_month
     from reports.models import StoreMonthFigures
 
@@ -93,7 +94,7 @@ def bench_dashboard(report, runs: int) -> None:
             )
         )
 
-        old = kpis.add_months(month, -24)  # its trend lies wholly before the stored history
+        old = add_months(month, -24)  # its trend lies wholly before the stored history
         old_month = get_ok(client, f"{url}?month={old:%Y-%m}")
 
         def forget_old() -> None:
@@ -129,10 +130,10 @@ def _fill_retention_year(month) -> str:
     entry for 5 % of the customers each month. Inside the caller's rolled-back transaction."""
     from django.db import connection
 
-    from reports.dashboard import kpis
+    from crm.periods import add_months
 
-    first = kpis.add_months(month, -11)
-    days = (kpis.add_months(month, 1) - first).days
+    first = add_months(month, -11)
+    days = (add_months(month, 1) - first).days
     kinds = ["first_service", "periodic_service", "warranty_end", "insurance", "birthday", "festival"]
     with connection.cursor() as cursor:
         cursor.execute(

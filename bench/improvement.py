@@ -16,10 +16,10 @@ def bench_improvement(report, runs: int) -> None:
 
     from bench.run import Figure, client_for, count_queries, get_ok, median_ms, rolled_back, timed
     from crm.models import Store, User
+    from crm.periods import add_months
     from improvement import audits, services
     from improvement.eqc import eqc_evaluate
     from improvement.models import EqcAction
-    from reports.dashboard.kpis import add_months
 
     today = timezone.localdate()
     current = today.replace(day=1)

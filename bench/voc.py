@@ -41,8 +41,7 @@ def bench_voc(report, runs: int) -> None:
 
     from bench.run import Figure, client_for, count_queries, get_ok, median_ms, rolled_back
     from crm.models import User
-    from crm.periods import month_bounds
-    from reports.dashboard.kpis import add_months
+    from crm.periods import add_months, month_bounds
     from surveys.models import Question
     from voc import segmentation
     from voc.models import VocEntry, VocMention

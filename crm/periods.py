@@ -1,6 +1,7 @@
 """Calendar months in local time (Asia/Shanghai, SPEC §3): THE month rule of every report, export and
 selector that counts by month. reports.periods builds its labels and parsing on these."""
 
+import calendar
 import datetime as dt
 import re
 
@@ -16,6 +17,15 @@ def parse_month(text: str) -> dt.date:
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
         raise ValueError(f"月份格式应为 YYYY-MM（例如 2026-10），收到：{text!r}")
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """`day` + `months` calendar months, the day clamped to the target month's last day (a month's
+    first day stays its first day)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def next_month(month: dt.date) -> dt.date:

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from crm.choices import Role
 from crm.models import Staff, Store, User
+from crm.periods import add_months
 from demo.context import DemoContext
 from improvement import audits, services
 from improvement.choices import AuditStatus
 from improvement.models import FileAudit, ImprovementMeeting
-from reports.dashboard.kpis import add_months
 
 ABNORMAL = [
     ("交车确认单缺客户签字", "销售顾问补签并在交车前核对签字栏"),

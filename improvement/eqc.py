@@ -29,10 +29,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from crm.periods import next_month
+from crm.periods import add_months, next_month
 from improvement.choices import EqcVerdict
 from improvement.models import EqcAction
-from reports.dashboard.kpis import add_months
 from reports.dashboard.questions import question_month_counts
 from surveys.choices import QuestionType
 

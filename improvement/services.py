@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from crm.models import Store, User
+from crm.periods import add_months
 from improvement.models import EqcAction, ImprovementMeeting
-from reports.dashboard.kpis import KINDS, add_months
+from reports.dashboard.kpis import KINDS
 from reports.dashboard.questions import RATED_TYPES
 from surveys.models import Question
 from surveys.selectors import template_current_version

@@ -10,13 +10,7 @@ import datetime as dt
 
 from stdnum.cn import ric
 
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """`day` + `months` calendar months, the day clamped to the target month's last day."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+from crm.periods import add_months
 
 
 def anniversary(day: dt.date, year: int) -> dt.date:

@@ -9,8 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from crm.choices import DepartmentKind
 from crm.models import Staff, User
+from crm.periods import add_months
 from crm.scoping import scope_for_user
-from reports.dashboard.kpis import add_months
 from voc.choices import Polarity
 from voc.models import VocEntry, VocMention, VocTopic
 

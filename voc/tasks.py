@@ -5,7 +5,7 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
-from reports.dashboard.kpis import add_months
+from crm.periods import add_months
 from voc import services
 
 

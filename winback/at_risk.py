@@ -21,9 +21,9 @@ from django.utils import timezone
 from crm.importing import bulk
 from crm.locks import advisory_xact_lock
 from crm.models import Customer, Delivery, RepairOrder, Store
+from crm.periods import add_months
 from retention.choices import OutreachKind, OutreachState
 from retention.models import OutreachTask
-from retention.rules import add_months
 from winback import rules
 from winback.selectors import customers_at_risk
 

@@ -17,6 +17,7 @@ from callbacks.models import CallbackTask
 from complaints.selectors import with_sla_colour
 from crm.choices import StaffRole
 from crm.models import Staff, Store, User
+from crm.periods import add_months
 from crm.scoping import scope_for_user, stores_for_user
 from reports import periods
 from reports.dashboard import figures as store_figures
@@ -231,7 +232,7 @@ def staff_trend(*, staff, kind: str, month: dt.date, now: dt.datetime | None = N
     """The person's twelve months up to `month` against their store's, from the store's stored rows
     (those `staff_month_summary` reads): per month the person's and the store's counts and rates
     (`TREND_RATES`). One query when the rows are stored."""
-    first = kpis.add_months(month, -(store_figures.TREND_MONTHS - 1))
+    first = add_months(month, -(store_figures.TREND_MONTHS - 1))
     details = store_figures.stored_details(store_id=staff.store_id, first=first, last=month, now=now)
     trend = []
     for key, stored in details.items():

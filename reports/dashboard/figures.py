@@ -24,7 +24,7 @@ from django.db.models import Case, JSONField, When
 from django.utils import timezone
 
 from crm.models import Store
-from crm.periods import parse_month
+from crm.periods import add_months, parse_month
 from crm.reporting import without_jit
 from reports.dashboard import kpis, questions
 from reports.dashboard.retention import retention_counts_by_store_month
@@ -81,7 +81,7 @@ def compute_store_months(
         callbacks = {}
         if detail_from > first:
             callbacks = kpis.callback_counts_by_store_month(
-                store_ids=store_ids, first=first, last=kpis.add_months(detail_from, -1)
+                store_ids=store_ids, first=first, last=add_months(detail_from, -1)
             )
     result: StoreMonths = {}
     for store_id in store_ids:
@@ -110,7 +110,7 @@ def _figures(
 ) -> dict:
     """One store's figures of `month` from its store-months (the twelve of the trend, the last
     with its detail)."""
-    keys = [kpis.month_key(m) for m in kpis.month_range(kpis.add_months(month, -(TREND_MONTHS - 1)), month)]
+    keys = [kpis.month_key(m) for m in kpis.month_range(add_months(month, -(TREND_MONTHS - 1)), month)]
     return {
         "version": FIGURES_VERSION,
         "month": keys[-1],
@@ -126,7 +126,11 @@ def dashboard_figures_by_store(*, store_ids: list[int], month: dt.date, now: dt.
     stores: the month's staff rows, the trend's earlier months and complaints."""
     now = now or timezone.now()
     parts = compute_store_months(
-        store_ids=store_ids, first=kpis.add_months(month, -(TREND_MONTHS - 1)), last=month, now=now, detail_from=month
+        store_ids=store_ids,
+        first=add_months(month, -(TREND_MONTHS - 1)),
+        last=month,
+        now=now,
+        detail_from=month,
     )
     return {
         store_id: _figures(months=months, month=month, computed_at=now.isoformat())
@@ -265,7 +269,7 @@ def stored_figures_by_store(*, store_ids: list[int], month: dt.date, now: dt.dat
     """Per store, its figures of `month` from the stored rows: one query when they are all there
     (the twelve months' counts, and the detail of `month` only). Missing ones are computed now."""
     now = now or timezone.now()
-    first = kpis.add_months(month, -(TREND_MONTHS - 1))
+    first = add_months(month, -(TREND_MONTHS - 1))
     rows = (
         StoreMonthFigures.objects.filter(store_id__in=store_ids, month__gte=first, month__lte=month, **_fresh(now))
         # The detail (staff and question rows, the bulk of a row) of the month in view only.
@@ -340,13 +344,11 @@ def figures_refresh_recent(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     current = kpis.month_start(timezone.localdate(now))
     store_ids = _active_store_ids()
-    written = store_month_figures_refresh(
-        store_ids=store_ids, first=kpis.add_months(current, -1), last=current, now=now
-    )
+    written = store_month_figures_refresh(store_ids=store_ids, first=add_months(current, -1), last=current, now=now)
     return written + store_month_figures_fill_missing(
         store_ids=store_ids,
-        first=kpis.add_months(current, -(HISTORY_MONTHS - 1)),
-        last=kpis.add_months(current, -2),
+        first=add_months(current, -(HISTORY_MONTHS - 1)),
+        last=add_months(current, -2),
         now=now,
     )
 
@@ -356,5 +358,5 @@ def figures_refresh_history(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     current = kpis.month_start(timezone.localdate(now))
     return store_month_figures_refresh(
-        store_ids=_active_store_ids(), first=kpis.add_months(current, -(HISTORY_MONTHS - 1)), last=current, now=now
+        store_ids=_active_store_ids(), first=add_months(current, -(HISTORY_MONTHS - 1)), last=current, now=now
     )

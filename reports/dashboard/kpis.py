@@ -31,7 +31,7 @@ from complaints.choices import SlaColour
 from complaints.models import Case
 from complaints.selectors import SLA_CLOCKS, case_closed_filter, case_colour_filter, sla_compliance, sla_counts
 from crm.models import Delivery, Store
-from crm.periods import month_bounds
+from crm.periods import add_months, month_bounds
 from crm.reporting import rate as reporting_rate
 from reports.dashboard.significance import ALPHA, significance
 from surveys.choices import Satisfaction
@@ -43,11 +43,6 @@ KINDS = (CallbackKind.SALES.value, CallbackKind.SERVICE.value)
 
 def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
-
-
-def add_months(month: dt.date, n: int) -> dt.date:
-    index = month.year * 12 + month.month - 1 + n
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def month_key(month: dt.date) -> str:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from complaints.choices import CaseState
 from complaints.models import Case, CaseEvent
 from complaints.selectors import with_sla_colour
+from crm import periods
 from crm.choices import DepartmentKind
 from demo.complaints import PER_MONTH, seed_complaints_demo
 from demo.context import DemoContext, demo_clock
@@ -31,7 +32,7 @@ def test_demo_cases_cover_every_state_and_colour_over_a_year(store_a, department
     assert colours == {"white", "yellow", "red", "grey"}
     # 8–20 a month over the twelve months of the dashboard's trend (the current one is partial).
     trend = kpis.monthly_counts(
-        store_ids=[store_a.pk], last_month=kpis.add_months(timezone.localdate(now).replace(day=1), -1)
+        store_ids=[store_a.pk], last_month=periods.add_months(timezone.localdate(now).replace(day=1), -1)
     )
     received = [m["complaints"]["received"] for m in trend]
     assert all(PER_MONTH[0] - 3 <= n <= PER_MONTH[1] for n in received), received

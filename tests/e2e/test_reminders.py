@@ -6,10 +6,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from crm.periods import add_months
 from retention.choices import OutreachResult, OutreachState
 from retention.generation import reminders_generate
 from retention.models import OutreachTask, Reminder
-from retention.rules import add_months
 from tests.retention.factories import delivered_vehicle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

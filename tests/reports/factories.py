@@ -147,7 +147,7 @@ def seed_dashboard_year(store, *, last_month: dt.date, seed: int = 7, weak_advis
     from callbacks.choices import TaskState
     from complaints.choices import CaseState
     from crm.models import Customer, Delivery, RepairOrder, Vehicle
-    from reports.dashboard.kpis import add_months
+    from crm.periods import add_months
     from tests.factories import make_vin
 
     rng = random.Random(seed)

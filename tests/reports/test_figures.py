@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from callbacks.models import CallbackTask
+from crm import periods
 from reports.dashboard import figures, kpis
 from reports.models import StoreMonthFigures
 from reports.tasks import refresh_dashboard_history, warm_dashboard
@@ -108,7 +109,7 @@ def test_warm_dashboard_fills_a_missing_history_for_active_stores_only(store_a, 
     with at(NOW + figures.MAX_AGE + dt.timedelta(minutes=1)):  # the nightly run never came
         assert warm_dashboard() == figures.HISTORY_MONTHS
     months = list(StoreMonthFigures.objects.filter(store=store_a).order_by("month").values_list("month", flat=True))
-    assert months == kpis.month_range(kpis.add_months(APRIL, -(figures.HISTORY_MONTHS - 1)), APRIL)
+    assert months == kpis.month_range(periods.add_months(APRIL, -(figures.HISTORY_MONTHS - 1)), APRIL)
     assert not StoreMonthFigures.objects.filter(store=store_b).exists()
 
 

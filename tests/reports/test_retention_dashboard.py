@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reports.dashboard import kpis
+from crm import periods
 from reports.dashboard.figures import figures_refresh_history
 from reports.tables.reminders import build_reminder_summary
 from reports.tables.winback import build_lost_customers
@@ -35,7 +35,7 @@ def at_dashboard_month():
 def fill(store, *, seed: int, per_month: int = 4, last: dt.date = MONTH) -> None:
     """Reminders and win-back entries over the twelve months up to `last` (and one month either side)."""
     rnd = random.Random(seed)
-    months = [*last_months(last, 13), kpis.add_months(last, 1)]
+    months = [*last_months(last, 13), periods.add_months(last, 1)]
     for month in months:
         for i in range(per_month):
             customer = CustomerFactory(store=store)
