@@ -4,7 +4,6 @@ An entry sits at the moment the booking was made and says for when, what, with w
 became of it; it links to the day board of the booked day (for users who may see the board)."""
 
 from django.urls import reverse
-from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from appointments.choices import AppointmentState
@@ -26,8 +25,8 @@ def appointment_timeline_entries(customer, user=None) -> list[TimelineEntry]:
     entries = []
     for b in bookings.order_by("-created_at", "-id"):
         title = _("预约 %(day)s %(slot)s（%(service)s）：%(state)s") % {
-            "day": date_format(b.day, "SHORT_DATE_FORMAT"),
-            "slot": time_format(b.slot, "H:i"),
+            "day": f"{b.day:%Y-%m-%d}",
+            "slot": f"{b.slot:%H:%M}",
             "service": b.get_service_type_display(),
             "state": b.get_state_display(),
         }
