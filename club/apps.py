@@ -34,9 +34,11 @@ class ClubConfig(AppConfig):
     def ready(self) -> None:
         from club.ro_points import RO_POINTS_ORDER, ro_points_after_import
         from club.selectors import customer_club_flags
+        from club.services import suggestion_points_book
         from crm.card_flags import register_card_flag
         from crm.importing.registry import register_post_import
         from crm.roles import NavItem
+        from voc.adoption import on_suggestion_adopted
 
         self.nav_items = [
             NavItem(_("俱乐部会员"), "club:card_list", "club.view_membercard", "person-vcard", 40, group="callbacks"),
@@ -45,3 +47,4 @@ class ClubConfig(AppConfig):
         ]
         register_post_import(ro_points_after_import, order=RO_POINTS_ORDER)
         register_card_flag(customer_club_flags)
+        on_suggestion_adopted(suggestion_points_book)

@@ -8,6 +8,8 @@ VALIDITY_YEARS = 3
 # Activities earn between 200 and 500 points, chosen per activity (SPEC §10.6).
 ACTIVITY_POINTS_MIN = 200
 ACTIVITY_POINTS_MAX = 500
+# An adopted suggestion (建议被采纳) earns 200 points (SPEC §10.6).
+SUGGESTION_POINTS = 200
 # Default level thresholds (points earned in the last 12 months) for a store without a settings row.
 # Chosen where the spec is silent: a family car's yearly paid service is a few thousand yuan, so a
 # silver member is a regular customer and a gold member a heavy one (two years of body work, fleet use).
@@ -31,13 +33,14 @@ class EntryKind(models.TextChoices):
     REPAIR_ORDER = "repair_order", _("维修消费")
     ACTIVITY = "activity", _("参加活动")
     ADJUSTMENT = "adjustment", _("人工调整")
+    SUGGESTION = "suggestion", _("建议采纳")
     REDEMPTION = "redemption", _("积分兑换")
     TRANSFER_OUT = "transfer_out", _("补卡转出")
     TRANSFER_IN = "transfer_in", _("补卡转入")
 
 
 # The kinds that count as points *earned* for the level (a redemption or a transfer does not).
-EARNING_KINDS = (EntryKind.REPAIR_ORDER, EntryKind.ACTIVITY, EntryKind.ADJUSTMENT)
+EARNING_KINDS = (EntryKind.REPAIR_ORDER, EntryKind.ACTIVITY, EntryKind.ADJUSTMENT, EntryKind.SUGGESTION)
 
 
 def level_for(earned: int, *, silver_from: int, gold_from: int) -> str:

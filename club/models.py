@@ -116,6 +116,10 @@ class PointEntry(models.Model):
         RepairOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="point_entries"
     )
     activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    # The adopted suggestion (a VOC verbatim) the row pays for: once per suggestion (constraint).
+    suggestion = models.ForeignKey(
+        "voc.VocEntry", null=True, blank=True, on_delete=models.PROTECT, related_name="point_entries"
+    )
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -129,7 +133,12 @@ class PointEntry(models.Model):
             models.Index(fields=["repair_order"], condition=Q(repair_order__isnull=False), name="club_entry_ro"),
             models.Index(fields=["created_at", "kind"], name="club_entry_month"),
         ]
-        constraints = [models.CheckConstraint(condition=~Q(points=0), name="club_entry_not_zero")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(points=0), name="club_entry_not_zero"),
+            models.UniqueConstraint(
+                fields=["suggestion"], condition=Q(suggestion__isnull=False), name="club_suggestion_paid_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.card} {self.points:+d}"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from club.choices import (
     ACTIVITY_POINTS_MAX,
     ACTIVITY_POINTS_MIN,
+    SUGGESTION_POINTS,
     VALIDITY_YEARS,
     CardState,
     EntryKind,
@@ -172,6 +173,36 @@ def activity_participant_add(*, activity: Activity, card: MemberCard, user: User
     )
     levels_refresh(card_ids=[locked.pk])
     return participation
+
+
+@transaction.atomic
+def suggestion_points_book(entry, *, user: User | None) -> str:
+    """建议采纳 (SPEC §10.6): an adopted suggestion earns its customer 200 points, once, on his valid
+    member card at the suggestion's store (the earliest issued, when he holds several); a customer
+    without one earns nothing. A voc.adoption handler: returns the sentence the user reads."""
+    if entry.customer_id is None:
+        return ""
+    today = timezone.localdate()
+    card = (
+        MemberCard.objects.select_for_update()
+        .filter(customer_id=entry.customer_id, store_id=entry.store_id, state=CardState.ACTIVE, expires_on__gte=today)
+        .order_by("issued_on", "id")
+        .first()
+    )
+    if card is None:
+        return _("客户不是有效会员，未加积分。")
+    if PointEntry.objects.filter(suggestion=entry).exists():
+        return ""
+    _book(
+        card=card,
+        kind=EntryKind.SUGGESTION,
+        points=SUGGESTION_POINTS,
+        user=user,
+        reason=entry.text[:200],
+        suggestion=entry,
+    )
+    levels_refresh(card_ids=[card.pk])
+    return _("会员卡 %(number)s 加 %(points)s 积分。") % {"number": card.number, "points": SUGGESTION_POINTS}
 
 
 @transaction.atomic

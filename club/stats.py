@@ -39,7 +39,7 @@ def members_by_level(*, store_ids: list[int] | None, month: dt.date) -> list[dic
 
 
 def points_by_month(*, store_ids: list[int] | None, month: dt.date, months: int = 12) -> list[dict]:
-    """The 12 months ending with `month`: points earned (RO spend, activities, adjustments up) and
+    """The 12 months ending with `month`: points earned (RO spend, activities, adopted suggestions, adjustments) and
     redeemed. Transfers between a lost card and its successor are neither."""
     first = month
     for _i in range(months - 1):
@@ -56,18 +56,20 @@ def points_by_month(*, store_ids: list[int] | None, month: dt.date, months: int 
             ro=Sum("points", filter=Q(kind=EntryKind.REPAIR_ORDER), default=0),
             activity=Sum("points", filter=Q(kind=EntryKind.ACTIVITY), default=0),
             adjustment=Sum("points", filter=Q(kind=EntryKind.ADJUSTMENT), default=0),
+            suggestion=Sum("points", filter=Q(kind=EntryKind.SUGGESTION), default=0),
             redeemed=Sum(-F("points"), filter=Q(kind=EntryKind.REDEMPTION), default=0),
         )
     }
     rows, current = [], first
     while current <= month:
         row = grouped.get(current, {})
-        earned = sum(row.get(key, 0) for key in ("ro", "activity", "adjustment"))
+        earned = sum(row.get(key, 0) for key in ("ro", "activity", "suggestion", "adjustment"))
         rows.append(
             {
                 "month": current.strftime("%Y-%m"),
                 "ro": row.get("ro", 0),
                 "activity": row.get("activity", 0),
+                "suggestion": row.get("suggestion", 0),
                 "adjustment": row.get("adjustment", 0),
                 "earned": earned,
                 "redeemed": row.get("redeemed", 0),

@@ -1,7 +1,8 @@
 """The `seed_demo` step of the voice of the customer (idempotent): the verbatims the earlier steps
 recorded (questionnaire remarks, call notes, complaints) are tagged with the starting topics; the
 suggestions that ask for something older than two weeks have had their feedback call; and the
-successful calls carry the customer's mood as the agent heard it (by the overall score)."""
+successful calls carry the customer's mood as the agent heard it (by the overall score). Every third
+feedback call says the suggestion was adopted (a member earns 200 points)."""
 
 import datetime as dt
 
@@ -44,6 +45,9 @@ def seed_voc_demo(ctx: DemoContext) -> None:
             store=store, needs_feedback=True, feedback_at__isnull=True, said_at__lt=cutoff
         ).order_by("id")
         for index, entry in enumerate(waiting):
-            services.voc_feedback_record(entry=entry, user=agent, note=FEEDBACK_NOTES[index % len(FEEDBACK_NOTES)])
+            # every third one adopted: its customer, when a member, earns the club's 200 points
+            services.voc_feedback_record(
+                entry=entry, user=agent, note=FEEDBACK_NOTES[index % len(FEEDBACK_NOTES)], adopted=index % 3 == 0
+            )
             called += 1
     ctx.stdout.write(f"voc: tagged {sum(counts.values())} verbatims, {called} feedback calls")

@@ -19,3 +19,4 @@ class FeedbackForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2, "placeholder": _("告知客户的改进情况及客户的回应")}),
     )
+    adopted = forms.BooleanField(label=_("建议已采纳"), required=False)

@@ -90,6 +90,8 @@ class VocEntry(models.Model):
         related_name="+",
     )
     feedback_note = models.TextField(_("反馈记录"), blank=True)
+    # The store adopted the suggestion (建议被采纳), said on its feedback call; a member earns points.
+    adopted = models.BooleanField(_("建议已采纳"), default=False)
     tagged_at = models.DateTimeField(_("标注时间"))
 
     class Meta:

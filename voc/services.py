@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from crm.models import Staff, User
 from crm.periods import month_bounds
 from voc import segmentation
+from voc.adoption import suggestion_adopted
 from voc.models import VocCursor, VocEntry, VocMention, VocTopic
 from voc.sources import SOURCES, Verbatim
 from voc.tagging import TopicRule, tag_text
@@ -160,17 +161,20 @@ def voc_topic_save(*, topic: VocTopic) -> VocTopic:
     return topic
 
 
-def voc_feedback_record(*, entry: VocEntry, user: User, note: str) -> VocEntry:
-    """The suggestion's feedback call is made (seed 003): who called, when, what was said. Recorded
-    once: a second submit (two agents, a stale tab) leaves the first record."""
+@transaction.atomic
+def voc_feedback_record(*, entry: VocEntry, user: User, note: str, adopted: bool = False) -> list[str]:
+    """The suggestion's feedback call is made (seed 003): who called, when, what was said, and whether
+    the store adopted the suggestion. Recorded once: a second submit (two agents, a stale tab) leaves
+    the first record. An adoption runs the registered handlers (voc.adoption: the club books the
+    member's points) in the same transaction; returns what they said."""
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("请填写反馈内容。")})
     now = timezone.now()
     updated = VocEntry.objects.filter(pk=entry.pk, needs_feedback=True, feedback_at__isnull=True).update(
-        feedback_at=now, feedback_by=user, feedback_note=note
+        feedback_at=now, feedback_by=user, feedback_note=note, adopted=adopted
     )
     if not updated:
         raise ValidationError(_("该建议已登记反馈。"))
     entry.refresh_from_db()
-    return entry
+    return suggestion_adopted(entry, user=user) if adopted else []

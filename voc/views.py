@@ -134,8 +134,10 @@ def feedback_record(request, pk: int):
     try:
         if not form.is_valid():
             raise ValidationError(_("请填写反馈内容。"))
-        services.voc_feedback_record(entry=entry, user=request.user, note=form.cleaned_data["note"])
-        messages.success(request, _("已登记反馈回访。"))
+        said = services.voc_feedback_record(
+            entry=entry, user=request.user, note=form.cleaned_data["note"], adopted=form.cleaned_data["adopted"]
+        )
+        messages.success(request, " ".join([_("已登记反馈回访。"), *said]))
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     return redirect(f"{reverse('voc:feedback_list')}?state=open")

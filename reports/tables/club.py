@@ -42,6 +42,7 @@ POINT_COLUMNS = [
     ReportColumn("month", gettext_noop("月份"), "text", 10),
     ReportColumn("ro", gettext_noop("维修消费积分"), "int", 12),
     ReportColumn("activity", gettext_noop("活动积分"), "int", 10),
+    ReportColumn("suggestion", gettext_noop("建议采纳积分"), "int", 12),
     ReportColumn("adjustment", gettext_noop("人工调整"), "int", 10),
     ReportColumn("earned", gettext_noop("积分合计"), "int", 10),
     ReportColumn("redeemed", gettext_noop("兑换积分"), "int", 10),

@@ -50,7 +50,15 @@ def test_points_per_month_separate_earning_from_redemption(store_a):
     points_redeem(card=card, points=120, note="饮品", user=None)
     rows = points_by_month(store_ids=[store_a.pk], month=MONTH)
     assert len(rows) == 12 and rows[0]["month"] == "2026-01"
-    assert rows[-1] == {"month": "2026-12", "ro": 0, "activity": 0, "adjustment": 500, "earned": 500, "redeemed": 120}
+    assert rows[-1] == {
+        "month": "2026-12",
+        "ro": 0,
+        "activity": 0,
+        "suggestion": 0,
+        "adjustment": 500,
+        "earned": 500,
+        "redeemed": 120,
+    }
     assert all(row["earned"] == row["redeemed"] == 0 for row in rows[:-1])
 
 
