@@ -1,6 +1,7 @@
 """Browser flow (issue 14 item 1): the CR manager reads the month's voice of the customer, drills from
 a keyword down to the verbatims; the GM reads the same verbatims with the numbers masked; an agent
-records a suggestion's feedback call. Screenshots in Chinese and English at 1400 px and 390 px."""
+records a suggestion's feedback call and that it was adopted. Screenshots in Chinese and English at
+1400 px and 390 px."""
 
 import pytest
 import time_machine
@@ -84,11 +85,14 @@ def test_voc_page_drill_down_masked_for_gm_and_feedback_call(
         assert waiting >= 1
         screenshot("voc_feedback_zh_1400")
         rows.first.locator("textarea[name=note]").fill("已增加两台代步车，客户表示感谢")
+        rows.first.locator("[data-testid=feedback-adopted]").check()
         rows.first.locator("[data-testid=feedback-save]").click()
         page.wait_for_load_state("networkidle")
         assert page.locator("[data-testid=feedback-row]").count() == waiting - 1
+        assert "客户不是有效会员，未加积分。" in page.locator(".alert-success").inner_text()
         done = VocEntry.objects.get(feedback_at__isnull=False)
         assert done.feedback_by == agent and done.feedback_note == "已增加两台代步车，客户表示感谢"
+        assert done.adopted
         page.goto(f"{live_server.url}/voc/feedback/?state=done")
         assert "已增加两台代步车" in page.locator("[data-testid=feedback-done]").first.locator("xpath=..").inner_text()
         page.set_viewport_size({"width": 390, "height": 844})
