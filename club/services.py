@@ -20,6 +20,7 @@ from club.choices import (
 )
 from club.levels import levels_refresh
 from club.models import Activity, ClubSettings, MemberCard, Participation, PointEntry
+from crm.masking import mask_text
 from crm.models import Customer, Delivery, RepairOrder, Store, User, Vehicle
 
 
@@ -198,7 +199,7 @@ def suggestion_points_book(entry, *, user: User | None) -> str:
         kind=EntryKind.SUGGESTION,
         points=SUGGESTION_POINTS,
         user=user,
-        reason=entry.text[:200],
+        reason=mask_text(entry.text)[:200],  # the ledger is read by roles that see no numbers
         suggestion=entry,
     )
     levels_refresh(card_ids=[card.pk])

@@ -41,3 +41,17 @@ def mask_id_number(value: str | None) -> str:
 
 def phone_for(user, value: str | None) -> str:
     return (value or "") if can_see_full_numbers(user) else mask_phone(value)
+
+
+# An id number, a mobile or a landline inside free text (digits not glued to other digits).
+_NUMBERS_IN_TEXT = re.compile(r"(?<!\d)(\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+
+
+def mask_text(text: str | None) -> str:
+    """Free text a customer said (a verbatim, a suggestion) with the phone and id numbers in it masked."""
+
+    def replace(match: re.Match) -> str:
+        value = match.group(0)
+        return mask_id_number(value) if len(value) == 18 else mask_phone(value)
+
+    return _NUMBERS_IN_TEXT.sub(replace, text or "")

@@ -1,20 +1,7 @@
 """How a verbatim is shown: phone and id numbers the customer said are masked for users who may not
 see them (crm.masking, SPEC §12) — the GM reads what customers said, not their numbers."""
 
-import re
-
-from crm.masking import can_see_full_numbers, mask_id_number, mask_phone
-
-# An id number, a mobile or a landline inside free text (digits not glued to other digits).
-_NUMBERS = re.compile(r"(?<!\d)(\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
-
-
-def mask_text(text: str) -> str:
-    def replace(match: re.Match) -> str:
-        value = match.group(0)
-        return mask_id_number(value) if len(value) == 18 else mask_phone(value)
-
-    return _NUMBERS.sub(replace, text or "")
+from crm.masking import can_see_full_numbers, mask_phone, mask_text
 
 
 def entry_rows(entries, *, user) -> list[dict]:

@@ -47,6 +47,13 @@ def test_an_adopted_suggestion_earns_its_member_200_points_once_and_counts_for_t
     assert entry.adopted
 
 
+def test_the_ledger_row_keeps_no_number_the_customer_said(store_a, agent):
+    card = member_card(store_a)
+    entry = _entry(store_a, card.customer, text="希望能提供代步车，请回电13912345678")
+    voc_feedback_record(entry=entry, user=agent, note="已回电", adopted=True)
+    assert PointEntry.objects.get(kind=EntryKind.SUGGESTION).reason == "希望能提供代步车，请回电139****5678"
+
+
 def test_feedback_without_adoption_or_for_a_non_member_books_nothing(store_a, agent):
     card = member_card(store_a, points=100)
     entry = _entry(store_a, card.customer)
