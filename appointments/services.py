@@ -14,9 +14,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments.choices import HOLDS_SLOT, MANUAL_CHANGES, SMS_CONFIRM, AppointmentState, ServiceType, Source
+from appointments.choices import MANUAL_CHANGES, SMS_CONFIRM, AppointmentState, ServiceType, Source
 from appointments.models import Appointment, AppointmentSettings, SlotLock
-from appointments.slots import store_appointment_settings
+from appointments.slots import places_free, slot_usage, store_appointment_settings
 from crm.models import Customer, Staff, Store, User, Vehicle
 from crm.sms.services import sms_send
 from crm.sms.templates import sms_template_render, store_placeholders
@@ -40,14 +40,9 @@ def _lock_slot(*, store_id: int, day: dt.date, slot: dt.time) -> None:
 
 
 def _first_free_slot(*, store_id: int, day: dt.date, conf: AppointmentSettings) -> dt.time:
-    used = dict(
-        Appointment.objects.filter(store_id=store_id, day=day, state__in=HOLDS_SLOT)
-        .values("slot")
-        .annotate(n=models.Count("id"))
-        .values_list("slot", "n")
-    )
+    used = slot_usage(store_id=store_id, day=day)
     for slot in conf.slots():
-        if used.get(slot, 0) < conf.capacity:
+        if places_free(capacity=conf.capacity, used=used.get(slot, 0)):
             return slot
     raise SlotFull(_("%(day)s 已约满，请选择其他日期。") % {"day": day.isoformat()})
 
@@ -90,8 +85,9 @@ def appointment_book(
     elif slot not in conf.slots():
         raise ValidationError({"slot": _("该时段不在营业时间内。")})
     _lock_slot(store_id=store_id, day=day, slot=slot)
-    used = Appointment.objects.filter(store_id=store_id, day=day, slot=slot, state__in=HOLDS_SLOT).count()
-    if used >= conf.capacity:
+    # Counted after the lock: a booking of this slot committed meanwhile is seen.
+    used = slot_usage(store_id=store_id, day=day).get(slot, 0)
+    if not places_free(capacity=conf.capacity, used=used):
         raise SlotFull(
             _("%(day)s %(slot)s 已约满（%(cap)s 台），请选择其他时段。")
             % {"day": day.isoformat(), "slot": slot.strftime("%H:%M"), "cap": conf.capacity}
