@@ -6,9 +6,9 @@ import datetime as dt
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from appointments.choices import HOLDS_SLOT, manual_changes
+from appointments.choices import manual_changes
 from appointments.models import Appointment
-from appointments.slots import store_appointment_settings
+from appointments.slots import slot_rows, slot_usage, store_appointment_settings
 from crm.choices import StaffRole
 from crm.models import Staff, User
 from crm.scoping import scope_for_user
@@ -40,20 +40,17 @@ def _board_rows(queryset: QuerySet) -> list[Appointment]:
 
 
 def day_board(*, user: User, store_id: int, day: dt.date) -> dict:
-    """The store's day: each slot with its capacity, places taken and bookings (three queries:
-    settings, the bookings with their customer / vehicle / advisor, nothing per row)."""
+    """The store's day: each slot with its capacity, places taken (appointments.slots, the booking
+    check's count) and bookings (four queries: settings, slot usage, the bookings with their
+    customer / vehicle / advisor, nothing per row)."""
     conf = store_appointment_settings(store_id)
-    bookings = _board_rows(scope_for_user(Appointment.objects.filter(store_id=store_id, day=day), user))
+    day_bookings = scope_for_user(Appointment.objects.filter(store_id=store_id, day=day), user)
+    usage = slot_usage(store_id=store_id, day=day, bookings=day_bookings)
+    bookings = _board_rows(day_bookings)
     by_slot: dict[dt.time, list[Appointment]] = {}
     for booking in bookings:
         by_slot.setdefault(booking.slot, []).append(booking)
-    slots = []
-    for slot in sorted({*conf.slots(), *by_slot}):
-        rows = by_slot.get(slot, [])
-        used = sum(1 for row in rows if row.state in HOLDS_SLOT)
-        slots.append(
-            {"slot": slot, "capacity": conf.capacity, "used": used, "free": max(conf.capacity - used, 0), "rows": rows}
-        )
+    slots = [{**row, "rows": by_slot.get(row["slot"], [])} for row in slot_rows(conf=conf, usage=usage, extra=by_slot)]
     totals = {
         state: sum(1 for b in bookings if b.state == state) for state in ("booked", "arrived", "no_show", "cancelled")
     }

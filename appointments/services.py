@@ -14,18 +14,28 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments.choices import HOLDS_SLOT, MANUAL_CHANGES, SMS_CONFIRM, AppointmentState, ServiceType, Source
+from appointments.choices import MANUAL_CHANGES, SMS_CONFIRM, SMS_EVE, AppointmentState, ServiceType, Source
 from appointments.models import Appointment, AppointmentSettings, SlotLock
-from appointments.slots import store_appointment_settings
+from appointments.slots import places_free, slot_usage, store_appointment_settings
 from crm.models import Customer, Staff, Store, User, Vehicle
 from crm.sms.services import sms_send
-from crm.sms.templates import sms_template_render, store_placeholders
+from crm.sms.templates import render_sms_text, sms_template_body, store_placeholders
 from retention.choices import REMINDER_KINDS, OutreachKind
 
 S = AppointmentState
+# The texts of the confirmation and of the day-before reminder when the store group has no
+# crm.SmsTemplate of that code (as callbacks.sms and surveylink keep theirs). Deliberately Chinese
+# data, not gettext: they are SMS bodies sent to the customers, whose language is Chinese whatever
+# language the agent's page (or the beat) runs in — a gettext string would turn English when an
+# agent with an English interface books. A text to change is edited as the SmsTemplate.
 CONFIRM_TEXT = (
     "尊敬的{salutation}，您已预约{date} {time}到{store_name}{service}，车辆{plate}。如需改期请致电{store_phone}。"
 )
+EVE_TEXT = (
+    "尊敬的{salutation}，{store_name}温馨提示：您已预约明天（{date}）{time}来店{service}，"
+    "我们恭候您的光临。如需改期请致电{store_phone}。"
+)
+SMS_TEXTS = {SMS_CONFIRM: CONFIRM_TEXT, SMS_EVE: EVE_TEXT}
 
 
 class SlotFull(ValidationError):
@@ -40,14 +50,9 @@ def _lock_slot(*, store_id: int, day: dt.date, slot: dt.time) -> None:
 
 
 def _first_free_slot(*, store_id: int, day: dt.date, conf: AppointmentSettings) -> dt.time:
-    used = dict(
-        Appointment.objects.filter(store_id=store_id, day=day, state__in=HOLDS_SLOT)
-        .values("slot")
-        .annotate(n=models.Count("id"))
-        .values_list("slot", "n")
-    )
+    used = slot_usage(store_id=store_id, day=day)
     for slot in conf.slots():
-        if used.get(slot, 0) < conf.capacity:
+        if places_free(capacity=conf.capacity, used=used.get(slot, 0)):
             return slot
     raise SlotFull(_("%(day)s 已约满，请选择其他日期。") % {"day": day.isoformat()})
 
@@ -90,8 +95,9 @@ def appointment_book(
     elif slot not in conf.slots():
         raise ValidationError({"slot": _("该时段不在营业时间内。")})
     _lock_slot(store_id=store_id, day=day, slot=slot)
-    used = Appointment.objects.filter(store_id=store_id, day=day, slot=slot, state__in=HOLDS_SLOT).count()
-    if used >= conf.capacity:
+    # Counted after the lock: a booking of this slot committed meanwhile is seen.
+    used = slot_usage(store_id=store_id, day=day).get(slot, 0)
+    if not places_free(capacity=conf.capacity, used=used):
         raise SlotFull(
             _("%(day)s %(slot)s 已约满（%(cap)s 台），请选择其他时段。")
             % {"day": day.isoformat(), "slot": slot.strftime("%H:%M"), "cap": conf.capacity}
@@ -127,8 +133,18 @@ def appointment_sms_context(appointment: Appointment) -> dict[str, str]:
     }
 
 
+def appointment_sms_template(code: str) -> str:
+    """The text of the appointment SMS `code` (SMS_CONFIRM, SMS_EVE): the SmsTemplate, else ours.
+    Read once per send or per sweep, rendered per booking with `appointment_sms_body`."""
+    return sms_template_body(code=code, default=SMS_TEXTS[code])
+
+
+def appointment_sms_body(template: str, appointment: Appointment) -> str:
+    return render_sms_text(template, appointment_sms_context(appointment))
+
+
 def _send_confirmation(appointment: Appointment, *, now: dt.datetime) -> None:
-    body = sms_template_render(code=SMS_CONFIRM, context=appointment_sms_context(appointment), default=CONFIRM_TEXT)
+    body = appointment_sms_body(appointment_sms_template(SMS_CONFIRM), appointment)
     sms_send(
         store=appointment.store,
         customer=appointment.customer,

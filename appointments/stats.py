@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from appointments.choices import AppointmentState
 from appointments.models import Appointment
 from crm.periods import next_month
+from crm.reporting import rate
 
 S = AppointmentState
 FIGURES = {
@@ -36,3 +37,24 @@ def appointment_counts(*, store_ids: Iterable[int] | None, month: dt.date, by: s
         .order_by(by)
     )
     return [{"key": row.pop(by), **row} for row in rows]
+
+
+def appointment_rates(row: dict) -> dict[str, float | None]:
+    """The arrival and no-show rates of a row of `FIGURES` counts: arrived (or no-show) over arrived +
+    no-show; None (an empty cell) when nothing was kept or missed yet."""
+    kept_or_missed = row["arrived"] + row["no_show"]
+    return {
+        "arrival_rate": rate(row["arrived"], kept_or_missed),
+        "no_show_rate": rate(row["no_show"], kept_or_missed),
+    }
+
+
+def with_rates(row: dict) -> dict:
+    """The row with its rates added."""
+    return {**row, **appointment_rates(row)}
+
+
+def appointment_totals(rows: Iterable[dict]) -> dict:
+    """The counts of `rows` summed, with the rates of the sums (not the mean of the rows' rates)."""
+    rows = list(rows)
+    return with_rates({name: sum(row[name] for row in rows) for name in FIGURES})

@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from appointments.choices import SMS_EVE, AppointmentState
 from appointments.models import Appointment
-from appointments.services import appointment_sms_context
+from appointments.services import appointment_sms_body, appointment_sms_template
 from crm.importing import bulk
 from crm.models import RepairOrder
-from crm.sms.models import SmsMessage, SmsTemplate
+from crm.sms.models import SmsMessage
 from crm.sms.services import sms_send
-from crm.sms.templates import render_sms_text
 from retention.choices import OutreachKind, OutreachState
 from retention.models import OutreachTask
 
@@ -25,10 +24,6 @@ S = AppointmentState
 ARRIVAL_ORDER = 32
 # How long the follow-up call of a no-show stays in the queue.
 FOLLOW_UP_DAYS = 7
-EVE_TEXT = (
-    "尊敬的{salutation}，{store_name}温馨提示：您已预约明天（{date}）{time}来店{service}，"
-    "我们恭候您的光临。如需改期请致电{store_phone}。"
-)
 
 
 def _arrival_ro():
@@ -125,9 +120,9 @@ def appointments_send_eve_reminders(*, now: dt.datetime | None = None) -> int:
         .filter(~Exists(already))
         .select_related("customer", "vehicle", "store")
     )
-    template = SmsTemplate.objects.filter(code=SMS_EVE).values_list("body", flat=True).first() or EVE_TEXT
+    template = appointment_sms_template(SMS_EVE)  # as the confirmation reads its text, once for the sweep
     for appointment in rows.iterator(chunk_size=500):
-        body = render_sms_text(template, appointment_sms_context(appointment))
+        body = appointment_sms_body(template, appointment)
         sms_send(
             store=appointment.store,
             customer=appointment.customer,

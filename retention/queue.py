@@ -13,7 +13,7 @@ from crm.links import pk_url_prefix
 from crm.scoping import scope_for_user
 from retention.choices import WINBACK_KINDS, OutreachKind, OutreachState
 from retention.models import OutreachAttempt, OutreachTask
-from retention.services import RECORD_PERMISSION, outreach_queue_filter, outreach_task_claim_next
+from retention.services import RECORD_PERMISSION, outreach_due_q, outreach_queue_filter, outreach_task_claim_next
 
 ABOUT_TO_EXPIRE = datetime.timedelta(hours=24)
 
@@ -63,13 +63,11 @@ def outreach_queue_rows(
 
 
 def outreach_queue_counts(*, user, now: datetime.datetime) -> dict[str, int]:
-    """The outreach share of the queue header (one query): due now (open, window open, assigned to
-    the user or anyone, no retry pending — as the callbacks' due count, claims not looked at), of
-    those closing within 24 hours, and the tasks finished today after a contact by the user."""
+    """The outreach share of the queue header (one query): due now (`outreach_due_q`: claims not
+    looked at), of those closing within 24 hours, and the tasks finished today after a contact by
+    the user."""
     start = datetime.datetime.combine(timezone.localdate(now), datetime.time.min, timezone.get_current_timezone())
-    due = Q(state=OutreachState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now)
-    due &= Q(assigned_to__isnull=True) | Q(assigned_to=user)
-    due &= Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    due = outreach_due_q(user=user, now=now)
     finished = Q(state__in=[OutreachState.DONE, OutreachState.CLOSED], completed_at__gte=start)
     mine = OutreachAttempt.objects.filter(task=OuterRef("pk"), user=user, contacted_at__gte=start)
     tasks = scope_for_user(OutreachTask.objects.all(), user).filter(due | finished)

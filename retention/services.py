@@ -42,6 +42,7 @@ __all__ = [
     "TaskHeldByOther",
     "outreach_attempt_record",
     "outreach_attempt_recorded",
+    "outreach_due_q",
     "outreach_queue_filter",
     "outreach_task_claim_next",
     "outreach_task_holder",
@@ -95,13 +96,21 @@ def _idle_minutes(store_ids) -> set[int]:
     return {s.claim_idle_minutes for s in conf.values()} or {DEFAULTS.claim_idle_minutes}
 
 
-def outreach_queue_filter(*, user: User, now: datetime.datetime) -> Q:
-    """Open outreach tasks `user` may call now: window open, no retry pending, assigned to him or
-    anyone, not held by another agent whose claim is fresh (the callback queue's rule)."""
-    store_ids = user_store_ids(user)
+def outreach_due_q(*, user: User, now: datetime.datetime) -> Q:
+    """THE "due" rule of outreach tasks: open, window open at `now`, assigned to `user` or anyone,
+    no retry pending. Claims and stores are not looked at: the queue filter adds them, the queue
+    header's due count does not (a task another agent holds is still due)."""
     q = Q(state=OutreachState.OPEN, window_opens_at__lte=now, window_closes_at__gte=now)
     q &= Q(assigned_to__isnull=True) | Q(assigned_to=user)
     q &= Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return q
+
+
+def outreach_queue_filter(*, user: User, now: datetime.datetime) -> Q:
+    """Open outreach tasks `user` may call now: due (`outreach_due_q`), in his stores, not held by
+    another agent whose claim is fresh (the callback queue's rule)."""
+    store_ids = user_store_ids(user)
+    q = outreach_due_q(user=user, now=now)
     idle = max(_idle_minutes(store_ids))
     q &= Q(claimed_by__isnull=True) | Q(claimed_by=user) | Q(claimed_at__lt=now - datetime.timedelta(minutes=idle))
     if store_ids is not None:

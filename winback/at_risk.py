@@ -5,7 +5,8 @@ The nightly scan (winback.tasks, the same beat entry as the lost-customer scan) 
 task of kind `at_risk` per customer and at-risk spell — the idempotency key names the customer and
 the last visit that put him at risk (`at_risk:<customer>:<last visit>`), so a rerun, a second worker
 or the next night opens nothing twice, and a customer who came back and drifts away again gets a new
-call. The task's window closes the day he would be lost (last visit + the store's lost months), and
+call. The task's window closes the day he would be lost (`rules.lost_on`: last visit + the store's
+lost months, the lost rule's own boundary), and
 the scan closes the open ones whose customer is no longer at risk: he came back (also closed by the
 DMS import's post-step at once), or he is lost (then the win-back call takes over). A customer who
 refuses calls gets no task. Worked from the queue's win-back filter, with the win-back results.
@@ -21,7 +22,6 @@ from django.utils import timezone
 from crm.importing import bulk
 from crm.locks import advisory_xact_lock
 from crm.models import Customer, Delivery, RepairOrder, Store
-from crm.periods import add_months
 from retention.choices import OutreachKind, OutreachState
 from retention.models import OutreachTask
 from winback import rules
@@ -43,12 +43,10 @@ def _at_risk_rows(*, store_ids: list[int], on: dt.date, customers: QuerySet | No
         .order_by("id")
         .values_list("id", "store_id", "may_call", "last_ro_at", "last_delivery_on")
     )
-    tz = timezone.get_default_timezone()
-    out = []
-    for customer_id, store_id, may_call, ro_at, delivery_on in rows:
-        days = [d for d in (timezone.localdate(ro_at, tz) if ro_at else None, delivery_on) if d is not None]
-        out.append((customer_id, store_id, may_call, max(days)))
-    return out
+    return [
+        (customer_id, store_id, may_call, rules.last_visit_on(last_ro_at=ro_at, last_delivery_on=delivery_on))
+        for customer_id, store_id, may_call, ro_at, delivery_on in rows
+    ]
 
 
 def _close(task_ids: list[int], now: dt.datetime) -> int:
@@ -81,7 +79,7 @@ def at_risk_scan(*, on: dt.date, store_ids: Iterable[int] | None = None) -> tupl
         closed = _close([task for task, customer in open_tasks if customer not in keep], now)
         tasks = []
         for customer_id, store_id, may_call, last_visit in at_risk:
-            lost_on = add_months(last_visit, conf[store_id].lost_after_months)
+            lost_on = rules.lost_on(last_visit, conf[store_id].lost_after_months)
             closes = rules.local_midnight(lost_on) - dt.timedelta(microseconds=1)
             if not may_call or closes < opens:
                 continue

@@ -1,10 +1,10 @@
 """What the win-back pages show of a row: masked numbers, labels, the last visit of an at-risk customer."""
 
 from django.urls import reverse
-from django.utils import timezone
 
 from crm.masking import mask_phone
 from retention.choices import OutreachResult, ReasonCategory
+from winback.rules import last_visit_on
 
 RESULTS = dict(OutreachResult.choices)
 REASONS = dict(ReasonCategory.choices)
@@ -41,13 +41,12 @@ def entry_rows(entries, *, full_numbers: bool) -> list[dict]:
 def at_risk_rows(customers, *, full_numbers: bool) -> list[dict]:
     rows = []
     for c in customers:
-        days = [d for d in (timezone.localdate(c.last_ro_at) if c.last_ro_at else None, c.last_delivery_on) if d]
         rows.append(
             {
                 "customer": c,
                 "phone": phone(c.mobile, full=full_numbers),
                 "store": c.store.name,
-                "last_visit_on": max(days) if days else None,
+                "last_visit_on": last_visit_on(last_ro_at=c.last_ro_at, last_delivery_on=c.last_delivery_on),
             }
         )
     return rows

@@ -1,11 +1,12 @@
 """THE rules of lost and about-to-be-lost customers (SPEC §10.3, issue 10 item 6), once.
 
-A customer's **last visit** is the latest of their repair orders' 进厂时间 (as a local date,
-Asia/Shanghai: an RO opened at 00:30 local on a day belongs to that day) and their deliveries'
-dates. A customer is **lost** on day D when the last visit is on or before D − N months (N = the
-store's `lost_after_months`, default 12; "+/− N months" keeps the day of the month, clamped to the
-month's last day), and **at risk** (即将流失) when it is on or before D − M months (default 9) but
-not lost. A customer with no visit at all has no last visit and is neither.
+A customer's **last visit** (`last_visit_on`) is the latest of their repair orders' 进厂时间 (as a
+local date, Asia/Shanghai: an RO opened at 00:30 local on a day belongs to that day) and their
+deliveries' dates. A customer is **lost** on day D when the last visit is on or before D − N months
+(N = the store's `lost_after_months`, default 12; "+/− N months" keeps the day of the month, clamped
+to the month's last day), and **at risk** (即将流失) when it is on or before D − M months (default 9) but
+not lost; the first day he is lost is `lost_on` (where the at-risk call's window ends). A customer
+with no visit at all has no last visit and is neither.
 
 The rules are written as ORM conditions over the visits: `crm.Customer.last_visit_at` counts repair
 orders only (not deliveries) and is kept by the import's card refresh, not by every writer, so it is
@@ -17,7 +18,6 @@ the import refreshing the card. The conditions compare `opened_at` with aware lo
 that the (customer, opened_at) index answers them without converting every row's time zone.
 """
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass
 
@@ -25,17 +25,33 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from crm.models import Customer, Delivery, RepairOrder
+from crm.periods import add_months
 from winback.models import WinbackSettings
 
 DEFAULTS = WinbackSettings()  # unsaved: the defaults for a store without a row
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
-    """`day` − `months` calendar months, the day of the month clamped (31 Mar − 1 month = 28/29 Feb)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    """`day` − `months` calendar months, the day of the month clamped (31 Mar − 1 month = 28/29 Feb):
+    crm.periods.add_months backwards."""
+    return add_months(day, -months)
+
+
+def lost_on(last_visit: dt.date, months: int) -> dt.date:
+    """The first day a customer with this last visit is lost (`lost_q`, `visit_status`): the last
+    visit + `months` months — or the day after, when the target month's end clamped it (a last visit
+    on 31 March, with 11 months, is still not lost on 28 February: 28 Feb − 11 months = 28 March)."""
+    day = add_months(last_visit, months)
+    return day if months_before(day, months) >= last_visit else day + dt.timedelta(days=1)
+
+
+def last_visit_on(*, last_ro_at: dt.datetime | None, last_delivery_on: dt.date | None) -> dt.date | None:
+    """THE last visit of a customer from his latest RO 进厂时间 and latest delivery date: the later
+    of the RO's local date (Asia/Shanghai, the default time zone — not the request's) and the
+    delivery date; None with neither. The at-risk scan, the card's flag and the at-risk page read it."""
+    tz = timezone.get_default_timezone()
+    days = [d for d in (timezone.localdate(last_ro_at, tz) if last_ro_at else None, last_delivery_on) if d is not None]
+    return max(days) if days else None
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -108,10 +124,9 @@ def visit_status(
     *, last_ro_at: dt.datetime | None, last_delivery_on: dt.date | None, on: dt.date, settings: WinbackSettings
 ) -> VisitStatus:
     """Where a customer with this last RO time and last delivery date stands on `on`."""
-    days = [d for d in (timezone.localdate(last_ro_at) if last_ro_at else None, last_delivery_on) if d is not None]
-    if not days:
+    last = last_visit_on(last_ro_at=last_ro_at, last_delivery_on=last_delivery_on)
+    if last is None:
         return VisitStatus(None, False, False)
-    last = max(days)
     lost = last <= months_before(on, settings.lost_after_months)
     at_risk = not lost and last <= months_before(on, settings.at_risk_after_months)
     return VisitStatus(last, lost, at_risk)

@@ -12,10 +12,16 @@ def render_sms_text(text: str, context: dict[str, object]) -> str:
     return _PLACEHOLDER.sub(lambda m: str(context[m.group(1)]) if m.group(1) in context else m.group(0), text)
 
 
+def sms_template_body(*, code: str, default: str = "") -> str:
+    """The text of template `code`, or `default` when no such template exists: read once by a
+    sweep that renders it for many messages."""
+    body = SmsTemplate.objects.filter(code=code).values_list("body", flat=True).first()
+    return body if body is not None else default
+
+
 def sms_template_render(*, code: str, context: dict[str, object], default: str = "") -> str:
     """The template `code` rendered; `default` (rendered too) when no such template exists."""
-    body = SmsTemplate.objects.filter(code=code).values_list("body", flat=True).first()
-    return render_sms_text(body if body is not None else default, context)
+    return render_sms_text(sms_template_body(code=code, default=default), context)
 
 
 # The placeholders a template may use, with the sample the edit page previews them with.

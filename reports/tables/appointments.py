@@ -1,5 +1,6 @@
 """Service appointment reports (issue 15 item 2): bookings, arrival rate and no-show rate by
-source and by service advisor, for the bookings of a month's days. Figures from appointments.stats."""
+source and by service advisor, for the bookings of a month's days. Figures and rates from
+appointments.stats (the rates' rule lives there)."""
 
 import datetime as dt
 
@@ -7,8 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from appointments.choices import Source
-from appointments.stats import FIGURES, appointment_counts
-from crm.reporting import ReportColumn, ReportTable, rate
+from appointments.stats import appointment_counts, appointment_totals, with_rates
+from crm.reporting import ReportColumn, ReportTable
 from reports.periods import month_label, store_label
 
 FIGURE_COLUMNS = [
@@ -22,25 +23,15 @@ FIGURE_COLUMNS = [
 NOTE = gettext_noop("到店率 = 到店 ÷（到店 + 爽约）；爽约率 = 爽约 ÷（到店 + 爽约）。已取消和尚未到日期的预约不计入。")
 
 
-def _with_rates(row: dict) -> dict:
-    kept_or_missed = row["arrived"] + row["no_show"]
-    return {
-        **row,
-        "arrival_rate": rate(row["arrived"], kept_or_missed),
-        "no_show_rate": rate(row["no_show"], kept_or_missed),
-    }
-
-
 def _table(*, name: str, title: str, first: ReportColumn, rows: list[dict], store_ids, month: dt.date) -> ReportTable:
-    total = _with_rates({key: sum(row[key] for row in rows) for key in FIGURES})
     return ReportTable(
         name=name,
         title=title,
         store_label=store_label(store_ids),
         period_label=month_label(month),
         columns=[first, *FIGURE_COLUMNS],
-        rows=[_with_rates(row) for row in rows],
-        total_row=total,
+        rows=[with_rates(row) for row in rows],
+        total_row=appointment_totals(rows),
         notes=[NOTE],
     )
 

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 
 from appointments.choices import SMS_CONFIRM, AppointmentState, Source
 from appointments.models import Appointment
-from appointments.selectors import booking_exists_from_task
+from appointments.selectors import booking_exists_from_task, day_board
 from appointments.services import SlotFull, appointment_book, appointment_set_state
+from appointments.slots import slot_choices
 from crm.sms.choices import SmsStatus
 from crm.sms.models import SmsMessage
 from retention.choices import OutreachKind, OutreachResult, OutreachState
@@ -58,6 +59,30 @@ def test_a_cancelled_booking_frees_its_place(store_a):
     assert appointment_set_state(appointment=first, state=AppointmentState.CANCELLED, user=None)
     booking(store_a)  # the freed place
     assert not appointment_set_state(appointment=first, state=AppointmentState.ARRIVED, user=None)
+
+
+def _nine_as_seen(store, user) -> tuple[tuple[int, int], tuple[int, int]]:
+    """(used, free) of 09:00 tomorrow on the day board and in the booking form's slot options."""
+    board = next(s for s in day_board(user=user, store_id=store.pk, day=TOMORROW)["slots"] if s["slot"] == NINE)
+    option = next(s for s in slot_choices(store_id=store.pk, day=TOMORROW) if s["slot"] == NINE)
+    return (board["used"], board["free"]), (option["used"], option["free"])
+
+
+def test_the_board_the_slot_options_and_the_booking_check_count_a_slot_alike(store_a, cr_manager):
+    small_slots(store_a, capacity=3)
+    arrived, no_show, booked = (booking(store_a) for _ in range(3))
+    assert appointment_set_state(appointment=booked, state=AppointmentState.CANCELLED, user=None)
+    booked = booking(store_a)
+    Appointment.objects.filter(pk=arrived.pk).update(state=AppointmentState.ARRIVED)
+    Appointment.objects.filter(pk=no_show.pk).update(state=AppointmentState.NO_SHOW)
+    # Booked, arrived and no-show hold a place; the cancelled one does not.
+    assert _nine_as_seen(store_a, cr_manager) == ((3, 0), (3, 0))
+    with pytest.raises(SlotFull):
+        booking(store_a)
+    assert appointment_set_state(appointment=booked, state=AppointmentState.CANCELLED, user=None)
+    assert _nine_as_seen(store_a, cr_manager) == ((2, 1), (2, 1))
+    booking(store_a)
+    assert _nine_as_seen(store_a, cr_manager) == ((3, 0), (3, 0))
 
 
 def test_a_booking_of_a_day_still_ahead_cannot_be_a_no_show(store_a):

@@ -3,6 +3,7 @@ changes), booking from the customer page and a callback call page, the outreach 
 booking fields, the slot options, the settings page, and store scoping of every page."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -15,6 +16,8 @@ from appointments.models import Appointment, AppointmentSettings
 from appointments.services import appointment_set_state
 from appointments.timeline import appointment_timeline_entries
 from crm.choices import Role, StaffRole
+from crm.masking import can_see_full_numbers
+from crm.templatetags.crm_tags import phone
 from retention.choices import OutreachKind, OutreachResult
 from retention.services import outreach_task_open
 from tests.appointments.factories import NOW, TOMORROW, booking, owner_with_vehicle, small_slots
@@ -83,6 +86,30 @@ def test_the_advisor_sees_his_day_only(client, store_a):
     many, response = _queries(client, url)
     assert many == few
     assert response.content.decode().count('class="list-group-item d-flex') == 5
+
+
+def _row_of(html: str, appointment) -> str:
+    found = re.search(rf'<li [^>]*id="booking-{appointment.pk}">.*?</li>', html, re.S)
+    assert found, f"no row of booking {appointment.pk}"
+    return found.group(0)
+
+
+def test_the_board_and_the_advisors_day_print_one_row_markup(client_for, cr_manager, store_a):
+    advisor = StaffFactory(store=store_a, name="梁诚", role=StaffRole.SERVICE_ADVISOR, user=cr_manager)
+    customer, _vehicle = owner_with_vehicle(store_a)
+    appointment = booking(store_a, advisor=advisor, customer=customer)
+    Appointment.objects.filter(pk=appointment.pk).update(note="带儿童座椅")
+    client = client_for(cr_manager)
+    board = client.get(_board(store_a)).content.decode()
+    mine = client.get(f"{reverse('appointments:my_day')}?day={TOMORROW.isoformat()}").content.decode()
+    row = _row_of(board, appointment)
+    assert row == _row_of(mine, appointment)
+    # What the row prints, with the page's labels and links passed to the partial.
+    assert f'href="{reverse("crm:customer_detail", args=[customer.pk])}"' in row
+    assert phone(customer.mobile, can_see_full_numbers(cr_manager)) in row
+    assert "顾问 梁诚" in row and "带儿童座椅" in row and 'class="badge text-bg-primary state-badge"' in row
+    assert f'formaction="{reverse("appointments:board")}{appointment.pk}/state/"' in row
+    assert re.findall(r'data-to="(\w+)"', row) == [AppointmentState.ARRIVED, AppointmentState.CANCELLED]
 
 
 def test_booking_from_the_customer_page(client_for, agent, store_a):

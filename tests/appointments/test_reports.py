@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from appointments.choices import AppointmentState, Source
 from appointments.models import Appointment
+from appointments.stats import appointment_rates, appointment_totals
 from crm.choices import StaffRole
 from reports.tables.appointments import build_appointments_by_advisor, build_appointments_by_source
 from reports.tables.winback import build_lost_customers
@@ -61,6 +62,25 @@ def test_by_source_and_by_advisor_with_rates_and_totals(store_a, store_b):
     advisors = {row["key"]: row for row in build_appointments_by_advisor(store_ids=[store_a.pk], month=MONTH).rows}
     assert (advisors["梁诚"]["bookings"], advisors["梁诚"]["arrival_rate"]) == (3, 1.0)
     assert advisors["未指定"]["no_show"] == 1
+
+
+def test_the_rates_rule_counts_kept_or_missed_bookings_only():
+    # appointments.stats owns the rule; the report's rows and total go through it.
+    row = {"bookings": 7, "arrived": 3, "no_show": 1, "cancelled": 2}
+    assert appointment_rates(row) == {"arrival_rate": pytest.approx(3 / 4), "no_show_rate": pytest.approx(1 / 4)}
+    assert appointment_rates({**row, "arrived": 0, "no_show": 0}) == {"arrival_rate": None, "no_show_rate": None}
+    # The total's rates are of the summed counts, not the mean of the rows' rates.
+    total = appointment_totals([row, {"bookings": 1, "arrived": 0, "no_show": 1, "cancelled": 0}])
+    assert (total["bookings"], total["no_show"]) == (8, 2)
+    assert total["no_show_rate"] == pytest.approx(2 / 5)
+
+
+def test_the_report_rows_carry_the_stats_rates(store_a):
+    _month_of_bookings(store_a)
+    for build in (build_appointments_by_source, build_appointments_by_advisor):
+        table = build(store_ids=[store_a.pk], month=MONTH)
+        for row in [*table.rows, table.total_row]:
+            assert {k: row[k] for k in ("arrival_rate", "no_show_rate")} == appointment_rates(row)
 
 
 def test_the_export_writes_the_rates(store_a, tmp_path):

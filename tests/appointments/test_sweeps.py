@@ -6,12 +6,14 @@ import datetime as dt
 import pytest
 import time_machine
 
-from appointments.choices import SMS_EVE, AppointmentState
+from appointments.choices import SMS_CONFIRM, SMS_EVE, AppointmentState
 from appointments.models import Appointment
+from appointments.services import CONFIRM_TEXT, EVE_TEXT, appointment_sms_context
 from appointments.sweeps import appointments_mark_no_shows, appointments_send_eve_reminders
 from appointments.tasks import appointments_no_shows
 from crm.importing.runner import import_file
-from crm.sms.models import SmsMessage
+from crm.sms.models import SmsMessage, SmsTemplate
+from crm.sms.templates import render_sms_text
 from retention.choices import OutreachKind, OutreachState
 from retention.models import OutreachTask
 from retention.queue import outreach_queue_rows
@@ -95,3 +97,22 @@ def test_the_day_before_sms_goes_once_per_booking(store_a):
     assert list(eve.values_list("related_key", flat=True)) == [f"appointment:{booked.pk}"]
     assert TOMORROW.isoformat() in eve.get().body
     assert not eve.filter(related_key=f"appointment:{later.pk}").exists()
+
+
+def test_the_confirmation_and_the_day_before_sms_read_their_text_one_way(store_a):
+    """Both texts: the store group's SmsTemplate of the code when there is one, else the built-in
+    Chinese text — the confirmation (at booking) and the day-before sweep read it alike."""
+    sms = SmsMessage.objects.order_by("id")
+    with time_machine.travel(NOW, tick=False):
+        first = booking(store_a)
+        appointments_send_eve_reminders()
+        confirm, eve = (sms.get(reason=r, related_key=f"appointment:{first.pk}") for r in (SMS_CONFIRM, SMS_EVE))
+        assert confirm.body == render_sms_text(CONFIRM_TEXT, appointment_sms_context(first))
+        assert eve.body == render_sms_text(EVE_TEXT, appointment_sms_context(first))
+        SmsTemplate.objects.create(code=SMS_CONFIRM, name="预约确认", body="{customer_name}：已约{date} {time}")
+        SmsTemplate.objects.create(code=SMS_EVE, name="预约前一天提醒", body="{customer_name}：明天{time}见")
+        second = booking(store_a, slot=dt.time(10, 0))
+        appointments_send_eve_reminders()
+        confirm, eve = (sms.get(reason=r, related_key=f"appointment:{second.pk}") for r in (SMS_CONFIRM, SMS_EVE))
+    name = second.customer.name
+    assert (confirm.body, eve.body) == (f"{name}：已约{TOMORROW.isoformat()} 10:00", f"{name}：明天10:00见")

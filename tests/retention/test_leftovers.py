@@ -14,7 +14,8 @@ from retention import services
 from retention.choices import FOLLOW_UP_DAYS, OUTCOMES, Outcome, OutreachState
 from retention.choices import OutreachKind as K
 from retention.choices import OutreachResult as R
-from retention.queue import outreach_queue_counts
+from retention.models import OutreachTask
+from retention.queue import outreach_queue_counts, outreach_queue_rows
 from tests.factories import CustomerFactory, UserFactory
 from tests.retention.factories import SHANGHAI
 from tests.winback.factories import customer_with_ro, local
@@ -56,6 +57,29 @@ def test_queue_header_counts_outreach_calls(store_a, store_b, agent, client_for,
     assert counts == {"due_today": 2, "about_to_expire": 1, "done_today": 1}
     page = client_for(agent).get(reverse("callbacks:queue")).content.decode()
     assert 'id="count-due">2<' in page and 'id="count-done">1<' in page
+
+
+def test_the_header_count_and_the_queue_rows_take_one_due_rule(store_a, agent):
+    """Due (retention.services.outreach_due_q) for the header's count and the queue's rows alike;
+    only a fresh claim by another agent keeps a due task out of the rows (not out of the count)."""
+    other = UserFactory(username="bob", stores=[store_a])
+    tasks = {}
+    for name, change in {
+        "due": {},
+        "retry_over": {"next_attempt_at": NOW},
+        "held_by_other": {"claimed_by": other, "claimed_at": NOW},
+        "retry_pending": {"next_attempt_at": NOW + dt.timedelta(minutes=1)},
+        "not_yet_open": {"window_opens_at": NOW + dt.timedelta(minutes=1)},
+        "closed_window": {"window_closes_at": NOW - dt.timedelta(minutes=1)},
+        "others_call": {"assigned_to": other},
+        "done": {"state": OutreachState.DONE},
+    }.items():
+        tasks[name] = open_task(store_a).pk
+        OutreachTask.objects.filter(pk=tasks[name]).update(**change)
+    due = OutreachTask.objects.filter(services.outreach_due_q(user=agent, now=NOW))
+    assert set(due.values_list("id", flat=True)) == {tasks["due"], tasks["retry_over"], tasks["held_by_other"]}
+    assert outreach_queue_counts(user=agent, now=NOW)["due_today"] == due.count()
+    assert {row["id"] for row in outreach_queue_rows(user=agent, now=NOW)} == {tasks["due"], tasks["retry_over"]}
 
 
 def test_the_outcome_table_is_one_and_interested_is_a_follow_up_on_both_pages(store_a, agent):

@@ -129,3 +129,18 @@ def test_the_queue_winback_filter_lists_at_risk_calls_and_the_call_page_records_
     assert (task.state, task.result) == (OutreachState.DONE, OutreachResult.NOT_INTERESTED)
     assert task.attempts.get().customer_words == "离家太远"
     assert customer.outreach_tasks.count() == 1
+
+
+def test_the_calls_window_ends_where_the_lost_rule_starts_at_a_clamped_month_end(store_a):
+    """Last visit 29 Feb 2024, lost after 12 months: still at risk on 28 Feb 2025 (28 Feb 2025 − 12
+    months = 28 Feb 2024, before his visit), lost on 1 March. The call opened that last day closes at
+    its end, the day before the win-back scan lists him."""
+    customer = customer_with_ro(store_a, local(dt.date(2024, 2, 29)))
+    last_day = dt.date(2025, 2, 28)
+    assert customers_at_risk(customers=Customer.objects.filter(pk=customer.pk), on=last_day).exists()
+    assert at_risk_scan(on=last_day) == (1, 0)
+    task = at_risk_tasks(customer=customer).get()
+    assert task.window_closes_at.astimezone(SH).date() == last_day
+    assert task.window_closes_at + dt.timedelta(microseconds=1) == local(dt.date(2025, 3, 1), 0)
+    assert winback_scan(on=last_day) == {store_a.id: 0}
+    assert winback_scan(on=dt.date(2025, 3, 1)) == {store_a.id: 1}

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from crm.models import Customer
 from tests.factories import CustomerFactory, DeliveryFactory
@@ -109,3 +110,46 @@ def test_at_risk_follows_the_store_settings_and_narrows_to_given_customers(store
     assert b_lost.id not in set(customers_at_risk(on=on).values_list("id", flat=True))
     narrowed = customers_at_risk(customers=Customer.objects.filter(id__in=[b.id, b_lost.id]), on=on)
     assert list(narrowed.values_list("id", flat=True)) == [b.id]
+
+
+@pytest.mark.parametrize(
+    ("last_visit", "months", "expected"),
+    [
+        (dt.date(2025, 12, 1), 12, dt.date(2026, 12, 1)),
+        (dt.date(2025, 3, 31), 11, dt.date(2026, 3, 1)),  # 28 Feb − 11 months = 28 Mar: not yet
+        (dt.date(2024, 2, 29), 12, dt.date(2025, 3, 1)),  # 28 Feb 2025 − 12 months = 28 Feb 2024: not yet
+        (dt.date(2025, 5, 31), 1, dt.date(2025, 7, 1)),
+        (dt.date(2025, 1, 31), 1, dt.date(2025, 3, 1)),
+        (dt.date(2027, 1, 30), 1, dt.date(2027, 3, 1)),
+    ],
+)
+def test_lost_on_is_the_first_day_the_lost_rule_says_lost(last_visit, months, expected):
+    settings = WinbackSettings(lost_after_months=months, at_risk_after_months=min(months - 1, 9) or 1)
+    ro_at = local(last_visit, 23, 59)
+
+    def lost(on):
+        return rules.visit_status(last_ro_at=ro_at, last_delivery_on=None, on=on, settings=settings).lost
+
+    assert rules.lost_on(last_visit, months) == expected
+    assert lost(expected) and not lost(expected - dt.timedelta(days=1))
+
+
+@pytest.mark.django_db
+def test_lost_on_agrees_with_the_sql_rule_at_a_clamped_month_end(store_a):
+    customer = customer_with_ro(store_a, local(dt.date(2025, 3, 31), 23, 59))
+    day = rules.lost_on(dt.date(2025, 3, 31), 11)
+    assert customer.id in lost_ids(store_a, day, months=11)
+    assert customer.id not in lost_ids(store_a, day - dt.timedelta(days=1), months=11)
+
+
+def test_the_last_visit_is_the_local_date_in_the_default_time_zone_whatever_zone_is_active():
+    """00:30 in Shanghai on 2 Dec is 1 Dec in UTC: the last visit is 2 Dec for the scan, the card and
+    the at-risk page alike, even where another time zone is active."""
+    with timezone.override("UTC"):
+        assert rules.last_visit_on(last_ro_at=local(dt.date(2025, 12, 2), 0, 30), last_delivery_on=None) == dt.date(
+            2025, 12, 2
+        )
+        assert rules.last_visit_on(
+            last_ro_at=local(dt.date(2025, 12, 2), 0, 30), last_delivery_on=dt.date(2025, 12, 3)
+        ) == dt.date(2025, 12, 3)
+    assert rules.last_visit_on(last_ro_at=None, last_delivery_on=None) is None
