@@ -3,6 +3,7 @@ one audit-log entry per call (refused calls included)."""
 
 import datetime as dt
 
+from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -16,6 +17,7 @@ from api.models import ApiClient
 from api.permissions import HasRequiredScope
 from api.selectors import client_store_by_code
 from api.throttling import ApiClientRateThrottle
+from crm import params
 from crm.models import Store
 
 STORE_PARAM = OpenApiParameter("store", OpenApiTypes.STR, description="store code (one of the client's stores)")
@@ -65,18 +67,17 @@ class ClientMixin:
         return store
 
     def month_param(self, *, required: bool = False) -> dt.date | None:
+        """`month=YYYY-MM` as the first day of the month, parsed by crm.params (crm.periods.parse_month,
+        the pages' and exports' parser); a malformed month is a 400 with a readable message."""
         value = self.request.query_params.get("month", "").strip()
         if not value:
             if required:
                 raise ParseError(_("请指定月份（YYYY-MM）"))
             return None
         try:
-            month = dt.datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
+            return params.month_param(value)
+        except BadRequest:
             raise ParseError(_("月份格式应为 YYYY-MM")) from None
-        if not 2000 <= month.year <= 2100:
-            raise ParseError(_("月份格式应为 YYYY-MM"))
-        return month
 
 
 class ClientView(ClientMixin, APIView):
