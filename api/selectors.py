@@ -23,6 +23,7 @@ from crm.models import Customer, Store
 from crm.periods import month_bounds
 from crm.scoping import scope_for_user
 from crm.timeline import TimelineEntry, customer_timeline
+from crm.validators import normalize_phone, normalize_plate, normalize_vin
 from retention.choices import OutreachState
 from retention.models import OutreachTask, Reminder
 from retention.selectors import reminders_in_month
@@ -44,23 +45,33 @@ def client_store_by_code(*, client: ApiClient, code: str) -> Store | None:
 
 @dataclass(frozen=True)
 class LookupKey:
+    """The keys as the CTI sends them (`+86 139 1234 5678`, `苏a·12345`): normalised by
+    `normalized()`, with the importer's own functions, into the form the columns store."""
+
     mobile: str = ""
     plate: str = ""
     vin: str = ""
 
+    def normalized(self) -> "LookupKey":
+        return LookupKey(
+            mobile=normalize_phone(self.mobile), plate=normalize_plate(self.plate), vin=normalize_vin(self.vin)
+        )
+
 
 def customer_lookup(*, client: ApiClient, key: LookupKey) -> list[Customer]:
     """The client's customers with that mobile (or landline), plate or VIN, with their vehicles and
-    open tasks prefetched: a fixed number of queries whatever it finds."""
+    open tasks prefetched: a fixed number of queries whatever it finds. Each key is an equality on
+    an indexed column (customer mobile, vehicle plate, vehicle VIN), compared in the stored form."""
+    key = key.normalized()
     condition = Q()
     if key.mobile:
         # A landline (0564-3312345) matches the landline column; anything else the indexed mobile
         # (an OR of both would scan every customer: the landline has no index).
         condition |= Q(landline=key.mobile) if key.mobile.startswith("0") else Q(mobile=key.mobile)
     if key.plate:
-        condition |= Q(vehicles__plate=key.plate.strip().upper())
+        condition |= Q(vehicles__plate=key.plate)
     if key.vin:
-        condition |= Q(vehicles__vin=key.vin.strip().upper())
+        condition |= Q(vehicles__vin=key.vin)
     if not condition:
         return []
     # The join through vehicles may repeat a customer: distinct ids first, then the rows.

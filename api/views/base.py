@@ -60,7 +60,8 @@ class ClientMixin:
         code = (value if value is not None else self.request.query_params.get("store", "")).strip()
         if not code:
             return None
-        store = client_store_by_code(client=self.client, code=code)
+        # A NUL byte cannot be compared by PostgreSQL (a 500): such a code names no store either.
+        store = None if "\x00" in code else client_store_by_code(client=self.client, code=code)
         if store is None:
             # Another store's code is answered like a typo: nothing says it exists.
             raise ParseError(_("未知的门店代码：%(v)s") % {"v": code[:20]})
@@ -78,6 +79,13 @@ class ClientMixin:
             return params.month_param(value)
         except BadRequest:
             raise ParseError(_("月份格式应为 YYYY-MM")) from None
+
+    def text_param(self, name: str) -> str:
+        """A free-text query parameter, trimmed; one PostgreSQL cannot compare (a NUL byte) is a 400."""
+        try:
+            return params.text_param(self.request.query_params.get(name, ""), name=name).strip()
+        except BadRequest:
+            raise ParseError(_("参数含有无效字符：%(name)s") % {"name": name}) from None
 
 
 class ClientView(ClientMixin, APIView):

@@ -56,6 +56,14 @@ def test_list_query_count_is_constant_in_rows(api_a, store_a, url, attr, django_
     assert response.json()["next"]
 
 
+@pytest.mark.parametrize(("url", "attr"), LISTS)
+def test_a_store_code_postgresql_cannot_compare_is_an_unknown_store(api_a, world_a, url, attr):
+    """A NUL byte in the code was a 500 (PostgreSQL refuses it in a text parameter)."""
+    response = api_a.get(url, {"store": "L\x00A"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == api_a.get(url, {"store": "ZZ"}).json()["detail"].replace("ZZ", "L\x00A")
+
+
 def test_a_client_of_two_stores_sees_both(call, world_a, world_b, store_a, store_b):
     from api.services import api_client_create
 
