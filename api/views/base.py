@@ -28,11 +28,14 @@ class ApiPagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+    # The schema is English (api.serializers): not DRF's texts, which it translates into Chinese.
+    page_query_description = "page number, from 1"
+    page_size_query_description = "rows per page (default 100, at most 500)"
 
 
+# Mixed into APIView and DRF's generic views. (A comment, not a docstring: drf-spectacular would
+# publish the docstring as the description of every operation that does not have its own.)
 class ClientMixin:
-    """Mixed into APIView and DRF's generic views."""
-
     authentication_classes = [BearerTokenAuthentication]
     permission_classes = [HasRequiredScope]
     throttle_classes = [ApiClientRateThrottle]

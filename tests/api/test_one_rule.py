@@ -1,10 +1,14 @@
 """SPEC §9 "one figure, one rule" for the API's lists: a month is parsed as the pages parse it, and
-a record falls in a month by the rule its report counts it by."""
+a record falls in a month by the rule its report counts it by; the schema speaks English."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.utils import translation
+from drf_spectacular.generators import SchemaGenerator
 
 from complaints.choices import Category, Channel
 from complaints.reports import cases_received
@@ -119,3 +123,34 @@ def test_a_reminder_falls_in_the_month_of_its_send_date_as_in_the_report(api_a, 
     assert october == sorted([world_a.reminder.pk, made[dt.date(2026, 10, 1)].pk, made[dt.date(2026, 10, 31)].pk])
     assert october == sorted(reminders_in_month(store_ids=[store_a.pk], month=OCTOBER).values_list("id", flat=True))
     assert _ids(api_a, "/api/v1/reminders/", "2026-11") == [made[dt.date(2026, 11, 1)].pk]
+
+
+# --- the schema's language ---------------------------------------------------------------------------
+
+# CJK ideographs, CJK punctuation and full-width forms (（必填）, ；).
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# A push field names the DMS sheet's column, whose header is Chinese (SPEC §5): that name is data.
+DMS_COLUMN = re.compile(r"^DMS column \S+")
+
+
+def _descriptions(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                yield value
+            else:
+                yield from _descriptions(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _descriptions(item)
+
+
+def test_the_schema_descriptions_are_english_in_the_default_language():
+    """api.serializers keeps the schema English on purpose: no Chinese help text, no DRF text
+    translated into the site's language, and no internal docstring published as a description."""
+    with translation.override(settings.LANGUAGE_CODE):
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+    texts = list(_descriptions(schema))
+    assert any(t.startswith("DMS column ") for t in texts)
+    assert [t for t in texts if CJK.search(DMS_COLUMN.sub("", t))] == []
+    assert not any("Mixed into" in t for t in texts)
