@@ -7,20 +7,26 @@ other file fields (README "REST API", masking)."""
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from api.models import ApiClient
-from callbacks.choices import TaskState
+from callbacks.choices import CallbackKind, TaskState
+from callbacks.figures import task_month_filter
 from callbacks.models import CallbackTask
 from complaints.models import Case
+from complaints.reports import cases_received
 from crm.models import Customer, Store
+from crm.periods import month_bounds
 from crm.scoping import scope_for_user
 from crm.timeline import TimelineEntry, customer_timeline
+from crm.validators import normalize_phone, normalize_plate, normalize_vin
 from retention.choices import OutreachState
 from retention.models import OutreachTask, Reminder
+from retention.selectors import reminders_in_month
 
 # A mobile, a plate or a VIN names a handful of customers (the same mobile in two stores of the
 # group, a car sold on); the CTI shows the first few.
@@ -39,23 +45,33 @@ def client_store_by_code(*, client: ApiClient, code: str) -> Store | None:
 
 @dataclass(frozen=True)
 class LookupKey:
+    """The keys as the CTI sends them (`+86 139 1234 5678`, `苏a·12345`): normalised by
+    `normalized()`, with the importer's own functions, into the form the columns store."""
+
     mobile: str = ""
     plate: str = ""
     vin: str = ""
 
+    def normalized(self) -> "LookupKey":
+        return LookupKey(
+            mobile=normalize_phone(self.mobile), plate=normalize_plate(self.plate), vin=normalize_vin(self.vin)
+        )
+
 
 def customer_lookup(*, client: ApiClient, key: LookupKey) -> list[Customer]:
     """The client's customers with that mobile (or landline), plate or VIN, with their vehicles and
-    open tasks prefetched: a fixed number of queries whatever it finds."""
+    open tasks prefetched: a fixed number of queries whatever it finds. Each key is an equality on
+    an indexed column (customer mobile, vehicle plate, vehicle VIN), compared in the stored form."""
+    key = key.normalized()
     condition = Q()
     if key.mobile:
         # A landline (0564-3312345) matches the landline column; anything else the indexed mobile
         # (an OR of both would scan every customer: the landline has no index).
         condition |= Q(landline=key.mobile) if key.mobile.startswith("0") else Q(mobile=key.mobile)
     if key.plate:
-        condition |= Q(vehicles__plate=key.plate.strip().upper())
+        condition |= Q(vehicles__plate=key.plate)
     if key.vin:
-        condition |= Q(vehicles__vin=key.vin.strip().upper())
+        condition |= Q(vehicles__vin=key.vin)
     if not condition:
         return []
     # The join through vehicles may repeat a customer: distinct ids first, then the rows.
@@ -99,57 +115,49 @@ def customer_url(customer_id: int) -> str:
 
 
 # --- lists for reporting tools -----------------------------------------------------------------
-
-
-def _month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
-    start = month.replace(day=1)
-    end = (start + dt.timedelta(days=32)).replace(day=1)
-    return start, end
-
-
-def _month_instants(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The month as local (Asia/Shanghai) instants, so the index on the column is used."""
-    start, end = _month_bounds(month)
-    return (
-        timezone.make_aware(dt.datetime.combine(start, dt.time.min)),
-        timezone.make_aware(dt.datetime.combine(end, dt.time.min)),
-    )
+# Each list counts a record in a month by the rule the reports count it by (SPEC §9 "one figure,
+# one rule"), imported from the app that owns it, so a list and its report agree for a month.
 
 
 def callback_tasks_for_client(
     *, client: ApiClient, store: Store | None = None, month: dt.date | None = None
 ) -> QuerySet[CallbackTask]:
-    """Callback tasks by the month their window opens (the month of the source event's callback)."""
+    """Callback tasks by the month of their source event (a delivery's date, an RO's 交车时间), as
+    tables 3, 7 and 8 count them (callbacks.figures.task_month_filter, one kind at a time)."""
     qs = scope_for_user(CallbackTask.objects.all(), client)
     if store is not None:
         qs = qs.filter(store=store)
     if month is not None:
-        start, end = _month_instants(month)
-        qs = qs.filter(window_opens_at__gte=start, window_opens_at__lt=end)
+        store_ids = [store.pk] if store is not None else None
+        qs = qs.filter(
+            reduce(or_, (task_month_filter(kind=kind, first=month, store_ids=store_ids) for kind in CallbackKind))
+        )
     return qs.select_related("store", "customer", "vehicle").order_by("id")
 
 
 def complaints_for_client(
     *, client: ApiClient, store: Store | None = None, month: dt.date | None = None
 ) -> QuerySet[Case]:
-    """Complaint cases by the month they were received (SPEC §9: the month's cases)."""
-    qs = scope_for_user(Case.objects.all(), client)
+    """Complaint cases by the month they were received, as the complaint reports count them
+    (complaints.reports.cases_received over crm.periods.month_bounds)."""
+    if month is not None:
+        start, end = month_bounds(month)
+        qs = cases_received(start=start, end=end, store_ids=None)
+    else:
+        qs = Case.objects.all()
+    qs = scope_for_user(qs, client)
     if store is not None:
         qs = qs.filter(store=store)
-    if month is not None:
-        start, end = _month_instants(month)
-        qs = qs.filter(received_at__gte=start, received_at__lt=end)
     return qs.select_related("store", "customer", "department").order_by("id")
 
 
 def reminders_for_client(
     *, client: ApiClient, store: Store | None = None, month: dt.date | None = None
 ) -> QuerySet[Reminder]:
-    """Reminders by the month of their send date (SPEC §10.2's report)."""
-    qs = scope_for_user(Reminder.objects.all(), client)
+    """Reminders by the month of their send date, as the reminder report and export count them
+    (retention.selectors.reminders_in_month)."""
+    qs = reminders_in_month(store_ids=None, month=month) if month is not None else Reminder.objects.all()
+    qs = scope_for_user(qs, client)
     if store is not None:
         qs = qs.filter(store=store)
-    if month is not None:
-        start, end = _month_bounds(month)
-        qs = qs.filter(send_on__gte=start, send_on__lt=end)
     return qs.select_related("store", "customer", "vehicle").order_by("id")

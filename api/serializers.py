@@ -1,5 +1,12 @@
 """What the API returns (and what drf-spectacular documents). Requests are parsed in the views:
-a pushed row is handed to the importer as it came, so its messages are the importer's."""
+a pushed row is handed to the importer as it came, so its messages are the importer's.
+
+The schema's texts (help texts here, summaries and parameter descriptions in the views) are English
+on purpose, not gettext: the OpenAPI document and its docs pages are read by the DMS, CTI and BI
+integrators' developers, not by the department's users, and one schema for every caller keeps it
+stable whatever language the request negotiates. Chinese appears only where it names something in
+the data: a DMS sheet's column header (the importer's own, SPEC §5). Error `detail`s, which a CTI
+may show to an agent, go through gettext in the views."""
 
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
@@ -25,7 +32,7 @@ def push_request_schema(sheet_key: str):
         column.key: serializers.CharField(
             required=False,
             allow_null=True,
-            help_text=f"{column.zh}{'（必填）' if column.required else ''}",
+            help_text=f"DMS column {column.zh}{' (required)' if column.required else ''}",
         )
         for column in handler.columns
     }
@@ -34,7 +41,8 @@ def push_request_schema(sheet_key: str):
         name=f"{handler.key.title().replace('_', '')}Push",
         fields={
             "store": serializers.CharField(
-                required=False, help_text="门店代码；不填时用客户端唯一的门店或各行的 store 列"
+                required=False,
+                help_text="store code; when absent, the client's only store, or each row's `store` column",
             ),
             "items": serializers.ListField(child=item, min_length=1, max_length=MAX_PUSH_ITEMS),
         },

@@ -14,7 +14,8 @@ _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
 def parse_month(text: str) -> dt.date:
     """'2026-10' → date(2026, 10, 1); ValueError with a readable message otherwise."""
     match = _MONTH_RE.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1900:
+    # Up to 9998: December 9999 has no next month for month_bounds to end at.
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) <= 9998:
         raise ValueError(f"月份格式应为 YYYY-MM（例如 2026-10），收到：{text!r}")
     return dt.date(int(match.group(1)), int(match.group(2)), 1)
 

@@ -13,6 +13,7 @@ phone numbers or plates.
 
 import datetime
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,22 @@ def normalize_phone(value: str) -> str:
     elif value.startswith("0086"):
         value = value[4:]
     return value
+
+
+# What separates a plate's characters where it is written or read out: spaces (full-width too), the
+# middle dot of 苏A·12345 (and the look-alikes keyboards produce) and a hyphen.
+_PLATE_SEPARATORS = re.compile(r"[\s·・•\-]")
+
+
+def normalize_plate(value: str) -> str:
+    """A plate as stored: half-width, upper case, without separators (`苏ａ·123 45` → `苏A12345`).
+    The importer stores plates through it and the CTI lookup reads them through it."""
+    return _PLATE_SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "").upper())
+
+
+def normalize_vin(value: str) -> str:
+    """A VIN as stored: half-width, upper case, without spaces (the importer's and the lookup's)."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", value or "").upper())
 
 
 def is_valid_mobile(value: str) -> bool:

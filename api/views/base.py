@@ -3,6 +3,7 @@ one audit-log entry per call (refused calls included)."""
 
 import datetime as dt
 
+from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -16,6 +17,7 @@ from api.models import ApiClient
 from api.permissions import HasRequiredScope
 from api.selectors import client_store_by_code
 from api.throttling import ApiClientRateThrottle
+from crm import params
 from crm.models import Store
 
 STORE_PARAM = OpenApiParameter("store", OpenApiTypes.STR, description="store code (one of the client's stores)")
@@ -26,11 +28,14 @@ class ApiPagination(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+    # The schema is English (api.serializers): not DRF's texts, which it translates into Chinese.
+    page_query_description = "page number, from 1"
+    page_size_query_description = "rows per page (default 100, at most 500)"
 
 
+# Mixed into APIView and DRF's generic views. (A comment, not a docstring: drf-spectacular would
+# publish the docstring as the description of every operation that does not have its own.)
 class ClientMixin:
-    """Mixed into APIView and DRF's generic views."""
-
     authentication_classes = [BearerTokenAuthentication]
     permission_classes = [HasRequiredScope]
     throttle_classes = [ApiClientRateThrottle]
@@ -58,25 +63,32 @@ class ClientMixin:
         code = (value if value is not None else self.request.query_params.get("store", "")).strip()
         if not code:
             return None
-        store = client_store_by_code(client=self.client, code=code)
+        # A NUL byte cannot be compared by PostgreSQL (a 500): such a code names no store either.
+        store = None if "\x00" in code else client_store_by_code(client=self.client, code=code)
         if store is None:
             # Another store's code is answered like a typo: nothing says it exists.
             raise ParseError(_("未知的门店代码：%(v)s") % {"v": code[:20]})
         return store
 
     def month_param(self, *, required: bool = False) -> dt.date | None:
+        """`month=YYYY-MM` as the first day of the month, parsed by crm.params (crm.periods.parse_month,
+        the pages' and exports' parser); a malformed month is a 400 with a readable message."""
         value = self.request.query_params.get("month", "").strip()
         if not value:
             if required:
                 raise ParseError(_("请指定月份（YYYY-MM）"))
             return None
         try:
-            month = dt.datetime.strptime(value, "%Y-%m").date()
-        except ValueError:
+            return params.month_param(value)
+        except BadRequest:
             raise ParseError(_("月份格式应为 YYYY-MM")) from None
-        if not 2000 <= month.year <= 2100:
-            raise ParseError(_("月份格式应为 YYYY-MM"))
-        return month
+
+    def text_param(self, name: str) -> str:
+        """A free-text query parameter, trimmed; one PostgreSQL cannot compare (a NUL byte) is a 400."""
+        try:
+            return params.text_param(self.request.query_params.get(name, ""), name=name).strip()
+        except BadRequest:
+            raise ParseError(_("参数含有无效字符：%(name)s") % {"name": name}) from None
 
 
 class ClientView(ClientMixin, APIView):

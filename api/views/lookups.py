@@ -59,21 +59,21 @@ class CustomerLookupView(ClientView):
         summary="Find customers by mobile, plate or VIN (CTI screen pop)",
         tags=["lookup"],
         parameters=[
-            OpenApiParameter("mobile", OpenApiTypes.STR, description="mobile or landline"),
-            OpenApiParameter("plate", OpenApiTypes.STR),
-            OpenApiParameter("vin", OpenApiTypes.STR),
+            OpenApiParameter(
+                "mobile",
+                OpenApiTypes.STR,
+                description="mobile or landline; +86 / 0086 prefixes, spaces and full-width digits are accepted",
+            ),
+            OpenApiParameter("plate", OpenApiTypes.STR, description="any case, with or without spaces and the ·"),
+            OpenApiParameter("vin", OpenApiTypes.STR, description="any case, with or without spaces"),
         ],
         responses={200: LookupResponseSerializer, 400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
     )
     def get(self, request):
-        params = request.query_params
-        key = LookupKey(
-            mobile=params.get("mobile", "").strip()[:20],
-            plate=params.get("plate", "").strip()[:10],
-            vin=params.get("vin", "").strip()[:17],
-        )
+        key = LookupKey(**{name: self.text_param(name) for name in ("mobile", "plate", "vin")})
         if not (key.mobile or key.plate or key.vin):
             raise ParseError(_("请指定 mobile、plate 或 vin"))
+        # The selector normalises the keys (+86, spaces, 苏A·12345, lower case) as the importer does.
         customers = customer_lookup(client=self.client, key=key)
         self.audit_counts = {"results": len(customers)}
         results = [

@@ -52,7 +52,7 @@ class ClientListView(ClientMixin, ListAPIView):
 @extend_schema_view(
     get=extend_schema(
         operation_id="callback_tasks_list",
-        summary="Callback tasks (by the month their window opens)",
+        summary="Callback tasks (by the month of their source event: the delivery's date, the RO's delivery time)",
         tags=["read"],
         parameters=[STORE_PARAM, MONTH_PARAM],
         responses={200: CallbackTaskOutSerializer(many=True), **ERRORS},

@@ -24,6 +24,8 @@ from crm.validators import (
     is_valid_plate,
     is_valid_vin,
     normalize_phone,
+    normalize_plate,
+    normalize_vin,
 )
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
@@ -173,7 +175,7 @@ def id_number(value: Any) -> str | None:
 def vin(value: Any) -> str | None:
     if is_blank(value):
         return None
-    code = text(value).upper().replace(" ", "")
+    code = normalize_vin(text(value))
     if not is_valid_vin(code):
         raise CellError(_("车架号无效（17位，不含I/O/Q，校验位）：%(v)s") % {"v": code})
     return code
@@ -182,7 +184,7 @@ def vin(value: Any) -> str | None:
 def plate(value: Any) -> str | None:
     if is_blank(value):
         return None
-    code = text(value).upper().replace(" ", "").replace("·", "")
+    code = normalize_plate(text(value))
     if not is_valid_plate(code):
         raise CellError(_("车牌号无效：%(v)s") % {"v": code})
     return code

@@ -27,7 +27,7 @@ def test_ids_absent_empty_and_well_formed():
         id_list_param(["3", "²"])
 
 
-@pytest.mark.parametrize("value", ["2026-13", "2026-00", "２０２６-１０", "2026-1x", "1e9", "\x00"])
+@pytest.mark.parametrize("value", ["2026-13", "2026-00", "２０２６-１０", "2026-1x", "1e9", "\x00", "9999-12"])
 def test_a_malformed_month_is_a_bad_request(value):
     with pytest.raises(BadRequest):
         month_param(value)

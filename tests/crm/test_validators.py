@@ -95,6 +95,18 @@ def test_invalid_plates(plate):
     assert not v.is_valid_plate(plate)
 
 
+@pytest.mark.parametrize(
+    "written", ["皖N12345", "皖n·12345", " 皖 N 123 45 ", "皖N\u300012345", "皖Ｎ１２３４５", "皖N-12345"]
+)
+def test_normalize_plate_gives_the_stored_form(written):
+    """The importer stores plates through it and the API's CTI lookup reads them through it."""
+    assert v.normalize_plate(written) == "皖N12345"
+
+
+def test_normalize_vin_gives_the_stored_form():
+    assert v.normalize_vin(" lvgbe40k77g 123456\u3000") == "LVGBE40K77G123456"
+
+
 def test_an_id_number_registered_before_its_region_code_existed_is_valid():
     """stdnum's full validate() refuses 341502 (六安金安区, a code since 1999) for anyone born
     before 1999; the code is the place of registration, so such numbers are real and accepted."""
