@@ -17,6 +17,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,24 +110,24 @@ def survey_link_send(*, task: CallbackTask, now: datetime.datetime, token: str |
 
 def survey_link_after_due(*, now: datetime.datetime | None = None, limit: int = 1000) -> list[int]:
     """Ids of open tasks of "after" stores whose SMS score survey went out at least the store's
-    `after_hours` ago, window still open, no link yet (the send service checks each again)."""
+    `after_hours` ago, window still open, no link yet (the send service checks each again).
+    One query whatever the number of stores: each task is compared with its own store's hours."""
     now = now or timezone.now()
-    ids: list[int] = []
-    for conf in StoreSurveyLinkSettings.objects.filter(mode=LinkMode.AFTER).order_by("store_id"):
-        ids += list(
-            CallbackTask.objects.filter(
-                store_id=conf.store_id,
-                state=TaskState.OPEN,
-                sms_survey_sent_at__lte=now - datetime.timedelta(hours=conf.after_hours),
-                window_closes_at__gt=now,
-                survey_link__isnull=True,
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)[: limit - len(ids)]
+    sent_before = ExpressionWrapper(
+        Value(now) - F("store__survey_link_settings__after_hours") * Value(datetime.timedelta(hours=1)),
+        output_field=DateTimeField(),
+    )
+    return list(
+        CallbackTask.objects.filter(
+            store__survey_link_settings__mode=LinkMode.AFTER,
+            state=TaskState.OPEN,
+            sms_survey_sent_at__lte=sent_before,
+            window_closes_at__gt=now,
+            survey_link__isnull=True,
         )
-        if len(ids) >= limit:
-            break
-    return ids
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def survey_link_send_after(*, task_id: int, now: datetime.datetime | None = None) -> bool:

@@ -5,6 +5,8 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from callbacks.choices import Disposition, TaskState
 from callbacks.models import CallbackTask
@@ -18,6 +20,7 @@ from surveylink.models import StoreSurveyLinkSettings, SurveyLink
 from surveylink.services import survey_link_after_due, survey_link_send_after
 from surveylink.tasks import survey_link_after_sweep
 from tests.callbacks.factories import SalesTaskFactory
+from tests.factories import StoreFactory
 from tests.surveylink.helpers import DAY
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +143,26 @@ def test_after_ignores_other_modes_and_closed_windows(task, store_a):
     assert survey_link_send_after(task_id=task.pk, now=after_window) is False
     CallbackTask.objects.filter(pk=task.pk).update(state=TaskState.CLOSED_UNSUCCESSFUL)
     assert survey_link_send_after(task_id=task.pk, now=DAY + datetime.timedelta(hours=2)) is False
+
+
+def _after_store_with_a_due_task(hours: int):
+    """An "after" store of `hours`, with one task whose score survey went out 5 hours before DAY."""
+    store = StoreFactory()
+    _mode(store, LinkMode.AFTER, hours=hours)
+    with time_machine.travel(DAY, tick=False):
+        task = SalesTaskFactory(delivery__store=store)
+    CallbackTask.objects.filter(pk=task.pk).update(sms_survey_sent_at=DAY - datetime.timedelta(hours=5))
+    return task
+
+
+def test_after_due_is_one_query_whatever_the_number_of_stores(db):
+    due = _after_store_with_a_due_task(hours=4)
+    with CaptureQueriesContext(connection) as one_store:
+        assert survey_link_after_due(now=DAY) == [due.pk]
+    others = [_after_store_with_a_due_task(hours=h) for h in (3, 6)]
+    with CaptureQueriesContext(connection) as three_stores:
+        found = survey_link_after_due(now=DAY)
+    # Each task is held to its own store's hours: 5 hours ago is past 4 and 3, not past 6.
+    assert found == [due.pk, others[0].pk]
+    assert len(one_store) == len(three_stores) == 1
+    assert survey_link_after_due(now=DAY, limit=1) == [due.pk]
