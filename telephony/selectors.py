@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from complaints.models import Case
 from complaints.selectors import cases_for_user
@@ -117,3 +118,11 @@ def format_talk_time(seconds: int | None) -> str:
     """Talk time as the reports show it: H:MM:SS."""
     seconds = int(seconds or 0)
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def call_status_text(call: CallRecord) -> str:
+    """A call as its row on the call pages and its timeline entry say it: its talk time once
+    answered (H:MM:SS, as the reports count it), else not answered once ended, else in progress."""
+    if call.answered_at:
+        return _("通话 %(time)s") % {"time": format_talk_time(call.duration_seconds)}
+    return _("未接通") if call.ended_at else _("进行中")
