@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from callbacks.choices import CallbackKind
 from callbacks.models import CallbackTask, HotAlert
@@ -16,6 +17,17 @@ from crm.choices import Role
 from crm.models import Delivery, RepairOrder, User
 from crm.scoping import scope_for_user
 from crm.selectors import customer_url
+
+# A hot alert's reasons (callbacks.services, written in the default language) are its negative
+# answers (surveys.services.answer_reason), the agent's grumble mark first when the agent marked
+# one, and the customer's own words last (surveys.services.verbatim_line: "<code> 客户原话：<text>").
+AGENT_GRUMBLE_REASON = gettext_noop("回访专员标记抱怨")
+VERBATIM_REASON_MARK = "客户原话："
+
+
+def reason_is_negative_answer(reason: str) -> bool:
+    """Whether a reason line is a negative answer: neither the agent's mark nor the customer's words."""
+    return reason != AGENT_GRUMBLE_REASON and VERBATIM_REASON_MARK not in reason
 
 
 def hot_alert_notify(*, alert, task: CallbackTask) -> None:
