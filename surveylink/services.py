@@ -25,11 +25,11 @@ from django.utils.translation import gettext as _
 from callbacks.choices import AttemptSource, Disposition, TaskState
 from callbacks.models import CallbackTask
 from callbacks.services import callback_attempt_record
+from callbacks.sms_context import callback_sms_context
 from crm.sms.choices import SmsReason
-from crm.sms.services import sms_send
-from crm.sms.templates import sms_template_render, store_placeholders
+from crm.sms.services import customer_may_get_sms, sms_send
+from crm.sms.templates import sms_template_render
 from crm.tokens import token_hash
-from crm.validators import is_valid_mobile
 from surveylink.choices import LinkMode, LinkState
 from surveylink.models import StoreSurveyLinkSettings, SurveyLink
 from surveylink.selectors import survey_link_state
@@ -69,14 +69,7 @@ def survey_link_url(token: str) -> str:
 
 
 def survey_link_sms_body(task: CallbackTask, url: str) -> str:
-    context = {
-        "customer_name": task.customer.name,
-        "salutation": task.customer.salutation,
-        **store_placeholders(task.store),
-        "plate": task.vehicle.plate if task.vehicle_id else "",
-        "date": timezone.localdate().isoformat(),
-        "link": url,
-    }
+    context = callback_sms_context(task, link=url)
     return sms_template_render(code=SMS_TEMPLATE_CODE, context=context, default=FALLBACK_BODY)
 
 
@@ -146,8 +139,7 @@ def survey_link_send_after(*, task_id: int, now: datetime.datetime | None = None
             return False
         if task.sms_survey_sent_at > now - datetime.timedelta(hours=conf.after_hours) or task.window_closes_at <= now:
             return False
-        customer = task.customer
-        if customer.mobile_invalid or not customer.may_sms or not is_valid_mobile(customer.mobile):
+        if not customer_may_get_sms(task.customer):
             return False
         return survey_link_send(task=task, now=now) is not None
 
