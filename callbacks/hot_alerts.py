@@ -36,7 +36,8 @@ def hot_alert_notify(*, alert, task: CallbackTask) -> None:
     through their staff record's login.
 
     callbacks imports complaints' notification service (the notifications live there, with the
-    SLA alerts); complaints imports nothing of callbacks but the demo's models, so no cycle."""
+    SLA alerts); complaints imports no callbacks module (it asks callbacks through the hook
+    registered in CallbacksConfig.ready(), complaints.call_source), so no cycle."""
 
     if task.kind == CallbackKind.SALES:
         staff_users = Delivery.objects.filter(pk=task.delivery_id).values_list("sales_consultant__user_id", flat=True)

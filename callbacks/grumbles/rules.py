@@ -11,8 +11,8 @@ STATUS_OPEN, STATUS_DONE = "open", "done"
 
 
 def not_a_case_filter() -> Q:
-    """THE grumble rule: a hot alert no complaint case was filed from (Case.hot_alert, the one link
-    between the apps, served by its foreign-key index)."""
+    """THE grumble rule: a hot alert no complaint case was filed from (Case.hot_alert, complaints'
+    one link to callbacks, served by its foreign-key index)."""
     return ~Exists(Case.objects.filter(hot_alert_id=OuterRef("pk")))
 
 
