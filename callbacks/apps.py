@@ -91,6 +91,11 @@ class CallbacksConfig(AppConfig):
 
         register_timeline_provider(grumble_timeline_entries)
 
+        from callbacks.complaint_source import COMPLAINT_CALL_SOURCE
+        from complaints.call_source import register_call_source
+
+        register_call_source(COMPLAINT_CALL_SOURCE)
+
         from callbacks.sms import SMS_SURVEY_REASON, callback_sms_survey_reply
         from crm.sms.registry import register_reply_handler
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from callbacks.choices import CallbackKind
 from callbacks.models import CallbackTask, HotAlert
@@ -17,6 +18,17 @@ from crm.models import Delivery, RepairOrder, User
 from crm.scoping import scope_for_user
 from crm.selectors import customer_url
 
+# A hot alert's reasons (callbacks.services, written in the default language) are its negative
+# answers (surveys.services.answer_reason), the agent's grumble mark first when the agent marked
+# one, and the customer's own words last (surveys.services.verbatim_line: "<code> 客户原话：<text>").
+AGENT_GRUMBLE_REASON = gettext_noop("回访专员标记抱怨")
+VERBATIM_REASON_MARK = "客户原话："
+
+
+def reason_is_negative_answer(reason: str) -> bool:
+    """Whether a reason line is a negative answer: neither the agent's mark nor the customer's words."""
+    return reason != AGENT_GRUMBLE_REASON and VERBATIM_REASON_MARK not in reason
+
 
 def hot_alert_notify(*, alert, task: CallbackTask) -> None:
     """A hot alert notifies at once (issue 12 item 9), bell and e-mail, once per alert (its dedup
@@ -24,7 +36,8 @@ def hot_alert_notify(*, alert, task: CallbackTask) -> None:
     through their staff record's login.
 
     callbacks imports complaints' notification service (the notifications live there, with the
-    SLA alerts); complaints imports nothing of callbacks but the demo's models, so no cycle."""
+    SLA alerts); complaints imports no callbacks module (it asks callbacks through the hook
+    registered in CallbacksConfig.ready(), complaints.call_source), so no cycle."""
 
     if task.kind == CallbackKind.SALES:
         staff_users = Delivery.objects.filter(pk=task.delivery_id).values_list("sales_consultant__user_id", flat=True)

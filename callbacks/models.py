@@ -293,8 +293,8 @@ class Grumble(models.Model):
 
     It lives in callbacks, beside its HotAlert (a real one-to-one key, unique in the database):
     the grumble is the call's follow-through (SPEC §6: "the callback carries a grumble") and its
-    再次回访 is callback work, while complaints stays free of callbacks' tables (its Case keeps
-    plain ids)."""
+    再次回访 is callback work; complaints' only link to callbacks stays Case's keys to the alert
+    and the task."""
 
     alert = models.OneToOneField(HotAlert, verbose_name=_("回访预警"), on_delete=models.CASCADE, related_name="grumble")
     category = models.CharField(_("内容分类"), max_length=20, choices=Category.choices, blank=True)

@@ -30,7 +30,7 @@ from callbacks.choices import (
 )
 from callbacks.figures import bucket_of
 from callbacks.generation import DEFAULTS, store_callback_settings
-from callbacks.hot_alerts import hot_alert_notify
+from callbacks.hot_alerts import AGENT_GRUMBLE_REASON, hot_alert_notify
 from callbacks.models import (
     CallAttempt,
     CallbackTask,
@@ -406,7 +406,7 @@ def _task_done(*, task, user, disposition, answers, grumble, now, source, versio
     with translation.override(settings.LANGUAGE_CODE):
         reasons = response_negative_reasons(response) if response.has_negative else []
         if grumble:
-            reasons.insert(0, _("回访专员标记抱怨"))
+            reasons.insert(0, _(AGENT_GRUMBLE_REASON))
         # The customer's own words go with the alert (and so into the complaint it may become): a
         # text answer never raises an alert, but it is what the CR manager needs to read first.
         verbatim = response_verbatim_lines(response) if reasons else []

@@ -25,9 +25,9 @@ from callbacks.choices import AttemptSource, CallbackKind, Disposition, TaskStat
 from callbacks.generation import DEFAULTS, store_callback_settings
 from callbacks.models import CallbackTask
 from callbacks.services import callback_attempt_record
-from crm.sms.services import sms_send
-from crm.sms.templates import sms_template_render, store_placeholders
-from crm.validators import is_valid_mobile
+from callbacks.sms_context import callback_sms_context
+from crm.sms.services import customer_may_get_sms, sms_send
+from crm.sms.templates import sms_template_render
 from surveylink.choices import LinkMode
 from surveylink.services import store_link_settings, survey_link_send
 
@@ -49,15 +49,7 @@ def _related_key(task_id: int) -> str:
 
 def callback_sms_survey_body(task: CallbackTask) -> str:
     code = "callback_survey_sales" if task.kind == CallbackKind.SALES else "callback_survey_service"
-    customer = task.customer
-    context = {
-        "customer_name": customer.name,
-        "salutation": customer.salutation,
-        **store_placeholders(task.store),
-        "plate": task.vehicle.plate if task.vehicle_id else "",
-        "date": timezone.localdate().isoformat(),
-    }
-    return sms_template_render(code=code, context=context, default=_FALLBACK_BODY)
+    return sms_template_render(code=code, context=callback_sms_context(task), default=_FALLBACK_BODY)
 
 
 def callback_sms_survey_send(*, task_id: int, now: datetime.datetime | None = None) -> bool:
@@ -78,7 +70,7 @@ def callback_sms_survey_send(*, task_id: int, now: datetime.datetime | None = No
         maximum = store_callback_settings([task.store_id])[task.store_id].max_failed_attempts
         if task.state != TaskState.OPEN or task.sms_survey_sent_at is not None or task.failed_attempts < maximum:
             return False
-        if customer.mobile_invalid or not customer.may_sms or not is_valid_mobile(customer.mobile):
+        if not customer_may_get_sms(customer):
             return False
         task.sms_survey_sent_at = now
         task.save(update_fields=["sms_survey_sent_at"])

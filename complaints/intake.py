@@ -8,7 +8,7 @@ from django.db import transaction
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from callbacks.selectors import callback_tasks_visible, hot_alerts
+from complaints.call_source import call_source
 from complaints.choices import Channel
 from complaints.models import Case
 from complaints.selectors import FACT_FIELDS
@@ -34,17 +34,14 @@ def _customer_vehicle(user: User, customer: Customer, vehicle_id: int | None) ->
 
 def _scoped_hot_alert_id(user: User, hot_alert_id: int | None) -> int | None:
     """The hot alert the case comes from, if it is one of the user's stores (else dropped)."""
-    # Read through callbacks' selector (callbacks reads complaints at call time, hence the late import).
-
-    if hot_alert_id is None or not hot_alerts(user=user, open_only=False).filter(pk=hot_alert_id).exists():
+    if hot_alert_id is None or not call_source().hot_alert_visible(user, hot_alert_id):
         return None
     return hot_alert_id
 
 
 def _scoped_task_id(user: User, task_id: int | None) -> int | None:
     """The callback task the case comes from, if it is one of the user's stores (else dropped)."""
-
-    if task_id is None or not callback_tasks_visible(user=user).filter(pk=task_id).exists():
+    if task_id is None or not call_source().callback_task_visible(user, task_id):
         return None
     return task_id
 

@@ -8,14 +8,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callbacks.hot_alerts import hot_alerts_close
 from complaints.calendar import policy_for_store, sla_deadline, sla_deadlines
+from complaints.call_source import call_source
 from complaints.choices import (
     INTAKE_ROLES,
     WORKFLOW,
@@ -253,10 +252,8 @@ def case_receive(
         )
         _record(case, actor=user, action=Action.RECEIVE, at=received_at)
         if hot_alert_id is not None and user is not None:
-            # The hot alert is handled from now on as this case: it closes, saying so.
-            with translation.override(settings.LANGUAGE_CODE):
-                note = _("已转投诉 %(no)s") % {"no": case.case_no}
-            hot_alerts_close(alert_ids=[hot_alert_id], user=user, note=note, now=received_at)
+            # The hot alert is handled from now on as this case: callbacks closes it, saying so.
+            call_source().case_received_from_alert(case, user)
     return case
 
 

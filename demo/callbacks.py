@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from callbacks.choices import AttemptSource, CallbackKind, Disposition, TaskState
 from callbacks.generation import callback_tasks_generate
+from callbacks.hot_alerts import AGENT_GRUMBLE_REASON
 from callbacks.models import CallAttempt, CallbackTask, HotAlert
 from callbacks.services import callback_attempt_record, callback_task_outcome_refresh, callback_tasks_expire
 from crm.models import User
@@ -337,7 +338,7 @@ def _write_history(history: _History, *, now, cr_manager) -> None:
             if answer.is_negative:
                 reasons.append(answer_reason(question, answer))
         if grumble:
-            reasons.insert(0, "回访专员标记抱怨")
+            reasons.insert(0, AGENT_GRUMBLE_REASON)
         task.response = response
         task.has_grumble = bool(reasons)
         if reasons:

@@ -16,7 +16,7 @@ import zlib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from callbacks.grumbles.selectors import not_a_case_filter
+from callbacks.grumbles.rules import not_a_case_filter
 from callbacks.grumbles.services import grumble_recall, grumble_save
 from callbacks.models import Grumble, HotAlert
 from complaints.attachments import attachment_upload

@@ -17,6 +17,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,11 +25,11 @@ from django.utils.translation import gettext as _
 from callbacks.choices import AttemptSource, Disposition, TaskState
 from callbacks.models import CallbackTask
 from callbacks.services import callback_attempt_record
+from callbacks.sms_context import callback_sms_context
 from crm.sms.choices import SmsReason
-from crm.sms.services import sms_send
-from crm.sms.templates import sms_template_render, store_placeholders
+from crm.sms.services import customer_may_get_sms, sms_send
+from crm.sms.templates import sms_template_render
 from crm.tokens import token_hash
-from crm.validators import is_valid_mobile
 from surveylink.choices import LinkMode, LinkState
 from surveylink.models import StoreSurveyLinkSettings, SurveyLink
 from surveylink.selectors import survey_link_state
@@ -68,14 +69,7 @@ def survey_link_url(token: str) -> str:
 
 
 def survey_link_sms_body(task: CallbackTask, url: str) -> str:
-    context = {
-        "customer_name": task.customer.name,
-        "salutation": task.customer.salutation,
-        **store_placeholders(task.store),
-        "plate": task.vehicle.plate if task.vehicle_id else "",
-        "date": timezone.localdate().isoformat(),
-        "link": url,
-    }
+    context = callback_sms_context(task, link=url)
     return sms_template_render(code=SMS_TEMPLATE_CODE, context=context, default=FALLBACK_BODY)
 
 
@@ -109,24 +103,24 @@ def survey_link_send(*, task: CallbackTask, now: datetime.datetime, token: str |
 
 def survey_link_after_due(*, now: datetime.datetime | None = None, limit: int = 1000) -> list[int]:
     """Ids of open tasks of "after" stores whose SMS score survey went out at least the store's
-    `after_hours` ago, window still open, no link yet (the send service checks each again)."""
+    `after_hours` ago, window still open, no link yet (the send service checks each again).
+    One query whatever the number of stores: each task is compared with its own store's hours."""
     now = now or timezone.now()
-    ids: list[int] = []
-    for conf in StoreSurveyLinkSettings.objects.filter(mode=LinkMode.AFTER).order_by("store_id"):
-        ids += list(
-            CallbackTask.objects.filter(
-                store_id=conf.store_id,
-                state=TaskState.OPEN,
-                sms_survey_sent_at__lte=now - datetime.timedelta(hours=conf.after_hours),
-                window_closes_at__gt=now,
-                survey_link__isnull=True,
-            )
-            .order_by("pk")
-            .values_list("pk", flat=True)[: limit - len(ids)]
+    sent_before = ExpressionWrapper(
+        Value(now) - F("store__survey_link_settings__after_hours") * Value(datetime.timedelta(hours=1)),
+        output_field=DateTimeField(),
+    )
+    return list(
+        CallbackTask.objects.filter(
+            store__survey_link_settings__mode=LinkMode.AFTER,
+            state=TaskState.OPEN,
+            sms_survey_sent_at__lte=sent_before,
+            window_closes_at__gt=now,
+            survey_link__isnull=True,
         )
-        if len(ids) >= limit:
-            break
-    return ids
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def survey_link_send_after(*, task_id: int, now: datetime.datetime | None = None) -> bool:
@@ -145,8 +139,7 @@ def survey_link_send_after(*, task_id: int, now: datetime.datetime | None = None
             return False
         if task.sms_survey_sent_at > now - datetime.timedelta(hours=conf.after_hours) or task.window_closes_at <= now:
             return False
-        customer = task.customer
-        if customer.mobile_invalid or not customer.may_sms or not is_valid_mobile(customer.mobile):
+        if not customer_may_get_sms(task.customer):
             return False
         return survey_link_send(task=task, now=now) is not None
 

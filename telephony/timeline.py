@@ -9,7 +9,7 @@ from crm.scoping import scope_for_user
 from crm.timeline import TimelineEntry
 from telephony.choices import Direction, RecordingState
 from telephony.models import CallRecord
-from telephony.selectors import LISTEN_PERMISSION, format_talk_time
+from telephony.selectors import LISTEN_PERMISSION, call_status_text
 
 TIMELINE_CALLS = 50
 
@@ -25,10 +25,7 @@ def call_timeline_entries(customer: Customer, user=None) -> list[TimelineEntry]:
     for call in qs.order_by("-started_at", "-id")[:TIMELINE_CALLS]:
         inbound = call.direction == Direction.INBOUND
         agent = call.agent.display_name or call.agent.username if call.agent else ""
-        if call.answered_at:
-            body = _("通话 %(time)s") % {"time": format_talk_time(call.duration_seconds)}
-        else:
-            body = _("未接通")
+        body = call_status_text(call)
         if agent:
             body = f"{agent} · {body}"
         if call.recording_state == RecordingState.DELETED:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 
 from callbacks.choices import CallbackKind
+from callbacks.hot_alerts import reason_is_negative_answer
 from callbacks.models import CallAttempt, HotAlert
 from complaints.choices import Category
 from complaints.models import Case
@@ -25,11 +26,6 @@ from retention.models import OutreachAttempt
 from surveys.choices import QuestionType
 from surveys.models import Answer
 from voc.choices import NEGATIVE_BY_NATURE, VocSource
-
-# The lines a hot alert adds that are not the customer's words about a topic: the customer's text
-# answers (tagged once, as the questionnaire's own entries) and the agent's grumble mark.
-ALERT_VERBATIM_MARK = "客户原话："
-ALERT_AGENT_MARK = "回访专员标记抱怨"
 
 
 @dataclass(frozen=True)
@@ -131,7 +127,9 @@ def _outreach(row: dict) -> tuple:
 
 def _hot_alert(row: dict) -> tuple:
     reasons = row["reasons"] if isinstance(row["reasons"], list) else []
-    lines = [str(r) for r in reasons if ALERT_VERBATIM_MARK not in str(r) and str(r) != ALERT_AGENT_MARK]
+    # Only the negative answers: the customer's text answers are tagged once, as the questionnaire's
+    # own entries, and the agent's grumble mark says nothing of a topic.
+    lines = [str(r) for r in reasons if reason_is_negative_answer(str(r))]
     return (
         "\n".join(lines),
         _callback_department(row["task__kind"]),

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from callbacks.grumbles.selectors import STATUS_DONE, STATUS_OPEN
+from callbacks.grumbles.rules import STATUS_DONE, STATUS_OPEN
 from callbacks.models import Grumble
 from crm.choices import DepartmentKind
 from crm.models import Department, Staff

@@ -2,27 +2,14 @@
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from callbacks.grumbles.rules import STATUS_DONE, STATUS_OPEN, done_filter, not_a_case_filter
 from callbacks.models import CallAttempt, HotAlert
-from complaints.models import Case
 from crm.models import User
 from crm.periods import month_bounds
 from crm.scoping import get_scoped_or_404, scope_for_user
-
-STATUS_OPEN, STATUS_DONE = "open", "done"
-
-
-def not_a_case_filter() -> Q:
-    """THE grumble rule: a hot alert no complaint case was filed from (Case.hot_alert, the one link
-    between the apps, served by its foreign-key index)."""
-    return ~Exists(Case.objects.filter(hot_alert_id=OuterRef("pk")))
-
-
-def done_filter() -> Q:
-    """处理完毕: the handled date is written (the model's check makes it carry handling and summary)."""
-    return Q(grumble__handled_on__isnull=False)
 
 
 def _filtered(qs: QuerySet[HotAlert], filters: dict) -> QuerySet[HotAlert]:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callbacks.grumbles.rules import grumble_is_done
 from callbacks.models import Grumble, HotAlert
 from crm.models import Department, Staff, User
 from crm.scoping import user_can_see_store
@@ -78,7 +79,7 @@ def grumble_recall(*, alert: HotAlert, user: User, note: str, at: dt.datetime | 
         raise ValidationError({"recall_note": _("请填写再次回访记录。")})
     with transaction.atomic():
         grumble = _locked_grumble(alert)
-        if grumble.handled_on is None:
+        if not grumble_is_done(grumble):
             raise ValidationError(_("抱怨处理完毕后才能登记再次回访。"))
         grumble.recall_note = note.strip()
         grumble.recall_at = at or timezone.now()

@@ -3,8 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from callbacks.grumbles.selectors import not_a_case_filter
-from callbacks.models import Grumble, HotAlert
+from callbacks.grumbles.rules import grumble_content, grumble_is_done, grumble_record, not_a_case_filter
+from callbacks.models import HotAlert
 from crm.scoping import scope_for_user
 from crm.timeline import TimelineEntry
 
@@ -16,12 +16,9 @@ def grumble_timeline_entries(customer, user=None) -> list[TimelineEntry]:
     linked = user is None or user.has_perm("callbacks.view_grumble")
     entries = []
     for alert in qs.select_related("grumble__responsible_staff").order_by("-raised_at")[:50]:
-        try:
-            record = alert.grumble
-        except Grumble.DoesNotExist:
-            record = None
-        done = record is not None and record.handled_on is not None
-        body = [record.content or "；".join(alert.reasons)] if record else ["；".join(alert.reasons)]
+        record = grumble_record(alert)
+        done = grumble_is_done(record)
+        body = [grumble_content(alert, record)]
         if done:
             body.append(_("处理结果：%(summary)s") % {"summary": record.result_summary})
         if record and record.recall_note:

@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callbacks.grumbles import selectors, services
+from callbacks.grumbles import rules, selectors, services
 from callbacks.grumbles.forms import GrumbleFilterForm, GrumbleForm, RecallForm
-from callbacks.models import Grumble
 from crm.scoping import stores_for_user
 
 
@@ -30,20 +29,15 @@ def grumble_list(request):
     query.pop("page", None)
     for alert in page:
         alert.number = selectors.grumble_number(alert)
-        alert.record = getattr(alert, "grumble", None)
+        alert.record = rules.grumble_record(alert)
+        alert.done = rules.grumble_is_done(alert.record)
+        alert.content = rules.grumble_content(alert, alert.record)
     context = {"form": form, "page_obj": page, "query_string": query.urlencode()}
     return render(request, "callbacks/grumble_list.html", context)
 
 
-def _record_of(alert) -> Grumble | None:
-    try:
-        return alert.grumble
-    except Grumble.DoesNotExist:
-        return None
-
-
 def _detail(request, alert, *, form=None, recall_form=None, status=200):
-    record = _record_of(alert)
+    record = rules.grumble_record(alert)
     if form is None:
         initial = (
             {} if record else {"content": "；".join([*alert.reasons, selectors.grumble_call_note(alert)]).strip("；")}
@@ -52,6 +46,8 @@ def _detail(request, alert, *, form=None, recall_form=None, status=200):
     context = {
         "alert": alert,
         "record": record,
+        "done": rules.grumble_is_done(record),
+        "content": rules.grumble_content(alert, record),
         "number": selectors.grumble_number(alert),
         "form": form,
         "recall_form": recall_form or RecallForm(initial={"recall_note": record.recall_note if record else ""}),
@@ -71,7 +67,7 @@ def grumble_detail(request, pk: int):
 @require_POST
 def grumble_update(request, pk: int):
     alert = selectors.grumble_alert(user=request.user, pk=pk)
-    form = GrumbleForm(request.POST, instance=_record_of(alert), store_id=alert.task.store_id)
+    form = GrumbleForm(request.POST, instance=rules.grumble_record(alert), store_id=alert.task.store_id)
     if form.is_valid():
         try:
             services.grumble_save(alert=alert, user=request.user, **form.cleaned_data)

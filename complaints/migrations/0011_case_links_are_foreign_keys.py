@@ -1,5 +1,5 @@
-"""Case.hot_alert_id / source_task_id were plain integers; they become ForeignKeys to callbacks (the
-one link between the apps, in one direction). Ids are kept; an id whose alert or task no longer
+"""Case.hot_alert_id / source_task_id were plain integers; they become ForeignKeys to callbacks
+(complaints' one link to callbacks; complaints' code imports nothing of callbacks). Ids are kept; an id whose alert or task no longer
 exists becomes NULL. A hot alert's own `complaint_case_id` (set only by the demo) is carried onto the
 case it named, then dropped by callbacks 0008."""
 

@@ -137,8 +137,9 @@ class Case(models.Model):
     result_detail = models.TextField(_("结果详情"), blank=True)
     commitments = models.TextField(_("承诺事项"), blank=True)
 
-    # The one link between callbacks and complaints, in one direction: a case opened from a call
-    # points at its hot alert and task (a hot alert's cases are `alert.complaint_cases`).
+    # complaints' one link to callbacks: a case opened from a call points at its hot alert and task
+    # (a hot alert's cases are `alert.complaint_cases`). Named by string: complaints' code imports
+    # nothing of callbacks (imports run callbacks → complaints; complaints.call_source is the hook).
     hot_alert = models.ForeignKey(
         "callbacks.HotAlert",
         verbose_name=_("热点预警"),

@@ -44,8 +44,6 @@ INSTALLED_APPS = [
     "telephony",
     # The REST API (issue 16): reads every app, read by none.
     "api",
-    # The demo data of `make run` (seed_demo); imports every app, imported by none.
-    "demo",
 ]
 
 MIDDLEWARE = [

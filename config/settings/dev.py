@@ -1,5 +1,9 @@
 from .base import *  # noqa: F403
-from .base import env
+from .base import INSTALLED_APPS, env
+
+# The demo data of `make run` (seed_demo, dev settings by manage.py's default) and of the tests'
+# demo checks; never production's: imports every app, imported by none.
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 DEBUG = env.bool("DEBUG", default=True)
 # A known inbound secret so that a local gateway simulator can post replies.

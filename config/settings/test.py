@@ -6,6 +6,10 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dealer
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
 from .base import *  # noqa: F403
+from .base import INSTALLED_APPS
+
+# The tests load the demo (seed_demo and each app's demo step), as `make run` does (dev.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -31,6 +31,26 @@ REPLY_WINDOW_DAYS = 7
 STALE_SENDING_MINUTES = 15
 
 
+def sms_refusal(customer: Customer | None, mobile: str) -> str:
+    """Why a message to `mobile` may not go, as the log records it; empty when it may: a valid
+    mobile, not the one marked invalid on the customer's record, and the customer's SMS consent.
+    Quiet hours refuse nothing: the message waits until 08:00 (`sms_send`)."""
+    mobile = normalize_phone(mobile)
+    if not is_valid_mobile(mobile) or (
+        customer is not None and customer.mobile_invalid and normalize_phone(customer.mobile) == mobile
+    ):
+        return "手机号无效"
+    if customer is not None and not customer.may_sms:
+        return "客户不同意接收短信"
+    return ""
+
+
+def customer_may_get_sms(customer: Customer) -> bool:
+    """THE rule of whether a customer's own mobile may get an SMS (`sms_refusal` finds no reason):
+    what a service checks before it marks a message as sent."""
+    return not sms_refusal(customer, customer.mobile)
+
+
 def sms_send(
     *,
     store: Store,
@@ -48,11 +68,7 @@ def sms_send(
     """
     now = now or timezone.now()
     mobile = normalize_phone(mobile)
-    error = ""
-    if not is_valid_mobile(mobile) or (customer is not None and customer.mobile_invalid and customer.mobile == mobile):
-        error = "手机号无效"
-    elif customer is not None and not customer.may_sms:
-        error = "客户不同意接收短信"
+    error = sms_refusal(customer, mobile)
     message = SmsMessage(
         store=store,
         customer=customer,

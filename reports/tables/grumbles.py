@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from callbacks.grumbles.rules import done_filter, grumble_content, grumble_record
 from callbacks.grumbles.selectors import grumble_number, grumble_table_rows
-from callbacks.models import Grumble
 from crm.masking import mask_phone
 from crm.reporting import ReportColumn, ReportTable
 from reports.periods import month_label, store_label
@@ -51,10 +51,7 @@ GRUMBLE_COLUMNS = [
 def _row(alert, full_numbers: bool) -> dict:
     task, customer, vehicle = alert.task, alert.task.customer, alert.task.vehicle
     ro, delivery = task.repair_order, task.delivery
-    try:
-        record = alert.grumble
-    except Grumble.DoesNotExist:
-        record = None
+    record = grumble_record(alert)
     phone = (lambda v: v or "") if full_numbers else mask_phone
     return {
         "raised_on": timezone.localtime(alert.raised_at).date(),
@@ -78,7 +75,7 @@ def _row(alert, full_numbers: bool) -> dict:
         "work": ro.get_work_type_display() if ro else "",
         "team": ro.repair_team.name if ro and ro.repair_team_id else "",
         "advisor": ro.service_advisor.name if ro else "",
-        "content": (record.content if record and record.content else "；".join(alert.reasons)),
+        "content": grumble_content(alert, record),
         "handling": record.handling if record else "",
         "responsible": record.responsible_staff.name if record and record.responsible_staff_id else "",
         "handled_on": record.handled_on if record else None,
@@ -94,7 +91,7 @@ def build_grumbles(*, store_ids: list[int] | None, month: dt.date, full_numbers:
     qs = grumble_table_rows(store_ids=store_ids, month=month)
     rows = (_row(alert, full_numbers) for alert in qs.iterator(chunk_size=2000))
     n = qs.count()
-    done = qs.filter(grumble__handled_on__isnull=False).count()
+    done = qs.filter(done_filter()).count()
     return ReportTable(
         name="grumbles",
         title=gettext_noop("抱怨客户联系处理表（表5）"),

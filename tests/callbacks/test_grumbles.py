@@ -307,3 +307,23 @@ def test_export_has_table5_headers_and_rows(store_a, store_b, cr_manager, adviso
     ws = load_workbook(out).active
     assert [c.value for c in ws[2]] == TABLE5_HEADERS
     assert ws.max_row == 2 + 2 + 1
+
+
+@pytest.mark.parametrize("written", ["", "客户要求免费重洗"])
+def test_every_page_says_the_same_content_and_status(store_a, cr_manager, general_manager, client_for, written):
+    """One content rule (the CR staff's words, else the alert's reasons) and one done rule, on the
+    register, the grumble page, the customer timeline and table 5."""
+    alert = make_alert(store_a, reasons=("Q10 维修质量 4分", "回访专员标记抱怨"))
+    if written:
+        grumble_save(alert=alert, user=cr_manager, content=written)
+    expected = written or "Q10 维修质量 4分；回访专员标记抱怨"
+    with time_machine.travel(RAISED, tick=False):
+        register = client_for(cr_manager).get(reverse("callbacks:grumble_list"))
+    detail = client_for(general_manager).get(reverse("callbacks:grumble_detail", args=[alert.pk]))
+    entry = next(e for e in customer_timeline(alert.task.customer, user=cr_manager) if e.kind == "grumble")
+    row = next(iter(build_report("grumbles", store_ids=[store_a.id], month=dt.date(2026, 10, 1)).rows))
+    assert register.context["page_obj"][0].content == expected and expected in register.content.decode()
+    assert detail.context["content"] == expected and expected in detail.content.decode()
+    assert entry.body == expected and row["content"] == expected
+    assert register.context["page_obj"][0].done is False and detail.context["done"] is False
+    assert entry.title == "抱怨（处理中）"

@@ -5,19 +5,22 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from callbacks.choices import Disposition, TaskState
 from callbacks.models import CallbackTask
 from callbacks.services import callback_attempt_record
 from callbacks.sms import callback_sms_survey_send
 from crm.sms.choices import SmsStatus
-from crm.sms.models import SmsMessage
+from crm.sms.models import SmsMessage, SmsTemplate
 from crm.tokens import token_hash
 from surveylink.choices import LinkMode
 from surveylink.models import StoreSurveyLinkSettings, SurveyLink
 from surveylink.services import survey_link_after_due, survey_link_send_after
 from surveylink.tasks import survey_link_after_sweep
 from tests.callbacks.factories import SalesTaskFactory
+from tests.factories import StoreFactory
 from tests.surveylink.helpers import DAY
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +143,54 @@ def test_after_ignores_other_modes_and_closed_windows(task, store_a):
     assert survey_link_send_after(task_id=task.pk, now=after_window) is False
     CallbackTask.objects.filter(pk=task.pk).update(state=TaskState.CLOSED_UNSUCCESSFUL)
     assert survey_link_send_after(task_id=task.pk, now=DAY + datetime.timedelta(hours=2)) is False
+
+
+def _after_store_with_a_due_task(hours: int):
+    """An "after" store of `hours`, with one task whose score survey went out 5 hours before DAY."""
+    store = StoreFactory()
+    _mode(store, LinkMode.AFTER, hours=hours)
+    with time_machine.travel(DAY, tick=False):
+        task = SalesTaskFactory(delivery__store=store)
+    CallbackTask.objects.filter(pk=task.pk).update(sms_survey_sent_at=DAY - datetime.timedelta(hours=5))
+    return task
+
+
+def test_after_due_is_one_query_whatever_the_number_of_stores(db):
+    due = _after_store_with_a_due_task(hours=4)
+    with CaptureQueriesContext(connection) as one_store:
+        assert survey_link_after_due(now=DAY) == [due.pk]
+    others = [_after_store_with_a_due_task(hours=h) for h in (3, 6)]
+    with CaptureQueriesContext(connection) as three_stores:
+        found = survey_link_after_due(now=DAY)
+    # Each task is held to its own store's hours: 5 hours ago is past 4 and 3, not past 6.
+    assert found == [due.pk, others[0].pk]
+    assert len(one_store) == len(three_stores) == 1
+    assert survey_link_after_due(now=DAY, limit=1) == [due.pk]
+
+
+@pytest.mark.parametrize("change", [{"may_sms": False}, {"mobile_invalid": True}, {"mobile": "05645367999"}])
+@pytest.mark.parametrize("mode", [LinkMode.OFF, LinkMode.INSTEAD, LinkMode.AFTER])
+def test_score_survey_and_link_refuse_the_same_customers(task, store_a, mode, change):
+    """One rule (crm.sms.services.customer_may_get_sms) for the score SMS and both link modes."""
+    _mode(store_a, mode, hours=1)
+    _at_maximum(task)
+    type(task.customer).objects.filter(pk=task.customer_id).update(**change)
+    assert callback_sms_survey_send(task_id=task.pk, now=DAY) is False
+    CallbackTask.objects.filter(pk=task.pk).update(sms_survey_sent_at=DAY)
+    assert survey_link_send_after(task_id=task.pk, now=DAY + datetime.timedelta(hours=2)) is False
+    assert not SmsMessage.objects.exists() and not SurveyLink.objects.exists()
+
+
+@pytest.mark.parametrize("mode", [LinkMode.OFF, LinkMode.INSTEAD])
+def test_score_survey_and_link_fill_the_same_placeholders(task, store_a, mode):
+    _mode(store_a, mode)
+    _at_maximum(task)
+    SmsTemplate.objects.update_or_create(
+        code={LinkMode.OFF: "callback_survey_sales", LinkMode.INSTEAD: "survey_link"}[mode],
+        defaults={"body": "{salutation}|{store_name}|{store_phone}|{plate}|{date}"},
+    )
+    with time_machine.travel(DAY, tick=False):
+        assert callback_sms_survey_send(task_id=task.pk, now=DAY) is True
+    customer, vehicle = task.customer, task.vehicle
+    expected = f"{customer.salutation}|{store_a.name}|{store_a.phone}|{vehicle.plate}|{DAY.date().isoformat()}"
+    assert SmsMessage.objects.get().body == expected

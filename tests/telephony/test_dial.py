@@ -109,3 +109,24 @@ def test_call_page_shows_the_dial_button_and_its_calls_in_constant_queries(agent
         page = client.get(url).content.decode()
     assert page.count('data-testid="call-row"') == 7
     assert len(seven.captured_queries) == len(one.captured_queries)
+
+
+@pytest.mark.parametrize(
+    ("answered", "ended", "seconds", "text"),
+    [(True, True, 125, "通话 0:02:05"), (False, True, 0, "未接通"), (False, False, 0, "进行中")],
+)
+def test_a_call_says_the_same_on_the_call_page_and_the_customer_timeline(
+    agent, task, client_for, answered, ended, seconds, text
+):
+    at = task.window_opens_at
+    CallRecord.objects.create(
+        call_id="status-1", direction="out", store=task.store, agent=agent, customer=task.customer,
+        callback_task=task, started_at=at, answered_at=at if answered else None,
+        ended_at=at if ended else None, duration_seconds=seconds,
+    )  # fmt: skip
+    client = client_for(agent)
+    call_page = client.get(reverse("callbacks:call", args=[task.pk])).content.decode()
+    row = call_page[call_page.index('data-testid="call-row"') :]
+    row = row[: row.index("</li>")]
+    timeline = client.get(reverse("crm:customer_detail", args=[task.customer_id])).content.decode()
+    assert text in row and text in timeline

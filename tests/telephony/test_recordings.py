@@ -7,7 +7,9 @@ import shutil
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from complaints.choices import Category, Channel
@@ -223,3 +225,32 @@ def test_retention_settings_page(cr_manager, store_a, client_for):
 
 def test_agent_may_not_change_retention(agent, client_for):
     assert client_for(agent).get(reverse("telephony:settings")).status_code == 403
+
+
+def _listen_queries(client, url, status: int) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == status
+    return len(queries)
+
+
+def test_a_consultant_is_answered_in_the_same_queries_whatever_the_number_of_cases(
+    stored_call, agent, store_a, task, client_for
+):
+    advisor = UserFactory(username="sam", roles=[Role.CONSULTANT], stores=[store_a])
+    client, url = client_for(advisor), reverse("telephony:recording", args=[stored_call.pk])
+
+    def receive(content):
+        return case_receive(
+            user=agent, store=store_a, customer=task.customer, channel=Channel.PHONE,
+            category=Category.REPAIR_QUALITY, content=content, handler=advisor,
+        )  # fmt: skip
+
+    first = receive("第一次投诉")
+    # A call from before any case: every case is looked at, and none lets the consultant listen.
+    CallRecord.objects.filter(pk=stored_call.pk).update(started_at=first.received_at - dt.timedelta(days=1))
+    one_case = _listen_queries(client, url, 404)
+    receive("第二次投诉")
+    receive("第三次投诉")
+    assert _listen_queries(client, url, 404) == one_case
+    CallRecord.objects.filter(pk=stored_call.pk).update(started_at=first.received_at + dt.timedelta(minutes=1))
+    assert client.get(url).status_code == 200

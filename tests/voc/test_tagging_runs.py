@@ -8,9 +8,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from callbacks.hot_alerts import AGENT_GRUMBLE_REASON
 from callbacks.models import HotAlert
 from crm.choices import StaffRole
 from retention.models import OutreachAttempt, OutreachTask
+from surveys.models import Question
+from surveys.services import verbatim_line
 from tests.concurrency import run_at_once
 from tests.factories import CustomerFactory, StaffFactory
 from tests.voc.factories import call_note, complaint, local, suggestion
@@ -104,3 +107,14 @@ def test_outreach_words_are_verbatims(store_a):
     tasks.voc_tag_new()
     entry = VocEntry.objects.get(source=VocSource.OUTREACH_NOTE)
     assert entry.store_id == store_a.pk and {m.topic.name for m in entry.mentions.all()} == {"价格"}
+
+
+def test_a_hot_alert_entry_keeps_its_negative_answers_only(store_a):
+    """The agent's grumble mark and the customer's own words (written by callbacks and surveys, the
+    marks imported from callbacks.hot_alerts) are not what the alert's entry says of a topic."""
+    task = _verbatims(store_a)
+    words = verbatim_line(Question(code="Q11"), "交车太慢了")
+    reasons = [AGENT_GRUMBLE_REASON, "Q5 服务顾问是否按时交车？否", words]
+    HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=reasons)
+    tasks.voc_tag_new()
+    assert VocEntry.objects.get(source=VocSource.HOT_ALERT).text == "Q5 服务顾问是否按时交车？否"
