@@ -1,7 +1,8 @@
-"""THE callback figures (SPEC §9) as ORM expressions, exported once: the month of a task, and which
-tasks are called, successful, unsuccessful, in each bucket and in each satisfaction band. Tables 3,
-7 and 8, the agent daily report, the dashboard, report packages and the staff drill-down all count
-with these; a report never writes its own CASE WHEN, FILTER or Q for them.
+"""THE callback figures (SPEC §9) as ORM expressions, exported once: the month (or any period of
+days) of a task, and which tasks are called, successful, unsuccessful, in each bucket, in each
+satisfaction band and unhappy. Tables 3, 7 and 8, the weekly callback report, the agent daily
+report, the dashboard, report packages and the staff drill-down all count with these; a report
+never writes its own CASE WHEN, FILTER or Q for them.
 
 Every expression takes `prefix`, the path from the model counted to the callback task ("" when
 counting tasks, "callback_task__" from a delivery — whose task may be missing: every condition is
@@ -19,7 +20,7 @@ from django.db.models import Case, CharField, Count, DateField, Q, Value, When
 from django.db.models.functions import TruncMonth
 
 from callbacks.choices import Bucket, CallbackKind, TaskState, dispositions_in_bucket
-from crm.periods import month_bounds, next_month
+from crm.periods import day_bounds, next_month
 from surveys.choices import SATISFACTION_BANDS, Satisfaction
 
 # The buckets an unsuccessful task is split by in tables 3, 7, 8 and the agent daily report (an
@@ -45,23 +46,35 @@ def task_month(kind: str, prefix: str = "") -> TruncMonth:
     return TruncMonth(f"{prefix}{SOURCE_DATE[kind]}", output_field=DateField())
 
 
-def task_month_filter(
-    *, kind: str, first: dt.date, last: dt.date | None = None, store_ids: list[int] | None = None, prefix: str = ""
+def task_period_filter(
+    *, kind: str, first_day: dt.date, last_day: dt.date, store_ids: list[int] | None = None, prefix: str = ""
 ) -> Q:
-    """Tasks of `kind` whose source event lies in months first..last, in the stores. One kind at a
-    time and by the source's own store and date, so that the database walks the (store, date) index
-    of deliveries or repair orders and joins the task by its unique key — an OR over both kinds
-    scans every task. A task's store is its source's."""
+    """Tasks of `kind` whose source event lies in the days first_day..last_day (both included; a
+    repair order's 交车时间 by its local date), in the stores. One kind at a time and by the source's
+    own store and date, so that the database walks the (store, date) index of deliveries or repair
+    orders and joins the task by its unique key — an OR over both kinds scans every task. A task's
+    store is its source's."""
     date = f"{prefix}{SOURCE_DATE[kind]}"
     if kind == CallbackKind.SALES:
-        q = Q(**{f"{date}__gte": first, f"{date}__lt": next_month(last or first)})
+        start, end = first_day, last_day + dt.timedelta(days=1)
     else:
-        start, end = month_bounds(first, last)
-        q = Q(**{f"{date}__gte": start, f"{date}__lt": end})
+        start, end = day_bounds(first_day, last_day)
+    q = Q(**{f"{date}__gte": start, f"{date}__lt": end})
     q &= Q(**{f"{prefix}kind": kind})
     if store_ids is not None:
         q &= Q(**{f"{prefix}{SOURCE_STORE[kind]}__in": store_ids})
     return q
+
+
+def task_month_filter(
+    *, kind: str, first: dt.date, last: dt.date | None = None, store_ids: list[int] | None = None, prefix: str = ""
+) -> Q:
+    """Tasks of `kind` whose source event lies in months first..last (SPEC §9's month of a task),
+    in the stores: `task_period_filter` from the first month's first day to the last month's last."""
+    last_day = next_month(last or first) - dt.timedelta(days=1)
+    return task_period_filter(
+        kind=kind, first_day=first.replace(day=1), last_day=last_day, store_ids=store_ids, prefix=prefix
+    )
 
 
 # --- dispositions and buckets -----------------------------------------------------------------------
@@ -115,6 +128,26 @@ def satisfied(band: str, prefix: str = "") -> Q:
     """A successful task whose overall score is in the band (surveys.choices.SATISFACTION_BANDS)."""
     low, high = SATISFACTION_BANDS[band]
     return success(prefix) & Q(**{f"{prefix}overall_score__gte": low, f"{prefix}overall_score__lte": high})
+
+
+# --- unhappy customers -------------------------------------------------------------------------------
+
+
+def dissatisfied(prefix: str = "") -> Q:
+    """不满意: a successful task with an overall score of 1–5."""
+    return satisfied(Satisfaction.DISSATISFIED, prefix)
+
+
+def grumbled(prefix: str = "") -> Q:
+    """抱怨: a successful task that raised a hot alert — the agent's 抱怨 tick or a negative answer
+    (SPEC §6; the questionnaire service stores `has_grumble` exactly then)."""
+    return success(prefix) & Q(**{f"{prefix}has_grumble": True})
+
+
+def unhappy(prefix: str = "") -> Q:
+    """不满意客户: dissatisfied or grumbled (a task that is both counts once). The weekly callback
+    report's count and list, and a staff member's dissatisfied customers on the dashboard."""
+    return dissatisfied(prefix) | grumbled(prefix)
 
 
 # --- the counts of tables 7 and 8 ---------------------------------------------------------------------

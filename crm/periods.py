@@ -33,9 +33,15 @@ def next_month(month: dt.date) -> dt.date:
     return dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
+def day_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The days first_day..last_day (both included) as a half-open interval of aware datetimes, local
+    midnight to local midnight."""
+    tz = timezone.get_default_timezone()
+    end = dt.datetime.combine(last_day + dt.timedelta(days=1), dt.time.min, tz)
+    return dt.datetime.combine(first_day, dt.time.min, tz), end
+
+
 def month_bounds(month: dt.date, last: dt.date | None = None) -> tuple[dt.datetime, dt.datetime]:
     """The month (or the months `month`..`last`) as a half-open interval of aware datetimes, local
     midnight to local midnight."""
-    tz = timezone.get_default_timezone()
-    start = dt.datetime.combine(month.replace(day=1), dt.time.min, tz)
-    return start, dt.datetime.combine(next_month(last or month), dt.time.min, tz)
+    return day_bounds(month.replace(day=1), next_month(last or month) - dt.timedelta(days=1))

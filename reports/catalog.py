@@ -185,7 +185,9 @@ def register_all() -> None:
         reminders.build_reminder_summary,
         group=gettext_noop("客户维系"),
         order=80,
-        description=gettext_noop("按发送月份、提醒类型：提醒数、跳过、短信已发、电话联系上、已预约、回厂与回厂率。"),
+        description=gettext_noop(
+            "按发送月份、提醒类型：提醒数、跳过、未跳过的提醒、短信已发、电话联系上、已预约、回厂与回厂率。"
+        ),
     )
     register_report(
         "reminders",

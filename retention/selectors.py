@@ -1,6 +1,7 @@
 """Reminder reads: the report per kind (SPEC §10.2 Outcome) and the export's rows, for a month of send date."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -16,9 +17,10 @@ from retention.models import Reminder
 FIGURES = {
     "reminders": Q(),
     "skipped": Q(status=ReminderStatus.SKIPPED),
-    # SPEC §10.2 "sent": the gateway took the message. Queued (quiet hours, a backlog) and sending are
-    # not sent yet, failed never was; the gateway has no delivery receipts, so SENT is the last state.
-    "sent": Q(sms_message__status=SmsStatus.SENT),
+    # SPEC §10.2 "sent" (短信已发): the gateway took the reminder's SMS. Queued (quiet hours, a backlog)
+    # and sending are not sent yet, failed never was; the gateway has no delivery receipts, so SENT is
+    # the last state. Named for the SMS: a reminder's own status 已发出 (DISPATCHED) is another thing.
+    "sms_sent": Q(sms_message__status=SmsStatus.SENT),
     "reached": Q(outreach_task__result__in=REACHED_RESULTS),
     # 已预约: a booking exists from the reminder's call (appointments' rule, shared with win-back).
     "booked": Q(booking_exists_from_task("outreach_task_id")),
@@ -33,13 +35,22 @@ def reminders_in_month(*, store_ids: list[int] | None, month: dt.date) -> QueryS
 
 def summary_row(kind: str, counts: dict) -> dict:
     """One kind's row of the report from its counts (any of FIGURES; missing ones are 0): `made` =
-    reminders not skipped, and the return rate (service kinds: returned / made; None elsewhere or
-    when nothing was made). The one rule the report and the GM dashboard apply to the counts."""
+    reminders not skipped (未跳过的提醒: waiting to go out, or dispatched), and the return rate
+    (service kinds: returned / made; None elsewhere or when nothing was made). The one rule the
+    report and the GM dashboard apply to the counts."""
     row = {"kind": kind, **dict.fromkeys(FIGURES, 0), **counts}
     base = row["reminders"] - row["skipped"]
     row["made"] = base
     row["return_rate"] = (row["returned"] / base if base else None) if kind in SERVICE_REMINDER_KINDS else None
     return row
+
+
+def summary_total(rows: Iterable[dict]) -> dict:
+    """The kinds' rows added up: the report's 合计 line and the GM dashboard's 未跳过的提醒 tile. No
+    return rate: it is a service kind's figure, and the kinds' rates do not add up."""
+    rows = list(rows)
+    total = {name: sum(row[name] for row in rows) for name in (*FIGURES, "made")}
+    return {**total, "return_rate": None}
 
 
 def reminder_counts_by_store_month(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 
-from callbacks.figures import task_month_filter
+from callbacks.figures import task_month_filter, unhappy
 from callbacks.models import CallbackTask
 from complaints.selectors import with_sla_colour
 from crm.choices import StaffRole
@@ -248,10 +248,9 @@ def staff_trend(*, staff, kind: str, month: dt.date, now: dt.datetime | None = N
 
 def staff_month_unhappy_tasks(*, staff, kind: str, month: dt.date):
     """The person's callbacks of the month counted as 不满意 or 抱怨 (the staff row's
-    `dissatisfied` and `grumbles`): their dissatisfied customers."""
-    return staff_month_tasks(staff=staff, kind=kind, month=month).filter(
-        kpis.dissatisfied_filter() | kpis.grumble_filter()
-    )
+    `dissatisfied` and `grumbles`): their unhappy customers (callbacks.figures.unhappy, the weekly
+    callback report's rule)."""
+    return staff_month_tasks(staff=staff, kind=kind, month=month).filter(unhappy())
 
 
 def staff_trend_chart(trend: list[dict]) -> dict:

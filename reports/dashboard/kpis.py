@@ -29,6 +29,7 @@ from callbacks.choices import CallbackKind
 from callbacks.models import CallbackTask
 from complaints.choices import SlaColour
 from complaints.models import Case
+from complaints.reports import cases_received
 from complaints.selectors import SLA_CLOCKS, case_closed_filter, case_colour_filter, sla_compliance, sla_counts
 from crm.models import Delivery, Store
 from crm.periods import add_months, month_bounds
@@ -93,17 +94,6 @@ def source_rows(*, kind: str, first: dt.date, last: dt.date, store_ids: list[int
     return qs.annotate(source_month=TruncMonth(date, output_field=DateField()))  # figures.task_month
 
 
-def dissatisfied_filter(task: str = "") -> Q:
-    """Tasks counted as 不满意 (overall score 1–5); `task`: the path to the task."""
-    return figures.satisfied(Satisfaction.DISSATISFIED, task)
-
-
-def grumble_filter(task: str = "") -> Q:
-    """Tasks counted as 抱怨: a successful callback with a hot alert (the agent's 抱怨 tick or a
-    negative answer)."""
-    return figures.success(task) & Q(**{f"{task}has_grumble": True})
-
-
 def _callback_counts(task: str = "") -> dict:
     """The per-group callback counters over source rows (`task`: their path to the task): 交车数
     (`delivered`), tasks, successes, satisfaction buckets, grumbles — by callbacks.figures' rules,
@@ -114,8 +104,8 @@ def _callback_counts(task: str = "") -> dict:
         "successes": Count("id", filter=figures.success(task)),
         "full": Count("id", filter=figures.satisfied(Satisfaction.FULLY, task)),
         "basic": Count("id", filter=figures.satisfied(Satisfaction.BASICALLY, task)),
-        "dissatisfied": Count("id", filter=dissatisfied_filter(task)),
-        "grumbles": Count("id", filter=grumble_filter(task)),
+        "dissatisfied": Count("id", filter=figures.dissatisfied(task)),
+        "grumbles": Count("id", filter=figures.grumbled(task)),
     }
 
 
@@ -145,11 +135,6 @@ def _complaint_counts(now: dt.datetime) -> dict:
         "red": Count("id", filter=case_colour_filter(SlaColour.RED, now)),
         **sla_counts(now),
     }
-
-
-def _cases(store_ids: list[int] | None) -> QuerySet[Case]:
-    qs = Case.objects.all()
-    return qs if store_ids is None else qs.filter(store_id__in=store_ids)
 
 
 def _empty_complaint_counts() -> dict:
@@ -221,11 +206,11 @@ def complaint_counts_by_store_month(
     *, store_ids: list[int], first: dt.date, last: dt.date, now: dt.datetime | None = None
 ) -> dict[tuple[int, str], dict]:
     """Per (store id, "YYYY-MM") of months first..last, the complaints received and their SLA
-    clocks (as of `now`). One query."""
+    clocks (as of `now`), over the cases the complaint reports count
+    (complaints.reports.cases_received). One query."""
     start, end = month_bounds(first, last)
     rows = (
-        _cases(store_ids)
-        .filter(received_at__gte=start, received_at__lt=end)
+        cases_received(start=start, end=end, store_ids=store_ids)
         .annotate(received_month=TruncMonth("received_at", output_field=DateField()))
         .values("store_id", "received_month")
         .annotate(**_complaint_counts(now or timezone.now()))

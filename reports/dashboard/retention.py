@@ -1,12 +1,13 @@
-"""The GM dashboard's 客户维系 section (issue 10 item 7): reminders made in the month, the return rate
-of each service reminder kind (首保 / 定保 / 质保到期), lost customers added and the win-back rate, each
-with its twelve-month trend.
+"""The GM dashboard's 客户维系 section (issue 10 item 7): reminders made in the month (未跳过的提醒, the
+提醒统计表's column and 合计 of that name — not its 短信已发), the return rate of each service reminder
+kind (首保 / 定保 / 质保到期), lost customers added and the win-back rate, each with its twelve-month
+trend.
 
 One figure, one rule (SPEC §9): the counts come from the selectors the report pages read —
-`retention.selectors.reminder_counts_by_store_month` (the `reminder_summary` report; rows and rates
-by its `summary_row`) and `winback.selectors.winback_counts_by_store_month` (the win-back page's
-rate and table 16's 合计 line; rate by `MonthRate`) — each one grouped query for any span of months
-and stores. Like every other dashboard figure they are stored per store and month in
+`retention.selectors.reminder_counts_by_store_month` (the `reminder_summary` report; rows, total and
+rates by its `summary_row` and `summary_total`) and `winback.selectors.winback_counts_by_store_month`
+(the win-back page's rate and table 16's 合计 line; rate by `MonthRate`) — each one grouped query for
+any span of months and stores. Like every other dashboard figure they are stored per store and month in
 StoreMonthFigures (reports.dashboard.figures: the current and previous month every 15 minutes, 24 months
 nightly), because a year of reminders at SPEC §12 scale (some two million rows) takes over a second
 to aggregate. Reminders return and lost customers come back for months after the month they count
@@ -18,7 +19,7 @@ import datetime as dt
 from crm.periods import parse_month
 from reports.dashboard import kpis
 from retention.choices import REMINDER_KINDS, SERVICE_REMINDER_KINDS, OutreachKind
-from retention.selectors import reminder_counts_by_store_month, summary_row
+from retention.selectors import reminder_counts_by_store_month, summary_row, summary_total
 from winback.selectors import MonthRate, winback_counts_by_store_month
 
 # The reminder counts the dashboard stores per kind (retention.selectors.FIGURES names).
@@ -60,12 +61,13 @@ def present_retention(trend: list[dict]) -> dict:
     for entry in trend:
         counts = entry.get("retention") or empty_retention_counts()
         rows = {kind: summary_row(kind, counts["reminders"].get(kind, {})) for kind in REMINDER_KINDS}
+        total = summary_total(rows.values())
         win = MonthRate(parse_month(entry["month"]), **counts["winback"])
         months.append(
             {
                 "month": entry["month"],
-                "made": sum(row["made"] for row in rows.values()),
-                "skipped": sum(row["skipped"] for row in rows.values()),
+                "made": total["made"],
+                "skipped": total["skipped"],
                 "return": {kind: rows[kind] for kind in SERVICE_REMINDER_KINDS},
                 "lost_added": win.entries,
                 "recovered": win.recovered,

@@ -38,7 +38,7 @@ def dashboard_page(request):
             "complaints_received": _("受理"),
             "complaints_closed": _("已结案"),
             "complaints_red": _("当前红色"),
-            "reminders_made": _("已发出提醒"),
+            "reminders_made": _("未跳过的提醒"),
             "lost_added": _("新增流失客户"),
             "recovered": _("已挽回"),
             "winback_rate": _("挽回率"),

@@ -4,21 +4,22 @@ tasks, called, successful, 回访成功率, the overall scores — and the unhap
 with their reasons.
 
 "The week's callbacks" are the service tasks whose repair order was delivered (交车时间, local
-time) in the week: the week grouping of tables 8's month grouping (SPEC §9 groups by the source
-event), so that 回访成功率 is SPEC §9's 回访成功数 / 交车数 over the same tasks. Every figure is
-counted with callbacks.figures' expressions (the one read side of callback outcomes). A task's
-window closes 7 days after its RO's delivery, so a week's figures settle one week after it ends:
-the page opens on the week before last (`default_week`).
+time) in the week: table 8's query (reports.tables.satisfaction.satisfaction_queryset, by service
+advisor) over a week instead of a month (callbacks.figures.task_period_filter), so that every count
+and 回访成功率 is SPEC §9's over the same tasks. A task's window closes 7 days after its RO's
+delivery, so a week's figures settle one week after it ends: the page opens on the week before last
+(`default_week`).
 
-Unhappy (不满意客户): a successful callback whose overall score is 不满意 (1–5), or that raised a hot
-alert (a negative answer or a grumble ticked, SPEC §6); its reasons are the alert's, as stored.
+Unhappy (不满意客户): callbacks.figures.unhappy — a successful callback whose overall score is 不满意
+(1–5), or that raised a hot alert (a negative answer or a grumble ticked, SPEC §6); its reasons are
+the alert's, as stored.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -29,7 +30,7 @@ from callbacks.models import CallbackTask
 from crm.reporting import ReportColumn, ReportTable, rate, without_jit
 from reports.periods import store_label
 from reports.tables.complaints import week_bounds, week_label
-from surveys.choices import Satisfaction
+from reports.tables.satisfaction import ADVISORS, satisfaction_queryset
 
 KIND = CallbackKind.SERVICE.value
 
@@ -64,36 +65,23 @@ def default_week(today: dt.date | None = None) -> dt.date:
     return today - dt.timedelta(days=today.weekday() + 14)
 
 
-def week_filter(*, start: dt.datetime, end: dt.datetime, store_ids: list[int] | None) -> Q:
-    """Service tasks whose RO was delivered in [start, end), by the RO's store (callbacks.figures'
-    source fields, as tables 7/8 select a month)."""
-    date = figures.SOURCE_DATE[KIND]
-    q = Q(kind=KIND, **{f"{date}__gte": start, f"{date}__lt": end})
-    if store_ids is not None:
-        q &= Q(**{f"{figures.SOURCE_STORE[KIND]}__in": store_ids})
-    return q
-
-
-def unhappy() -> Q:
-    """不满意客户: a success with a 不满意 overall score, or with a hot alert (has_grumble)."""
-    return figures.satisfied(Satisfaction.DISSATISFIED) | (figures.success() & Q(has_grumble=True))
+def week_days(day: dt.date) -> tuple[dt.date, dt.date]:
+    """The Monday and the Sunday of the week holding `day` (reports.tables.complaints.week_bounds)."""
+    monday = week_bounds(day)[0]
+    return monday, monday + dt.timedelta(days=6)
 
 
 def advisor_rows(
-    *, store_ids: list[int] | None, start: dt.datetime, end: dt.datetime, now: dt.datetime
+    *, store_ids: list[int] | None, first_day: dt.date, last_day: dt.date, now: dt.datetime
 ) -> tuple[list[dict], dict]:
-    """(rows, total) by service advisor: one GROUP BY."""
-    qs = (
-        CallbackTask.objects.filter(week_filter(start=start, end=end, store_ids=store_ids))
-        .values(gid=F("repair_order__service_advisor_id"), gname=F("repair_order__service_advisor__name"))
-        .annotate(
-            delivered=Count("pk"),
-            **figures.task_counts(now),
-            score_avg=Avg("overall_score", filter=figures.success()),
-            scored=Count("pk", filter=figures.success() & Q(overall_score__isnull=False)),
-            unhappy=Count("pk", filter=unhappy()),
-        )
-        .order_by(F("gname").asc(nulls_last=True), "gid")
+    """(rows, total) by service advisor: table 8's GROUP BY over the days, with the scores and the
+    unhappy count added to it (one query)."""
+    qs = satisfaction_queryset(
+        ADVISORS, store_ids=store_ids, first_day=first_day, last_day=last_day, staff_id=None, now=now
+    ).annotate(
+        score_avg=Avg("overall_score", filter=figures.success()),
+        scored=Count("pk", filter=figures.success() & Q(overall_score__isnull=False)),
+        unhappy=Count("pk", filter=figures.unhappy()),
     )
     with without_jit():
         fetched = list(qs)
@@ -123,11 +111,13 @@ def advisor_rows(
     return rows, total
 
 
-def unhappy_rows(*, store_ids: list[int] | None, start: dt.datetime, end: dt.datetime) -> list[dict]:
-    """The week's unhappy customers, each with the reasons its hot alert stored: one query."""
+def unhappy_rows(*, store_ids: list[int] | None, first_day: dt.date, last_day: dt.date) -> list[dict]:
+    """The unhappy customers of the days' service callbacks, each with the reasons its hot alert
+    stored: one query."""
+    period = figures.task_period_filter(kind=KIND, first_day=first_day, last_day=last_day, store_ids=store_ids)
     tasks = (
-        CallbackTask.objects.filter(week_filter(start=start, end=end, store_ids=store_ids))
-        .filter(unhappy())
+        CallbackTask.objects.filter(period)
+        .filter(figures.unhappy())
         .select_related("customer", "repair_order__service_advisor", "hot_alert")
         .order_by("repair_order__service_advisor__name", "repair_order__delivered_at", "pk")
     )
@@ -160,9 +150,9 @@ def build_callbacks_weekly(
     *, store_ids: list[int] | None, day: dt.date, now: dt.datetime | None = None
 ) -> list[ReportTable]:
     """The week holding `day`: the advisors' table and the unhappy customers' list."""
-    monday, start, end = week_bounds(day)
+    monday, sunday = week_days(day)
     label, stores = week_label(monday), store_label(store_ids)
-    rows, total = advisor_rows(store_ids=store_ids, start=start, end=end, now=now or timezone.now())
+    rows, total = advisor_rows(store_ids=store_ids, first_day=monday, last_day=sunday, now=now or timezone.now())
     advisors = ReportTable(
         name="callbacks_weekly",
         title=gettext_noop("售后回访周报·服务顾问"),
@@ -182,7 +172,7 @@ def build_callbacks_weekly(
         store_label=stores,
         period_label=label,
         columns=UNHAPPY_COLUMNS,
-        rows=unhappy_rows(store_ids=store_ids, start=start, end=end),
+        rows=unhappy_rows(store_ids=store_ids, first_day=monday, last_day=sunday),
     )
     return [advisors, unhappy_table]
 

@@ -1,6 +1,6 @@
 """The reminder reports (SPEC §10.2): `reminders` (every reminder sent in the month, one row each, the
-spec's columns) and `reminder_summary` (per kind: reminders, skipped, sent, reached, booked, returned,
-return rate). Figures come from retention.selectors."""
+spec's columns) and `reminder_summary` (per kind, then 合计: reminders, skipped, made (未跳过的提醒),
+SMS sent, reached, booked, returned, return rate). Figures come from retention.selectors."""
 
 import datetime as dt
 
@@ -20,7 +20,7 @@ from retention.choices import (
     ReminderStatus,
     skip_reason_labels,
 )
-from retention.selectors import reminder_export_rows, reminder_summary
+from retention.selectors import reminder_export_rows, reminder_summary, summary_total
 
 REMINDER_COLUMNS = [
     ReportColumn("kind", "提醒类型", "text", 12),
@@ -99,7 +99,9 @@ SUMMARY_COLUMNS = [
     ReportColumn("kind", "提醒类型", "text", 12),
     ReportColumn("reminders", "提醒数", "int", 8),
     ReportColumn("skipped", "跳过", "int", 8),
-    ReportColumn("sent", "短信已发", "int", 8),
+    # the GM dashboard's tile of the same name (reports.dashboard.retention), and 回厂率's denominator
+    ReportColumn("made", "未跳过的提醒", "int", 12),
+    ReportColumn("sms_sent", "短信已发", "int", 8),
     ReportColumn("reached", "电话联系上", "int", 10),
     ReportColumn("booked", "已预约", "int", 8),
     ReportColumn("returned", "回厂", "int", 8),
@@ -110,6 +112,7 @@ SUMMARY_COLUMNS = [
 def build_reminder_summary(*, store_ids: list[int] | None, month: dt.date) -> ReportTable:
     kinds = dict(OutreachKind.choices)
     rows = reminder_summary(store_ids=store_ids, month=month)
+    total = {**summary_total(rows), "kind": _("合计")}
     for row in rows:
         row["kind"] = str(kinds[row["kind"]])
     return ReportTable(
@@ -119,5 +122,6 @@ def build_reminder_summary(*, store_ids: list[int] | None, month: dt.date) -> Re
         period_label=month_label(month),
         columns=SUMMARY_COLUMNS,
         rows=rows,
+        total_row=total,
         notes=[_("按发送日所在月份统计；回厂率 = 回厂 / 未跳过的提醒（首保、定保、质保到期）。")],
     )

@@ -81,11 +81,13 @@ def test_every_retention_figure_is_the_reports_figure(client_for, general_manage
     assert charts["labels"] == [f"{m:%Y-%m}" for m in months]
     rates = winback_rates(store_ids=[store_a.pk], months=months)
     for i, month in enumerate(months):
-        summary = {row["kind"]: row for row in build_reminder_summary(store_ids=[store_a.pk], month=month).rows}
+        report = build_reminder_summary(store_ids=[store_a.pk], month=month)
+        summary = {row["kind"]: row for row in report.rows}
         labels = dict(OutreachKind.choices)
         by_label = {str(labels[k]): k for k in labels}
         summary = {by_label[name]: row for name, row in summary.items()}
-        # reminders made = 提醒数 − 跳过 of the report, every kind
+        # 未跳过的提醒 = the report's 合计 of that column = 提醒数 − 跳过 of the report, every kind
+        assert charts["made"][i] == report.total_row["made"]
         assert charts["made"][i] == sum(r["reminders"] - r["skipped"] for r in summary.values())
         for kind in SERVICE_REMINDER_KINDS:
             report_rate = summary[kind]["return_rate"]

@@ -174,7 +174,12 @@ def test_summary_counts_each_figure_in_one_query(django_assert_num_queries):
     assert first["return_rate"] == pytest.approx(1 / 3)
     birthday = rows[K.BIRTHDAY]
     # Its SMS is still queued (nothing flushed it): not sent yet.
-    assert (birthday["reminders"], birthday["skipped"], birthday["sent"], birthday["return_rate"]) == (2, 1, 0, None)
+    assert (birthday["reminders"], birthday["skipped"], birthday["sms_sent"], birthday["return_rate"]) == (
+        2,
+        1,
+        0,
+        None,
+    )
     assert rows[K.FESTIVAL]["reminders"] == 0
 
 
@@ -191,7 +196,7 @@ def test_the_report_counts_as_sent_only_the_sms_the_gateway_sent(status, sent):
         reminders_generate(day=D(2026, 6, 1), stores=[store])
     SmsMessage.objects.filter(pk=Reminder.objects.get().sms_message_id).update(status=status)
     rows = {r["kind"]: r for r in reminder_summary(store_ids=[store.pk], month=D(2026, 6, 1))}
-    assert (rows[K.BIRTHDAY]["reminders"], rows[K.BIRTHDAY]["sent"]) == (1, sent)
+    assert (rows[K.BIRTHDAY]["reminders"], rows[K.BIRTHDAY]["sms_sent"]) == (1, sent)
 
 
 def test_customer_timeline_shows_reminders_and_outreach_contacts_in_two_queries(django_assert_max_num_queries):
