@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.fresh_process import PROD_ENV, run_python
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -53,15 +55,7 @@ def test_a_web_worker_loads_the_application_then_tunes_the_garbage_collector():
         "assert gc.get_threshold()[0] == YOUNG_THRESHOLD, gc.get_threshold();"
         "print('ok')"
     )
-    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    environment.update(
-        DJANGO_SETTINGS_MODULE="config.settings.prod",
-        SECRET_KEY="x9!kP2#vL7@qR4$wT8^yU1&zA5*bC3(dE6)fG0_hJ-mN+oS=iV",
-        ALLOWED_HOSTS="cr.example.com",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
-    )
+    result = run_python(script, settings="config.settings.prod", **PROD_ENV)
     assert result.returncode == 0 and result.stdout.strip() == "ok", result.stdout + result.stderr
 
 
@@ -70,15 +64,7 @@ def test_production_has_no_demo_app():
     script = "import django; django.setup(); from django.apps import apps; print(apps.is_installed('demo'))"
     installed = {}
     for name in ("prod", "dev", "test"):
-        environment = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-        environment.update(
-            DJANGO_SETTINGS_MODULE=f"config.settings.{name}",
-            SECRET_KEY="x9!kP2#vL7@qR4$wT8^yU1&zA5*bC3(dE6)fG0_hJ-mN+oS=iV",
-            ALLOWED_HOSTS="cr.example.com",
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", script], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
-        )
+        result = run_python(script, settings=f"config.settings.{name}", **PROD_ENV)
         assert result.returncode == 0, result.stderr
         installed[name] = result.stdout.strip()
     assert installed == {"prod": "False", "dev": "True", "test": "True"}

@@ -3,15 +3,13 @@ only in Case's foreign keys (by string) and asks it through complaints.call_sour
 CallbacksConfig.ready() registers."""
 
 import ast
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from callbacks.complaint_source import COMPLAINT_CALL_SOURCE
 from complaints.call_source import call_source
+from tests.fresh_process import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,13 +51,6 @@ def test_every_module_of_both_apps_imports_in_a_fresh_process(first):
         "[importlib.import_module(n) for n in names];"
         "print(len(names))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
-        timeout=120,
-    )
+    done = run_python(script)
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout.split()[-1]) > 50

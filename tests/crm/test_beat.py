@@ -15,21 +15,19 @@ from django.core.management import call_command
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from crm.beat import BeatProblem, beat_schedule_check, beat_schedule_problems, beat_schedule_sync
+from tests.fresh_process import run_python
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _run_with_demo_settings(code: str, **env: str) -> str:
     """Run `code` after django.setup() under the settings `make run` uses (no DATABASE_URL)."""
-    environment = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings.dev", DEBUG="true", **env)
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup()\n{code}"],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    result = run_python(
+        f"import django; django.setup()\n{code}",
+        settings="config.settings.dev",
+        drop=("DATABASE_URL",),
+        DEBUG="true",
+        **env,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]

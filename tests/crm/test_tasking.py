@@ -3,17 +3,12 @@ the tasks modules that import them. The names must resolve in a process that has
 module yet — a web process or `seed_demo` — not only in a worker or in the test session (whose test
 modules import the tasks)."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from celery.exceptions import NotRegistered
 
 from crm.tasking import task_named
+from tests.fresh_process import run_python
 
-ROOT = Path(__file__).resolve().parents[2]
 QUEUED_BY_NAME = (
     "crm.tasks.import_job_run_task",
     "crm.sms.tasks.sms_deliver",
@@ -31,14 +26,7 @@ def test_every_name_a_service_queues_resolves_in_a_fresh_process():
         "assert [n for n in names if n not in current_app.tasks], 'every task is registered already';"
         "print(' '.join(task_named(n).name for n in names))"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
-        timeout=120,
-    )
+    done = run_python(script)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == list(QUEUED_BY_NAME)
 
