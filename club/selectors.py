@@ -67,9 +67,10 @@ def store_club_settings(*, store_id: int) -> ClubSettings:
 
 
 def active_cards_by_level(*, store_id: int) -> list[tuple[str, int]]:
-    """(level label, active cards) of the store, in level order — what the thresholds produce now."""
+    """(level label, valid cards) of the store, in level order — what the thresholds produce now. Valid
+    as the members report counts them (club.stats): active and not past their expiry."""
     counts = dict(
-        MemberCard.objects.filter(store_id=store_id, state=CardState.ACTIVE)
+        MemberCard.objects.filter(store_id=store_id, state=CardState.ACTIVE, expires_on__gte=timezone.localdate())
         .values_list("level")
         .annotate(n=Count("id"))
         .values_list("level", "n")

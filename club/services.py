@@ -181,8 +181,9 @@ def suggestion_points_book(entry, *, user: User | None) -> str:
     """建议采纳 (SPEC §10.6): an adopted suggestion earns its customer 200 points, once, on his valid
     member card at the suggestion's store (the earliest issued, when he holds several); a customer
     without one earns nothing. A voc.adoption handler: returns the sentence the user reads."""
+    not_a_member = _("客户不是有效会员，未加积分。")
     if entry.customer_id is None:
-        return ""
+        return not_a_member
     today = timezone.localdate()
     card = (
         MemberCard.objects.select_for_update()
@@ -191,7 +192,7 @@ def suggestion_points_book(entry, *, user: User | None) -> str:
         .first()
     )
     if card is None:
-        return _("客户不是有效会员，未加积分。")
+        return not_a_member
     if PointEntry.objects.filter(suggestion=entry).exists():
         return ""
     _book(

@@ -5,6 +5,9 @@ to recognise a number (`138****1234`), never enough to dial it.
 """
 
 import re
+import unicodedata
+
+from crm.validators import normalize_phone
 
 PERMISSION_FULL_PHONE = "crm.view_full_phone"
 
@@ -43,15 +46,26 @@ def phone_for(user, value: str | None) -> str:
     return (value or "") if can_see_full_numbers(user) else mask_phone(value)
 
 
-# An id number, a mobile or a landline inside free text (digits not glued to other digits).
-_NUMBERS_IN_TEXT = re.compile(r"(?<!\d)(\d{17}[\dXx]|1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+# A number inside free text, digits not glued to other digits (\d matches full-width digits too):
+# an id number; a mobile, with a +86 / 0086 prefix and spaces or hyphens as people write it
+# (139 1234 5678, +86-139-1234-5678, full-width １３９…); a landline with its area code.
+_NUMBERS_IN_TEXT = re.compile(
+    r"(?<!\d)(?:"
+    r"(?P<id>\d{17}[\dXxＸｘ])"
+    r"|(?P<mobile>(?:[+＋]?(?:86|８６)|0086|００８６)?[\s-]?[1１][3-9３-９]\d(?:[\s-]?\d{4}){2})"
+    r"|(?P<landline>0\d{2,3}-?\d{7,8})"
+    r")(?!\d)"
+)
 
 
 def mask_text(text: str | None) -> str:
     """Free text a customer said (a verbatim, a suggestion) with the phone and id numbers in it masked."""
 
     def replace(match: re.Match) -> str:
-        value = match.group(0)
-        return mask_id_number(value) if len(value) == 18 else mask_phone(value)
+        if match.group("id"):
+            return mask_id_number(unicodedata.normalize("NFKC", match.group("id")))
+        if match.group("mobile"):  # the 11 digits, whatever prefix and separators they came with
+            return mask_phone(re.sub(r"\D", "", unicodedata.normalize("NFKC", match.group("mobile")))[-11:])
+        return mask_phone(normalize_phone(match.group("landline")))
 
     return _NUMBERS_IN_TEXT.sub(replace, text or "")

@@ -70,10 +70,11 @@ class CustomerLookupView(ClientView):
         responses={200: LookupResponseSerializer, 400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer},
     )
     def get(self, request):
-        key = LookupKey(**{name: self.text_param(name) for name in ("mobile", "plate", "vin")})
+        # Normalised as the importer does (+86, spaces, 苏A·12345, lower case) before the check: a key
+        # that normalises to nothing ("+86", "·") names no customer and is a bad request.
+        key = LookupKey(**{name: self.text_param(name) for name in ("mobile", "plate", "vin")}).normalized()
         if not (key.mobile or key.plate or key.vin):
             raise ParseError(_("请指定 mobile、plate 或 vin"))
-        # The selector normalises the keys (+86, spaces, 苏A·12345, lower case) as the importer does.
         customers = customer_lookup(client=self.client, key=key)
         self.audit_counts = {"results": len(customers)}
         results = [

@@ -40,6 +40,9 @@ def test_lookup_by_plate_and_vin(api_a, world_a, world_b):
 
 def test_lookup_needs_a_key(api_a):
     assert api_a.get(URL).status_code == 400
+    # a key that is only a prefix or separators names nobody: a bad request, not "no customer"
+    for params in ({"mobile": "+86"}, {"plate": "·"}, {"vin": "  "}):
+        assert api_a.get(URL, params).status_code == 400, params
 
 
 def test_lookup_query_count_is_constant(api_a, store_a, world_a, django_assert_max_num_queries):

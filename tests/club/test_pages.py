@@ -168,8 +168,10 @@ def test_the_cr_manager_sets_the_thresholds_and_the_stores_cards_are_relevelled(
     assert response.status_code == 302
     card.refresh_from_db()
     assert card.level == Level.GOLD
+    expired = member_card(store_a, points=900, issued_on=dt.date(2023, 1, 2))  # valid until 2026-01-01
+    assert expired.level == Level.GOLD
     page = client.get(url)
-    assert dict(page.context["levels"])["金卡"] == 1
+    assert dict(page.context["levels"])["金卡"] == 1  # valid cards only, as the members report counts them
     assert "1 张会员卡等级已变更" in page.content.decode()
 
 

@@ -62,6 +62,12 @@ def test_feedback_without_adoption_or_for_a_non_member_books_nothing(store_a, ag
     assert voc_feedback_record(entry=other, user=agent, note="已加装插座", adopted=True) == [
         "客户不是有效会员，未加积分。"
     ]
+    anonymous = _entry(store_a, None, text="希望延长周末营业时间")
+    anonymous.customer = None
+    anonymous.save(update_fields=["customer"])
+    assert voc_feedback_record(entry=anonymous, user=agent, note="已延长", adopted=True) == [
+        "客户不是有效会员，未加积分。"
+    ]
     assert not PointEntry.objects.filter(kind=EntryKind.SUGGESTION).exists()
 
 
