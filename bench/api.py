@@ -87,3 +87,23 @@ def bench_api(report, runs: int) -> None:
                 note=f"{count_queries(lookup)} queries",
             )
         )
+        # A reporting tool's monthly pull: the callback tasks of the last whole month, first and
+        # fiftieth page (each page also counts the month's tasks).
+        month = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        for page in (1, 50):
+            url = f"/api/v1/callback-tasks/?month={month:%Y-%m}&page={page}"
+
+            def pull(url=url):
+                response = client.get(url)
+                assert response.status_code == 200 and response.json()["results"], response.content[:300]
+
+            report.add(
+                Figure(
+                    f"API callback tasks of {month:%Y-%m}, page {page} of 100 (10 stores)",
+                    median_ms(pull, runs),
+                    "ms",
+                    None,
+                    "",
+                    note=f"{count_queries(pull)} queries",
+                )
+            )
