@@ -14,6 +14,7 @@ from callbacks.models import CallbackTask, HotAlert
 from complaints.choices import NotificationKind
 from complaints.notifications import Message, notify_many, role_recipient_ids
 from crm.choices import Role
+from crm.masking import mask_text
 from crm.models import Delivery, RepairOrder, User
 from crm.scoping import scope_for_user
 from crm.selectors import customer_url
@@ -45,7 +46,9 @@ def hot_alert_notify(*, alert, task: CallbackTask) -> None:
         staff_users = RepairOrder.objects.filter(callback_task_link__task=task).values_list(
             "service_advisor__user_id", flat=True
         )
-    key, params, body = f"hot_alert:{alert.pk}", {"customer": task.customer.name}, "；".join(alert.reasons)
+    # The bell and the e-mail reach consultants too, who see no full numbers: the customer's words
+    # go out masked (the alert page shows them to those who may).
+    key, params, body = f"hot_alert:{alert.pk}", {"customer": task.customer.name}, mask_text("；".join(alert.reasons))
     notify_many(
         [
             Message(

@@ -251,7 +251,14 @@ def hot_alert_list(request):
     except NoReverseMatch:
         base = None
     return render(
-        request, "callbacks/hot_alert_list.html", {"alerts": alerts, "complaint_url": base, "form": HotAlertCloseForm()}
+        request,
+        "callbacks/hot_alert_list.html",
+        {
+            "alerts": alerts,
+            "complaint_url": base,
+            "form": HotAlertCloseForm(),
+            "full_numbers": can_see_full_numbers(request.user),
+        },
     )
 
 

@@ -169,7 +169,14 @@ def _callbacks_weekly(request):
         return form, access.store_ids, None, None
     day = data.get("week") or callback_weekly.default_week()
     monday, _start, _end = complaint_reports.week_bounds(day)
-    return form, access.store_ids, callback_weekly.build_callbacks_weekly(store_ids=access.store_ids, day=day), monday
+    return (
+        form,
+        access.store_ids,
+        callback_weekly.build_callbacks_weekly(
+            store_ids=access.store_ids, day=day, full_numbers=can_see_full_numbers(request.user)
+        ),
+        monday,
+    )
 
 
 @login_required

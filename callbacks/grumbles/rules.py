@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from callbacks.models import Grumble, HotAlert
 from complaints.models import Case
+from crm.masking import mask_text
 
 STATUS_OPEN, STATUS_DONE = "open", "done"
 
@@ -35,6 +36,8 @@ def grumble_record(alert: HotAlert) -> Grumble | None:
         return None
 
 
-def grumble_content(alert: HotAlert, record: Grumble | None) -> str:
-    """What the customer complained of and asks: as the CR staff wrote it, else the alert's reasons."""
-    return record.content if record is not None and record.content else "；".join(alert.reasons)
+def grumble_content(alert: HotAlert, record: Grumble | None, *, full: bool = True) -> str:
+    """What the customer complained of and asks: as the CR staff wrote it, else the alert's reasons.
+    They carry the customer's own words: without `full`, the numbers said in them are masked."""
+    content = record.content if record is not None and record.content else "；".join(alert.reasons)
+    return content if full else mask_text(content)

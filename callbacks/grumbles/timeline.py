@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from callbacks.grumbles.rules import grumble_content, grumble_is_done, grumble_record, not_a_case_filter
 from callbacks.models import HotAlert
+from crm.masking import can_see_full_numbers
 from crm.scoping import scope_for_user
 from crm.timeline import TimelineEntry
 
@@ -14,11 +15,12 @@ def grumble_timeline_entries(customer, user=None) -> list[TimelineEntry]:
     if user is not None:
         qs = scope_for_user(qs, user, store_field="task__store")
     linked = user is None or user.has_perm("callbacks.view_grumble")
+    full = user is None or can_see_full_numbers(user)
     entries = []
     for alert in qs.select_related("grumble__responsible_staff").order_by("-raised_at")[:50]:
         record = grumble_record(alert)
         done = grumble_is_done(record)
-        body = [grumble_content(alert, record)]
+        body = [grumble_content(alert, record, full=full)]
         if done:
             body.append(_("处理结果：%(summary)s") % {"summary": record.result_summary})
         if record and record.recall_note:

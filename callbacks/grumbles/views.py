@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from callbacks.grumbles import rules, selectors, services
 from callbacks.grumbles.forms import GrumbleFilterForm, GrumbleForm, RecallForm
+from crm.masking import can_see_full_numbers
 from crm.scoping import stores_for_user
 
 
@@ -27,11 +28,12 @@ def grumble_list(request):
     )
     query = request.GET.copy()
     query.pop("page", None)
+    full = can_see_full_numbers(request.user)
     for alert in page:
         alert.number = selectors.grumble_number(alert)
         alert.record = rules.grumble_record(alert)
         alert.done = rules.grumble_is_done(alert.record)
-        alert.content = rules.grumble_content(alert, alert.record)
+        alert.content = rules.grumble_content(alert, alert.record, full=full)
     context = {"form": form, "page_obj": page, "query_string": query.urlencode()}
     return render(request, "callbacks/grumble_list.html", context)
 
@@ -47,7 +49,8 @@ def _detail(request, alert, *, form=None, recall_form=None, status=200):
         "alert": alert,
         "record": record,
         "done": rules.grumble_is_done(record),
-        "content": rules.grumble_content(alert, record),
+        "content": rules.grumble_content(alert, record, full=can_see_full_numbers(request.user)),
+        "full_numbers": can_see_full_numbers(request.user),
         "number": selectors.grumble_number(alert),
         "form": form,
         "recall_form": recall_form or RecallForm(initial={"recall_note": record.recall_note if record else ""}),

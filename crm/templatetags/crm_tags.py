@@ -3,7 +3,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from crm.masking import mask_id_number, mask_phone
+from crm.masking import mask_id_number, mask_phone, mask_text
 from crm.page_panels import render_page_panels
 
 register = template.Library()
@@ -13,6 +13,13 @@ register = template.Library()
 def phone(value: str | None, full: bool) -> str:
     """`{{ customer.mobile|phone:full_numbers }}`: the number, masked unless `full` is true."""
     return (value or "") if full else mask_phone(value)
+
+
+@register.filter
+def said(value: str | None, full: bool) -> str:
+    """`{{ alert.reasons|join:"；"|said:full_numbers }}`: words a customer said, with the phone and id
+    numbers in them masked unless `full` is true."""
+    return (value or "") if full else mask_text(value)
 
 
 @register.filter

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_noop
 from callbacks import figures
 from callbacks.choices import CallbackKind
 from callbacks.models import CallbackTask
+from crm.masking import mask_text
 from crm.reporting import ReportColumn, ReportTable, rate, without_jit
 from reports.periods import store_label
 from reports.tables.complaints import week_bounds, week_label
@@ -111,7 +112,9 @@ def advisor_rows(
     return rows, total
 
 
-def unhappy_rows(*, store_ids: list[int] | None, first_day: dt.date, last_day: dt.date) -> list[dict]:
+def unhappy_rows(
+    *, store_ids: list[int] | None, first_day: dt.date, last_day: dt.date, full_numbers: bool = True
+) -> list[dict]:
     """The unhappy customers of the days' service callbacks, each with the reasons its hot alert
     stored: one query."""
     period = figures.task_period_filter(kind=KIND, first_day=first_day, last_day=last_day, store_ids=store_ids)
@@ -139,7 +142,9 @@ def unhappy_rows(*, store_ids: list[int] | None, first_day: dt.date, last_day: d
                 "customer": task.customer.name,
                 "completed_at": task.completed_at,
                 "score": task.overall_score,
-                "reasons": "；".join(alert.reasons) if alert else "",
+                "reasons": ("；".join(alert.reasons) if full_numbers else mask_text("；".join(alert.reasons)))
+                if alert
+                else "",
                 "alert_state": alert_state,
             }
         )
@@ -147,9 +152,10 @@ def unhappy_rows(*, store_ids: list[int] | None, first_day: dt.date, last_day: d
 
 
 def build_callbacks_weekly(
-    *, store_ids: list[int] | None, day: dt.date, now: dt.datetime | None = None
+    *, store_ids: list[int] | None, day: dt.date, now: dt.datetime | None = None, full_numbers: bool = True
 ) -> list[ReportTable]:
-    """The week holding `day`: the advisors' table and the unhappy customers' list."""
+    """The week holding `day`: the advisors' table and the unhappy customers' list (the customers'
+    words in its reasons masked unless `full_numbers`)."""
     monday, sunday = week_days(day)
     label, stores = week_label(monday), store_label(store_ids)
     rows, total = advisor_rows(store_ids=store_ids, first_day=monday, last_day=sunday, now=now or timezone.now())
@@ -172,7 +178,7 @@ def build_callbacks_weekly(
         store_label=stores,
         period_label=label,
         columns=UNHAPPY_COLUMNS,
-        rows=unhappy_rows(store_ids=store_ids, first_day=monday, last_day=sunday),
+        rows=unhappy_rows(store_ids=store_ids, first_day=monday, last_day=sunday, full_numbers=full_numbers),
     )
     return [advisors, unhappy_table]
 

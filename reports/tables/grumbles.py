@@ -75,7 +75,7 @@ def _row(alert, full_numbers: bool) -> dict:
         "work": ro.get_work_type_display() if ro else "",
         "team": ro.repair_team.name if ro and ro.repair_team_id else "",
         "advisor": ro.service_advisor.name if ro else "",
-        "content": grumble_content(alert, record),
+        "content": grumble_content(alert, record, full=full_numbers),
         "handling": record.handling if record else "",
         "responsible": record.responsible_staff.name if record and record.responsible_staff_id else "",
         "handled_on": record.handled_on if record else None,

@@ -327,3 +327,23 @@ def test_every_page_says_the_same_content_and_status(store_a, cr_manager, genera
     assert entry.body == expected and row["content"] == expected
     assert register.context["page_obj"][0].done is False and detail.context["done"] is False
     assert entry.title == "抱怨（处理中）"
+
+
+def test_a_number_the_customer_said_is_masked_for_the_gm_wherever_the_grumble_shows(
+    client_for, store_a, cr_manager, general_manager
+):
+    alert = make_alert(store_a, reasons=("Q11 客户原话：洗车不干净，请回电 139 1234 5678",))
+    said, masked = "请回电 139 1234 5678", "请回电139****5678"
+    pages = [
+        reverse("callbacks:grumble_list") + "?month=2026-10",
+        reverse("callbacks:grumble_detail", args=[alert.pk]),
+        reverse("callbacks:hot_alert_list"),
+    ]
+    for url in pages:
+        gm_page = client_for(general_manager).get(url).text
+        assert masked in gm_page and said not in gm_page, url
+        assert said in client_for(cr_manager).get(url).text, url
+    gm_entries = [e for e in customer_timeline(alert.task.customer, user=general_manager) if e.kind == "grumble"]
+    assert masked in gm_entries[0].body and said not in gm_entries[0].body
+    table = build_report("grumbles", store_ids=[store_a.pk], month=dt.date(2026, 10, 1), full_numbers=False)
+    assert next(iter(table.rows))["content"].endswith(masked)

@@ -158,3 +158,12 @@ def test_page_query_count_is_constant_in_rows(
     with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url, {"week": "2026-10-07"})
     assert "新顾问5" in response.content.decode()
+
+
+def test_a_number_the_customer_said_is_masked_for_the_service_manager(week, client_for, department_manager):
+    HotAlert.objects.filter(task=week["t5"]).update(reasons=["Q11 客户原话：请回电13912345678"])
+    with time_machine.travel(NOW, tick=False):
+        body = client_for(department_manager).get(reverse("reports:callbacks_weekly"), {"week": "2026-10-07"}).text
+    assert "139****5678" in body and "13912345678" not in body
+    rows = build_callbacks_weekly(store_ids=None, day=WEEK, now=NOW)[1].rows
+    assert any("13912345678" in row["reasons"] for row in rows)  # full numbers for those who may see them
