@@ -76,7 +76,7 @@ def test_click_to_call_then_the_cti_reports_the_call_and_its_recording(
 
     page.reload()
     row = page.locator("[data-testid=call-row]")
-    assert "95" in row.inner_text()
+    assert "0:01:35" in row.inner_text()  # 95 seconds of talk time
     player = page.locator("[data-testid=telephony-panel] audio")
     assert player.count() == 1
     status = page.evaluate("async (src) => (await fetch(src)).status", player.get_attribute("src"))

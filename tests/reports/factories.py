@@ -171,8 +171,9 @@ def seed_dashboard_year(store, *, last_month: dt.date, seed: int = 7, weak_advis
                 if state == TaskState.DONE:
                     score = rng.choice([3, 6, 7] if grumble else [6, 7, 8, 9, 9, 10, 10, 10 if trend > 0.5 else 8])
                 plan.append((staff, kind, source, state, grumble, score))
+    # 138… numbers and 看板客户 names: CustomerFactory's sequence (客户n, 139…) never meets these.
     customers = Customer.objects.bulk_create(
-        Customer(store=store, name=f"客户{n:04d}", mobile=f"139{n:08d}") for n in range(len(plan))
+        Customer(store=store, name=f"看板客户{n:04d}", mobile=f"138{n:08d}") for n in range(len(plan))
     )
     vehicles = Vehicle.objects.bulk_create(
         Vehicle(store=store, vin=make_vin(rng), plate=f"皖N{n:05d}", series="卡罗拉", model="卡罗拉 1.6L", owner=c)
