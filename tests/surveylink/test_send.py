@@ -168,17 +168,26 @@ def test_after_due_is_one_query_whatever_the_number_of_stores(db):
     assert survey_link_after_due(now=DAY, limit=1) == [due.pk]
 
 
-@pytest.mark.parametrize("change", [{"may_sms": False}, {"mobile_invalid": True}, {"mobile": "05645367999"}])
+@pytest.mark.parametrize("change", [{}, {"may_sms": False}, {"mobile_invalid": True}, {"mobile": "05645367999"}])
 @pytest.mark.parametrize("mode", [LinkMode.OFF, LinkMode.INSTEAD, LinkMode.AFTER])
 def test_score_survey_and_link_refuse_the_same_customers(task, store_a, mode, change):
-    """One rule (crm.sms.services.customer_may_get_sms) for the score SMS and both link modes."""
+    """One rule (crm.sms.services.customer_may_get_sms) for the score SMS and both link modes.
+    The unchanged customer ({}) is the control: the same calls then send, so a refusal below is the
+    customer's doing, not the mode's."""
     _mode(store_a, mode, hours=1)
     _at_maximum(task)
     type(task.customer).objects.filter(pk=task.customer_id).update(**change)
-    assert callback_sms_survey_send(task_id=task.pk, now=DAY) is False
+    may = not change
+    first = callback_sms_survey_send(task_id=task.pk, now=DAY)
+    assert first is may
+    # The score survey (OFF, AFTER) or the link itself (INSTEAD) is the first message.
+    first_reason = "survey_link" if mode == LinkMode.INSTEAD else "callback_survey"
+    assert list(SmsMessage.objects.values_list("reason", flat=True)) == ([first_reason] if may else [])
     CallbackTask.objects.filter(pk=task.pk).update(sms_survey_sent_at=DAY)
-    assert survey_link_send_after(task_id=task.pk, now=DAY + datetime.timedelta(hours=2)) is False
-    assert not SmsMessage.objects.exists() and not SurveyLink.objects.exists()
+    # The link after an unanswered score survey: only in AFTER mode, and only to a customer who may get SMS.
+    after = survey_link_send_after(task_id=task.pk, now=DAY + datetime.timedelta(hours=2))
+    assert after is (may and mode == LinkMode.AFTER)
+    assert SurveyLink.objects.exists() is (may and mode != LinkMode.OFF)
 
 
 @pytest.mark.parametrize("mode", [LinkMode.OFF, LinkMode.INSTEAD])
