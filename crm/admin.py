@@ -126,6 +126,9 @@ class SmsMessageAdmin(admin.ModelAdmin):
     list_filter = ("direction", "status", "reason", "outcome", "handled", "store")
     search_fields = ("mobile", "related_key", "provider_id", "body")
     raw_id_fields = ("customer", "reply_to", "handled_by", "entered_by")
+    # A queued survey-link SMS still carries its token in `body`: the admin shows the redacted copy.
+    exclude = ("body",)
+    readonly_fields = ("shown_body",)
     date_hierarchy = "queued_at"
 
 

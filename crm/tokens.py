@@ -1,5 +1,6 @@
 """Secret tokens (API clients, the customer's survey link) are stored only as their SHA-256: the
-token itself is shown once (or sent once) and never kept, so a copy of the database opens nothing."""
+token itself is shown once (or sent once) and not kept — a survey-link SMS holds it only until it
+leaves the outbox (crm.sms.models.SmsMessage.body_redacted) — so a copy of the database opens nothing."""
 
 import hashlib
 

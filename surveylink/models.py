@@ -26,8 +26,10 @@ class StoreSurveyLinkSettings(models.Model):
 
 
 class SurveyLink(models.Model):
-    """One task's survey link (问卷链接). The token itself is never stored: only its SHA-256
-    (`token_hash`), so a copy of the database opens no survey. The link pins the questionnaire
+    """One task's survey link (问卷链接). The link keeps only the token's SHA-256 (`token_hash`);
+    the token itself is in the SMS body only while the message waits in the outbox, shown to
+    nobody (pages and the API show `body_redacted`), and is blanked there once the message has
+    gone, so a copy of the database opens no survey that has been sent. The link pins the questionnaire
     version it was sent with (the customer answers what he was shown), expires with the callback
     window (`expires_at`), and works once (`answered_at`)."""
 

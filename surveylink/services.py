@@ -60,6 +60,10 @@ def store_link_settings(store_id: int) -> StoreSurveyLinkSettings:
     return found or StoreSurveyLinkSettings(store_id=store_id)
 
 
+# What pages show in place of the token while the SMS waits in the outbox (crm.sms: body_redacted).
+REDACTED_TOKEN = "****"
+
+
 def survey_link_url(token: str) -> str:
     """The link as the SMS carries it: SITE_URL + /s/<token>/ (a path only if SITE_URL is unset)."""
     path = reverse("surveylink:page", args=[token])
@@ -94,6 +98,7 @@ def survey_link_send(*, task: CallbackTask, now: datetime.datetime, token: str |
         customer=task.customer,
         mobile=task.customer.mobile,
         body=survey_link_sms_body(task, survey_link_url(token)),
+        body_redacted=survey_link_sms_body(task, survey_link_url(REDACTED_TOKEN)),
         reason=SMS_REASON,
         related_key=f"survey_link:{task.pk}",
         now=now,

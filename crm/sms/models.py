@@ -30,6 +30,10 @@ class SmsMessage(models.Model):
     )
     mobile = models.CharField(_("号码"), max_length=20)
     body = models.TextField(_("内容"))
+    # A body that carries a secret (the customer's survey-link token) also has this copy with the
+    # secret blanked out. Pages and the API show it (`shown_body`), and once the message has left
+    # the outbox (sent or failed) it replaces `body`, so the token lives on in the customer's SMS only.
+    body_redacted = models.TextField(_("内容（隐去口令）"), blank=True)
     reason = models.CharField(_("原因类型"), max_length=40, blank=True, choices=SmsReason.choices)
     related_key = models.CharField(_("关联"), max_length=100, blank=True)
     direction = models.CharField(_("方向"), max_length=3, choices=Direction.choices, default=Direction.OUTBOUND)
@@ -106,6 +110,11 @@ class SmsMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.mobile} {self.get_status_display()}"
+
+    @property
+    def shown_body(self) -> str:
+        """What a page, an export or the API shows: never the secret a queued body still carries."""
+        return self.body_redacted or self.body
 
 
 class SmsTemplate(models.Model):

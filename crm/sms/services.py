@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Case, F, Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +51,10 @@ def customer_may_get_sms(customer: Customer) -> bool:
     return not sms_refusal(customer, customer.mobile)
 
 
+# A message that has left the outbox keeps no secret: its body becomes the redacted copy, if any.
+_BODY_WITHOUT_SECRET = Case(When(~Q(body_redacted=""), then=F("body_redacted")), default=F("body"))
+
+
 def sms_send(
     *,
     store: Store,
@@ -60,11 +64,14 @@ def sms_send(
     reason: str,
     related_key: str,
     now: datetime.datetime | None = None,
+    body_redacted: str = "",
 ) -> SmsMessage:
     """Log and queue one SMS; it goes at once (after commit) or at 08:00 if it is quiet hours.
 
     Idempotent per (reason, related_key): a second call returns the first message, unchanged.
     A message that may not go (invalid mobile, no SMS consent) is logged as failed with the reason.
+    A body carrying a secret comes with `body_redacted`, the same text with the secret blanked:
+    that is what pages show, and what the row keeps once the message has left the outbox.
     """
     now = now or timezone.now()
     mobile = normalize_phone(mobile)
@@ -73,7 +80,8 @@ def sms_send(
         store=store,
         customer=customer,
         mobile=mobile,
-        body=body,
+        body=body_redacted if (error and body_redacted) else body,
+        body_redacted=body_redacted,
         reason=reason,
         related_key=related_key,
         direction=Direction.OUTBOUND,
@@ -121,9 +129,13 @@ def sms_deliver(*, message_id: int, now: datetime.datetime | None = None, backen
         provider_id = backend.send(message)
     except SmsBackendError as exc:
         logger.warning("SMS %s to %s failed: %s", message.pk, message.mobile, exc)
-        SmsMessage.objects.filter(pk=message_id).update(status=SmsStatus.FAILED, error=str(exc)[:1000])
+        SmsMessage.objects.filter(pk=message_id).update(
+            status=SmsStatus.FAILED, error=str(exc)[:1000], body=_BODY_WITHOUT_SECRET
+        )
         return False
-    SmsMessage.objects.filter(pk=message_id).update(status=SmsStatus.SENT, sent_at=now, provider_id=provider_id or "")
+    SmsMessage.objects.filter(pk=message_id).update(
+        status=SmsStatus.SENT, sent_at=now, provider_id=provider_id or "", body=_BODY_WITHOUT_SECRET
+    )
     return True
 
 
@@ -133,7 +145,7 @@ def sms_flush_queue(*, now: datetime.datetime | None = None, batch_size: int = 5
     now = now or timezone.now()
     stale = now - datetime.timedelta(minutes=STALE_SENDING_MINUTES)
     SmsMessage.objects.filter(status=SmsStatus.SENDING, claimed_at__lt=stale).update(
-        status=SmsStatus.FAILED, error="发送中断，结果未知（未重发）"
+        status=SmsStatus.FAILED, error="发送中断，结果未知（未重发）", body=_BODY_WITHOUT_SECRET
     )
     try:
         backend = backend or get_backend()

@@ -26,7 +26,7 @@ def sms_timeline_entries(customer, user=None) -> list[TimelineEntry]:
                 at=m.sent_at or m.queued_at,
                 kind="sms",
                 title=title,
-                body=m.body if not m.error else f"{m.body}\n{m.error}",
+                body=m.shown_body if not m.error else f"{m.shown_body}\n{m.error}",
                 icon="chat-dots" if m.direction == Direction.OUTBOUND else "reply",
                 tone=_TONE.get(m.status, "secondary"),
             )

@@ -7,17 +7,22 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
 
+from api.choices import Scope
+from api.services import api_client_create
 from callbacks.choices import Disposition, TaskState
 from callbacks.models import CallbackTask
 from callbacks.services import callback_attempt_record
 from callbacks.sms import callback_sms_survey_send
 from crm.sms.choices import SmsStatus
 from crm.sms.models import SmsMessage, SmsTemplate
+from crm.sms.services import sms_deliver
 from crm.tokens import token_hash
 from surveylink.choices import LinkMode
 from surveylink.models import StoreSurveyLinkSettings, SurveyLink
-from surveylink.services import survey_link_after_due, survey_link_send_after
+from surveylink.services import survey_link_after_due, survey_link_send, survey_link_send_after
 from surveylink.tasks import survey_link_after_sweep
 from tests.callbacks.factories import SalesTaskFactory
 from tests.factories import StoreFactory
@@ -203,3 +208,54 @@ def test_score_survey_and_link_fill_the_same_placeholders(task, store_a, mode):
     customer, vehicle = task.customer, task.vehicle
     expected = f"{customer.salutation}|{store_a.name}|{store_a.phone}|{vehicle.plate}|{DAY.date().isoformat()}"
     assert SmsMessage.objects.get().body == expected
+
+
+class _Gateway:
+    """Keeps what the gateway was handed: the customer's SMS must carry the live link."""
+
+    def __init__(self):
+        self.bodies = []
+
+    def send(self, message):
+        self.bodies.append(message.body)
+        return "gw-1"
+
+
+def test_the_token_is_shown_to_nobody_and_forgotten_once_the_sms_has_gone(task, store_a, cr_manager, client_for):
+    _mode(store_a, LinkMode.INSTEAD)
+    _at_maximum(task)
+    assert callback_sms_survey_send(task_id=task.pk, now=DAY) is True
+    message = SmsMessage.objects.get()
+    token = LINK.search(message.body).group(1)
+    # While it waits in the outbox: the customer page, the outbox page and the API show no token.
+    staff = client_for(cr_manager)
+    with time_machine.travel(DAY, tick=False):
+        for url in (reverse("crm:customer_detail", args=[task.customer_id]), reverse("crm:sms_outbox")):
+            page = staff.get(url).content.decode()
+            assert "/s/****/" in page and token not in page, url
+        issued = api_client_create(name="CTI", stores=[store_a], scopes=[Scope.LOOKUP])
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Bearer {issued.token}")
+        response = api.get(f"/api/v1/customers/{task.customer_id}/timeline/")
+    assert response.status_code == 200 and "/s/****/" in response.content.decode()
+    assert token not in response.content.decode()
+    # The gateway gets the live link; the row then keeps only the blanked copy.
+    gateway = _Gateway()
+    assert sms_deliver(message_id=message.pk, now=DAY, backend=gateway) is True
+    assert token in gateway.bodies[0]
+    message.refresh_from_db()
+    assert message.status == SmsStatus.SENT and token not in message.body and "/s/****/" in message.body
+    # The customer's link still opens: the hash is kept, not the token.
+    with time_machine.travel(DAY, tick=False):
+        assert client_for(cr_manager).get(f"/s/{token}/").status_code == 200
+
+
+def test_a_refused_link_sms_keeps_no_token(task, store_a):
+    _mode(store_a, LinkMode.INSTEAD)
+    _at_maximum(task)
+    task.customer.mobile_invalid = True
+    task.customer.save(update_fields=["mobile_invalid"])
+    link = survey_link_send(task=task, now=DAY)
+    message = SmsMessage.objects.get()
+    assert link is not None and message.status == SmsStatus.FAILED
+    assert "/s/****/" in message.body and not LINK.search(message.body)
