@@ -8,7 +8,12 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Our template: drf-spectacular's own links Google Fonts (no CDN, issue 16).
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
     path("dms/deliveries/", dms.DeliveriesPushView.as_view(), name="push_deliveries"),
     path("dms/repair-orders/", dms.RepairOrdersPushView.as_view(), name="push_repair_orders"),
     path("dms/callback-results/", dms.CallbackResultsPushView.as_view(), name="push_callback_results"),
