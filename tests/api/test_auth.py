@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from api.choices import Scope
 from api.models import ApiClient
-from api.services import api_client_create, api_client_revoke
+from api.services import api_client_create, api_client_revoke, api_client_rotate_token
 from crm.tokens import token_hash
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,68 @@ def test_unknown_paths_are_a_json_404_for_a_client_and_401_for_anyone_else(api_a
     response = api_a.get("/api/v1/nothing/here/")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
     assert call().get("/api/v1/nothing/here/").status_code == 401
+
+
+def _trail(client: ApiClient) -> list[LogEntry]:
+    """The client's audit trail: its changes, not its calls (action 'access')."""
+    return list(
+        LogEntry.objects.get_for_object(client).exclude(action=LogEntry.Action.ACCESS).order_by("timestamp", "id")
+    )
+
+
+def _leaks(entries: list[LogEntry], *secrets: str) -> list[str]:
+    """The secrets found anywhere in the entries' stored columns."""
+    stored = " ".join(str(v) for e in entries for v in LogEntry.objects.filter(pk=e.pk).values().get().values())
+    return [s for s in secrets if s in stored]
+
+
+def test_create_revoke_and_new_token_are_audited_without_the_token_hash(store_a, store_b):
+    issued = api_client_create(name="CTI", stores=[store_a], scopes=[Scope.LOOKUP])
+    client = issued.client
+    first_hash = client.token_hash
+    created = _trail(client)
+    assert created[0].action == LogEntry.Action.CREATE
+    assert created[0].changes_dict["name"] == ["None", "CTI"]
+    assert "token_prefix" in created[0].changes_dict and "token_hash" not in created[0].changes_dict
+    assert any(e.changes_dict.get("stores", {}).get("objects") == [str(store_a)] for e in created)
+
+    token = api_client_rotate_token(client=client)
+    rotated = _trail(client)[-1]
+    assert rotated.action == LogEntry.Action.UPDATE
+    assert rotated.changes_dict["token_prefix"] == [issued.token[:12], token[:12]]
+    assert "token_hash" not in rotated.changes_dict
+
+    assert api_client_revoke(client=client) is True
+    revoked = _trail(client)[-1]
+    assert revoked.action == LogEntry.Action.UPDATE
+    assert revoked.changes_dict["is_active"] == ["True", "False"]
+    assert revoked.changes_dict["revoked_at"][0] == "None"
+    count = len(_trail(client))
+    assert api_client_revoke(client=client) is False
+    assert len(_trail(client)) == count  # revoking a revoked client changes nothing
+
+    client.refresh_from_db()
+    assert _leaks(_trail(client), first_hash, client.token_hash, issued.token, token) == []
+
+
+def test_admin_changes_to_a_client_are_audited_with_the_administrator(administrator, client, store_a):
+    client.force_login(administrator)
+    client.post(
+        "/admin/api/apiclient/add/",
+        {"name": "DMS", "stores": [store_a.pk], "scopes": ["dms:push"], "is_active": "on", "note": ""},
+    )
+    created = ApiClient.objects.get(name="DMS")
+    client.post(
+        "/admin/api/apiclient/",
+        {"action": "rotate_token", "_selected_action": [created.pk]},
+    )
+    client.post("/admin/api/apiclient/", {"action": "revoke", "_selected_action": [created.pk]})
+    trail = _trail(created)
+    assert [e.action for e in trail if "stores" not in e.changes_dict] == [
+        LogEntry.Action.CREATE,
+        LogEntry.Action.UPDATE,
+        LogEntry.Action.UPDATE,
+    ]
+    assert {e.actor_id for e in trail} == {administrator.pk}
+    created.refresh_from_db()
+    assert _leaks(trail, created.token_hash) == []
