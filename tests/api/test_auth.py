@@ -1,11 +1,14 @@
 """Clients, tokens, scopes, throttling and the audit log of every call."""
 
+import datetime as dt
 import io
 import re
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from api.choices import Scope
 from api.models import ApiClient
@@ -206,3 +209,54 @@ def test_admin_changes_to_a_client_are_audited_with_the_administrator(administra
     assert {e.actor_id for e in trail} == {administrator.pk}
     created.refresh_from_db()
     assert _leaks(trail, created.token_hash) == []
+
+
+def test_failed_authentication_is_throttled_per_address(call, issued_a, settings):
+    """Past the failures an address may make, its calls are 429 before the token is looked up —
+    a valid token's too — and write no audit row but the first refusal's; another address and
+    the clients' own budgets are untouched."""
+    settings.API_AUTH_FAILURE_RATE = "3/min"
+    stranger, neighbour = call("dcr_guess"), call("dcr_guess")
+    stranger.defaults["REMOTE_ADDR"] = "203.0.113.7"
+    neighbour.defaults["REMOTE_ADDR"] = "198.51.100.2"
+    before = LogEntry.objects.count()
+    assert [stranger.get(LOOKUP).status_code for _ in range(3)] == [401, 401, 401]
+    assert LogEntry.objects.count() == before + 3
+
+    with CaptureQueriesContext(connection) as queries:
+        refused = [stranger.get(LOOKUP) for _ in range(20)]
+    assert {r.status_code for r in refused} == {429}
+    assert int(refused[0]["Retry-After"]) > 0
+    assert LogEntry.objects.count() == before + 4  # the first refusal only
+    first = LogEntry.objects.latest("id")
+    assert first.additional_data["status"] == 429 and first.additional_data["client"] is None
+    assert len(queries) == 1  # that entry's insert: no token lookup, no other row
+
+    # The address is refused whatever it sends, a valid token and no token included.
+    stranger.credentials(HTTP_AUTHORIZATION=f"Bearer {issued_a.token}")
+    assert stranger.get(LOOKUP).status_code == 429
+    stranger.credentials()
+    assert stranger.get(LOOKUP).status_code == 429
+    assert neighbour.get(LOOKUP).status_code == 401
+    assert call(issued_a.token).get(LOOKUP).status_code == 200
+
+
+def test_calls_without_a_token_count_as_failures_and_the_window_passes(call, settings, time_machine):
+    settings.API_AUTH_FAILURE_RATE = "2/min"
+    time_machine.move_to(dt.datetime(2026, 10, 21, 10, 0, tzinfo=dt.UTC), tick=False)
+    anonymous = call()
+    assert anonymous.get(LOOKUP).status_code == 401
+    assert anonymous.get("/api/v1/nothing/").status_code == 401
+    assert anonymous.get(LOOKUP).status_code == 429
+    time_machine.shift(61)
+    assert anonymous.get(LOOKUP).status_code == 401
+
+
+def test_a_forwarded_for_header_does_not_change_the_address(call, settings):
+    """Without proxies configured (API_NUM_PROXIES 0) the address is REMOTE_ADDR: a caller cannot
+    start afresh by writing another X-Forwarded-For."""
+    settings.API_AUTH_FAILURE_RATE = "2/min"
+    caller = call("dcr_guess")
+    for i in range(2):
+        assert caller.get(LOOKUP, HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code == 401
+    assert caller.get(LOOKUP, HTTP_X_FORWARDED_FOR="10.0.0.9").status_code == 429
