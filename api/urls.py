@@ -24,6 +24,7 @@ urlpatterns = [
     path("reminders/", reads.ReminderListView.as_view(), name="reminders"),
     path("reports/", reads.ReportListView.as_view(), name="reports"),
     path("reports/<str:name>/", reads.ReportTableView.as_view(), name="report_table"),
+    path("reports/weekly/<str:name>/", reads.WeeklyReportView.as_view(), name="weekly_report"),
     # Any other path under /api/v1/ is a JSON 404, not the site's HTML page.
     re_path(r"^.*$", reads.NotFoundView.as_view(), name="not_found"),
 ]

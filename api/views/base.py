@@ -23,6 +23,13 @@ from crm.models import Store
 
 STORE_PARAM = OpenApiParameter("store", OpenApiTypes.STR, description="store code (one of the client's stores)")
 MONTH_PARAM = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM", pattern=r"^\d{4}-\d{2}$")
+WEEK_PARAM = OpenApiParameter(
+    "week",
+    OpenApiTypes.DATE,
+    description="any day of the Monday-to-Sunday week, YYYY-MM-DD (default: the week the report's page opens on)",
+)
+# The years a period may be in (crm.periods.parse_month's: a week of 9999 has no end to query to).
+YEARS = range(1900, 9999)
 
 
 class ApiPagination(PageNumberPagination):
@@ -104,6 +111,19 @@ class ClientMixin:
             return params.month_param(value)
         except BadRequest:
             raise ParseError(_("月份格式应为 YYYY-MM")) from None
+
+    def week_param(self) -> dt.date | None:
+        """`week=YYYY-MM-DD`, any day of the week (crm.params.date_param, the pages' parser)."""
+        value = self.request.query_params.get("week", "").strip()
+        if not value:
+            return None
+        try:
+            day = params.date_param(value, name="week")
+        except BadRequest:
+            day = None
+        if day is None or day.year not in YEARS:
+            raise ParseError(_("周应写作该周任一天的日期（YYYY-MM-DD）"))
+        return day
 
     def text_param(self, name: str) -> str:
         """A free-text query parameter, trimmed; one PostgreSQL cannot compare (a NUL byte) is a 400."""
