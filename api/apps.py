@@ -15,4 +15,4 @@ class ApiConfig(AppConfig):
     nav_items: list = []
 
     def ready(self) -> None:
-        from api import schema  # noqa: F401  (the bearer scheme of the OpenAPI schema)
+        from api import audit, schema  # noqa: F401  (ApiClient's audit trail; the schema's bearer scheme)

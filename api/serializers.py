@@ -187,6 +187,11 @@ class ReportInfoSerializer(serializers.Serializer):
     name = serializers.CharField()
     title = serializers.CharField()
     group = serializers.CharField()
+    period = serializers.ChoiceField(
+        choices=["month", "quarter", "year", "week"],
+        help_text="month: the month given; quarter / year: the quarter or year holding it; week: a week report",
+    )
+    path = serializers.CharField(help_text="where to read it")
 
 
 class ReportColumnSerializer(serializers.Serializer):
@@ -204,3 +209,11 @@ class ReportTableSerializer(serializers.Serializer):
     rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField(allow_null=True)))
     total = serializers.ListField(child=serializers.JSONField(allow_null=True), allow_null=True)
     notes = serializers.ListField(child=serializers.CharField())
+
+
+class WeeklyReportSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    title = serializers.CharField()
+    week = serializers.DateField(help_text="the week's Monday")
+    period_label = serializers.CharField()
+    tables = ReportTableSerializer(many=True)

@@ -57,10 +57,18 @@ def api_client_rotate_token(*, client: ApiClient) -> str:
 
 
 def api_client_revoke(*, client: ApiClient) -> bool:
-    """Revoke the client (its token is refused from now on). False when it already was."""
-    updated = ApiClient.objects.filter(pk=client.pk, revoked_at=None).update(revoked_at=timezone.now(), is_active=False)
+    """Revoke the client (its token is refused from now on). False when it already was.
+
+    Saved, not a queryset update(): the save is what leaves the audit-log entry (api.audit). The
+    row lock makes two revocations at once one revocation."""
+    with transaction.atomic():
+        locked = ApiClient.objects.select_for_update().get(pk=client.pk)
+        revoked = locked.revoked_at is None
+        if revoked:
+            locked.revoked_at, locked.is_active = timezone.now(), False
+            locked.save(update_fields=["revoked_at", "is_active"])
     client.refresh_from_db()
-    return bool(updated)
+    return revoked
 
 
 @dataclass

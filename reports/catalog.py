@@ -3,11 +3,21 @@
 Titles, descriptions and groups are marked with gettext_noop: they stay Chinese strings here (sheet
 names, the weekly link test) and the pages translate them when shown."""
 
+from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from crm.choices import Role
-from reports.registry import register_report
-from reports.tables import appointments, callbacks, club, complaint_trends, complaints, reminders, satisfaction
+from reports.registry import register_report, register_weekly_report
+from reports.tables import (
+    appointments,
+    callback_weekly,
+    callbacks,
+    club,
+    complaint_trends,
+    complaints,
+    reminders,
+    satisfaction,
+)
 from reports.tables import card_analysis as cards
 from reports.tables import service_kpis as kpis
 from reports.tables.grumbles import build_grumbles
@@ -277,3 +287,17 @@ def register_all() -> None:
             order=order,
             description=description,
         )
+    register_weekly_report(
+        "complaints_weekly",
+        gettext_noop("投诉周报"),
+        complaints.build_complaints_weekly,
+        default_day=timezone.localdate,
+    )
+    register_weekly_report(
+        "callbacks_weekly",
+        gettext_noop("售后回访周报"),
+        callback_weekly.build_callbacks_weekly,
+        # The week before last: the last whose callback windows have all closed.
+        default_day=callback_weekly.default_week,
+        phones=True,
+    )

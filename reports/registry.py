@@ -123,3 +123,48 @@ def build_report(
     full_numbers: bool = True,
 ) -> ReportTable:
     return get_report(name).build(store_ids=store_ids, month=month, staff_id=staff_id, full_numbers=full_numbers)
+
+
+# --- weekly reports ---------------------------------------------------------------------------
+# A weekly report is a few tables of one Monday-to-Sunday week (the weekly complaint report, the
+# weekly callback report): `builder(*, store_ids, day, **options) -> list[ReportTable]`, the week
+# holding `day`. Its page, its .xlsx download and the API build it here.
+
+WeeklyBuilder = Callable[..., list[ReportTable]]
+
+
+@dataclass(frozen=True)
+class WeeklyReportSpec:
+    name: str
+    title: str
+    builder: WeeklyBuilder
+    # The week a page or a call without one opens on: the day given falls in it.
+    default_day: Callable[[], dt.date]
+    phones: bool = False  # the builder takes `full_numbers`
+
+    def build(self, *, store_ids: Iterable[int] | None, day: dt.date, full_numbers: bool = True) -> list[ReportTable]:
+        options: dict = {"full_numbers": full_numbers} if self.phones else {}
+        ids = sorted(store_ids) if store_ids is not None else None
+        return self.builder(store_ids=ids, day=day, **options)
+
+
+_WEEKLY_REPORTS: dict[str, WeeklyReportSpec] = {}
+
+
+def register_weekly_report(
+    name: str, title: str, builder: WeeklyBuilder, *, default_day: Callable[[], dt.date], phones: bool = False
+) -> WeeklyReportSpec:
+    spec = WeeklyReportSpec(name=name, title=title, builder=builder, default_day=default_day, phones=phones)
+    _WEEKLY_REPORTS[name] = spec
+    return spec
+
+
+def get_weekly_report(name: str) -> WeeklyReportSpec:
+    try:
+        return _WEEKLY_REPORTS[name]
+    except KeyError:
+        raise UnknownReport(name) from None
+
+
+def all_weekly_reports() -> list[WeeklyReportSpec]:
+    return sorted(_WEEKLY_REPORTS.values(), key=lambda s: s.name)

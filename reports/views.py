@@ -4,7 +4,6 @@ download of the very same table) and the weekly complaint report. Views parse, c
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
-from django.utils import timezone
 
 from crm.masking import can_see_full_numbers
 from crm.reporting import export_language, xlsx_response
@@ -18,7 +17,7 @@ from reports.dashboard.kpis import month_key
 from reports.forms import PERIOD_FORMS, CallbackWeekFilterForm, WeekFilterForm
 from reports.periods import default_month, period_key
 from reports.presentation import display_table
-from reports.registry import UnknownReport, get_report
+from reports.registry import UnknownReport, get_report, get_weekly_report
 from reports.services import report_export_log
 from reports.tables import callback_weekly
 from reports.tables import complaints as complaint_reports
@@ -123,8 +122,9 @@ def _weekly(request):
     access = report_access(request.user, "complaints", store.id if store else None)
     if data is None:
         return form, access, None, None
-    day = data.get("week") or timezone.localdate()
-    return form, access, complaint_reports.build_complaints_weekly(store_ids=access.store_ids, day=day), day
+    spec = get_weekly_report("complaints_weekly")
+    day = data.get("week") or spec.default_day()
+    return form, access, spec.build(store_ids=access.store_ids, day=day), day
 
 
 @login_required
@@ -167,16 +167,11 @@ def _callbacks_weekly(request):
     access = report_access(request.user, "sa_satisfaction", store.id if store else None)
     if data is None:
         return form, access.store_ids, None, None
-    day = data.get("week") or callback_weekly.default_week()
+    spec = get_weekly_report("callbacks_weekly")
+    day = data.get("week") or spec.default_day()
     monday, _start, _end = complaint_reports.week_bounds(day)
-    return (
-        form,
-        access.store_ids,
-        callback_weekly.build_callbacks_weekly(
-            store_ids=access.store_ids, day=day, full_numbers=can_see_full_numbers(request.user)
-        ),
-        monday,
-    )
+    tables = spec.build(store_ids=access.store_ids, day=day, full_numbers=can_see_full_numbers(request.user))
+    return form, access.store_ids, tables, monday
 
 
 @login_required

@@ -1,5 +1,6 @@
-"""What every API view shares: bearer-token clients, a scope per view, throttling per client, and
-one audit-log entry per call (refused calls included)."""
+"""What every API view shares: bearer-token clients, a scope per view, throttling per client and
+of failed authentication per address, and one audit-log entry per call (refused calls included,
+except an address's calls refused for its failed authentications: only the first is logged)."""
 
 import datetime as dt
 
@@ -7,7 +8,7 @@ from django.core.exceptions import BadRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, ParseError, Throttled
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import APIView
 
@@ -16,12 +17,19 @@ from api.authentication import BearerTokenAuthentication
 from api.models import ApiClient
 from api.permissions import HasRequiredScope
 from api.selectors import client_store_by_code
-from api.throttling import ApiClientRateThrottle
+from api.throttling import ApiClientRateThrottle, AuthFailureThrottle
 from crm import params
 from crm.models import Store
 
 STORE_PARAM = OpenApiParameter("store", OpenApiTypes.STR, description="store code (one of the client's stores)")
 MONTH_PARAM = OpenApiParameter("month", OpenApiTypes.STR, description="YYYY-MM", pattern=r"^\d{4}-\d{2}$")
+WEEK_PARAM = OpenApiParameter(
+    "week",
+    OpenApiTypes.DATE,
+    description="any day of the Monday-to-Sunday week, YYYY-MM-DD (default: the week the report's page opens on)",
+)
+# The years a period may be in (crm.periods.parse_month's: a week of 9999 has no end to query to).
+YEARS = range(1900, 9999)
 
 
 class ApiPagination(PageNumberPagination):
@@ -45,8 +53,29 @@ class ClientMixin:
     def client(self) -> ApiClient:
         return self.request.auth
 
+    audited = True
+
+    def perform_authentication(self, request):
+        failures = AuthFailureThrottle()
+        if failures.refuses(request, self):
+            # Refused before the token is looked up: no query, and (but for the first) no audit row.
+            self.audited = failures.first_refusal()
+            # No principal: reading request.auth later (the audit) must not authenticate after all.
+            request.user = request.auth = None
+            raise Throttled(wait=failures.wait())
+        super().perform_authentication(request)
+
+    def handle_exception(self, exc):
+        # No token or a bad one: 401 (NotAuthenticated when no token was sent and the permission
+        # check refused; AuthenticationFailed for a wrong, revoked or malformed one).
+        if isinstance(exc, NotAuthenticated | AuthenticationFailed):
+            AuthFailureThrottle().record_failure(self.request, self)
+        return super().handle_exception(exc)
+
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
+        if not self.audited:
+            return response
         client = request.auth if isinstance(getattr(request, "auth", None), ApiClient) else None
         api_call_log(
             client=client,
@@ -82,6 +111,19 @@ class ClientMixin:
             return params.month_param(value)
         except BadRequest:
             raise ParseError(_("月份格式应为 YYYY-MM")) from None
+
+    def week_param(self) -> dt.date | None:
+        """`week=YYYY-MM-DD`, any day of the week (crm.params.date_param, the pages' parser)."""
+        value = self.request.query_params.get("week", "").strip()
+        if not value:
+            return None
+        try:
+            day = params.date_param(value, name="week")
+        except BadRequest:
+            day = None
+        if day is None or day.year not in YEARS:
+            raise ParseError(_("周应写作该周任一天的日期（YYYY-MM-DD）"))
+        return day
 
     def text_param(self, name: str) -> str:
         """A free-text query parameter, trimmed; one PostgreSQL cannot compare (a NUL byte) is a 400."""

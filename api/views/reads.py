@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
@@ -27,10 +28,12 @@ from api.serializers import (
     ReminderOutSerializer,
     ReportInfoSerializer,
     ReportTableSerializer,
+    WeeklyReportSerializer,
 )
-from api.views.base import MONTH_PARAM, STORE_PARAM, ApiPagination, ClientMixin, ClientView
+from api.views.base import MONTH_PARAM, STORE_PARAM, WEEK_PARAM, ApiPagination, ClientMixin, ClientView
 from crm.reporting import ReportTable
-from reports.registry import UnknownReport, all_reports, get_report
+from reports.registry import UnknownReport, all_reports, all_weekly_reports, get_report, get_weekly_report
+from reports.tables.complaints import week_bounds, week_label
 
 ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
 
@@ -101,7 +104,25 @@ class ReportListView(ClientView):
         responses={200: ReportInfoSerializer(many=True), 401: ErrorSerializer, 403: ErrorSerializer},
     )
     def get(self, request):
-        data = [{"name": r.name, "title": str(r.title), "group": str(r.group)} for r in all_reports()]
+        data = [
+            {
+                "name": r.name,
+                "title": str(r.title),
+                "group": str(r.group),
+                "period": r.period,
+                "path": reverse("api:report_table", kwargs={"name": r.name}),
+            }
+            for r in all_reports()
+        ] + [
+            {
+                "name": r.name,
+                "title": str(r.title),
+                "group": "",
+                "period": "week",
+                "path": reverse("api:weekly_report", kwargs={"name": r.name}),
+            }
+            for r in all_weekly_reports()
+        ]
         return Response(ReportInfoSerializer(data, many=True).data)
 
 
@@ -130,24 +151,27 @@ def table_as_json(table: ReportTable) -> dict:
     }
 
 
-class ReportTableView(ClientView):
+NAME_PARAM = OpenApiParameter(
+    "name", OpenApiTypes.STR, OpenApiParameter.PATH, description="a name of GET /reports/", pattern=r"^[a-z0-9_]+$"
+)
+
+
+class ClientReportView(ClientView):
     required_scope = Scope.READ
 
+    def report_store_ids(self) -> list[int]:
+        """`?store=` (one of the client's) or all the client's stores: crm.scoping's, as a page's
+        report_access gives a user's."""
+        store = self.store_param()
+        return [store.pk] if store else list(client_stores(client=self.client).values_list("id", flat=True))
+
+
+class ReportTableView(ClientReportView):
     @extend_schema(
         operation_id="report_table",
         summary="One report table of SPEC §9 for a month, as JSON (numbers masked)",
         tags=["read"],
-        parameters=[
-            OpenApiParameter(
-                "name",
-                OpenApiTypes.STR,
-                OpenApiParameter.PATH,
-                description="a name of GET /reports/",
-                pattern=r"^[a-z0-9_]+$",
-            ),
-            STORE_PARAM,
-            MONTH_PARAM,
-        ],
+        parameters=[NAME_PARAM, STORE_PARAM, MONTH_PARAM],
         responses={200: ReportTableSerializer, **ERRORS},
     )
     def get(self, request, name: str):
@@ -156,11 +180,49 @@ class ReportTableView(ClientView):
         except UnknownReport:
             raise Http404 from None
         month = self.month_param(required=True)
-        store = self.store_param()
-        store_ids = [store.pk] if store else list(client_stores(client=self.client).values_list("id", flat=True))
-        table = spec.build(store_ids=store_ids, month=month, full_numbers=False)
+        table = spec.build(store_ids=self.report_store_ids(), month=month, full_numbers=False)
         data = table_as_json(table)
         self.audit_counts = {"rows": len(data["rows"])}
+        return Response(data)
+
+
+class WeeklyReportView(ClientReportView):
+    @extend_schema(
+        operation_id="weekly_report",
+        summary="A weekly report (the weekly complaint report, the weekly callback report) as JSON: "
+        "its tables, built as the page builds them (numbers and customers' words masked)",
+        tags=["read"],
+        parameters=[
+            # The names as an enum, so that the contract tests build each report. (The registry is
+            # filled in ReportsConfig.ready(), before the URLconf imports this module.)
+            OpenApiParameter(
+                "name",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                description="a weekly report of GET /reports/",
+                enum=[spec.name for spec in all_weekly_reports()],
+            ),
+            STORE_PARAM,
+            WEEK_PARAM,
+        ],
+        responses={200: WeeklyReportSerializer, **ERRORS},
+    )
+    def get(self, request, name: str):
+        try:
+            spec = get_weekly_report(name)
+        except UnknownReport:
+            raise Http404 from None
+        day = self.week_param() or spec.default_day()
+        tables = spec.build(store_ids=self.report_store_ids(), day=day, full_numbers=False)
+        monday = week_bounds(day)[0]
+        data = {
+            "name": spec.name,
+            "title": str(spec.title),
+            "week": monday.isoformat(),
+            "period_label": week_label(monday),
+            "tables": [table_as_json(t) for t in tables],
+        }
+        self.audit_counts = {"rows": sum(len(t["rows"]) for t in data["tables"])}
         return Response(data)
 
 

@@ -272,9 +272,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    # The client address of the failed-authentication throttle: 0 reads REMOTE_ADDR and never the
+    # X-Forwarded-For a caller may write; behind a reverse proxy, the number of proxies.
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 # Calls per client (DRF's rate syntax, e.g. 1200/min).
 API_THROTTLE_RATE = env.str("API_THROTTLE_RATE", default="1200/min")
+# Failed authentications per client address before its calls are refused (api.throttling).
+API_AUTH_FAILURE_RATE = env.str("API_AUTH_FAILURE_RATE", default="30/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dealer CR API",
     "DESCRIPTION": "DMS push, CTI lookup and reads for reporting tools. Send `Authorization: Bearer <token>`.",
@@ -284,6 +289,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_AUTHENTICATION": [],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Swagger UI would otherwise draw a badge from validator.swagger.io (no CDN, issue 16).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }

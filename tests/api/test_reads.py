@@ -110,3 +110,108 @@ def test_inactive_store_is_not_the_clients(call, store_a):
     closed = StoreFactory(code="XX", is_active=False)
     issued = api_client_create(name="old", stores=[closed], scopes=["read"])
     assert call(issued.token).get("/api/v1/complaints/").json()["count"] == 0
+
+
+# --- weekly, quarterly and annual reports -----------------------------------------------------
+
+COMPLAINT_WEEK = "2026-10-21"  # world cases are received on Monday 19 October (local time)
+CALLBACK_WEEK = "2026-10-14"  # world ROs are delivered on Sunday 18 October
+
+
+def _tables_json(tables):
+    from api.views.reads import table_as_json
+
+    return [table_as_json(t) for t in tables]
+
+
+@pytest.mark.parametrize(
+    ("name", "week", "monday", "builder"),
+    [
+        ("complaints_weekly", COMPLAINT_WEEK, "2026-10-19", "reports.tables.complaints.build_complaints_weekly"),
+        ("callbacks_weekly", CALLBACK_WEEK, "2026-10-12", "reports.tables.callback_weekly.build_callbacks_weekly"),
+    ],
+)
+def test_weekly_reports_as_json_equal_the_pages_builders(api_a, world_a, world_b, store_a, name, week, monday, builder):
+    """The tables of the week, for the client's stores, as the page's builder makes them with numbers
+    and customers' words masked (full_numbers=False where the builder takes it)."""
+    from django.utils.module_loading import import_string
+
+    with time_machine.travel(WORLD_NOW, tick=False):
+        response = api_a.get(f"/api/v1/reports/weekly/{name}/", {"week": week})
+        build = import_string(builder)
+        options = {"full_numbers": False} if name == "callbacks_weekly" else {}
+        expected = _tables_json(build(store_ids=[store_a.pk], day=dt.date.fromisoformat(week), **options))
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["name"], body["week"]) == (name, monday)
+    assert body["tables"] == expected
+    assert body["tables"][0]["rows"]  # the world's case / the world's advisor is in it
+    assert body["tables"][0]["store_label"] == store_a.name
+
+
+def test_weekly_complaint_report_lists_only_the_clients_cases(api_a, api_b, world_a, world_b):
+    with time_machine.travel(WORLD_NOW, tick=False):
+        rows_a = api_a.get("/api/v1/reports/weekly/complaints_weekly/", {"week": COMPLAINT_WEEK}).json()
+        rows_b = api_b.get("/api/v1/reports/weekly/complaints_weekly/", {"week": COMPLAINT_WEEK}).json()
+    assert [r[0] for r in rows_a["tables"][0]["rows"]] == [world_a.case.case_no]
+    assert [r[0] for r in rows_b["tables"][0]["rows"]] == [world_b.case.case_no]
+
+
+def test_weekly_callback_report_is_built_masked(api_a, world_a, monkeypatch):
+    """The weekly callback report's builder takes full_numbers: the API always passes False."""
+    import dataclasses
+
+    from reports import registry
+
+    seen = []
+    spec = registry.get_weekly_report("callbacks_weekly")
+
+    def spy(**kwargs):
+        seen.append(kwargs)
+        return spec.builder(**kwargs)
+
+    monkeypatch.setitem(registry._WEEKLY_REPORTS, "callbacks_weekly", dataclasses.replace(spec, builder=spy))
+    assert api_a.get("/api/v1/reports/weekly/callbacks_weekly/", {"week": CALLBACK_WEEK}).status_code == 200
+    assert seen and seen[0]["full_numbers"] is False
+
+
+def test_weekly_report_week_defaults_and_refusals(api_a, world_a):
+    with time_machine.travel(WORLD_NOW, tick=False):
+        # Without a week: the week the page opens on (the callback report's: the week before last).
+        assert api_a.get("/api/v1/reports/weekly/complaints_weekly/").json()["week"] == "2026-10-19"
+        assert api_a.get("/api/v1/reports/weekly/callbacks_weekly/").json()["week"] == "2026-10-05"
+    for bad in ("2026-10", "21/10/2026", "9999-12-31", "0001-01-01", "２０２６-10-21"):
+        assert api_a.get("/api/v1/reports/weekly/complaints_weekly/", {"week": bad}).status_code == 400, bad
+    assert api_a.get("/api/v1/reports/weekly/nope/").status_code == 404
+    assert api_a.get("/api/v1/reports/weekly/complaints_weekly/", {"store": "HF"}).status_code == 400
+
+
+def test_the_report_list_names_every_period_and_where_to_read_it(api_a):
+    listed = {r["name"]: r for r in api_a.get("/api/v1/reports/").json()}
+    assert listed["complaints"]["period"] == "month"
+    assert listed["complaints"]["path"] == "/api/v1/reports/complaints/"
+    assert listed["complaints_quarterly"]["period"] == "quarter"
+    assert listed["complaints_annual"]["period"] == "year"
+    assert listed["complaints_weekly"] == {
+        "name": "complaints_weekly",
+        "title": "投诉周报",
+        "group": "",
+        "period": "week",
+        "path": "/api/v1/reports/weekly/complaints_weekly/",
+    }
+    assert listed["callbacks_weekly"]["path"] == "/api/v1/reports/weekly/callbacks_weekly/"
+
+
+@pytest.mark.parametrize("name", ["complaints_quarterly", "complaints_annual"])
+def test_quarterly_and_annual_complaint_reports_equal_the_builders(api_a, world_a, world_b, store_a, name):
+    """A month in the period names it: October 2026 is the fourth quarter and the year 2026."""
+    from api.views.reads import table_as_json
+
+    with time_machine.travel(WORLD_NOW, tick=False):
+        response = api_a.get(f"/api/v1/reports/{name}/", {"month": "2026-10"})
+        expected = table_as_json(
+            build_report(name, store_ids=[store_a.pk], month=dt.date(2026, 11, 1), full_numbers=False)
+        )
+    assert response.status_code == 200
+    assert response.json() == expected
+    assert response.json()["period_label"] in {"2026年第4季度", "2026年"}

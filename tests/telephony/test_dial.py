@@ -8,10 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from retention.choices import OutreachKind
+from retention.models import OutreachTask
 from telephony.backends import CtiBackendError
 from telephony.backends.http import HttpBackend
 from telephony.choices import DialStatus
 from telephony.models import AgentExtension, CallRecord, DialRequest
+from tests.telephony.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +47,31 @@ def test_no_extension_is_a_message(agent, task, client_for):
 
 def test_another_stores_task_is_404(agent_b, task, client_for):
     AgentExtension.objects.create(user=agent_b, extension="9001")
+    outreach = OutreachTask.objects.create(
+        store=task.store,
+        kind=OutreachKind.WINBACK,
+        customer=task.customer,
+        window_opens_at=NOW,
+        window_closes_at=NOW.replace(day=20),
+    )
     assert _dial(client_for(agent_b), "callback", task.pk).status_code == 404
     assert _dial(client_for(agent_b), "customer", task.customer_id).status_code == 404
+    assert _dial(client_for(agent_b), "outreach", outreach.pk).status_code == 404
     assert _dial(client_for(agent_b), "nonsense", task.pk).status_code == 404
+    assert not DialRequest.objects.exists()
+
+
+def test_own_stores_outreach_task_is_dialled(agent, extension, customer, client_for, frozen):
+    """The control of the 404 above: the same outreach id, dialled by an agent of its store."""
+    outreach = OutreachTask.objects.create(
+        store=customer.store,
+        kind=OutreachKind.WINBACK,
+        customer=customer,
+        window_opens_at=NOW,
+        window_closes_at=NOW.replace(day=20),
+    )
+    assert 'data-testid="dial-ok"' in _dial(client_for(agent), "outreach", outreach.pk).content.decode()
+    assert DialRequest.objects.get().outreach_task == outreach
 
 
 def test_general_manager_may_not_dial(general_manager, task, client_for):
