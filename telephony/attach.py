@@ -7,9 +7,19 @@
 2. The agent's claimed task. A call the agent dialled on the handset (or an inbound call from a
    customer the agent is working on) goes to the open task the agent holds (claimed_by) whose
    customer has that number: a callback task first, then an outreach task.
-3. The customer alone. Otherwise the call is the customer's whose mobile or landline it is (within
-   the agent's stores when the extension is known), the most recently updated when several share it;
-   an unknown number leaves a call with no customer (and no store: only group-level users see it).
+3. The customer alone. Otherwise the call is the customer's whose mobile or landline it is, within
+   the agent's stores when the extension is known, the most recently updated when several share it.
+   We never guess across stores: when the customers with that number belong to more than one of the
+   stores searched (no agent known — a call ringing on a queue — or a group-level agent), the call
+   has no customer; the agent finds him from the pop's search. An unknown number leaves a call with
+   no customer.
+4. The store. The task's, the dial request's or the customer's store; else, with no customer, the
+   agent's store when the agent belongs to exactly one (so the store's talk time counts a call from
+   an unknown number); else none (only group-level users see the call).
+
+The agent is the extension's. The "answered" event decides it: an inbound call ringing on a queue
+(no extension) or at another extension belongs to the agent who picked it up, and a call attached
+by rule 2 or 3 is attached again for that agent (services._apply_event).
 
 The attempt comes later: the agent records the attempt when the call is over, so a call's attempt
 is the first one the same agent records on the same task at or after the call began
@@ -27,7 +37,7 @@ from django.db.models import Q
 from callbacks.choices import TaskState
 from callbacks.models import CallbackTask
 from crm.models import Customer, Store, User
-from crm.scoping import scope_for_user
+from crm.scoping import scope_for_user, user_store_ids
 from retention.choices import OutreachState
 from retention.models import OutreachTask
 from telephony.choices import Direction
@@ -76,12 +86,22 @@ def agent_for_extension(extension: str) -> User | None:
 
 
 def customer_for_number(*, number: str, agent: User | None) -> Customer | None:
+    """Rule 3: the customer with that number in the agent's stores; None when unknown, or when the
+    customers with that number belong to several of the stores searched (we refuse to guess)."""
     if not number:
         return None
-    qs = Customer.objects.filter(_number_q(number)).select_related("store")
+    qs = Customer.objects.filter(_number_q(number))
     if agent is not None:
         qs = scope_for_user(qs, agent)
-    return qs.order_by("-updated_at", "-id").first()
+    if len(set(qs.values_list("store_id", flat=True).order_by().distinct()[:2])) != 1:
+        return None
+    return qs.select_related("store").order_by("-updated_at", "-id").first()
+
+
+def agent_only_store_id(agent: User | None) -> int | None:
+    """Rule 4: the agent's store when the agent belongs to exactly one."""
+    store_ids = user_store_ids(agent) if agent is not None else None
+    return next(iter(store_ids)) if store_ids is not None and len(store_ids) == 1 else None
 
 
 def call_subject(
@@ -121,4 +141,6 @@ def call_subject(
     else:
         subject.customer = customer_for_number(number=number, agent=agent)
         subject.store = subject.customer.store if subject.customer else None
+    if subject.store is None and (store_id := agent_only_store_id(agent)) is not None:
+        subject.store = Store.objects.get(pk=store_id)
     return subject

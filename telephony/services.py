@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from callbacks.models import CallAttempt, CallbackTask
 from crm.models import Customer, User
 from crm.tasking import enqueue_on_commit
+from crm.validators import normalize_phone
 from retention.models import OutreachAttempt, OutreachTask
-from telephony.attach import call_subject
+from telephony.attach import agent_for_extension, call_subject
 from telephony.backends import CtiBackendError, get_backend
 from telephony.choices import CallEventKind, DialStatus, Direction, RecordingState
 from telephony.models import AgentExtension, CallEvent, CallRecord, DialRequest
@@ -106,8 +107,8 @@ def webhook_signature_ok(*, body: bytes, timestamp: str | None, signature: str |
 def _clean_event(payload: dict, now: dt.datetime) -> dict:
     """The fields of one event, validated; a ValidationError names what is wrong."""
 
-    def text(key: str, limit: int) -> str:
-        value = str(payload.get(key) or "").strip()
+    def text(key: str, limit: int, normalize=str.strip) -> str:
+        value = normalize(str(payload.get(key) or ""))
         if len(value) > limit or "\x00" in value:
             raise ValidationError(f"{key}: invalid")
         return value
@@ -117,7 +118,8 @@ def _clean_event(payload: dict, now: dt.datetime) -> dict:
         "event": text("event", 10),
         "direction": text("direction", 3) or Direction.OUTBOUND,
         "extension": text("extension", 20),
-        "number": text("number", 20),
+        # As the customers' numbers are stored and the API lookup reads them: +86 / 0086, spaces.
+        "number": text("number", 20, normalize_phone),
         "client_ref": text("client_ref", 20),
         "recording_url": text("recording_url", 500),
     }
@@ -205,8 +207,39 @@ def _call_record_for_event(data: dict) -> CallRecord:
         return CallRecord.objects.select_for_update().get(call_id=data["call_id"])
 
 
+def _answering_agent(record: CallRecord, data: dict) -> list[str]:
+    """The agent is whoever picked the call up: the extension of its "answered" event (or of an
+    "ended" with talk time when no "answered" came) wins over the ringing one's — a call ringing on
+    a queue (no extension) or at another agent's extension. A call not dialled from a page is then
+    attached again for that agent (his held task, the customer in his stores); a dial request's
+    task and customer stay."""
+    answering = data["event"] == CallEventKind.ANSWERED or (
+        data["event"] == CallEventKind.ENDED and data["duration"] and record.answered_at is None
+    )
+    if not answering or not data["extension"] or data["extension"] == record.extension:
+        return []
+    agent = agent_for_extension(data["extension"])
+    if agent is None or agent.pk == record.agent_id:
+        return []
+    record.agent, record.extension = agent, data["extension"]
+    fields = ["agent", "extension"]
+    if record.dial_request_id is None:
+        subject = call_subject(
+            client_ref="",
+            call_id=record.call_id,
+            direction=record.direction,
+            extension=data["extension"],
+            number=record.number or data["number"],
+            at=record.started_at,
+        )
+        record.store, record.customer = subject.store, subject.customer
+        record.callback_task, record.outreach_task = subject.callback_task, subject.outreach_task
+        fields += ["store", "customer", "callback_task", "outreach_task"]
+    return fields
+
+
 def _apply_event(record: CallRecord, data: dict) -> None:
-    fields: list[str] = []
+    fields: list[str] = _answering_agent(record, data)
     if data["at"] < record.started_at:  # events may arrive out of order
         record.started_at = data["at"]
         fields.append("started_at")
