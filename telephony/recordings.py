@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,17 +76,39 @@ def _store_file(record: CallRecord, *, content: bytes, content_type: str, filena
     )
 
 
+def _too_large() -> ValidationError:
+    # filesizeformat: "500.0 KB" under a megabyte, "10.0 MB" above (never "0 MB").
+    return ValidationError(_("录音文件超过 %(limit)s。") % {"limit": filesizeformat(_max_bytes())})
+
+
 def recording_attach_upload(*, record: CallRecord, upload) -> CallRecord:
     """Store an uploaded file as the call's recording (replacing none: a stored one stays)."""
     if upload.size > _max_bytes():
-        raise ValidationError(_("录音文件超过 %(mb)s MB。") % {"mb": _max_bytes() // (1024 * 1024)})
+        raise _too_large()
     content_type = recording_content_type(filename=upload.name, content_type=getattr(upload, "content_type", ""))
     if record.recording_state == RecordingState.STORED:
         raise ValidationError(_("该通话已有录音。"))
     content = upload.read(_max_bytes() + 1)
     if len(content) > _max_bytes():
-        raise ValidationError(_("录音文件超过 %(mb)s MB。") % {"mb": _max_bytes() // (1024 * 1024)})
+        raise _too_large()
     _store_file(record, content=content, content_type=content_type, filename=upload.name)
+    return record
+
+
+def recording_attach_event_upload(*, record: CallRecord, upload) -> CallRecord:
+    """The file the CTI posts with a call's "ended" event. A refused file must not cost the event
+    (its end and talk time; a retry would be refused the same way): in a savepoint, and on refusal
+    the call keeps its event and says 录音被拒收 with the reason, which the CTI reads in the answer.
+    A call that has a recording already keeps it."""
+    try:
+        with transaction.atomic():
+            recording_attach_upload(record=record, upload=upload)
+    except ValidationError as exc:
+        reason = "；".join(exc.messages)[:300]
+        logger.warning("recording posted with call %s refused: %s", record.call_id, reason)
+        if record.recording_state != RecordingState.STORED:
+            record.recording_state, record.recording_error = RecordingState.REJECTED, reason
+            record.save(update_fields=["recording_state", "recording_error"])
     return record
 
 

@@ -24,7 +24,7 @@ from telephony.attach import agent_for_extension, call_subject
 from telephony.backends import CtiBackendError, get_backend
 from telephony.choices import CallEventKind, DialStatus, Direction, RecordingState
 from telephony.models import AgentExtension, CallEvent, CallRecord, DialRequest
-from telephony.recordings import recording_attach_upload
+from telephony.recordings import recording_attach_event_upload
 
 logger = logging.getLogger("telephony")
 
@@ -163,7 +163,7 @@ def call_event_ingest(*, payload: dict, recording_file=None, now: dt.datetime | 
             record = _call_record_for_event(data)
             _apply_event(record, data)
             if recording_file is not None and data["event"] == CallEventKind.ENDED:
-                recording_attach_upload(record=record, upload=recording_file)
+                recording_attach_event_upload(record=record, upload=recording_file)
     except IntegrityError:
         # The same (call, event) again — a retry, or two posts racing: the first one's work stands.
         return CallRecord.objects.get(call_id=data["call_id"]), False

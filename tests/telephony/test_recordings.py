@@ -141,6 +141,50 @@ def test_upload_through_the_event_endpoint(client, extension, task):
     assert record.recording_state == RecordingState.STORED and record.recording_content_type == "audio/wav"
 
 
+def _post_ended_with_file(client, task, call_id: str, upload):
+    payload = {"call_id": call_id, "event": "ended", "extension": "8001", "number": task.customer.mobile}
+    body = encode_multipart(BOUNDARY, {**payload, "duration": 42, "recording": upload})
+    url = reverse("telephony:events")
+    return client.generic("POST", url, body, content_type=MULTIPART_CONTENT, **signed_headers(body))
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "content_type", "reason"),
+    [
+        ("big.mp3", MP3, "audio/mpeg", "录音文件超过 1000\xa0字节"),
+        ("notes.txt", b"hello", "text/plain", "录音必须是音频文件"),
+    ],
+)
+def test_a_refused_file_does_not_cost_the_ended_event(
+    client, extension, task, settings, media_root, frozen, filename, content, content_type, reason
+):
+    settings.RECORDING_MAX_BYTES = 1000
+    settings.LANGUAGE_CODE = "zh-hans"
+    response = _post_ended_with_file(client, task, "rej1", SimpleUploadedFile(filename, content, content_type))
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert answer["changed"] is True and answer["recording"] == RecordingState.REJECTED
+    assert reason in answer["recording_error"]
+    record = CallRecord.objects.get(call_id="rej1")
+    assert record.ended_at == NOW and record.duration_seconds == 42 and record.answered_at is not None
+    assert record.recording_state == RecordingState.REJECTED and reason in record.recording_error
+    assert not record.recording and not any(media_root.rglob("*.*"))
+    again = _post_ended_with_file(client, task, "rej1", SimpleUploadedFile(filename, content, content_type))
+    assert again.status_code == 200 and again.json()["changed"] is False  # a retry changes nothing
+
+
+@pytest.mark.parametrize(("limit", "shown"), [(512 * 1024, "512.0\xa0KB"), (3 * 1024 * 1024 // 2, "1.5\xa0MB")])
+def test_the_size_limit_is_said_in_kb_or_mb_never_0_mb(agent, task, client_for, settings, limit, shown):
+    settings.RECORDING_MAX_BYTES = limit
+    settings.LANGUAGE_CODE = "zh-hans"
+    upload = SimpleUploadedFile("call.mp3", b"ID3" + b"\x00" * limit, content_type="audio/mpeg")
+    response = client_for(agent).post(
+        reverse("telephony:upload", args=["callback", task.pk]), {"recording": upload}, follow=True
+    )
+    said = [str(m) for m in response.context["messages"]]  # filesizeformat: a no-break space
+    assert said == [f"录音文件超过 {shown}。"]
+
+
 # --- who may listen ---------------------------------------------------------------------------------
 
 
