@@ -1,6 +1,6 @@
 """Call recordings (录音, seed 004: callbacks are recorded): uploaded by the agent or the CTI, or
-fetched from the URL of the call's "ended" event; kept under MEDIA_ROOT/recordings/ through Django's
-Storage API, and deleted after the store's retention period with an audit-log entry per file."""
+fetched from the URL of the call's "ended" event; kept under MEDIA_ROOT/private/recordings/ through
+Django's Storage API, and deleted after the store's retention period with an audit-log entry per file."""
 
 from __future__ import annotations
 

@@ -2,16 +2,19 @@
 who may see the call, deleted after the store's retention period (twice is once)."""
 
 import datetime as dt
+import importlib
 import shutil
 
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import clear_url_caches, reverse
 
+import config.urls
 from complaints.choices import Category, Channel
 from complaints.services import case_receive
 from crm.choices import Role
@@ -61,7 +64,7 @@ def test_recording_is_fetched_and_stored_under_media_root(ended, extension, audi
     assert record.recording_size == len(MP3) and record.recording_content_type == "audio/mpeg"
     path = media_root / record.recording.name
     assert path.read_bytes() == MP3
-    assert record.recording.name.startswith("recordings/")
+    assert record.recording.name.startswith("private/recordings/")
     assert recording_fetch(record_id=record.pk) is False  # twice: nothing more
 
 
@@ -220,8 +223,43 @@ def test_a_consultant_hears_only_calls_of_a_complaint_they_may_see(stored_call, 
     assert url in page
 
 
-def test_recordings_are_not_under_media_url(stored_call, client):
+@pytest.fixture
+def debug_urls(settings):
+    """config.urls as the development server has it (DEBUG on: MEDIA_URL served but private/)."""
+    settings.DEBUG = True
+    importlib.reload(config.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+def test_recordings_are_private_even_on_the_development_server(stored_call, agent, client_for, media_root, debug_urls):
+    (media_root / "public.txt").write_text("served")
+    client = client_for(agent)
+    assert client.get("/media/public.txt").status_code == 200  # DEBUG's media serving is on
+    assert stored_call.recording.name.startswith("private/recordings/")
+    assert (media_root / stored_call.recording.name).read_bytes() == MP3
     assert client.get("/media/" + stored_call.recording.name).status_code == 404
+    assert client.get("/media/" + stored_call.recording.name.removeprefix("private/")).status_code == 404
+    heard = client.get(reverse("telephony:recording", args=[stored_call.pk]))
+    assert heard.status_code == 200 and b"".join(heard.streaming_content) == MP3
+
+
+def test_the_migration_moves_older_recordings_under_private(stored_call, media_root, debug_urls, client):
+    old = "recordings/1/2026/03/call-1.mp3"
+    (media_root / old).parent.mkdir(parents=True)
+    (media_root / old).write_bytes(MP3)
+    CallRecord.objects.filter(pk=stored_call.pk).update(recording=old)
+    assert client.get("/media/" + old).status_code == 200  # where they were: anyone could fetch them
+    migration = importlib.import_module("telephony.migrations.0003_recordings_private")
+    migration.move_recordings(django_apps, None)
+    migration.move_recordings(django_apps, None)  # twice: nothing more
+    stored_call.refresh_from_db()
+    assert stored_call.recording.name == "private/" + old
+    assert (media_root / "private" / old).read_bytes() == MP3 and not (media_root / old).exists()
+    assert client.get("/media/" + old).status_code == 404
 
 
 def test_customer_timeline_plays_the_recording(stored_call, agent, client_for, task):
