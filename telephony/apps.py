@@ -35,11 +35,17 @@ class TelephonyConfig(AppConfig):
     nav_items: list = []  # filled in ready(): crm.roles imports auth models
 
     def ready(self) -> None:
+        from auditlog.registry import auditlog
+
         from crm.page_panels import register_page_panel
         from crm.roles import NavItem
         from crm.timeline import register_timeline_provider
         from telephony import panels
+        from telephony.models import StoreRecordingSettings
         from telephony.timeline import call_timeline_entries
+
+        # Who changed a store's recording retention period, from what to what (the purge deletes by it).
+        auditlog.register(StoreRecordingSettings)
 
         self.nav_items = [
             NavItem(

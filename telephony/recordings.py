@@ -194,10 +194,17 @@ def retention_months_by_store() -> dict[int, int]:
     return dict(StoreRecordingSettings.objects.values_list("store_id", "retention_months"))
 
 
+# Ids read per query; the purge reads batch after batch until a store has none left, so a backlog
+# (a lowered retention period, nights the beat missed) clears in one run without one huge list.
+PURGE_BATCH = 1000
+
+
 def recordings_purge_expired(*, now: dt.datetime | None = None) -> int:
     """Delete the recordings older than their store's retention period (default 24 months): the file
     from storage, the call keeps its row (talk time, who, when) marked 已过期删除, and one audit-log
-    entry says which file went and why. Safe to run twice: a purged call is no longer 'stored'."""
+    entry says which file went and why. Every expired file goes in one run, in batches of
+    PURGE_BATCH (keyset by id, so each batch moves on). Safe to run twice: a purged call is no
+    longer 'stored'; each file is its own transaction, so an interrupted run keeps what it did."""
     now = now or timezone.now()
     months = retention_months_by_store()
     deleted = 0
@@ -206,9 +213,12 @@ def recordings_purge_expired(*, now: dt.datetime | None = None) -> int:
         cutoff = now - relativedelta(months=months.get(store_id, DEFAULT_RETENTION_MONTHS))
         expired = CallRecord.objects.filter(
             store_id=store_id, recording_state=RecordingState.STORED, started_at__lt=cutoff
-        ).values_list("pk", flat=True)
-        for record_id in list(expired[:1000]):
-            deleted += _purge_one(record_id, cutoff)
+        ).order_by("pk")
+        last_id = 0
+        while batch := list(expired.filter(pk__gt=last_id).values_list("pk", flat=True)[:PURGE_BATCH]):
+            for record_id in batch:
+                deleted += _purge_one(record_id, cutoff)
+            last_id = batch[-1]
     return deleted
 
 

@@ -305,6 +305,33 @@ def test_retention_settings_page(cr_manager, store_a, client_for):
     assert StoreRecordingSettings.objects.get(store=store_a).retention_months == 12
 
 
+def test_a_backlog_is_purged_in_one_run_batch_after_batch(store_a, media_root, frozen, monkeypatch):
+    monkeypatch.setattr("telephony.recordings.PURGE_BATCH", 2)
+    for n in range(5):
+        path = media_root / f"private/recordings/old-{n}.mp3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(MP3)
+        CallRecord.objects.create(
+            call_id=f"old-{n}", direction=Direction.OUTBOUND, store=store_a, started_at=NOW - dt.timedelta(days=800),
+            recording_state=RecordingState.STORED, recording=f"private/recordings/old-{n}.mp3",
+        )  # fmt: skip
+    assert purge_task() == 5  # one night, three batches
+    assert purge_task() == 0
+    assert not CallRecord.objects.filter(recording_state=RecordingState.STORED).exists()
+    assert not any(media_root.rglob("*.mp3"))
+    assert LogEntry.objects.filter(content_type__model="callrecord").count() == 5
+
+
+def test_a_change_of_the_retention_period_is_in_the_audit_log(cr_manager, store_a, client_for):
+    StoreRecordingSettings.objects.create(store=store_a, retention_months=24)
+    client_for(cr_manager).post(
+        reverse("telephony:settings"), {"store": store_a.pk, f"s{store_a.pk}-retention_months": "6"}
+    )
+    entry = LogEntry.objects.get(content_type__model="storerecordingsettings", action=LogEntry.Action.UPDATE)
+    assert entry.changes_dict["retention_months"] == ["24", "6"]
+    assert entry.actor == cr_manager
+
+
 def test_agent_may_not_change_retention(agent, client_for):
     assert client_for(agent).get(reverse("telephony:settings")).status_code == 403
 
