@@ -81,6 +81,10 @@ def calls_for_complaint(*, user: User, case: Case) -> list:
     return list(_with_people(CallRecord.objects.filter(complaint_calls_filter(case)))[:CALL_LIST_LIMIT])
 
 
+# The key of talk time in the agent daily report's rows (callbacks.agent_day_figures).
+TALK_TIME_FIGURE = "talk_seconds"
+
+
 def talk_time_per_agent_day(
     *, store_ids: list[int] | None, date_from: dt.date, date_to: dt.date
 ) -> dict[tuple[int, dt.date], int]:
