@@ -32,14 +32,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet
 
 from callbacks.choices import TaskState
-from callbacks.models import CallbackTask
+from callbacks.models import CallAttempt, CallbackTask
 from crm.models import Customer, Store, User
 from crm.scoping import scope_for_user, user_store_ids
 from retention.choices import OutreachState
-from retention.models import OutreachTask
+from retention.models import OutreachAttempt, OutreachTask
 from telephony.choices import Direction
 from telephony.models import AgentExtension, DialRequest
 
@@ -144,3 +144,18 @@ def call_subject(
     if subject.store is None and (store_id := agent_only_store_id(agent)) is not None:
         subject.store = Store.objects.get(pk=store_id)
     return subject
+
+
+def callback_attempts_for_call() -> QuerySet[CallAttempt]:
+    """The attempt rule, for a CallRecord as OuterRef: the same agent's attempts on the call's
+    callback task at or after the call began, the first first."""
+    return CallAttempt.objects.filter(
+        task_id=OuterRef("callback_task_id"), agent_id=OuterRef("agent_id"), at__gte=OuterRef("started_at")
+    ).order_by("at", "id")
+
+
+def outreach_attempts_for_call() -> QuerySet[OutreachAttempt]:
+    """The same for the call's outreach task."""
+    return OutreachAttempt.objects.filter(
+        task_id=OuterRef("outreach_task_id"), user_id=OuterRef("agent_id"), contacted_at__gte=OuterRef("started_at")
+    ).order_by("contacted_at", "id")
