@@ -24,7 +24,8 @@ by rule 2 or 3 is attached again for that agent (services._apply_event).
 The attempt comes later: the agent records the attempt when the call is over, so a call's attempt
 is the first one the same agent records on the same task at or after the call began
 (`call_records_link_attempts`, run at hang-up and by a beat sweep). Several calls may share one
-attempt (two unanswered dials, then one 无人接听 recorded).
+attempt (two unanswered dials, then one 无人接听 recorded). Unanswered calls the agent never
+records get their failed attempt from another beat (services.call_records_record_unanswered).
 """
 
 from __future__ import annotations
