@@ -8,6 +8,7 @@ from django.db.models import CharField, Count, DateTimeField, Exists, F, Func, O
 from django.db.models.functions import Coalesce, NullIf, TruncDate
 from django.utils import timezone, translation
 
+from callbacks.agent_day_figures import agent_day_figures
 from callbacks.choices import DISPOSITION_RULES, Bucket, CallbackKind, TaskState, dispositions_in_bucket
 from callbacks.figures import UNSUCCESSFUL_BUCKETS, disposition_in_bucket
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord, HotAlert
@@ -325,12 +326,14 @@ def agent_daily_report(
     agent_id: int | None = None,
     store_ids: list[int] | None = None,
 ) -> list[dict]:
-    """Per agent and local day: attempts, successes, unsuccessful by bucket, SMS sent, tasks due.
+    """Per agent and local day: attempts, successes, unsuccessful by bucket, SMS sent, tasks due,
+    and the figures other apps register (callbacks.agent_day_figures: the talk time).
 
     Scoped to `user`'s stores, or (for the monthly reports, which have no user) to `store_ids`
-    (None: every store). Aggregated in the database (one query for attempts, one for tasks due).
+    (None: every store). Aggregated in the database (one query for attempts, one per registered
+    figure, one for the names of agents who only have a figure): a constant number of queries.
     Rows are dicts with keys agent_id, agent_name, day, attempts, success, reschedule, refused,
-    no_answer, unreachable, wrong_number, sms_sent, tasks_worked, unsuccessful.
+    no_answer, unreachable, wrong_number, sms_sent, tasks_worked, unsuccessful, and each figure's key.
     """
     start, _ = _local_day_bounds(date_from)
     _, end = _local_day_bounds(date_to)
@@ -367,7 +370,52 @@ def agent_daily_report(
         row.pop("agent__username", None)
         row["unsuccessful"] = sum(row[b] for b in UNSUCCESSFUL_BUCKETS)
         result.append(row)
+    figure_stores = user_store_ids(user) if user is not None else store_ids
+    return _with_agent_day_figures(
+        result, store_ids=figure_stores, date_from=date_from, date_to=date_to, agent_id=agent_id
+    )
+
+
+ATTEMPT_FIGURES = ("attempts", "tasks_worked", "sms_sent", *Bucket.values, "unsuccessful")
+
+
+def _with_agent_day_figures(rows: list[dict], *, store_ids, date_from, date_to, agent_id) -> list[dict]:
+    """Each row's registered figures; an agent-day with a figure but no attempt (a day of inbound
+    calls only) gets a row of its own with no attempts."""
+    figures = agent_day_figures()
+    if not figures:
+        return rows
+    by_key = {(row["agent_id"], row["day"]): row for row in rows}
+    store_list = None if store_ids is None else list(store_ids)
+    for figure in figures:
+        values = figure.compute(store_ids=store_list, date_from=date_from, date_to=date_to)
+        for (agent, day), value in values.items():
+            if agent_id is not None and agent != agent_id:
+                continue
+            row = by_key.get((agent, day))
+            if row is None:
+                row = by_key[(agent, day)] = {"agent_id": agent, "agent_name": "", "day": day}
+                row.update(dict.fromkeys(ATTEMPT_FIGURES, 0))
+            row[figure.key] = value
+    unnamed = [row for row in by_key.values() if not row["agent_name"]]
+    if unnamed:
+        people = User.objects.filter(pk__in={row["agent_id"] for row in unnamed})
+        names = {pk: shown or login for pk, shown, login in people.values_list("pk", "display_name", "username")}
+        for row in unnamed:
+            row["agent_name"] = names.get(row["agent_id"], "")
+    result = sorted(by_key.values(), key=lambda r: (r["day"], r["agent_name"]))
+    for row in result:
+        for figure in figures:
+            row.setdefault(figure.key, 0)
     return result
+
+
+def agent_daily_columns(rows: list[dict]) -> tuple[list, list[dict]]:
+    """The registered figures' columns (their labels) and each row's cells, as the page shows them."""
+    figures = agent_day_figures()
+    for row in rows:
+        row["figure_cells"] = [figure.display(row[figure.key]) for figure in figures]
+    return [figure.label for figure in figures], rows
 
 
 def tasks_due_per_day(*, user: User, date_from: datetime.date, date_to: datetime.date) -> dict[datetime.date, int]:

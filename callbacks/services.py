@@ -180,6 +180,12 @@ def _claim_is_fresh(task: CallbackTask, now: datetime.datetime) -> bool:
     return task.last_activity_at >= now - datetime.timedelta(minutes=idle)
 
 
+def callback_task_claimed_fresh_by(*, task: CallbackTask, user: User, now: datetime.datetime) -> bool:
+    """Whether `user` still holds a fresh claim on the task (he is on its call page, or was within
+    the idle timeout): a sweep acting on his behalf (telephony's unrecorded calls) leaves it to him."""
+    return task.state == TaskState.OPEN and task.claimed_by_id == user.pk and _claim_is_fresh(task, now)
+
+
 def callback_task_holder(*, task: CallbackTask, user: User, now: datetime.datetime | None = None) -> User | None:
     """Another agent who holds a fresh claim on the task (the call page's banner), or None."""
     now = now or timezone.now()

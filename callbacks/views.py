@@ -301,7 +301,9 @@ def hot_alerts_close(request):
 def daily_report(request):
     day = date_param(request.GET.get("day"), name="day") or timezone.localdate()
     rows = selectors.agent_daily_report(user=request.user, date_from=day, date_to=day)
-    return render(request, "callbacks/daily_report.html", {"rows": rows, "day": day})
+    figure_labels, rows = selectors.agent_daily_columns(rows)
+    context = {"rows": rows, "day": day, "figure_labels": figure_labels}
+    return render(request, "callbacks/daily_report.html", context)
 
 
 @login_required

@@ -164,6 +164,11 @@ def _claim_is_fresh(task: OutreachTask, now: datetime.datetime) -> bool:
     return task.claimed_at >= now - datetime.timedelta(minutes=idle)
 
 
+def outreach_task_claimed_fresh_by(*, task: OutreachTask, user: User, now: datetime.datetime) -> bool:
+    """Whether `user` still holds a fresh claim on the task (callbacks' callback_task_claimed_fresh_by)."""
+    return task.state == OutreachState.OPEN and task.claimed_by_id == user.pk and _claim_is_fresh(task, now)
+
+
 def outreach_task_holder(*, task: OutreachTask, user: User, now: datetime.datetime | None = None) -> User | None:
     """Another agent holding a fresh claim on the task, or None."""
     now = now or timezone.now()

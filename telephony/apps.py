@@ -35,11 +35,19 @@ class TelephonyConfig(AppConfig):
     nav_items: list = []  # filled in ready(): crm.roles imports auth models
 
     def ready(self) -> None:
+        from auditlog.registry import auditlog
+
+        from callbacks.agent_day_figures import AgentDayFigure, register_agent_day_figure
         from crm.page_panels import register_page_panel
         from crm.roles import NavItem
         from crm.timeline import register_timeline_provider
         from telephony import panels
+        from telephony.models import StoreRecordingSettings
+        from telephony.selectors import TALK_TIME_FIGURE, format_talk_time, talk_time_per_agent_day
         from telephony.timeline import call_timeline_entries
+
+        # Who changed a store's recording retention period, from what to what (the purge deletes by it).
+        auditlog.register(StoreRecordingSettings)
 
         self.nav_items = [
             NavItem(
@@ -57,3 +65,7 @@ class TelephonyConfig(AppConfig):
         register_page_panel("complaint", panels.complaint_panel)
         register_page_panel("base", panels.pop_poll_panel)
         register_timeline_provider(call_timeline_entries)
+        # Talk time (通话时长) on the agent daily report, the page and the report table alike.
+        register_agent_day_figure(
+            AgentDayFigure(TALK_TIME_FIGURE, _("通话时长"), talk_time_per_agent_day, format_talk_time)
+        )

@@ -7,14 +7,25 @@
 2. The agent's claimed task. A call the agent dialled on the handset (or an inbound call from a
    customer the agent is working on) goes to the open task the agent holds (claimed_by) whose
    customer has that number: a callback task first, then an outreach task.
-3. The customer alone. Otherwise the call is the customer's whose mobile or landline it is (within
-   the agent's stores when the extension is known), the most recently updated when several share it;
-   an unknown number leaves a call with no customer (and no store: only group-level users see it).
+3. The customer alone. Otherwise the call is the customer's whose mobile or landline it is, within
+   the agent's stores when the extension is known, the most recently updated when several share it.
+   We never guess across stores: when the customers with that number belong to more than one of the
+   stores searched (no agent known — a call ringing on a queue — or a group-level agent), the call
+   has no customer; the agent finds him from the pop's search. An unknown number leaves a call with
+   no customer.
+4. The store. The task's, the dial request's or the customer's store; else, with no customer, the
+   agent's store when the agent belongs to exactly one (so the store's talk time counts a call from
+   an unknown number); else none (only group-level users see the call).
+
+The agent is the extension's. The "answered" event decides it: an inbound call ringing on a queue
+(no extension) or at another extension belongs to the agent who picked it up, and a call attached
+by rule 2 or 3 is attached again for that agent (services._apply_event).
 
 The attempt comes later: the agent records the attempt when the call is over, so a call's attempt
 is the first one the same agent records on the same task at or after the call began
 (`call_records_link_attempts`, run at hang-up and by a beat sweep). Several calls may share one
-attempt (two unanswered dials, then one 无人接听 recorded).
+attempt (two unanswered dials, then one 无人接听 recorded). Unanswered calls the agent never
+records get their failed attempt from another beat (services.call_records_record_unanswered).
 """
 
 from __future__ import annotations
@@ -22,14 +33,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, QuerySet
 
 from callbacks.choices import TaskState
-from callbacks.models import CallbackTask
+from callbacks.models import CallAttempt, CallbackTask
 from crm.models import Customer, Store, User
-from crm.scoping import scope_for_user
+from crm.scoping import scope_for_user, user_store_ids
 from retention.choices import OutreachState
-from retention.models import OutreachTask
+from retention.models import OutreachAttempt, OutreachTask
 from telephony.choices import Direction
 from telephony.models import AgentExtension, DialRequest
 
@@ -76,12 +87,22 @@ def agent_for_extension(extension: str) -> User | None:
 
 
 def customer_for_number(*, number: str, agent: User | None) -> Customer | None:
+    """Rule 3: the customer with that number in the agent's stores; None when unknown, or when the
+    customers with that number belong to several of the stores searched (we refuse to guess)."""
     if not number:
         return None
-    qs = Customer.objects.filter(_number_q(number)).select_related("store")
+    qs = Customer.objects.filter(_number_q(number))
     if agent is not None:
         qs = scope_for_user(qs, agent)
-    return qs.order_by("-updated_at", "-id").first()
+    if len(set(qs.values_list("store_id", flat=True).order_by().distinct()[:2])) != 1:
+        return None
+    return qs.select_related("store").order_by("-updated_at", "-id").first()
+
+
+def agent_only_store_id(agent: User | None) -> int | None:
+    """Rule 4: the agent's store when the agent belongs to exactly one."""
+    store_ids = user_store_ids(agent) if agent is not None else None
+    return next(iter(store_ids)) if store_ids is not None and len(store_ids) == 1 else None
 
 
 def call_subject(
@@ -121,4 +142,21 @@ def call_subject(
     else:
         subject.customer = customer_for_number(number=number, agent=agent)
         subject.store = subject.customer.store if subject.customer else None
+    if subject.store is None and (store_id := agent_only_store_id(agent)) is not None:
+        subject.store = Store.objects.get(pk=store_id)
     return subject
+
+
+def callback_attempts_for_call() -> QuerySet[CallAttempt]:
+    """The attempt rule, for a CallRecord as OuterRef: the same agent's attempts on the call's
+    callback task at or after the call began, the first first."""
+    return CallAttempt.objects.filter(
+        task_id=OuterRef("callback_task_id"), agent_id=OuterRef("agent_id"), at__gte=OuterRef("started_at")
+    ).order_by("at", "id")
+
+
+def outreach_attempts_for_call() -> QuerySet[OutreachAttempt]:
+    """The same for the call's outreach task."""
+    return OutreachAttempt.objects.filter(
+        task_id=OuterRef("outreach_task_id"), user_id=OuterRef("agent_id"), contacted_at__gte=OuterRef("started_at")
+    ).order_by("contacted_at", "id")

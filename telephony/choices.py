@@ -20,6 +20,8 @@ class RecordingState(models.TextChoices):
     PENDING = "pending", _("待下载")
     STORED = "stored", _("已保存")
     FAILED = "failed", _("下载失败")
+    # A file posted with the "ended" event that we refused (too large, not audio): the event stands.
+    REJECTED = "rejected", _("录音被拒收")
     DELETED = "deleted", _("已过期删除")
 
 

@@ -88,12 +88,16 @@ class DialRequest(models.Model):
         return f"{self.extension} → {self.number} @ {self.requested_at:%Y-%m-%d %H:%M}"
 
 
+RECORDINGS_DIR = "private/recordings"
+
+
 def recording_path(record: "CallRecord", filename: str) -> str:
-    """Under MEDIA_ROOT/recordings/ (never under STATIC_ROOT; whitenoise serves static files only,
-    and config.urls serves MEDIA_URL in DEBUG only — the recording view checks who listens)."""
+    """Under MEDIA_ROOT/private/recordings/: never under STATIC_ROOT (whitenoise serves static
+    files only), and never served from MEDIA_URL, not even by the development server (config.urls
+    serves MEDIA_URL in DEBUG except private/); the recording view checks who listens."""
     ext = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
     when = record.started_at
-    return f"recordings/{record.store_id or 0}/{when:%Y/%m}/call-{record.pk}.{ext}"
+    return f"{RECORDINGS_DIR}/{record.store_id or 0}/{when:%Y/%m}/call-{record.pk}.{ext}"
 
 
 class CallRecord(models.Model):

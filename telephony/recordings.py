@@ -1,6 +1,6 @@
 """Call recordings (录音, seed 004: callbacks are recorded): uploaded by the agent or the CTI, or
-fetched from the URL of the call's "ended" event; kept under MEDIA_ROOT/recordings/ through Django's
-Storage API, and deleted after the store's retention period with an audit-log entry per file."""
+fetched from the URL of the call's "ended" event; kept under MEDIA_ROOT/private/recordings/ through
+Django's Storage API, and deleted after the store's retention period with an audit-log entry per file."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,17 +76,39 @@ def _store_file(record: CallRecord, *, content: bytes, content_type: str, filena
     )
 
 
+def _too_large() -> ValidationError:
+    # filesizeformat: "500.0 KB" under a megabyte, "10.0 MB" above (never "0 MB").
+    return ValidationError(_("录音文件超过 %(limit)s。") % {"limit": filesizeformat(_max_bytes())})
+
+
 def recording_attach_upload(*, record: CallRecord, upload) -> CallRecord:
     """Store an uploaded file as the call's recording (replacing none: a stored one stays)."""
     if upload.size > _max_bytes():
-        raise ValidationError(_("录音文件超过 %(mb)s MB。") % {"mb": _max_bytes() // (1024 * 1024)})
+        raise _too_large()
     content_type = recording_content_type(filename=upload.name, content_type=getattr(upload, "content_type", ""))
     if record.recording_state == RecordingState.STORED:
         raise ValidationError(_("该通话已有录音。"))
     content = upload.read(_max_bytes() + 1)
     if len(content) > _max_bytes():
-        raise ValidationError(_("录音文件超过 %(mb)s MB。") % {"mb": _max_bytes() // (1024 * 1024)})
+        raise _too_large()
     _store_file(record, content=content, content_type=content_type, filename=upload.name)
+    return record
+
+
+def recording_attach_event_upload(*, record: CallRecord, upload) -> CallRecord:
+    """The file the CTI posts with a call's "ended" event. A refused file must not cost the event
+    (its end and talk time; a retry would be refused the same way): in a savepoint, and on refusal
+    the call keeps its event and says 录音被拒收 with the reason, which the CTI reads in the answer.
+    A call that has a recording already keeps it."""
+    try:
+        with transaction.atomic():
+            recording_attach_upload(record=record, upload=upload)
+    except ValidationError as exc:
+        reason = "；".join(exc.messages)[:300]
+        logger.warning("recording posted with call %s refused: %s", record.call_id, reason)
+        if record.recording_state != RecordingState.STORED:
+            record.recording_state, record.recording_error = RecordingState.REJECTED, reason
+            record.save(update_fields=["recording_state", "recording_error"])
     return record
 
 
@@ -171,10 +194,17 @@ def retention_months_by_store() -> dict[int, int]:
     return dict(StoreRecordingSettings.objects.values_list("store_id", "retention_months"))
 
 
+# Ids read per query; the purge reads batch after batch until a store has none left, so a backlog
+# (a lowered retention period, nights the beat missed) clears in one run without one huge list.
+PURGE_BATCH = 1000
+
+
 def recordings_purge_expired(*, now: dt.datetime | None = None) -> int:
     """Delete the recordings older than their store's retention period (default 24 months): the file
     from storage, the call keeps its row (talk time, who, when) marked 已过期删除, and one audit-log
-    entry says which file went and why. Safe to run twice: a purged call is no longer 'stored'."""
+    entry says which file went and why. Every expired file goes in one run, in batches of
+    PURGE_BATCH (keyset by id, so each batch moves on). Safe to run twice: a purged call is no
+    longer 'stored'; each file is its own transaction, so an interrupted run keeps what it did."""
     now = now or timezone.now()
     months = retention_months_by_store()
     deleted = 0
@@ -183,9 +213,12 @@ def recordings_purge_expired(*, now: dt.datetime | None = None) -> int:
         cutoff = now - relativedelta(months=months.get(store_id, DEFAULT_RETENTION_MONTHS))
         expired = CallRecord.objects.filter(
             store_id=store_id, recording_state=RecordingState.STORED, started_at__lt=cutoff
-        ).values_list("pk", flat=True)
-        for record_id in list(expired[:1000]):
-            deleted += _purge_one(record_id, cutoff)
+        ).order_by("pk")
+        last_id = 0
+        while batch := list(expired.filter(pk__gt=last_id).values_list("pk", flat=True)[:PURGE_BATCH]):
+            for record_id in batch:
+                deleted += _purge_one(record_id, cutoff)
+            last_id = batch[-1]
     return deleted
 
 

@@ -20,4 +20,11 @@ BEAT_SCHEDULE: dict = {
         "schedule": crontab(minute="*/10"),
         "options": {"expires": 9 * 60},
     },
+    # An unanswered call on a task that the agent never recorded gets its failed attempt (10 minutes
+    # after the hang-up at the earliest; telephony.services.call_records_record_unanswered).
+    "telephony-record-unanswered": {
+        "task": "telephony.tasks.call_records_record_unanswered",
+        "schedule": crontab(minute="5-59/10"),
+        "options": {"expires": 9 * 60},
+    },
 }

@@ -7,7 +7,7 @@ import datetime as dt
 import operator
 from functools import reduce
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -17,6 +17,7 @@ from complaints.models import Case
 from complaints.selectors import cases_for_user
 from crm.models import User
 from crm.scoping import scope_for_user
+from telephony.attach import callback_attempts_for_call, outreach_attempts_for_call
 from telephony.choices import Direction
 from telephony.models import CallRecord
 
@@ -29,6 +30,21 @@ CASE_CALL_FIELDS = ("customer_id", "store_id", "received_at", "closed_at", "sour
 
 def _with_people(qs: QuerySet[CallRecord]) -> QuerySet[CallRecord]:
     return qs.select_related("agent").order_by("-started_at", "-id")
+
+
+def _with_unrecorded(qs: QuerySet[CallRecord]) -> QuerySet[CallRecord]:
+    """`unrecorded` (通话未登记): an answered call on a task that has ended and has no attempt —
+    neither linked yet nor recorded since by its agent (the attempt rule of telephony.attach). The
+    sweep records unanswered calls only; what was said on an answered one is the agent's to record."""
+    recorded = (
+        Q(call_attempt__isnull=False)
+        | Q(outreach_attempt__isnull=False)
+        | Exists(callback_attempts_for_call())
+        | Exists(outreach_attempts_for_call())
+    )
+    on_task = Q(callback_task__isnull=False) | Q(outreach_task__isnull=False)
+    unrecorded = Q(answered_at__isnull=False, ended_at__isnull=False, agent__isnull=False) & on_task & ~recorded
+    return qs.annotate(unrecorded=ExpressionWrapper(unrecorded, output_field=BooleanField()))
 
 
 def complaint_calls_filter(case: Case) -> Q:
@@ -68,7 +84,7 @@ def calls_for_task(*, user: User, callback_task_id: int | None = None, outreach_
         qs = qs.filter(callback_task_id=callback_task_id)
     else:
         qs = qs.filter(outreach_task_id=outreach_task_id)
-    return list(_with_people(qs)[:CALL_LIST_LIMIT])
+    return list(_with_unrecorded(_with_people(qs))[:CALL_LIST_LIMIT])
 
 
 def calls_for_customer(*, user: User, customer_id: int) -> list:
@@ -79,6 +95,10 @@ def calls_for_customer(*, user: User, customer_id: int) -> list:
 def calls_for_complaint(*, user: User, case: Case) -> list:
     """The case page has checked the user may see the case; its calls are heard through it."""
     return list(_with_people(CallRecord.objects.filter(complaint_calls_filter(case)))[:CALL_LIST_LIMIT])
+
+
+# The key of talk time in the agent daily report's rows (callbacks.agent_day_figures).
+TALK_TIME_FIGURE = "talk_seconds"
 
 
 def talk_time_per_agent_day(

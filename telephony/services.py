@@ -11,19 +11,29 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callbacks.models import CallAttempt, CallbackTask
+from callbacks.choices import Disposition
+from callbacks.models import CallbackTask
+from callbacks.services import callback_attempt_record, callback_task_claimed_fresh_by
 from crm.models import Customer, User
 from crm.tasking import enqueue_on_commit
-from retention.models import OutreachAttempt, OutreachTask
-from telephony.attach import call_subject
+from crm.validators import normalize_phone
+from retention.choices import OutreachResult
+from retention.models import OutreachTask
+from retention.services import outreach_attempt_record, outreach_task_claimed_fresh_by
+from telephony.attach import (
+    agent_for_extension,
+    call_subject,
+    callback_attempts_for_call,
+    outreach_attempts_for_call,
+)
 from telephony.backends import CtiBackendError, get_backend
 from telephony.choices import CallEventKind, DialStatus, Direction, RecordingState
 from telephony.models import AgentExtension, CallEvent, CallRecord, DialRequest
-from telephony.recordings import recording_attach_upload
+from telephony.recordings import recording_attach_event_upload
 
 logger = logging.getLogger("telephony")
 
@@ -106,8 +116,8 @@ def webhook_signature_ok(*, body: bytes, timestamp: str | None, signature: str |
 def _clean_event(payload: dict, now: dt.datetime) -> dict:
     """The fields of one event, validated; a ValidationError names what is wrong."""
 
-    def text(key: str, limit: int) -> str:
-        value = str(payload.get(key) or "").strip()
+    def text(key: str, limit: int, normalize=str.strip) -> str:
+        value = normalize(str(payload.get(key) or ""))
         if len(value) > limit or "\x00" in value:
             raise ValidationError(f"{key}: invalid")
         return value
@@ -117,7 +127,8 @@ def _clean_event(payload: dict, now: dt.datetime) -> dict:
         "event": text("event", 10),
         "direction": text("direction", 3) or Direction.OUTBOUND,
         "extension": text("extension", 20),
-        "number": text("number", 20),
+        # As the customers' numbers are stored and the API lookup reads them: +86 / 0086, spaces.
+        "number": text("number", 20, normalize_phone),
         "client_ref": text("client_ref", 20),
         "recording_url": text("recording_url", 500),
     }
@@ -161,7 +172,7 @@ def call_event_ingest(*, payload: dict, recording_file=None, now: dt.datetime | 
             record = _call_record_for_event(data)
             _apply_event(record, data)
             if recording_file is not None and data["event"] == CallEventKind.ENDED:
-                recording_attach_upload(record=record, upload=recording_file)
+                recording_attach_event_upload(record=record, upload=recording_file)
     except IntegrityError:
         # The same (call, event) again — a retry, or two posts racing: the first one's work stands.
         return CallRecord.objects.get(call_id=data["call_id"]), False
@@ -205,8 +216,39 @@ def _call_record_for_event(data: dict) -> CallRecord:
         return CallRecord.objects.select_for_update().get(call_id=data["call_id"])
 
 
+def _answering_agent(record: CallRecord, data: dict) -> list[str]:
+    """The agent is whoever picked the call up: the extension of its "answered" event (or of an
+    "ended" with talk time when no "answered" came) wins over the ringing one's — a call ringing on
+    a queue (no extension) or at another agent's extension. A call not dialled from a page is then
+    attached again for that agent (his held task, the customer in his stores); a dial request's
+    task and customer stay."""
+    answering = data["event"] == CallEventKind.ANSWERED or (
+        data["event"] == CallEventKind.ENDED and data["duration"] and record.answered_at is None
+    )
+    if not answering or not data["extension"] or data["extension"] == record.extension:
+        return []
+    agent = agent_for_extension(data["extension"])
+    if agent is None or agent.pk == record.agent_id:
+        return []
+    record.agent, record.extension = agent, data["extension"]
+    fields = ["agent", "extension"]
+    if record.dial_request_id is None:
+        subject = call_subject(
+            client_ref="",
+            call_id=record.call_id,
+            direction=record.direction,
+            extension=data["extension"],
+            number=record.number or data["number"],
+            at=record.started_at,
+        )
+        record.store, record.customer = subject.store, subject.customer
+        record.callback_task, record.outreach_task = subject.callback_task, subject.outreach_task
+        fields += ["store", "customer", "callback_task", "outreach_task"]
+    return fields
+
+
 def _apply_event(record: CallRecord, data: dict) -> None:
-    fields: list[str] = []
+    fields: list[str] = _answering_agent(record, data)
     if data["at"] < record.started_at:  # events may arrive out of order
         record.started_at = data["at"]
         fields.append("started_at")
@@ -240,12 +282,7 @@ def call_records_link_attempts(*, record_ids: list[int] | None = None, since: dt
         qs = qs.filter(pk__in=record_ids)
     if since is not None:
         qs = qs.filter(started_at__gte=since)
-    callback = CallAttempt.objects.filter(
-        task_id=OuterRef("callback_task_id"), agent_id=OuterRef("agent_id"), at__gte=OuterRef("started_at")
-    ).order_by("at", "id")
-    outreach = OutreachAttempt.objects.filter(
-        task_id=OuterRef("outreach_task_id"), user_id=OuterRef("agent_id"), contacted_at__gte=OuterRef("started_at")
-    ).order_by("contacted_at", "id")
+    callback, outreach = callback_attempts_for_call(), outreach_attempts_for_call()
     linked = qs.filter(Exists(callback), call_attempt__isnull=True).update(
         call_attempt_id=Subquery(callback.values("id")[:1])
     )
@@ -253,6 +290,99 @@ def call_records_link_attempts(*, record_ids: list[int] | None = None, since: dt
         outreach_attempt_id=Subquery(outreach.values("id")[:1])
     )
     return linked
+
+
+# An outbound call on a task that ended unanswered and that the agent has not recorded this long
+# after the hang-up (nor holds the task's page open) gets its failed attempt from the sweep.
+UNRECORDED_AFTER = dt.timedelta(minutes=10)
+# How far back the sweep looks: a call older than this is left as it is (a lost beat for two days).
+UNRECORDED_WINDOW = dt.timedelta(days=2)
+# The note of such an attempt (stored data, as an agent's note is; shown on the task's history).
+UNRECORDED_NOTE = "电话系统登记：呼出未接通，坐席未登记"
+
+
+def unrecorded_unanswered_calls(*, now: dt.datetime):
+    """Outbound calls on a task that ended unanswered (no talk time) UNRECORDED_AFTER ago or more
+    (within UNRECORDED_WINDOW) and have no attempt yet."""
+    return CallRecord.objects.filter(
+        direction=Direction.OUTBOUND,
+        agent__isnull=False,
+        answered_at__isnull=True,
+        duration_seconds=0,
+        ended_at__lte=now - UNRECORDED_AFTER,
+        ended_at__gte=now - UNRECORDED_WINDOW,
+        call_attempt__isnull=True,
+        outreach_attempt__isnull=True,
+    )
+
+
+def call_records_record_unanswered(*, now: dt.datetime | None = None) -> int:
+    """The beat: a call the CTI reported and the agent never recorded still counts (回访数, the
+    failed attempts before the SMS survey, the task's retry). First the attempts the agent did
+    record are linked (call_records_link_attempts: his own judgment wins); then each (task, agent)
+    with calls still unrecorded gets ONE failed attempt — 无人接听 on a callback task, 无法联系 on
+    an outreach task — through the recording service the call page uses (callback_attempt_record /
+    outreach_attempt_record), dated at the last call's hang-up, and its calls are linked to it.
+    Not while the agent still holds a fresh claim on the task (he is on its page and will record);
+    not on a task no longer open (nothing left to try). An answered call is never recorded here:
+    what the customer said is the agent's to record (the call page marks it 通话未登记).
+
+    Safe to run twice, and two runs at once: the calls are locked (SKIP LOCKED) and re-read
+    without an attempt in the same transaction as the attempt, so a call gets at most one.
+    Returns the number of attempts made."""
+    now = now or timezone.now()
+    call_records_link_attempts(since=now - UNRECORDED_WINDOW)
+    pending = unrecorded_unanswered_calls(now=now)
+    groups = set(pending.filter(callback_task__isnull=False).values_list("callback_task_id", "agent_id").distinct())
+    made = sum(_record_unanswered(CallbackTask, task_id, agent_id, now) for task_id, agent_id in groups)
+    groups = set(
+        pending.filter(callback_task__isnull=True, outreach_task__isnull=False)
+        .values_list("outreach_task_id", "agent_id")
+        .distinct()
+    )
+    made += sum(_record_unanswered(OutreachTask, task_id, agent_id, now) for task_id, agent_id in groups)
+    return made
+
+
+def _record_unanswered(model, task_id: int, agent_id: int, now: dt.datetime) -> int:
+    callback = model is CallbackTask
+    task_field = "callback_task_id" if callback else "outreach_task_id"
+    with transaction.atomic():
+        # Only the call rows are locked here (of=self): the service then takes the agent's and the
+        # task's locks in the house order (agent, then task).
+        calls = list(
+            unrecorded_unanswered_calls(now=now)
+            .filter(**{task_field: task_id, "agent_id": agent_id})
+            .select_for_update(of=("self",), skip_locked=True)
+            .order_by("ended_at", "id")
+        )
+        task = model.objects.filter(pk=task_id).first()
+        agent = User.objects.filter(pk=agent_id).first()
+        if not calls or task is None or agent is None:
+            return 0
+        fresh = callback_task_claimed_fresh_by if callback else outreach_task_claimed_fresh_by
+        if fresh(task=task, user=agent, now=now):
+            return 0
+        try:
+            with transaction.atomic():
+                if callback:
+                    attempt = callback_attempt_record(
+                        task=task, user=agent, disposition=Disposition.NO_ANSWER, note=UNRECORDED_NOTE,
+                        at=calls[-1].ended_at,
+                    )  # fmt: skip
+                else:
+                    attempt = outreach_attempt_record(
+                        task=task, user=agent, result=OutreachResult.UNREACHABLE, note=UNRECORDED_NOTE,
+                        at=calls[-1].ended_at,
+                    )  # fmt: skip
+        except ValidationError as exc:
+            # A closed task, another agent's fresh claim, a reminder past its window: nothing to
+            # record now (an open task held by another is tried again by the next run).
+            logger.info("unrecorded call(s) on %s %s left: %s", model.__name__, task_id, "; ".join(exc.messages))
+            return 0
+        link = {"call_attempt": attempt} if callback else {"outreach_attempt": attempt}
+        CallRecord.objects.filter(pk__in=[call.pk for call in calls]).update(**link)
+    return 1
 
 
 def call_pop_dismiss(*, user: User, record_id: int) -> CallRecord | None:

@@ -33,3 +33,9 @@ def recordings_purge_expired() -> int:
 def call_records_link_attempts() -> int:
     """Beat: calls that ended before the agent recorded the attempt get it (last two days)."""
     return services.call_records_link_attempts(since=timezone.now() - dt.timedelta(days=2))
+
+
+@shared_task
+def call_records_record_unanswered() -> int:
+    """Beat: unanswered calls on a task the agent never recorded get their failed attempt."""
+    return services.call_records_record_unanswered()

@@ -62,8 +62,15 @@ def events(request: HttpRequest) -> HttpResponse:
         record, changed = services.call_event_ingest(payload=payload, recording_file=upload)
     except ValidationError as exc:
         return JsonResponse({"error": "; ".join(exc.messages)}, status=400)
+    # A refused recording file is no refused event: 200, with the recording's state and reason.
     return JsonResponse(
-        {"call": record.pk, "changed": changed, "customer": record.customer_id, "recording": record.recording_state}
+        {
+            "call": record.pk,
+            "changed": changed,
+            "customer": record.customer_id,
+            "recording": record.recording_state,
+            "recording_error": record.recording_error,
+        }
     )
 
 

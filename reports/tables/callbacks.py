@@ -16,11 +16,10 @@ from callbacks.choices import Bucket, CallbackKind, Disposition, TaskState
 from callbacks.models import CallAttempt, CallbackTask, DataFixRecord
 from callbacks.selectors import agent_daily_report
 from crm.masking import mask_phone
-from crm.models import User
 from crm.periods import month_bounds, next_month
 from crm.reporting import ReportColumn, ReportTable, rate
 from reports.periods import month_label, store_label
-from telephony.selectors import format_talk_time, talk_time_per_agent_day
+from telephony.selectors import TALK_TIME_FIGURE, format_talk_time
 
 
 def tasks_of_month(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[CallbackTask]:
@@ -209,21 +208,11 @@ DAILY_COLUMNS = [
 _DAILY_SUMMED = [c.key for c in DAILY_COLUMNS if c.kind == "int"]
 
 
-def _with_talk_time(rows: list[dict], talk: dict[tuple[int, dt.date], int]) -> list[dict]:
-    """Each agent-day's talk time; an agent who only talked that day (an inbound call, no attempt)
-    gets a row of their own with no attempts."""
-    talk = dict(talk)
+def _with_talk_time(rows: list[dict]) -> list[dict]:
+    """The talk time agent_daily_report carries (telephony's figure, seconds) as the table shows it;
+    an agent who only talked that day has a row of his own there already."""
     for row in rows:
-        row["talk_seconds"] = talk.pop((row["agent_id"], row["day"]), 0)
-    if talk:
-        people = User.objects.filter(pk__in={agent for agent, _day in talk})
-        names = {pk: shown or login for pk, shown, login in people.values_list("pk", "display_name", "username")}
-        for (agent_id, day), seconds in talk.items():
-            extra = dict.fromkeys(_DAILY_SUMMED, 0)
-            extra.update(agent_id=agent_id, agent_name=names.get(agent_id, ""), day=day, talk_seconds=seconds)
-            rows.append(extra)
-        rows.sort(key=lambda r: (r["day"], r["agent_name"]))
-    for row in rows:
+        row["talk_seconds"] = row[TALK_TIME_FIGURE]
         row["talk_time"] = format_talk_time(row["talk_seconds"])
     return rows
 
@@ -233,7 +222,7 @@ def build_callback_daily(*, store_ids: list[int] | None, month: dt.date) -> Repo
     agent_daily_report aggregates in the database, here only its ≤ 31 × agents rows are summed."""
     last_day = next_month(month) - dt.timedelta(days=1)
     rows = agent_daily_report(store_ids=store_ids, date_from=month, date_to=last_day)
-    rows = _with_talk_time(rows, talk_time_per_agent_day(store_ids=store_ids, date_from=month, date_to=last_day))
+    rows = _with_talk_time(rows)
     total = {key: sum(r[key] for r in rows) for key in _DAILY_SUMMED}
     total_seconds = sum(r["talk_seconds"] for r in rows)
     for row in [*rows, total]:

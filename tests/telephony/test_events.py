@@ -7,14 +7,15 @@ import pytest
 from django.urls import reverse
 
 from callbacks.services import callback_attempt_record
+from crm.choices import Role
 from retention.choices import OutreachKind
 from retention.models import OutreachTask
 from telephony.choices import Direction
-from telephony.models import CallEvent, CallRecord, DialRequest
+from telephony.models import AgentExtension, CallEvent, CallRecord, DialRequest
 from telephony.services import dial_request_create
 from telephony.tasks import call_records_link_attempts
 from tests.conftest import SHANGHAI
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, UserFactory
 from tests.telephony.conftest import NOW, signed_headers
 
 pytestmark = pytest.mark.django_db
@@ -152,10 +153,25 @@ def test_a_task_held_by_someone_else_is_not_taken(post_event, extension, task, c
     assert record.customer == task.customer  # still the customer's call
 
 
-def test_unknown_number_leaves_a_call_with_no_customer(post_event, extension, frozen):
+def test_unknown_number_leaves_a_call_with_no_customer_at_the_agents_only_store(post_event, extension, store_a, frozen):
     post_event(call_id="c6", event="ringing", direction="in", extension="8001", number="13800000000")
     record = CallRecord.objects.get()
+    assert record.customer is None
+    assert record.store == store_a  # Alice belongs to store A only: its talk time counts the call
+
+
+def test_unknown_number_of_an_agent_of_two_stores_has_no_store(post_event, extension, agent, store_b, frozen):
+    agent.stores.add(store_b)
+    post_event(call_id="c6b", event="ringing", direction="in", extension="8001", number="13800000000")
+    record = CallRecord.objects.get()
     assert record.customer is None and record.store is None
+
+
+@pytest.mark.parametrize("caller_id", ["+8613955501234", "008613955501234", "139 5550 1234", "+86 139 5550 1234"])
+def test_the_events_number_is_normalised_before_matching(post_event, extension, customer, caller_id, frozen):
+    post_event(call_id="n1", event="ringing", direction="in", extension="8001", number=caller_id)
+    record = CallRecord.objects.get()
+    assert record.customer == customer and record.number == "13955501234"
 
 
 def test_customer_lookup_stays_in_the_agents_stores(post_event, extension, store_b, frozen):
@@ -211,6 +227,63 @@ def test_inbound_answered_call_pops_the_customer_for_the_agent_who_answered(
     opened = client.get(reverse("telephony:pop_open", args=[record.pk]))
     assert opened.status_code == 302 and opened["Location"] == reverse("crm:customer_detail", args=[customer.pk])
     assert customer.name not in client.get(reverse("telephony:pop")).content.decode()
+
+
+def _pop_names(client_for, user) -> str:
+    return client_for(user).get(reverse("telephony:pop")).content.decode()
+
+
+def test_a_call_ringing_on_a_queue_pops_for_the_agent_who_answered(
+    post_event, extension, customer, agent, store_a, client_for, frozen
+):
+    # Ringing on the queue: no extension, no agent yet. The number's customer is the only one with
+    # it, in one store: the call is his.
+    post_event(call_id="q1", event="ringing", direction="in", number=customer.mobile)
+    record = CallRecord.objects.get()
+    assert record.agent is None and record.customer == customer
+    post_event(call_id="q1", event="answered", direction="in", extension="8001", number=customer.mobile)
+    record.refresh_from_db()
+    assert record.agent == agent and record.extension == "8001" and record.store == store_a
+    assert customer.name in _pop_names(client_for, agent)
+
+
+def test_a_call_ringing_at_one_extension_and_answered_at_another_pops_only_for_the_answerer(
+    post_event, extension, customer, agent, store_a, client_for, frozen
+):
+    colleague = UserFactory(username="dora", roles=[Role.CALLBACK_AGENT], stores=[store_a])
+    AgentExtension.objects.create(user=colleague, extension="8002")
+    post_event(call_id="q2", event="ringing", direction="in", extension="8002", number=customer.mobile)
+    assert CallRecord.objects.get().agent == colleague
+    post_event(call_id="q2", event="answered", direction="in", extension="8001", number=customer.mobile)
+    assert CallRecord.objects.get().agent == agent
+    assert customer.name in _pop_names(client_for, agent)
+    assert customer.name not in _pop_names(client_for, colleague)
+
+
+def test_the_answering_agent_takes_the_task_he_holds(post_event, extension, task, agent, frozen):
+    # Rang on the queue from the customer of the task Alice holds; she picks up: the call is the task's.
+    post_event(call_id="q3", event="ringing", direction="in", number=task.customer.mobile)
+    assert CallRecord.objects.get().callback_task is None
+    post_event(call_id="q3", event="answered", direction="in", extension="8001", number=task.customer.mobile)
+    record = CallRecord.objects.get()
+    assert record.callback_task == task and record.customer == task.customer
+
+
+def test_no_agent_and_a_number_in_two_stores_is_not_guessed(post_event, customer, store_b, frozen):
+    CustomerFactory(store=store_b, mobile=customer.mobile)
+    post_event(call_id="q4", event="ringing", direction="in", number=customer.mobile)
+    record = CallRecord.objects.get()
+    assert record.customer is None and record.store is None
+
+
+def test_answered_at_an_extension_finds_the_customer_in_that_agents_stores(
+    post_event, extension, customer, agent, store_b, frozen
+):
+    CustomerFactory(store=store_b, mobile=customer.mobile)  # ambiguous while nobody had answered
+    post_event(call_id="q5", event="ringing", direction="in", number=customer.mobile)
+    assert CallRecord.objects.get().customer is None
+    post_event(call_id="q5", event="answered", direction="in", extension="8001", number=customer.mobile)
+    assert CallRecord.objects.get().customer == customer  # Alice's store A
 
 
 def test_pop_is_one_query(extension, agent, client_for, django_assert_max_num_queries, frozen):

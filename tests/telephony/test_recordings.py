@@ -2,16 +2,19 @@
 who may see the call, deleted after the store's retention period (twice is once)."""
 
 import datetime as dt
+import importlib
 import shutil
 
 import pytest
 from auditlog.models import LogEntry
+from django.apps import apps as django_apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import clear_url_caches, reverse
 
+import config.urls
 from complaints.choices import Category, Channel
 from complaints.services import case_receive
 from crm.choices import Role
@@ -61,7 +64,7 @@ def test_recording_is_fetched_and_stored_under_media_root(ended, extension, audi
     assert record.recording_size == len(MP3) and record.recording_content_type == "audio/mpeg"
     path = media_root / record.recording.name
     assert path.read_bytes() == MP3
-    assert record.recording.name.startswith("recordings/")
+    assert record.recording.name.startswith("private/recordings/")
     assert recording_fetch(record_id=record.pk) is False  # twice: nothing more
 
 
@@ -141,6 +144,50 @@ def test_upload_through_the_event_endpoint(client, extension, task):
     assert record.recording_state == RecordingState.STORED and record.recording_content_type == "audio/wav"
 
 
+def _post_ended_with_file(client, task, call_id: str, upload):
+    payload = {"call_id": call_id, "event": "ended", "extension": "8001", "number": task.customer.mobile}
+    body = encode_multipart(BOUNDARY, {**payload, "duration": 42, "recording": upload})
+    url = reverse("telephony:events")
+    return client.generic("POST", url, body, content_type=MULTIPART_CONTENT, **signed_headers(body))
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "content_type", "reason"),
+    [
+        ("big.mp3", MP3, "audio/mpeg", "录音文件超过 1000\xa0字节"),
+        ("notes.txt", b"hello", "text/plain", "录音必须是音频文件"),
+    ],
+)
+def test_a_refused_file_does_not_cost_the_ended_event(
+    client, extension, task, settings, media_root, frozen, filename, content, content_type, reason
+):
+    settings.RECORDING_MAX_BYTES = 1000
+    settings.LANGUAGE_CODE = "zh-hans"
+    response = _post_ended_with_file(client, task, "rej1", SimpleUploadedFile(filename, content, content_type))
+    assert response.status_code == 200, response.content
+    answer = response.json()
+    assert answer["changed"] is True and answer["recording"] == RecordingState.REJECTED
+    assert reason in answer["recording_error"]
+    record = CallRecord.objects.get(call_id="rej1")
+    assert record.ended_at == NOW and record.duration_seconds == 42 and record.answered_at is not None
+    assert record.recording_state == RecordingState.REJECTED and reason in record.recording_error
+    assert not record.recording and not any(media_root.rglob("*.*"))
+    again = _post_ended_with_file(client, task, "rej1", SimpleUploadedFile(filename, content, content_type))
+    assert again.status_code == 200 and again.json()["changed"] is False  # a retry changes nothing
+
+
+@pytest.mark.parametrize(("limit", "shown"), [(512 * 1024, "512.0\xa0KB"), (3 * 1024 * 1024 // 2, "1.5\xa0MB")])
+def test_the_size_limit_is_said_in_kb_or_mb_never_0_mb(agent, task, client_for, settings, limit, shown):
+    settings.RECORDING_MAX_BYTES = limit
+    settings.LANGUAGE_CODE = "zh-hans"
+    upload = SimpleUploadedFile("call.mp3", b"ID3" + b"\x00" * limit, content_type="audio/mpeg")
+    response = client_for(agent).post(
+        reverse("telephony:upload", args=["callback", task.pk]), {"recording": upload}, follow=True
+    )
+    said = [str(m) for m in response.context["messages"]]  # filesizeformat: a no-break space
+    assert said == [f"录音文件超过 {shown}。"]
+
+
 # --- who may listen ---------------------------------------------------------------------------------
 
 
@@ -176,8 +223,43 @@ def test_a_consultant_hears_only_calls_of_a_complaint_they_may_see(stored_call, 
     assert url in page
 
 
-def test_recordings_are_not_under_media_url(stored_call, client):
+@pytest.fixture
+def debug_urls(settings):
+    """config.urls as the development server has it (DEBUG on: MEDIA_URL served but private/)."""
+    settings.DEBUG = True
+    importlib.reload(config.urls)
+    clear_url_caches()
+    yield
+    settings.DEBUG = False
+    importlib.reload(config.urls)
+    clear_url_caches()
+
+
+def test_recordings_are_private_even_on_the_development_server(stored_call, agent, client_for, media_root, debug_urls):
+    (media_root / "public.txt").write_text("served")
+    client = client_for(agent)
+    assert client.get("/media/public.txt").status_code == 200  # DEBUG's media serving is on
+    assert stored_call.recording.name.startswith("private/recordings/")
+    assert (media_root / stored_call.recording.name).read_bytes() == MP3
     assert client.get("/media/" + stored_call.recording.name).status_code == 404
+    assert client.get("/media/" + stored_call.recording.name.removeprefix("private/")).status_code == 404
+    heard = client.get(reverse("telephony:recording", args=[stored_call.pk]))
+    assert heard.status_code == 200 and b"".join(heard.streaming_content) == MP3
+
+
+def test_the_migration_moves_older_recordings_under_private(stored_call, media_root, debug_urls, client):
+    old = "recordings/1/2026/03/call-1.mp3"
+    (media_root / old).parent.mkdir(parents=True)
+    (media_root / old).write_bytes(MP3)
+    CallRecord.objects.filter(pk=stored_call.pk).update(recording=old)
+    assert client.get("/media/" + old).status_code == 200  # where they were: anyone could fetch them
+    migration = importlib.import_module("telephony.migrations.0003_recordings_private")
+    migration.move_recordings(django_apps, None)
+    migration.move_recordings(django_apps, None)  # twice: nothing more
+    stored_call.refresh_from_db()
+    assert stored_call.recording.name == "private/" + old
+    assert (media_root / "private" / old).read_bytes() == MP3 and not (media_root / old).exists()
+    assert client.get("/media/" + old).status_code == 404
 
 
 def test_customer_timeline_plays_the_recording(stored_call, agent, client_for, task):
@@ -221,6 +303,33 @@ def test_retention_settings_page(cr_manager, store_a, client_for):
     assert client.get(reverse("telephony:settings")).status_code == 200
     client.post(reverse("telephony:settings"), {"store": store_a.pk, f"s{store_a.pk}-retention_months": "12"})
     assert StoreRecordingSettings.objects.get(store=store_a).retention_months == 12
+
+
+def test_a_backlog_is_purged_in_one_run_batch_after_batch(store_a, media_root, frozen, monkeypatch):
+    monkeypatch.setattr("telephony.recordings.PURGE_BATCH", 2)
+    for n in range(5):
+        path = media_root / f"private/recordings/old-{n}.mp3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(MP3)
+        CallRecord.objects.create(
+            call_id=f"old-{n}", direction=Direction.OUTBOUND, store=store_a, started_at=NOW - dt.timedelta(days=800),
+            recording_state=RecordingState.STORED, recording=f"private/recordings/old-{n}.mp3",
+        )  # fmt: skip
+    assert purge_task() == 5  # one night, three batches
+    assert purge_task() == 0
+    assert not CallRecord.objects.filter(recording_state=RecordingState.STORED).exists()
+    assert not any(media_root.rglob("*.mp3"))
+    assert LogEntry.objects.filter(content_type__model="callrecord").count() == 5
+
+
+def test_a_change_of_the_retention_period_is_in_the_audit_log(cr_manager, store_a, client_for):
+    StoreRecordingSettings.objects.create(store=store_a, retention_months=24)
+    client_for(cr_manager).post(
+        reverse("telephony:settings"), {"store": store_a.pk, f"s{store_a.pk}-retention_months": "6"}
+    )
+    entry = LogEntry.objects.get(content_type__model="storerecordingsettings", action=LogEntry.Action.UPDATE)
+    assert entry.changes_dict["retention_months"] == ["24", "6"]
+    assert entry.actor == cr_manager
 
 
 def test_agent_may_not_change_retention(agent, client_for):
