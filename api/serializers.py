@@ -217,3 +217,38 @@ class WeeklyReportSerializer(serializers.Serializer):
     week = serializers.DateField(help_text="the week's Monday")
     period_label = serializers.CharField()
     tables = ReportTableSerializer(many=True)
+
+
+# --- telephony (CTI call events) ------------------------------------------------------------------
+
+
+class CallEventSerializer(serializers.Serializer):
+    """One call event as the CTI posts it (JSON, or multipart with the recording file)."""
+
+    call_id = serializers.CharField(max_length=100, help_text="the CTI's id of the call")
+    event = serializers.ChoiceField(choices=["ringing", "answered", "ended"])
+    direction = serializers.ChoiceField(choices=["out", "in"], required=False, help_text="default out")
+    extension = serializers.CharField(max_length=20, required=False, help_text="the agent's extension")
+    number = serializers.CharField(max_length=20, required=False, help_text="the customer's number")
+    client_ref = serializers.CharField(
+        max_length=20, required=False, help_text="the dial request id Dealer CR sent with click-to-call"
+    )
+    duration = serializers.IntegerField(
+        min_value=0, max_value=86400, required=False, help_text="talk time in seconds (ended)"
+    )
+    at = serializers.FloatField(required=False, help_text="Unix time of the event (default: when received)")
+    recording_url = serializers.URLField(
+        max_length=500, required=False, help_text="where Dealer CR fetches the recording (ended)"
+    )
+
+
+class CallEventUploadSerializer(CallEventSerializer):
+    recording = serializers.FileField(required=False, help_text="the recording file itself (ended)")
+
+
+class CallEventResultSerializer(serializers.Serializer):
+    call = serializers.IntegerField(help_text="Dealer CR's id of the call")
+    changed = serializers.BooleanField(help_text="false for a repeated (call, event)")
+    customer = serializers.IntegerField(allow_null=True)
+    recording = serializers.CharField(help_text="recording state: '', pending, stored, failed, rejected, deleted")
+    recording_error = serializers.CharField(required=False, help_text="why a posted file was refused")

@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from api.views import dms, lookups, reads
+from api.views import dms, lookups, reads, telephony
 
 app_name = "api"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("reports/", reads.ReportListView.as_view(), name="reports"),
     path("reports/<str:name>/", reads.ReportTableView.as_view(), name="report_table"),
     path("reports/weekly/<str:name>/", reads.WeeklyReportView.as_view(), name="weekly_report"),
+    path("telephony/events/", telephony.CallEventView.as_view(), name="call_events"),
     # Any other path under /api/v1/ is a JSON 404, not the site's HTML page.
     re_path(r"^.*$", reads.NotFoundView.as_view(), name="not_found"),
 ]

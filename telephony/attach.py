@@ -17,6 +17,10 @@
    agent's store when the agent belongs to exactly one (so the store's talk time counts a call from
    an unknown number); else none (only group-level users see the call).
 
+Every rule stays within the stores of the API client that reported the event (`store_ids`, the
+CTI's client: api.views.telephony): another store's dial request, task, customer or agent is
+never found, as another store's ids are a 404 on every endpoint.
+
 The agent is the extension's. The "answered" event decides it: an inbound call ringing on a queue
 (no extension) or at another extension belongs to the agent who picked it up, and a call attached
 by rule 2 or 3 is attached again for that agent (services._apply_event).
@@ -61,10 +65,23 @@ def _number_q(number: str, prefix: str = "") -> Q:
     return Q(**{f"{prefix}mobile": number}) | Q(**{f"{prefix}landline": number})
 
 
+def _within(qs: QuerySet, store_ids: frozenset[int] | None, field: str = "store_id") -> QuerySet:
+    return qs if store_ids is None else qs.filter(**{f"{field}__in": store_ids})
+
+
 def find_dial_request(
-    *, client_ref: str, call_id: str, direction: str, extension: str, number: str, at: dt.datetime
+    *,
+    client_ref: str,
+    call_id: str,
+    direction: str,
+    extension: str,
+    number: str,
+    at: dt.datetime,
+    store_ids: frozenset[int] | None = None,
 ) -> DialRequest | None:
-    qs = DialRequest.objects.select_related("user", "customer", "store", "callback_task", "outreach_task")
+    qs = _within(
+        DialRequest.objects.select_related("user", "customer", "store", "callback_task", "outreach_task"), store_ids
+    )
     if client_ref.isdigit():
         found = qs.filter(pk=int(client_ref)).first()
         if found is not None:
@@ -79,19 +96,26 @@ def find_dial_request(
     )
 
 
-def agent_for_extension(extension: str) -> User | None:
+def agent_for_extension(extension: str, store_ids: frozenset[int] | None = None) -> User | None:
+    """The extension's user; within `store_ids`, only one who works in one of them (a group-level
+    user works in all)."""
     if not extension:
         return None
     row = AgentExtension.objects.select_related("user").filter(extension=extension).first()
-    return row.user if row else None
+    if row is None:
+        return None
+    agent_stores = user_store_ids(row.user)
+    if store_ids is not None and agent_stores is not None and not agent_stores & store_ids:
+        return None
+    return row.user
 
 
-def customer_for_number(*, number: str, agent: User | None) -> Customer | None:
+def customer_for_number(*, number: str, agent: User | None, store_ids: frozenset[int] | None = None) -> Customer | None:
     """Rule 3: the customer with that number in the agent's stores; None when unknown, or when the
     customers with that number belong to several of the stores searched (we refuse to guess)."""
     if not number:
         return None
-    qs = Customer.objects.filter(_number_q(number))
+    qs = _within(Customer.objects.filter(_number_q(number)), store_ids)
     if agent is not None:
         qs = scope_for_user(qs, agent)
     if len(set(qs.values_list("store_id", flat=True).order_by().distinct()[:2])) != 1:
@@ -99,19 +123,35 @@ def customer_for_number(*, number: str, agent: User | None) -> Customer | None:
     return qs.select_related("store").order_by("-updated_at", "-id").first()
 
 
-def agent_only_store_id(agent: User | None) -> int | None:
-    """Rule 4: the agent's store when the agent belongs to exactly one."""
-    store_ids = user_store_ids(agent) if agent is not None else None
-    return next(iter(store_ids)) if store_ids is not None and len(store_ids) == 1 else None
+def agent_only_store_id(agent: User | None, store_ids: frozenset[int] | None = None) -> int | None:
+    """Rule 4: the agent's store when the agent belongs to exactly one (of the client's stores)."""
+    agent_stores = user_store_ids(agent) if agent is not None else None
+    if agent_stores is None or len(agent_stores) != 1:
+        return None
+    only = next(iter(agent_stores))
+    return only if store_ids is None or only in store_ids else None
 
 
 def call_subject(
-    *, client_ref: str, call_id: str, direction: str, extension: str, number: str, at: dt.datetime
+    *,
+    client_ref: str,
+    call_id: str,
+    direction: str,
+    extension: str,
+    number: str,
+    at: dt.datetime,
+    store_ids: frozenset[int] | None = None,
 ) -> CallSubject:
     request = find_dial_request(
-        client_ref=client_ref, call_id=call_id, direction=direction, extension=extension, number=number, at=at
+        client_ref=client_ref,
+        call_id=call_id,
+        direction=direction,
+        extension=extension,
+        number=number,
+        at=at,
+        store_ids=store_ids,
     )
-    agent = agent_for_extension(extension)
+    agent = agent_for_extension(extension, store_ids)
     if request is not None:
         return CallSubject(
             agent=agent or request.user,
@@ -124,14 +164,16 @@ def call_subject(
     subject = CallSubject(agent=agent)
     if agent is not None and number:
         subject.callback_task = (
-            CallbackTask.objects.filter(_number_q(number, "customer__"), claimed_by=agent, state=TaskState.OPEN)
+            _within(CallbackTask.objects.all(), store_ids)
+            .filter(_number_q(number, "customer__"), claimed_by=agent, state=TaskState.OPEN)
             .select_related("customer", "store")
             .order_by("-claimed_at", "-id")
             .first()
         )
         if subject.callback_task is None:
             subject.outreach_task = (
-                OutreachTask.objects.filter(_number_q(number, "customer__"), claimed_by=agent, state=OutreachState.OPEN)
+                _within(OutreachTask.objects.all(), store_ids)
+                .filter(_number_q(number, "customer__"), claimed_by=agent, state=OutreachState.OPEN)
                 .select_related("customer", "store")
                 .order_by("-claimed_at", "-id")
                 .first()
@@ -140,9 +182,9 @@ def call_subject(
     if task is not None:
         subject.customer, subject.store = task.customer, task.store
     else:
-        subject.customer = customer_for_number(number=number, agent=agent)
+        subject.customer = customer_for_number(number=number, agent=agent, store_ids=store_ids)
         subject.store = subject.customer.store if subject.customer else None
-    if subject.store is None and (store_id := agent_only_store_id(agent)) is not None:
+    if subject.store is None and (store_id := agent_only_store_id(agent, store_ids)) is not None:
         subject.store = Store.objects.get(pk=store_id)
     return subject
 

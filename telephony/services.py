@@ -4,11 +4,8 @@ and the screen pop of an inbound call."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import logging
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Subquery
@@ -37,8 +34,6 @@ from telephony.recordings import recording_attach_event_upload
 
 logger = logging.getLogger("telephony")
 
-# A signed event older (or newer) than this is refused: a captured request cannot be replayed later.
-SIGNATURE_MAX_SKEW = dt.timedelta(minutes=5)
 MAX_DURATION_SECONDS = 24 * 3600
 
 
@@ -92,27 +87,6 @@ def dial_request_create(
 # --- the CTI's events ------------------------------------------------------------------------------
 
 
-def webhook_signature(*, body: bytes, timestamp: str, secret: str | None = None) -> str:
-    """HMAC-SHA256 of `timestamp.body` with CTI_WEBHOOK_SECRET, hex: the X-CTI-Signature header."""
-    key = (settings.CTI_WEBHOOK_SECRET if secret is None else secret).encode()
-    return hmac.new(key, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-
-
-def webhook_signature_ok(*, body: bytes, timestamp: str | None, signature: str | None, now: dt.datetime) -> bool:
-    """The CTI signs every post (as the SMS gateway authenticates with SMS_INBOUND_SECRET, but over
-    the body, so a proxy that logs headers cannot forge events). An empty secret accepts nothing."""
-    if not settings.CTI_WEBHOOK_SECRET or not timestamp or not signature:
-        return False
-    try:
-        sent = dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC)
-    except (ValueError, OverflowError, OSError):
-        return False
-    if abs(now - sent) > SIGNATURE_MAX_SKEW:
-        return False
-    expected = webhook_signature(body=body, timestamp=timestamp)
-    return hmac.compare_digest(expected, signature.removeprefix("sha256=").strip().lower())
-
-
 def _clean_event(payload: dict, now: dt.datetime) -> dict:
     """The fields of one event, validated; a ValidationError names what is wrong."""
 
@@ -158,24 +132,38 @@ def _clean_event(payload: dict, now: dt.datetime) -> dict:
     return data
 
 
-def call_event_ingest(*, payload: dict, recording_file=None, now: dt.datetime | None = None) -> tuple[CallRecord, bool]:
+class UnknownCall(Exception):
+    """An event for a call of a store outside the reporting client's stores: answered as unknown."""
+
+
+def call_event_ingest(
+    *,
+    payload: dict,
+    recording_file=None,
+    now: dt.datetime | None = None,
+    store_ids: frozenset[int] | None = None,
+) -> tuple[CallRecord, bool]:
     """Apply one CTI event; (the call, whether this post changed anything). Idempotent per
     (call id, event): the CallEvent row's unique constraint stops a repeated post, which answers
-    with the call as it is. The first event of a call creates its CallRecord (telephony.attach)."""
+    with the call as it is. The first event of a call creates its CallRecord (telephony.attach).
+    `store_ids`: the reporting API client's stores — the event attaches within them only, and a
+    call already attached to another store raises UnknownCall (nothing is written)."""
     now = now or timezone.now()
     data = _clean_event(payload, now)
     try:
         with transaction.atomic():
+            record = _call_record_for_event(data, store_ids)
             CallEvent.objects.create(
                 call_id=data["call_id"], event=data["event"], payload={k: str(v) for k, v in data.items()}
             )
-            record = _call_record_for_event(data)
-            _apply_event(record, data)
+            _apply_event(record, data, store_ids)
             if recording_file is not None and data["event"] == CallEventKind.ENDED:
                 recording_attach_event_upload(record=record, upload=recording_file)
     except IntegrityError:
         # The same (call, event) again — a retry, or two posts racing: the first one's work stands.
-        return CallRecord.objects.get(call_id=data["call_id"]), False
+        record = CallRecord.objects.get(call_id=data["call_id"])
+        _refuse_outside(record, store_ids)
+        return record, False
     if record.recording_state == RecordingState.PENDING:
         # tasks imports this module (a real cycle), as crm.sms.services does with its tasks.
         from telephony.tasks import recording_fetch
@@ -184,9 +172,15 @@ def call_event_ingest(*, payload: dict, recording_file=None, now: dt.datetime | 
     return record, True
 
 
-def _call_record_for_event(data: dict) -> CallRecord:
+def _refuse_outside(record: CallRecord, store_ids: frozenset[int] | None) -> None:
+    if store_ids is not None and record.store_id is not None and record.store_id not in store_ids:
+        raise UnknownCall(record.call_id)
+
+
+def _call_record_for_event(data: dict, store_ids: frozenset[int] | None) -> CallRecord:
     record = CallRecord.objects.select_for_update().filter(call_id=data["call_id"]).first()
     if record is not None:
+        _refuse_outside(record, store_ids)
         return record
     subject = call_subject(
         client_ref=data["client_ref"],
@@ -195,6 +189,7 @@ def _call_record_for_event(data: dict) -> CallRecord:
         extension=data["extension"],
         number=data["number"],
         at=data["at"],
+        store_ids=store_ids,
     )
     # A savepoint: two first events of one call racing — the loser reads the winner's row.
     try:
@@ -213,10 +208,12 @@ def _call_record_for_event(data: dict) -> CallRecord:
                 outreach_task=subject.outreach_task,
             )
     except IntegrityError:
-        return CallRecord.objects.select_for_update().get(call_id=data["call_id"])
+        record = CallRecord.objects.select_for_update().get(call_id=data["call_id"])
+        _refuse_outside(record, store_ids)
+        return record
 
 
-def _answering_agent(record: CallRecord, data: dict) -> list[str]:
+def _answering_agent(record: CallRecord, data: dict, store_ids: frozenset[int] | None) -> list[str]:
     """The agent is whoever picked the call up: the extension of its "answered" event (or of an
     "ended" with talk time when no "answered" came) wins over the ringing one's — a call ringing on
     a queue (no extension) or at another agent's extension. A call not dialled from a page is then
@@ -227,7 +224,7 @@ def _answering_agent(record: CallRecord, data: dict) -> list[str]:
     )
     if not answering or not data["extension"] or data["extension"] == record.extension:
         return []
-    agent = agent_for_extension(data["extension"])
+    agent = agent_for_extension(data["extension"], store_ids)
     if agent is None or agent.pk == record.agent_id:
         return []
     record.agent, record.extension = agent, data["extension"]
@@ -240,6 +237,7 @@ def _answering_agent(record: CallRecord, data: dict) -> list[str]:
             extension=data["extension"],
             number=record.number or data["number"],
             at=record.started_at,
+            store_ids=store_ids,
         )
         record.store, record.customer = subject.store, subject.customer
         record.callback_task, record.outreach_task = subject.callback_task, subject.outreach_task
@@ -247,8 +245,8 @@ def _answering_agent(record: CallRecord, data: dict) -> list[str]:
     return fields
 
 
-def _apply_event(record: CallRecord, data: dict) -> None:
-    fields: list[str] = _answering_agent(record, data)
+def _apply_event(record: CallRecord, data: dict, store_ids: frozenset[int] | None) -> None:
+    fields: list[str] = _answering_agent(record, data, store_ids)
     if data["at"] < record.started_at:  # events may arrive out of order
         record.started_at = data["at"]
         fields.append("started_at")

@@ -4,7 +4,6 @@ from telephony import views
 
 app_name = "telephony"
 urlpatterns = [
-    path("events/", views.events, name="events"),
     path("dial/", views.dial, name="dial"),
     path("upload/<str:subject>/<int:pk>/", views.upload, name="upload"),
     path("recordings/<int:pk>/", views.recording, name="recording"),

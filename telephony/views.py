@@ -1,19 +1,15 @@
-"""Telephone pages and endpoints: the CTI's event webhook, click-to-call, recording upload and
-playback, the inbound screen pop, and each store's recording retention."""
+"""Telephone pages: click-to-call, recording upload and playback, the inbound screen pop, and each
+store's recording retention. The CTI reports its call events through the API (api.views.telephony)."""
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from callbacks.models import CallbackTask
@@ -27,51 +23,6 @@ from telephony.models import StoreRecordingSettings
 
 SUBJECTS = {"callback": CallbackTask, "outreach": OutreachTask}
 SUBJECT_PAGES = {"callback": "callbacks:call", "outreach": "retention:call"}
-
-
-@csrf_exempt
-@require_POST
-def events(request: HttpRequest) -> HttpResponse:
-    """The CTI posts call events here (JSON, or a form with a `recording` file), signed with
-    CTI_WEBHOOK_SECRET: headers X-CTI-Timestamp (Unix seconds) and X-CTI-Signature (hex HMAC-SHA256
-    of "<timestamp>.<raw body>"). No session, hence no CSRF token."""
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        return JsonResponse({"error": "too large"}, status=413)
-    ok = services.webhook_signature_ok(
-        body=body,
-        timestamp=request.headers.get("X-CTI-Timestamp"),
-        signature=request.headers.get("X-CTI-Signature"),
-        now=timezone.now(),
-    )
-    if not ok:
-        return JsonResponse({"error": "forbidden"}, status=403)
-    upload = None
-    if request.content_type == "application/json":
-        try:
-            payload = json.loads(body or b"{}")
-        except ValueError:
-            return JsonResponse({"error": "invalid JSON"}, status=400)
-        if not isinstance(payload, dict):
-            return JsonResponse({"error": "invalid JSON"}, status=400)
-    else:
-        payload = request.POST.dict()
-        upload = request.FILES.get("recording")
-    try:
-        record, changed = services.call_event_ingest(payload=payload, recording_file=upload)
-    except ValidationError as exc:
-        return JsonResponse({"error": "; ".join(exc.messages)}, status=400)
-    # A refused recording file is no refused event: 200, with the recording's state and reason.
-    return JsonResponse(
-        {
-            "call": record.pk,
-            "changed": changed,
-            "customer": record.customer_id,
-            "recording": record.recording_state,
-            "recording_error": record.recording_error,
-        }
-    )
 
 
 def _dial_subject(request: HttpRequest) -> dict:

@@ -237,12 +237,11 @@ SMS_INBOUND_SECRET = env.str("SMS_INBOUND_SECRET", default="")
 
 # Telephone system (CTI), chosen like the SMS gateway: the dev backend only logs click-to-call (every
 # request is in telephony_dialrequest); telephony.backends.http.HttpBackend posts JSON to CTI_HTTP_URL
-# with CTI_HTTP_TOKEN. The CTI posts call events to /telephony/events/ signed with CTI_WEBHOOK_SECRET
-# (header X-CTI-Signature: hex HMAC-SHA256 of "<X-CTI-Timestamp>.<body>"); no secret: nothing accepted.
+# with CTI_HTTP_TOKEN. The CTI posts call events to /api/v1/telephony/events/ as an API client with
+# the scope cti:events (api.views.telephony): created, scoped to stores and revoked like any integration.
 CTI_BACKEND = env.str("CTI_BACKEND", default="telephony.backends.dev.DevBackend")
 CTI_HTTP_URL = env.str("CTI_HTTP_URL", default="")
 CTI_HTTP_TOKEN = env.str("CTI_HTTP_TOKEN", default="")
-CTI_WEBHOOK_SECRET = env.str("CTI_WEBHOOK_SECRET", default="")
 # Call recordings: the largest file taken (upload or download) and the download's timeout.
 RECORDING_MAX_BYTES = env.int("RECORDING_MAX_BYTES", default=50 * 1024 * 1024)
 RECORDING_FETCH_TIMEOUT = env.int("RECORDING_FETCH_TIMEOUT", default=30)

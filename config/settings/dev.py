@@ -8,6 +8,5 @@ INSTALLED_APPS = [*INSTALLED_APPS, "demo"]
 DEBUG = env.bool("DEBUG", default=True)
 # A known inbound secret so that a local gateway simulator can post replies.
 SMS_INBOUND_SECRET = env.str("SMS_INBOUND_SECRET", default="dev-inbound-secret")
-CTI_WEBHOOK_SECRET = env.str("CTI_WEBHOOK_SECRET", default="dev-cti-secret")
 # The demo's address (`make run` serves on 127.0.0.1:$DCR_PORT): the survey-link SMS carry a full URL.
 SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{env.str('DCR_PORT', default='8000')}")

@@ -28,7 +28,6 @@ WHITENOISE_AUTOREFRESH = True
 SMS_BACKEND = "crm.sms.backends.dev.DevBackend"
 SMS_INBOUND_SECRET = "test-inbound-secret"
 CTI_BACKEND = "telephony.backends.dev.DevBackend"
-CTI_WEBHOOK_SECRET = "test-cti-secret"
 
 # Each test process (each xdist worker of each run) keeps its cache keys apart: counters that the
 # pages keep in the cache (the survey link's guessing limit, API throttles) must not leak from one

@@ -21,6 +21,7 @@ from complaints.models import Case
 from crm.models import Customer, Delivery, RepairOrder, Vehicle
 from reports.registry import all_reports, all_weekly_reports
 from retention.models import Reminder
+from telephony.models import CallRecord
 from tests.api.conftest import WORLD_NOW, StoreWorld
 from tests.crm.dms_files import delivery_row
 
@@ -54,6 +55,7 @@ def store_state(store) -> dict:
             (CallAttempt, "task__store"),
             (Case, "store"),
             (Reminder, "store"),
+            (CallRecord, "store"),
         )
     }
 
@@ -189,6 +191,30 @@ def test_every_weekly_report_with_their_store_code(sides, untouched):
     assert [row[0] for row in cases["tables"][0]["rows"]] == [sides.mine.case.case_no]
 
 
+@pytest.fixture
+def their_call(sides):
+    """A call the other store's CTI reported, attached to their task."""
+    w = sides.theirs
+    return CallRecord.objects.create(
+        call_id=f"their-{w.store.code}", started_at=WORLD_NOW, store=w.store, customer=w.customer, callback_task=w.task
+    )
+
+
+@time_machine.travel(WORLD_NOW, tick=False)
+def test_call_events_on_their_calls_and_numbers(sides, their_call, untouched):
+    """An event for their call is unknown (404, nothing written); an event with their customer's
+    number (a customer of both stores) or their task's id as the dial reference attaches to the
+    caller's own customer, never to anything of theirs."""
+    url = "/api/v1/telephony/events/"
+    ended = {"call_id": their_call.call_id, "event": "ended", "duration": 60}
+    assert sides.api.post(url, ended, format="json").status_code == 404
+    ringing = {"call_id": "mine-1", "event": "ringing", "direction": "in", "number": sides.theirs.customer.mobile}
+    answer = sides.api.post(url, {**ringing, "client_ref": str(sides.theirs.task.pk)}, format="json")
+    assert answer.status_code == 200 and answer.json()["customer"] == sides.mine.customer.pk
+    record = CallRecord.objects.get(call_id="mine-1")
+    assert (record.store, record.customer, record.callback_task) == (sides.mine.store, sides.mine.customer, None)
+
+
 def test_unknown_paths_with_their_ids(sides, untouched):
     response = sides.api.get(f"/api/v1/customers/{sides.theirs.customer.pk}/")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
@@ -208,6 +234,7 @@ IDOR_CASES = {
     "GET /api/v1/reports/": test_report_list_is_names_only,
     "GET /api/v1/reports/{}/": test_every_report_with_their_store_code,
     "GET /api/v1/reports/weekly/{}/": test_every_weekly_report_with_their_store_code,
+    "POST /api/v1/telephony/events/": test_call_events_on_their_calls_and_numbers,
 }
 # Not store data: the schema and its two documentation pages; the JSON 404 of any other path.
 NOT_STORE_DATA = {"schema", "docs", "redoc", "not_found"}

@@ -3,16 +3,16 @@ the dev backend, the CTI's events making the call and its recording, the recordi
 call page and the customer timeline, and an inbound call popping the customer for the agent."""
 
 import json
-import time
 import urllib.request
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 
+from api.choices import Scope
+from api.services import api_client_create
 from telephony.choices import RecordingState
 from telephony.models import AgentExtension, CallRecord, DialRequest
-from telephony.services import webhook_signature
 from tests.callbacks.factories import SalesTaskFactory
 from tests.factories import CustomerFactory, DeliveryFactory
 
@@ -24,17 +24,18 @@ WAV = (  # an empty 8 kHz mono PCM WAV
 )
 
 
-def _post_event(live_server, body: bytes, content_type: str) -> dict:
-    timestamp = str(int(time.time()))
+@pytest.fixture
+def cti_token(store_a):
+    """The store's CTI, an API client with the scope cti:events."""
+    return api_client_create(name="CTI", stores=[store_a], scopes=[Scope.CTI_EVENTS]).token
+
+
+def _post_event(live_server, token: str, body: bytes, content_type: str) -> dict:
     request = urllib.request.Request(
-        f"{live_server.url}/telephony/events/",
+        f"{live_server.url}/api/v1/telephony/events/",
         data=body,
         method="POST",
-        headers={
-            "Content-Type": content_type,
-            "X-CTI-Timestamp": timestamp,
-            "X-CTI-Signature": webhook_signature(body=body, timestamp=timestamp),
-        },
+        headers={"Content-Type": content_type, "Authorization": f"Bearer {token}"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
@@ -53,7 +54,7 @@ def call_task(store_a, agent):
 
 
 def test_click_to_call_then_the_cti_reports_the_call_and_its_recording(
-    page, live_server, login, agent, call_task, media, screenshot
+    page, live_server, login, agent, call_task, media, screenshot, cti_token
 ):
     login(agent)
     page.goto(f"{live_server.url}/callbacks/tasks/{call_task.pk}/")
@@ -66,10 +67,10 @@ def test_click_to_call_then_the_cti_reports_the_call_and_its_recording(
 
     # The CTI: answered, then ended with talk time and the recording as a file.
     answered = json.dumps({"call_id": dial.call_id, "event": "answered", "client_ref": str(dial.pk)}).encode()
-    _post_event(live_server, answered, "application/json")
+    _post_event(live_server, cti_token, answered, "application/json")
     fields = {"call_id": dial.call_id, "event": "ended", "client_ref": str(dial.pk), "duration": "95"}
     body = encode_multipart(BOUNDARY, {**fields, "recording": _wav_file()})
-    result = _post_event(live_server, body, MULTIPART_CONTENT)
+    result = _post_event(live_server, cti_token, body, MULTIPART_CONTENT)
     assert result["recording"] == RecordingState.STORED
     record = CallRecord.objects.get()
     assert record.callback_task_id == call_task.pk and record.duration_seconds == 95
@@ -102,11 +103,13 @@ def test_cti_down_shows_the_agent_a_message(page, live_server, login, agent, cal
     assert "呼叫失败" in page.locator("[data-testid=dial-error]").inner_text()
 
 
-def test_inbound_call_pops_the_customer_for_the_agent(page, live_server, login, agent, call_task, screenshot):
+def test_inbound_call_pops_the_customer_for_the_agent(
+    page, live_server, login, agent, call_task, screenshot, cti_token
+):
     login(agent)
     page.goto(f"{live_server.url}/callbacks/")
     event = {"call_id": "in-1", "event": "answered", "direction": "in", "extension": "8001", "number": "13955507777"}
-    _post_event(live_server, json.dumps(event).encode(), "application/json")
+    _post_event(live_server, cti_token, json.dumps(event).encode(), "application/json")
     page.wait_for_selector("[data-testid=call-pop]", timeout=12_000)
     assert "孙磊" in page.locator("[data-testid=call-pop]").inner_text()
     screenshot("telephony_pop")

@@ -1,18 +1,17 @@
-"""Fixtures of the telephone system: extensions, a claimed callback task, a signed event poster and a
-local HTTP server standing in for the CTI's recording store."""
+"""Fixtures of the telephone system: extensions, a claimed callback task, the CTI as an API client
+posting events, and a local HTTP server standing in for the CTI's recording store."""
 
 import datetime as dt
 import http.server
 import json
 import threading
-import time
 
 import pytest
 import time_machine
-from django.urls import reverse
 
+from api.choices import Scope
+from api.services import api_client_create
 from telephony.models import AgentExtension
-from telephony.services import webhook_signature
 from tests.callbacks.factories import SalesTaskFactory
 from tests.conftest import SHANGHAI
 from tests.factories import CustomerFactory, DeliveryFactory
@@ -46,23 +45,26 @@ def task(agent, customer, frozen):
     return task
 
 
-def signed_headers(body: bytes, *, secret: str | None = None, at: float | None = None) -> dict:
-    timestamp = str(int(at if at is not None else time.time()))
-    return {
-        "HTTP_X_CTI_TIMESTAMP": timestamp,
-        "HTTP_X_CTI_SIGNATURE": "sha256=" + webhook_signature(body=body, timestamp=timestamp, secret=secret),
-    }
+EVENTS_URL = "/api/v1/telephony/events/"
+
+
+def bearer(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
 @pytest.fixture
-def post_event(client):
-    """`post_event(**fields)` posts one signed JSON event as the CTI does; returns the response."""
+def cti_auth(store_a, store_b):
+    """The group's CTI: an API client of both stores with the scope cti:events (its request headers)."""
+    return bearer(api_client_create(name="CTI", stores=[store_a, store_b], scopes=[Scope.CTI_EVENTS]).token)
+
+
+@pytest.fixture
+def post_event(client, cti_auth):
+    """`post_event(**fields)` posts one JSON event as the CTI does; returns the response."""
 
     def _post(**fields):
         body = json.dumps(fields).encode()
-        return client.post(
-            reverse("telephony:events"), data=body, content_type="application/json", **signed_headers(body)
-        )
+        return client.post(EVENTS_URL, data=body, content_type="application/json", **cti_auth)
 
     return _post
 

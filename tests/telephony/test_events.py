@@ -1,11 +1,14 @@
-"""The CTI's event webhook: signed posts only, one effect per (call, event), and the attach rule."""
+"""The CTI's call events (POST /api/v1/telephony/events/): an API client's posts only, kept to its
+stores, one effect per (call, event), and the attach rule."""
 
 import json
-import time
 
 import pytest
+from auditlog.models import LogEntry
 from django.urls import reverse
 
+from api.choices import Scope
+from api.services import api_client_create, api_client_revoke
 from callbacks.services import callback_attempt_record
 from crm.choices import Role
 from retention.choices import OutreachKind
@@ -16,47 +19,60 @@ from telephony.services import dial_request_create
 from telephony.tasks import call_records_link_attempts
 from tests.conftest import SHANGHAI
 from tests.factories import CustomerFactory, UserFactory
-from tests.telephony.conftest import NOW, signed_headers
+from tests.telephony.conftest import EVENTS_URL, NOW, bearer
 
 pytestmark = pytest.mark.django_db
 
 
 def _raw_post(client, body: bytes, headers: dict):
-    return client.post(reverse("telephony:events"), data=body, content_type="application/json", **headers)
+    return client.post(EVENTS_URL, data=body, content_type="application/json", **headers)
 
 
-# --- authentication ---------------------------------------------------------------------------------
+# --- authentication: the CTI is an API client (scope cti:events), kept to its stores ----------------
 
 
-def test_unsigned_event_is_refused(client, frozen):
+def test_an_event_without_a_token_or_the_scope_is_refused(client, frozen, store_a):
     body = json.dumps({"call_id": "c1", "event": "ringing"}).encode()
-    assert _raw_post(client, body, {}).status_code == 403
-    assert not CallEvent.objects.exists()
+    assert _raw_post(client, body, {}).status_code == 401
+    assert _raw_post(client, body, bearer("not-a-token")).status_code == 401
+    dms = api_client_create(name="DMS", stores=[store_a], scopes=[Scope.DMS_PUSH, Scope.LOOKUP])
+    assert _raw_post(client, body, bearer(dms.token)).status_code == 403
+    revoked = api_client_create(name="Old CTI", stores=[store_a], scopes=[Scope.CTI_EVENTS])
+    api_client_revoke(client=revoked.client)
+    assert _raw_post(client, body, bearer(revoked.token)).status_code == 401
+    assert not CallEvent.objects.exists() and not CallRecord.objects.exists()
 
 
-def test_event_signed_with_another_secret_is_refused(client, frozen):
-    body = json.dumps({"call_id": "c1", "event": "ringing"}).encode()
-    assert _raw_post(client, body, signed_headers(body, secret="not-the-secret")).status_code == 403
-    assert not CallRecord.objects.exists()
+def test_every_event_is_in_the_audit_log(post_event, frozen):
+    assert post_event(call_id="c1", event="ringing").status_code == 200
+    entry = LogEntry.objects.get(object_repr__startswith="API POST /api/v1/telephony/events/")
+    assert entry.additional_data["client"] == "CTI" and entry.additional_data["status"] == 200
 
 
-def test_tampered_body_is_refused(client, frozen):
-    body = json.dumps({"call_id": "c1", "event": "ended", "duration": 10}).encode()
-    headers = signed_headers(body)
-    tampered = body.replace(b"10", b"99")
-    assert _raw_post(client, tampered, headers).status_code == 403
-
-
-def test_old_signature_is_refused_as_a_replay(client, frozen):
-    body = json.dumps({"call_id": "c1", "event": "ringing"}).encode()
-    assert _raw_post(client, body, signed_headers(body, at=time.time() - 3600)).status_code == 403
-
-
-def test_no_secret_configured_accepts_nothing(client, frozen, settings):
-    body = json.dumps({"call_id": "c1", "event": "ringing"}).encode()
-    headers = signed_headers(body, secret="")
-    settings.CTI_WEBHOOK_SECRET = ""
-    assert _raw_post(client, body, headers).status_code == 403
+def test_another_stores_cti_neither_attaches_to_nor_touches_this_stores_calls(
+    client, frozen, store_a, store_b, extension, task, cti_auth
+):
+    """Store B's CTI: store A's dial request, customer and agent are not found for its events, and a
+    call already attached to store A is unknown to it (404, nothing written)."""
+    other = bearer(api_client_create(name="HF CTI", stores=[store_b], scopes=[Scope.CTI_EVENTS]).token)
+    request = dial_request_create(
+        user=task.claimed_by, customer=task.customer, number=task.customer.mobile, callback_task=task
+    )
+    body = {"call_id": "b1", "event": "ringing", "extension": "8001", "number": task.customer.mobile}
+    body["client_ref"] = str(request.pk)
+    assert _raw_post(client, json.dumps(body).encode(), other).status_code == 200
+    record = CallRecord.objects.get(call_id="b1")
+    assert (record.dial_request, record.callback_task, record.customer, record.agent) == (None, None, None, None)
+    # Store A's own call, then store B's CTI posting on it.
+    assert _raw_post(client, json.dumps({**body, "call_id": "a1"}).encode(), cti_auth).status_code == 200
+    mine = CallRecord.objects.get(call_id="a1")
+    assert mine.callback_task == task and mine.store == store_a
+    ended = {"call_id": "a1", "event": "ended", "duration": 999}
+    response = _raw_post(client, json.dumps(ended).encode(), other)
+    assert response.status_code == 404
+    mine.refresh_from_db()
+    assert mine.ended_at is None and mine.duration_seconds in (None, 0)
+    assert not CallEvent.objects.filter(call_id="a1", event="ended").exists()
 
 
 def test_bad_fields_are_a_400_not_a_500(post_event, frozen):

@@ -23,7 +23,7 @@ from telephony.models import CallRecord, StoreRecordingSettings
 from telephony.recordings import recording_fetch, recordings_purge_expired
 from telephony.tasks import recordings_purge_expired as purge_task
 from tests.factories import UserFactory
-from tests.telephony.conftest import NOW, signed_headers
+from tests.telephony.conftest import EVENTS_URL, NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -132,23 +132,21 @@ def test_upload_to_another_stores_task_is_404(agent_b, task, client_for):
     assert response.status_code == 404
 
 
-def test_upload_through_the_event_endpoint(client, extension, task):
+def test_upload_through_the_event_endpoint(client, extension, task, cti_auth):
     payload = {"call_id": "up1", "event": "ended", "extension": "8001", "number": task.customer.mobile, "duration": 5}
     upload = SimpleUploadedFile("x.wav", b"RIFF" + b"\x00" * 100, content_type="audio/wav")
     body = encode_multipart(BOUNDARY, {**payload, "recording": upload})
-    url = reverse("telephony:events")
-    assert client.generic("POST", url, body, content_type=MULTIPART_CONTENT).status_code == 403  # unsigned
-    response = client.generic("POST", url, body, content_type=MULTIPART_CONTENT, **signed_headers(body))
+    assert client.generic("POST", EVENTS_URL, body, content_type=MULTIPART_CONTENT).status_code == 401  # no token
+    response = client.generic("POST", EVENTS_URL, body, content_type=MULTIPART_CONTENT, **cti_auth)
     assert response.status_code == 200, response.content
     record = CallRecord.objects.get()
     assert record.recording_state == RecordingState.STORED and record.recording_content_type == "audio/wav"
 
 
-def _post_ended_with_file(client, task, call_id: str, upload):
+def _post_ended_with_file(client, task, call_id: str, upload, auth: dict):
     payload = {"call_id": call_id, "event": "ended", "extension": "8001", "number": task.customer.mobile}
     body = encode_multipart(BOUNDARY, {**payload, "duration": 42, "recording": upload})
-    url = reverse("telephony:events")
-    return client.generic("POST", url, body, content_type=MULTIPART_CONTENT, **signed_headers(body))
+    return client.generic("POST", EVENTS_URL, body, content_type=MULTIPART_CONTENT, **auth)
 
 
 @pytest.mark.parametrize(
@@ -159,11 +157,13 @@ def _post_ended_with_file(client, task, call_id: str, upload):
     ],
 )
 def test_a_refused_file_does_not_cost_the_ended_event(
-    client, extension, task, settings, media_root, frozen, filename, content, content_type, reason
+    client, extension, task, settings, media_root, frozen, filename, content, content_type, reason, cti_auth
 ):
     settings.RECORDING_MAX_BYTES = 1000
     settings.LANGUAGE_CODE = "zh-hans"
-    response = _post_ended_with_file(client, task, "rej1", SimpleUploadedFile(filename, content, content_type))
+    response = _post_ended_with_file(
+        client, task, "rej1", SimpleUploadedFile(filename, content, content_type), cti_auth
+    )
     assert response.status_code == 200, response.content
     answer = response.json()
     assert answer["changed"] is True and answer["recording"] == RecordingState.REJECTED
@@ -172,7 +172,7 @@ def test_a_refused_file_does_not_cost_the_ended_event(
     assert record.ended_at == NOW and record.duration_seconds == 42 and record.answered_at is not None
     assert record.recording_state == RecordingState.REJECTED and reason in record.recording_error
     assert not record.recording and not any(media_root.rglob("*.*"))
-    again = _post_ended_with_file(client, task, "rej1", SimpleUploadedFile(filename, content, content_type))
+    again = _post_ended_with_file(client, task, "rej1", SimpleUploadedFile(filename, content, content_type), cti_auth)
     assert again.status_code == 200 and again.json()["changed"] is False  # a retry changes nothing
 
 
