@@ -47,6 +47,10 @@ class MemberCard(models.Model):
     )
     number = models.CharField(_("卡号"), max_length=30)
     issued_on = models.DateField(_("发卡日期"))
+    # The start of the card chain's validity (积分起算日): the issue date of a first card, and the
+    # replaced card's for a replacement (补卡), so an RO opened before the replacement still books
+    # on the card valid now (club.validity).
+    points_from = models.DateField(_("积分起算日"))
     expires_on = models.DateField(_("有效期至"))
     state = models.CharField(_("状态"), max_length=10, choices=CardState.choices, default=CardState.ACTIVE)
     level = models.CharField(_("等级"), max_length=10, choices=Level.choices, default=Level.STANDARD)
@@ -70,6 +74,22 @@ class MemberCard(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CardLapse(models.Model):
+    """The days a card was expired before a late renewal (脱保期): an RO opened then earns nothing,
+    even after the renewal. A replacement card gets copies of its predecessor's lapses."""
+
+    card = models.ForeignKey(MemberCard, on_delete=models.CASCADE, related_name="lapses")
+    starts_on = models.DateField(_("过期日起"))
+    ends_on = models.DateField(_("续期前一日"))
+
+    class Meta:
+        verbose_name = _("会员卡脱期")
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="club_lapse_order")]
+
+    def __str__(self) -> str:
+        return f"{self.card} {self.starts_on}–{self.ends_on}"
 
 
 class Activity(models.Model):

@@ -60,7 +60,13 @@ def card_enrol(*, customer: Customer, vehicle: Vehicle, on: dt.date | None = Non
     on = on or timezone.localdate()
     number = _next_number(store=store)
     return MemberCard.objects.create(
-        store=store, vehicle=vehicle, customer=customer, number=number, issued_on=on, expires_on=_expiry(on)
+        store=store,
+        vehicle=vehicle,
+        customer=customer,
+        number=number,
+        issued_on=on,
+        points_from=on,
+        expires_on=_expiry(on),
     )
 
 
@@ -113,7 +119,7 @@ def points_adjust(*, card: MemberCard, points: int, reason: str, user: User | No
 @transaction.atomic
 def card_replace(*, card: MemberCard, user: User | None, reason: str = "") -> MemberCard:
     """补卡: a lost card is replaced by a new number; the balance moves over in two ledger rows and
-    the new card keeps the old card's expiry and level."""
+    the new card keeps the old card's validity (start and expiry) and level."""
     old = _locked(card)
     number = _next_number(store=old.store)
     old.state = CardState.REPLACED
@@ -124,6 +130,7 @@ def card_replace(*, card: MemberCard, user: User | None, reason: str = "") -> Me
         customer=old.customer,
         number=number,
         issued_on=timezone.localdate(),
+        points_from=old.points_from,  # the chain's validity, for RO points booked or corrected later
         expires_on=old.expires_on,
         level=old.level,
     )

@@ -221,3 +221,39 @@ def test_both_booking_paths_book_once_the_difference_and_nothing_for_warranty(st
     ro_points_book(ro_ids=[ro.pk])
     card.refresh_from_db()
     assert card.balance == 0 and card.entries.filter(repair_order=ro).count() == 3
+
+
+def test_a_raise_after_a_replacement_books_the_difference_on_the_new_card(store_a, vendor):
+    """Probe 1: an RO booked on the old card, re-imported with a raised amount after the card was
+    replaced, books the difference (against the whole chain) on the card valid now."""
+    card = member_card(store_a, issued_on=dt.date(2026, 10, 1))
+    opened = dt.datetime(2026, 11, 2, 10, tzinfo=SH)
+    ro = RepairOrderFactory(store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=opened, amount=460)
+    ro_points_book(ro_ids=[ro.pk])
+    new = card_replace(card=card, user=None, reason="丢失")
+    assert new.issued_on == dt.date(2026, 12, 7) and new.points_from == dt.date(2026, 10, 1)
+    RepairOrder.objects.filter(pk=ro.pk).update(amount=600)
+    ro_points_book(ro_ids=[ro.pk])
+    ro_points_book(ro_ids=[ro.pk])  # once per RO across the chain: a rerun books nothing
+    assert list(new.entries.filter(repair_order=ro).values_list("points", flat=True)) == [140]
+    assert ro.point_entries.aggregate(total=Sum("points"))["total"] == 600
+    RepairOrder.objects.filter(pk=ro.pk).update(amount=500)  # and a lowered amount is corrected there too
+    ro_points_book(ro_ids=[ro.pk])
+    assert ro.point_entries.aggregate(total=Sum("points"))["total"] == 500
+    assert_balance_is_the_sum(card, new)
+    assert new.balance == 500
+
+
+def test_a_pre_replacement_ro_imported_late_books_on_the_new_card(store_a, vendor):
+    """Probe 2: an RO opened before the replacement, first imported after it."""
+    card = member_card(store_a, issued_on=dt.date(2026, 10, 1))
+    new = card_replace(card=card, user=None)
+    opened = dt.datetime(2026, 11, 20, 10, tzinfo=SH)
+    ro = RepairOrderFactory(store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=opened, amount=800)
+    before_chain = RepairOrderFactory(
+        store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=dt.datetime(2026, 9, 1, tzinfo=SH)
+    )
+    ro_points_book(ro_ids=[ro.pk, before_chain.pk])
+    assert list(new.entries.values_list("repair_order_id", "points")) == [(ro.pk, 800)]
+    assert not card.entries.exists()
+    assert_balance_is_the_sum(card, new)
