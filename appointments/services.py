@@ -14,13 +14,20 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments.choices import MANUAL_CHANGES, SMS_CONFIRM, SMS_EVE, AppointmentState, ServiceType, Source
+from appointments.choices import (
+    MANUAL_CHANGES,
+    OUTREACH_BOOKING_SOURCES,
+    SMS_CONFIRM,
+    SMS_EVE,
+    AppointmentState,
+    ServiceType,
+    Source,
+)
 from appointments.models import Appointment, AppointmentSettings, SlotLock
 from appointments.slots import places_free, slot_usage, store_appointment_settings
 from crm.models import Customer, Staff, Store, User, Vehicle
 from crm.sms.services import sms_send
 from crm.sms.templates import render_sms_text, sms_template_body, store_placeholders
-from retention.choices import REMINDER_KINDS, OutreachKind
 
 S = AppointmentState
 # The texts of the confirmation and of the day-before reminder when the store group has no
@@ -168,12 +175,7 @@ def appointment_book_for_outreach(
 ) -> Appointment:
     """The booking a reminder, win-back or no-show follow-up call that ends in 已预约 makes (called
     inside the attempt's transaction: a refused booking refuses the result)."""
-    if task.kind == OutreachKind.WINBACK:
-        source = Source.WINBACK
-    elif task.kind in REMINDER_KINDS:
-        source = Source.REMINDER
-    else:
-        source = Source.FOLLOW_UP
+    source = OUTREACH_BOOKING_SOURCES[task.kind]  # every kind has one (a test holds it)
     return appointment_book(
         customer=task.customer,
         vehicle=task.vehicle,
