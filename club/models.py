@@ -125,9 +125,25 @@ class Participation(models.Model):
         return f"{self.activity} / {self.card}"
 
 
+class LedgerIsAppendOnly(Exception):
+    """An attempt to change or delete a points ledger row."""
+
+
+class PointEntryQuerySet(models.QuerySet):
+    """The ledger's rows are never changed or deleted in bulk either. (On PostgreSQL a trigger,
+    migration 0005, refuses an UPDATE or DELETE that bypasses the ORM too.)"""
+
+    def update(self, **kwargs):
+        raise LedgerIsAppendOnly("club_pointentry is append-only")
+
+    def delete(self):
+        raise LedgerIsAppendOnly("club_pointentry is append-only")
+
+
 class PointEntry(models.Model):
     """A row of the append-only points ledger (积分明细): every change of points, with its reason and
-    source. Never updated or deleted; a correction is another row."""
+    source. Never updated or deleted; a correction is another row. The one change allowed is the
+    author's removal when his user is deleted (created_by SET NULL)."""
 
     card = models.ForeignKey(MemberCard, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("类型"), max_length=20, choices=EntryKind.choices)
@@ -146,6 +162,8 @@ class PointEntry(models.Model):
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
+    objects = PointEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("积分明细")
         indexes = [
@@ -162,3 +180,11 @@ class PointEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card} {self.points:+d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerIsAppendOnly("club_pointentry is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly("club_pointentry is append-only")

@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 
 from club.choices import DEFAULT_GOLD_FROM, DEFAULT_SILVER_FROM, CardState, EntryKind, Level, level_for
 from club.levels import levels_refresh
-from club.models import MemberCard, PointEntry
+from club.models import LedgerIsAppendOnly, MemberCard, PointEntry
 from club.ro_points import ro_points_book
 from club.services import (
     ClubError,
@@ -183,14 +185,40 @@ def test_store_thresholds_override_the_defaults(store_a, store_b):
     assert (card.level, other.level) == (Level.GOLD, Level.STANDARD)
 
 
-def test_an_adjustment_needs_a_reason_and_the_ledger_is_append_only(store_a):
+def test_an_adjustment_needs_a_reason_and_the_ledger_is_append_only(store_a, cr_manager):
     card = member_card(store_a, points=100)
-    with pytest.raises(Exception):  # noqa: B017 — a ValidationError naming the field
+    with pytest.raises(ValidationError):
         points_adjust(card=card, points=50, reason=" ", user=None)
-    points_adjust(card=card, points=-40, reason="录入错误更正", user=None)
+    points_adjust(card=card, points=-40, reason="录入错误更正", user=cr_manager)
     assert_balance_is_the_sum(card)
     assert list(card.entries.order_by("id").values_list("points", flat=True)) == [100, -40]
     assert MemberCard.objects.get(pk=card.pk).balance == 60
+
+    entry = card.entries.order_by("id").last()
+    entry.points = -10
+    with pytest.raises(LedgerIsAppendOnly):
+        entry.save()
+    with pytest.raises(LedgerIsAppendOnly):
+        entry.delete()
+    with pytest.raises(LedgerIsAppendOnly):
+        PointEntry.objects.filter(pk=entry.pk).update(points=-10)
+    with pytest.raises(LedgerIsAppendOnly):
+        PointEntry.objects.filter(pk=entry.pk).delete()
+    # Past the ORM, PostgreSQL's trigger refuses the change and the removal.
+    for sql in (
+        "UPDATE club_pointentry SET points = -10 WHERE id = %s",
+        "UPDATE club_pointentry SET reason = 'x' WHERE id = %s",
+        "DELETE FROM club_pointentry WHERE id = %s",
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+    assert list(card.entries.order_by("id").values_list("points", "reason")) == [
+        (100, "开卡赠送"),
+        (-40, "录入错误更正"),
+    ]
+    # The one change it lets through: the author's removal when his user is deleted.
+    cr_manager.delete()
+    assert PointEntry.objects.get(pk=entry.pk).created_by is None
 
 
 @pytest.fixture(params=["postgresql", "portable"])
