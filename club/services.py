@@ -20,6 +20,7 @@ from club.choices import (
 )
 from club.levels import levels_refresh
 from club.models import Activity, ClubSettings, MemberCard, Participation, PointEntry
+from club.validity import card_valid_on, valid_on
 from crm.masking import mask_text
 from crm.models import Customer, Delivery, RepairOrder, Store, User, Vehicle
 
@@ -82,10 +83,14 @@ def _book(*, card: MemberCard, kind: str, points: int, user: User | None, reason
     return entry
 
 
-def _locked(card: MemberCard) -> MemberCard:
+def _locked(card: MemberCard, *, valid: bool = False) -> MemberCard:
+    """The card under its row lock; refused when replaced, and with `valid` when it is not valid
+    today (club.validity: expired cards keep their points but earn, redeem and adjust nothing)."""
     locked = MemberCard.objects.select_for_update().get(pk=card.pk)
     if locked.state != CardState.ACTIVE:
         raise ClubError(_("该卡已补换，请使用新卡。"))
+    if valid and not card_valid_on(locked, timezone.localdate()):
+        raise ClubError(_("会员卡已过期，请先续期。"))
     return locked
 
 
@@ -97,9 +102,7 @@ def points_redeem(*, card: MemberCard, points: int, note: str, user: User | None
         raise ValidationError({"points": _("兑换积分须为正数。")})
     if not note.strip():
         raise ValidationError({"note": _("请填写兑换内容。")})
-    locked = _locked(card)
-    if locked.expires_on < timezone.localdate():
-        raise ClubError(_("会员卡已过期，请先续期。"))
+    locked = _locked(card, valid=True)
     return _book(card=locked, kind=EntryKind.REDEMPTION, points=-points, user=user, reason=note.strip())
 
 
@@ -110,7 +113,7 @@ def points_adjust(*, card: MemberCard, points: int, reason: str, user: User | No
         raise ValidationError({"points": _("调整积分不能为零。")})
     if not reason.strip():
         raise ValidationError({"reason": _("请填写调整原因。")})
-    locked = _locked(card)
+    locked = _locked(card, valid=True)
     entry = _book(card=locked, kind=EntryKind.ADJUSTMENT, points=points, user=user, reason=reason.strip())
     levels_refresh(card_ids=[locked.pk])
     return entry
@@ -172,7 +175,7 @@ def activity_participant_add(*, activity: Activity, card: MemberCard, user: User
     """A member took part: the activity's points, once per card (the unique participation row)."""
     if card.store_id != activity.store_id:
         raise ClubError(_("只能登记本店会员。"))
-    locked = _locked(card)
+    locked = _locked(card, valid=True)
     participation, created = Participation.objects.get_or_create(activity=activity, card=locked)
     if not created:
         raise ClubError(_("该会员已登记参加此活动。"))
@@ -194,7 +197,7 @@ def suggestion_points_book(entry, *, user: User | None) -> str:
     today = timezone.localdate()
     card = (
         MemberCard.objects.select_for_update()
-        .filter(customer_id=entry.customer_id, store_id=entry.store_id, state=CardState.ACTIVE, expires_on__gte=today)
+        .filter(valid_on(today), customer_id=entry.customer_id, store_id=entry.store_id)
         .order_by("issued_on", "id")
         .first()
     )
