@@ -19,7 +19,7 @@ from club.choices import (
     EntryKind,
 )
 from club.levels import levels_refresh
-from club.models import Activity, ClubSettings, MemberCard, Participation, PointEntry
+from club.models import Activity, CardLapse, ClubSettings, MemberCard, Participation, PointEntry
 from club.validity import card_valid_on, valid_on
 from crm.masking import mask_text
 from crm.models import Customer, Delivery, RepairOrder, Store, User, Vehicle
@@ -139,6 +139,10 @@ def card_replace(*, card: MemberCard, user: User | None, reason: str = "") -> Me
     )
     old.replaced_by = new
     old.save(update_fields=["replaced_by"])
+    # The chain's lapses go with it (club.validity reads the card's own).
+    CardLapse.objects.bulk_create(
+        [CardLapse(card=new, starts_on=lapse.starts_on, ends_on=lapse.ends_on) for lapse in old.lapses.all()]
+    )
     note = reason.strip() or _("挂失补卡")
     if old.balance:
         carried = old.balance
@@ -149,10 +153,16 @@ def card_replace(*, card: MemberCard, user: User | None, reason: str = "") -> Me
 
 @transaction.atomic
 def card_renew(*, card: MemberCard, on: dt.date | None = None) -> MemberCard:
-    """续期: three more years, from the current expiry when renewed in time, else from today."""
+    """续期: three more years, from the current expiry when renewed in time, else from today. A late
+    renewal records the lapse (the expiry's next day to the day before the renewal, a CardLapse
+    row): an RO opened then earns nothing, even when imported after the renewal."""
     locked = _locked(card)
     on = on or timezone.localdate()
     start = max(on, locked.expires_on + dt.timedelta(days=1))
+    if start > locked.expires_on + dt.timedelta(days=1):
+        CardLapse.objects.create(
+            card=locked, starts_on=locked.expires_on + dt.timedelta(days=1), ends_on=start - dt.timedelta(days=1)
+        )
     locked.expires_on = _expiry(start)
     locked.save(update_fields=["expires_on"])
     return locked

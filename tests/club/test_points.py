@@ -285,3 +285,38 @@ def test_a_pre_replacement_ro_imported_late_books_on_the_new_card(store_a, vendo
     assert list(new.entries.values_list("repair_order_id", "points")) == [(ro.pk, 800)]
     assert not card.entries.exists()
     assert_balance_is_the_sum(card, new)
+
+
+def test_an_ro_opened_while_the_card_had_lapsed_earns_nothing_even_after_a_late_renewal(store_a, vendor):
+    card = member_card(store_a, issued_on=dt.date(2023, 12, 1))  # expired 2026-11-30
+
+    def ro(day, amount):
+        opened = dt.datetime.combine(day, dt.time(10), tzinfo=SH)
+        return RepairOrderFactory(
+            store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=opened, amount=amount
+        )
+
+    before, lapsed = ro(dt.date(2026, 11, 30), 100), ro(dt.date(2026, 12, 3), 700)
+    ro_points_book(ro_ids=[before.pk, lapsed.pk])  # expired now, but the first RO was opened in time
+    assert list(card.entries.filter(kind=EntryKind.REPAIR_ORDER).values_list("repair_order_id", flat=True)) == [
+        before.pk
+    ]
+    card_renew(card=card, on=dt.date(2026, 12, 5))
+    assert list(card.lapses.values_list("starts_on", "ends_on")) == [(dt.date(2026, 12, 1), dt.date(2026, 12, 4))]
+    renewal_day = ro(dt.date(2026, 12, 5), 300)
+    RepairOrder.objects.filter(pk=lapsed.pk).update(amount=800)
+    ro_points_book(ro_ids=[before.pk, lapsed.pk, renewal_day.pk])  # the re-import after the renewal
+    assert not lapsed.point_entries.exists()
+    assert renewal_day.point_entries.get().points == 300
+    new = card_replace(card=card, user=None)  # the lapse goes with the chain
+    ro_points_book(ro_ids=[lapsed.pk])
+    assert not lapsed.point_entries.exists()
+    assert_balance_is_the_sum(card, new)
+    assert new.balance == 400
+
+
+def test_renewed_in_time_there_is_no_lapse(store_a):
+    card = member_card(store_a, issued_on=dt.date(2023, 12, 8))  # expires 2026-12-07, today
+    card_renew(card=card)
+    card_renew(card=card, on=dt.date(2026, 12, 8))
+    assert not card.lapses.exists()
