@@ -161,8 +161,4 @@ class AppointmentSettingsForm(forms.ModelForm):
             raise forms.ValidationError(_("每时段可约台数须在1到100之间。"))
         return value
 
-    def clean(self):
-        data = super().clean()
-        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
-            self.add_error("closes_at", _("停止接车时间须晚于开始接车时间。"))
-        return data
+    # Closing after opening: AppointmentSettings.clean, which this form and the admin both run.

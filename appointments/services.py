@@ -250,7 +250,6 @@ def appointment_set_state(
 
 
 def appointment_settings_save(*, store: Store, data: dict) -> AppointmentSettings:
-    if data["closes_at"] <= data["opens_at"]:
-        raise ValidationError({"closes_at": _("停止接车时间须晚于开始接车时间。")})
+    AppointmentSettings(store=store, **data).clean()  # the one rule of the hours (the admin's too)
     conf, _created = AppointmentSettings.objects.update_or_create(store=store, defaults=data)
     return conf

@@ -93,7 +93,9 @@ def book(request):
         return redirect("crm:customer_list")
     customer = get_scoped_or_404(Customer.objects.select_related("store"), request.user, pk=customer_id)
     callback_id = id_param(request.GET.get("callback_task"), name="callback_task")
-    callback = get_scoped_or_404(CallbackTask.objects.all(), request.user, pk=callback_id) if callback_id else None
+    # The call page's task must be this customer's: a booking is never linked to another's call.
+    tasks = CallbackTask.objects.filter(customer=customer)
+    callback = get_scoped_or_404(tasks, request.user, pk=callback_id) if callback_id else None
     day = _day_param(request.POST.get("day") or request.GET.get("day"), timezone.localdate() + dt.timedelta(days=1))
     vehicles = list(Vehicle.objects.filter(owner=customer).order_by("id").values_list("id", "plate", "vin"))
     form = BookingForm(

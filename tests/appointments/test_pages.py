@@ -297,3 +297,13 @@ def test_the_outreach_call_page_books_with_an_advisor(client_for, agent, store_a
     data = {"result": OutreachResult.BOOKED, "booked_on": TOMORROW.isoformat(), "booked_slot": "10:30"}
     assert client.post(url, {**data, "booked_advisor": str(advisor.pk)}).status_code == 302
     assert Appointment.objects.get().advisor == advisor
+
+
+def test_the_booking_page_refuses_another_customers_callback_task(client_for, agent, store_a):
+    task = SalesTaskFactory(delivery__store=store_a)
+    customer, _vehicle = owner_with_vehicle(store_a)
+    client = client_for(agent)
+    url = f"{reverse('appointments:book')}?customer={customer.pk}&callback_task={task.pk}"
+    assert client.get(url).status_code == 404
+    own = f"{reverse('appointments:book')}?customer={task.customer_id}&callback_task={task.pk}"
+    assert client.get(own).status_code == 200
