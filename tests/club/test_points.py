@@ -320,3 +320,32 @@ def test_renewed_in_time_there_is_no_lapse(store_a):
     card_renew(card=card)
     card_renew(card=card, on=dt.date(2026, 12, 8))
     assert not card.lapses.exists()
+
+
+def test_the_validity_rule_reads_alike_in_python_the_orm_and_the_sql(store_a):
+    """club.validity's three forms of one rule, over a replaced card, its successor (chain start
+    carried), an expiry and a lapse."""
+    from django.db import connection
+
+    from club.validity import card_valid_on, valid_on, valid_on_sql
+
+    old = member_card(store_a, issued_on=dt.date(2023, 10, 1))  # expired 2026-09-30
+    card_renew(card=old, on=dt.date(2026, 10, 15))  # lapse 2026-10-01..2026-10-14
+    new = card_replace(card=old, user=None)
+    days = [dt.date(2023, 9, 30), dt.date(2023, 10, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 1)]
+    days += [dt.date(2026, 10, 14), dt.date(2026, 10, 15), dt.date(2029, 10, 14), dt.date(2029, 10, 15)]
+    for card in (old, new):
+        card.refresh_from_db()
+        for day in days:
+            python = card_valid_on(card, day)
+            orm = MemberCard.objects.filter(valid_on(day), pk=card.pk).exists()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM club_membercard c WHERE c.id = %s AND {valid_on_sql('c', '%s')}",
+                    [card.pk, day, day],
+                )
+                sql = cursor.fetchone()[0] == 1
+            assert python == orm == sql, (card.number, day)
+    valid = [day for day in days if card_valid_on(new, day)]
+    assert valid == [dt.date(2023, 10, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 15), dt.date(2029, 10, 14)]
+    assert not any(card_valid_on(old, day) for day in days)  # replaced

@@ -134,3 +134,13 @@ def test_members_by_level_for_a_past_month_counts_chains_and_their_level_then(st
     }
     [november] = members_by_level(store_ids=[store_a.pk], month=dt.date(2026, 11, 1))
     assert (november["issued"], november["members"], november[Level.GOLD]) == (0, 4, 1)  # C renewed, A gold
+
+
+def test_revenue_share_does_not_count_an_ro_of_a_lapse_as_a_members(store_a):
+    card = member_card(store_a, issued_on=dt.date(2023, 11, 1))  # expired 2026-10-31
+    card_renew(card=card, on=dt.date(2026, 11, 20))  # lapse 2026-11-01..2026-11-19
+    for day, amount in ((dt.date(2026, 11, 10), 500), (dt.date(2026, 11, 25), 300)):
+        opened = dt.datetime.combine(day, dt.time(10), tzinfo=SH)
+        RepairOrderFactory(store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=opened, amount=amount)
+    [row] = member_revenue_share(store_ids=[store_a.pk], month=dt.date(2026, 11, 1))
+    assert (row["orders"], row["member_orders"], row["member_revenue"]) == (2, 1, 300)
