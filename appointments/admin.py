@@ -1,10 +1,15 @@
 from django.contrib import admin
 
+from appointments.forms import AppointmentSettingsForm
 from appointments.models import Appointment, AppointmentSettings
 
 
 @admin.register(AppointmentSettings)
 class AppointmentSettingsAdmin(admin.ModelAdmin):
+    """The settings page's form and rules (bounds; closing after opening, the model's clean)."""
+
+    form = AppointmentSettingsForm
+    fields = ("store", "opens_at", "closes_at", "slot_minutes", "capacity")
     list_display = ("store", "opens_at", "closes_at", "slot_minutes", "capacity")
 
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from crm.sms.choices import SmsReason
+from retention.choices import OutreachKind
 
 
 class ServiceType(models.TextChoices):
@@ -32,6 +33,22 @@ class AppointmentState(models.TextChoices):
     NO_SHOW = "no_show", _("爽约")
     CANCELLED = "cancelled", _("已取消")
 
+
+# The source of a booking made on an outreach call that ends in 已预约, one entry per kind, named
+# one by one (not derived from the kind groups) so that a new kind fails the test that every kind
+# has one, instead of falling through to a default. The at-risk call is win-back work.
+OUTREACH_BOOKING_SOURCES: dict[str, str] = {
+    OutreachKind.FIRST_SERVICE: Source.REMINDER,
+    OutreachKind.PERIODIC_SERVICE: Source.REMINDER,
+    OutreachKind.INSURANCE: Source.REMINDER,
+    OutreachKind.INSPECTION: Source.REMINDER,
+    OutreachKind.WARRANTY_END: Source.REMINDER,
+    OutreachKind.BIRTHDAY: Source.REMINDER,
+    OutreachKind.FESTIVAL: Source.REMINDER,
+    OutreachKind.WINBACK: Source.WINBACK,
+    OutreachKind.AT_RISK: Source.WINBACK,
+    OutreachKind.NO_SHOW: Source.FOLLOW_UP,
+}
 
 S = AppointmentState
 # The states that hold a place in their slot (a no-show held it: the day is past anyway).

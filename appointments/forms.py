@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,7 +36,22 @@ class SlotField(forms.CharField):
         return slot
 
 
-class BookingForm(forms.Form):
+def advisor_field(**kwargs) -> forms.TypedChoiceField:
+    """The optional service advisor (服务顾问) of a booking; the form fills its choices."""
+    return forms.TypedChoiceField(
+        label=gettext_lazy("服务顾问"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        **kwargs,
+    )
+
+
+class AppointmentChangeForm(forms.Form):
+    """When and what of a booking: the day, its slot, the service and the advisor (the booking page
+    adds who and from where; the change page has these alone)."""
+
     day = forms.DateField(
         label=gettext_lazy("预约日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
@@ -43,24 +59,67 @@ class BookingForm(forms.Form):
     service_type = forms.ChoiceField(
         label=gettext_lazy("服务类型"), choices=ServiceType.choices, widget=forms.Select(attrs={"class": "form-select"})
     )
+    advisor = advisor_field()
+
+    def __init__(self, *args, advisors, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["advisor"].choices = [("", "—"), *advisors]
+        self.fields["slot"].widget.choices = slot_select_choices(slots)
+
+
+class BookingForm(AppointmentChangeForm):
     vehicle = forms.TypedChoiceField(
         label=gettext_lazy("车辆"), coerce=int, required=False, widget=forms.Select(attrs={"class": "form-select"})
-    )
-    advisor = forms.TypedChoiceField(
-        label=gettext_lazy("服务顾问"), coerce=int, required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
     source = forms.ChoiceField(label=gettext_lazy("预约来源"), widget=forms.Select(attrs={"class": "form-select"}))
     note = forms.CharField(
         label=gettext_lazy("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
 
+    field_order = ["day", "slot", "service_type", "vehicle", "advisor", "source", "note"]
+
     def __init__(self, *args, vehicles, advisors, slots, sources=PAGE_SOURCES, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, advisors=advisors, slots=slots, **kwargs)
         self.fields["vehicle"].choices = [("", "—"), *vehicles]
-        self.fields["advisor"].choices = [("", "—"), *advisors]
-        self.fields["slot"].widget.choices = slot_select_choices(slots)
         labels = dict(Source.choices)
         self.fields["source"].choices = [(s, labels[s]) for s in sources]
+
+
+class OutreachBookingFields(forms.Form):
+    """The booking fields of a call that ends in 已预约 (the outreach call page and the win-back
+    contact): the date, its slot (the page reloads the options on a date change), the service and
+    the advisor, all optional until the result is 已预约. One definition for both forms."""
+
+    booked_on = forms.DateField(
+        label=gettext_lazy("预约日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    booked_slot = SlotField(
+        label=gettext_lazy("预约时段"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    service_type = forms.ChoiceField(
+        label=gettext_lazy("服务类型"),
+        required=False,
+        choices=ServiceType.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    booked_advisor = advisor_field()
+
+    def set_booking_choices(self, *, slots: list | None, advisors: list | None, store_id: int | None = None) -> None:
+        """The slot options of the posted (or default) day and the store's advisors; with `store_id`,
+        the date input reloads the slot options of the date picked (htmx)."""
+        self.fields["booked_slot"].widget.choices = slot_select_choices(slots or [])
+        self.fields["booked_advisor"].choices = [("", "—"), *(advisors or [])]
+        if store_id is not None:
+            self.fields["booked_on"].widget.attrs.update(
+                {
+                    "hx-get": f"{reverse('appointments:slot_options')}?store={store_id}",
+                    "hx-trigger": "change",
+                    "hx-target": "#id_booked_slot",
+                    "hx-swap": "innerHTML",
+                }
+            )
 
 
 def slot_select_choices(slots: list[dict]) -> list[tuple[str, str]]:
@@ -102,8 +161,4 @@ class AppointmentSettingsForm(forms.ModelForm):
             raise forms.ValidationError(_("每时段可约台数须在1到100之间。"))
         return value
 
-    def clean(self):
-        data = super().clean()
-        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
-            self.add_error("closes_at", _("停止接车时间须晚于开始接车时间。"))
-        return data
+    # Closing after opening: AppointmentSettings.clean, which this form and the admin both run.

@@ -13,6 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,11 @@ class AppointmentSettings(models.Model):
 
     def __str__(self) -> str:
         return str(self.store)
+
+    def clean(self) -> None:
+        # The page's form and the admin both come here (ModelForm validation calls it).
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("停止接车时间须晚于开始接车时间。")})
 
     def slots(self) -> list[dt.time]:
         """The start times of the day's slots: from opening, every slot length, before closing."""

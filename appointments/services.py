@@ -14,13 +14,20 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from appointments.choices import MANUAL_CHANGES, SMS_CONFIRM, SMS_EVE, AppointmentState, ServiceType, Source
+from appointments.choices import (
+    MANUAL_CHANGES,
+    OUTREACH_BOOKING_SOURCES,
+    SMS_CONFIRM,
+    SMS_EVE,
+    AppointmentState,
+    ServiceType,
+    Source,
+)
 from appointments.models import Appointment, AppointmentSettings, SlotLock
 from appointments.slots import places_free, slot_usage, store_appointment_settings
 from crm.models import Customer, Staff, Store, User, Vehicle
 from crm.sms.services import sms_send
 from crm.sms.templates import render_sms_text, sms_template_body, store_placeholders
-from retention.choices import REMINDER_KINDS, OutreachKind
 
 S = AppointmentState
 # The texts of the confirmation and of the day-before reminder when the store group has no
@@ -55,6 +62,19 @@ def _first_free_slot(*, store_id: int, day: dt.date, conf: AppointmentSettings) 
         if places_free(capacity=conf.capacity, used=used.get(slot, 0)):
             return slot
     raise SlotFull(_("%(day)s 已约满，请选择其他日期。") % {"day": day.isoformat()})
+
+
+def _take_place(*, store_id: int, day: dt.date, slot: dt.time, conf: AppointmentSettings) -> None:
+    """The capacity check of a booking or a move, under the slot's row lock (the caller's
+    transaction holds it until the booking is written)."""
+    _lock_slot(store_id=store_id, day=day, slot=slot)
+    # Counted after the lock: a booking of this slot committed meanwhile is seen.
+    used = slot_usage(store_id=store_id, day=day).get(slot, 0)
+    if not places_free(capacity=conf.capacity, used=used):
+        raise SlotFull(
+            _("%(day)s %(slot)s 已约满（%(cap)s 台），请选择其他时段。")
+            % {"day": day.isoformat(), "slot": slot.strftime("%H:%M"), "cap": conf.capacity}
+        )
 
 
 @transaction.atomic
@@ -94,14 +114,7 @@ def appointment_book(
         slot = _first_free_slot(store_id=store_id, day=day, conf=conf)
     elif slot not in conf.slots():
         raise ValidationError({"slot": _("该时段不在营业时间内。")})
-    _lock_slot(store_id=store_id, day=day, slot=slot)
-    # Counted after the lock: a booking of this slot committed meanwhile is seen.
-    used = slot_usage(store_id=store_id, day=day).get(slot, 0)
-    if not places_free(capacity=conf.capacity, used=used):
-        raise SlotFull(
-            _("%(day)s %(slot)s 已约满（%(cap)s 台），请选择其他时段。")
-            % {"day": day.isoformat(), "slot": slot.strftime("%H:%M"), "cap": conf.capacity}
-        )
+    _take_place(store_id=store_id, day=day, slot=slot, conf=conf)
     appointment = Appointment.objects.create(
         store_id=store_id,
         customer=customer,
@@ -163,17 +176,14 @@ def appointment_book_for_outreach(
     day: dt.date,
     slot: dt.time | None = None,
     service_type: str = "",
+    advisor_id: int | None = None,
     note: str = "",
     now: dt.datetime | None = None,
 ) -> Appointment:
     """The booking a reminder, win-back or no-show follow-up call that ends in 已预约 makes (called
     inside the attempt's transaction: a refused booking refuses the result)."""
-    if task.kind == OutreachKind.WINBACK:
-        source = Source.WINBACK
-    elif task.kind in REMINDER_KINDS:
-        source = Source.REMINDER
-    else:
-        source = Source.FOLLOW_UP
+    advisor = Staff.objects.filter(pk=advisor_id).first() if advisor_id else None
+    source = OUTREACH_BOOKING_SOURCES[task.kind]  # every kind has one (a test holds it)
     return appointment_book(
         customer=task.customer,
         vehicle=task.vehicle,
@@ -182,11 +192,45 @@ def appointment_book_for_outreach(
         slot=slot,
         service_type=service_type or ServiceType.MAINTENANCE,
         source=source,
+        advisor=advisor,
         origin=task,
         note=note,
         user=user,
         now=now,
     )
+
+
+@transaction.atomic
+def appointment_change(
+    *,
+    appointment: Appointment,
+    day: dt.date,
+    slot: dt.time,
+    service_type: str,
+    advisor: Staff | None,
+    now: dt.datetime | None = None,
+) -> Appointment:
+    """改约: move a booking still booked to another day or slot (the same capacity check as a
+    booking, under the new slot's row lock), or change its service type or advisor. The state stays
+    booked; the day-before SMS follows the new day."""
+    now = now or timezone.now()
+    locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if locked.state != S.BOOKED:
+        raise ValidationError(_("只能修改尚未到店的预约。"))
+    if service_type not in ServiceType.values:
+        raise ValidationError({"service_type": _("请选择服务类型。")})
+    if advisor is not None and advisor.store_id != locked.store_id:
+        raise ValidationError({"advisor": _("服务顾问不属于该门店。")})
+    if (day, slot) != (locked.day, locked.slot):
+        if day < timezone.localdate(now):
+            raise ValidationError({"day": _("预约日期不能早于今天。")})
+        conf = store_appointment_settings(locked.store_id)
+        if slot not in conf.slots():
+            raise ValidationError({"slot": _("该时段不在营业时间内。")})
+        _take_place(store_id=locked.store_id, day=day, slot=slot, conf=conf)
+    locked.day, locked.slot, locked.service_type, locked.advisor = day, slot, service_type, advisor
+    locked.save(update_fields=["day", "slot", "service_type", "advisor"])
+    return locked
 
 
 def appointment_set_state(
@@ -206,7 +250,6 @@ def appointment_set_state(
 
 
 def appointment_settings_save(*, store: Store, data: dict) -> AppointmentSettings:
-    if data["closes_at"] <= data["opens_at"]:
-        raise ValidationError({"closes_at": _("停止接车时间须晚于开始接车时间。")})
+    AppointmentSettings(store=store, **data).clean()  # the one rule of the hours (the admin's too)
     conf, _created = AppointmentSettings.objects.update_or_create(store=store, defaults=data)
     return conf

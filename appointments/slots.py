@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from appointments.choices import HOLDS_SLOT
 from appointments.models import Appointment, AppointmentSettings
@@ -64,3 +65,12 @@ def parse_slot(value: str) -> dt.time | None:
         return dt.datetime.strptime(value.strip(), "%H:%M").time()
     except (AttributeError, ValueError):
         return None
+
+
+def booking_day(value: str | None) -> dt.date:
+    """The day whose slots a call form's booking select offers: the posted date, else tomorrow."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    try:
+        return dt.date.fromisoformat(value) if value else tomorrow
+    except ValueError:
+        return tomorrow

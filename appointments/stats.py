@@ -27,8 +27,8 @@ def _month(store_ids: Iterable[int] | None, month: dt.date):
 
 
 def appointment_counts(*, store_ids: Iterable[int] | None, month: dt.date, by: str) -> list[dict]:
-    """Rows of {key, bookings, arrived, no_show, cancelled} grouped by `by` ("source" or
-    "advisor__name"), for the bookings of days in `month`."""
+    """Rows of {key, bookings, arrived, no_show, cancelled} grouped by `by` ("source"), for the
+    bookings of days in `month`."""
     rows = (
         _month(store_ids, month)
         .order_by()
@@ -37,6 +37,22 @@ def appointment_counts(*, store_ids: Iterable[int] | None, month: dt.date, by: s
         .order_by(by)
     )
     return [{"key": row.pop(by), **row} for row in rows]
+
+
+def appointment_counts_by_advisor(*, store_ids: Iterable[int] | None, month: dt.date) -> list[dict]:
+    """Rows of {advisor_id, name, store, bookings, arrived, no_show, cancelled}, one per advisor (by
+    id: two advisors of one name stay apart) and, for the bookings without one, one per store."""
+    rows = (
+        _month(store_ids, month)
+        .order_by()
+        .values("store__name", "advisor_id", "advisor__name")
+        .annotate(**{name: Count("id", filter=q) for name, q in FIGURES.items()})
+        .order_by("store__name", "advisor__name", "advisor_id")
+    )
+    return [
+        {"advisor_id": row.pop("advisor_id"), "name": row.pop("advisor__name"), "store": row.pop("store__name"), **row}
+        for row in rows
+    ]
 
 
 def appointment_rates(row: dict) -> dict[str, float | None]:

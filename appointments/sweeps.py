@@ -13,7 +13,7 @@ from appointments.choices import SMS_EVE, AppointmentState
 from appointments.models import Appointment
 from appointments.services import appointment_sms_body, appointment_sms_template
 from crm.importing import bulk
-from crm.models import RepairOrder
+from crm.models import RepairOrder, Vehicle
 from crm.sms.models import SmsMessage
 from crm.sms.services import sms_send
 from retention.choices import OutreachKind, OutreachState
@@ -26,31 +26,44 @@ ARRIVAL_ORDER = 32
 FOLLOW_UP_DAYS = 7
 
 
-def _arrival_ro():
-    return RepairOrder.objects.annotate(day=TruncDate("opened_at")).filter(
-        vehicle_id=OuterRef("vehicle_id"), store_id=OuterRef("store_id"), day=OuterRef("day")
+def _arrival_ro(*, with_vehicle: bool):
+    """The ROs that keep a booking: opened at its store on its day, of its vehicle — or, for a
+    booking made without a vehicle, of any vehicle its customer owns (Vehicle.owner)."""
+    ros = RepairOrder.objects.annotate(day=TruncDate("opened_at")).filter(
+        store_id=OuterRef("store_id"), day=OuterRef("day")
     )
+    if with_vehicle:
+        return ros.filter(vehicle_id=OuterRef("vehicle_id"))
+    return ros.filter(vehicle__owner_id=OuterRef("customer_id"))
 
 
 def appointments_mark_arrived(*, vehicle_ids=None, now: dt.datetime | None = None) -> int:
-    """Booked (or already marked no-show) appointments whose vehicle has an RO opened at the store
-    on the booked day become arrived, linked to that RO: one UPDATE. A no-show's follow-up call
-    that is still open is closed (the customer came after all)."""
+    """Booked (or already marked no-show) appointments with an RO opened at the store on the booked
+    day (`_arrival_ro`) become arrived, linked to that RO: one UPDATE for the bookings with a
+    vehicle, one for those without. A no-show's follow-up call that is still open is closed (the
+    customer came after all)."""
     now = now or timezone.now()
-    pending = Appointment.objects.filter(state__in=[S.BOOKED, S.NO_SHOW], vehicle__isnull=False)
-    if vehicle_ids is not None:
-        pending = pending.filter(vehicle_id__in=bulk.ids_in(list(vehicle_ids)))
-    ro = _arrival_ro().order_by("opened_at", "id")
+    updated = 0
     with transaction.atomic():
-        came = pending.filter(Exists(ro))
-        follow_ups = list(came.filter(follow_up_task__isnull=False).values_list("follow_up_task_id", flat=True))
-        updated = came.update(
-            state=S.ARRIVED, state_changed_at=now, state_changed_by=None, repair_order=Subquery(ro.values("id")[:1])
-        )
-        if follow_ups:
-            OutreachTask.objects.filter(id__in=follow_ups, state=OutreachState.OPEN).update(
-                state=OutreachState.CLOSED, completed_at=now, claimed_by=None, claimed_at=None
+        for with_vehicle in (True, False):
+            pending = Appointment.objects.filter(state__in=[S.BOOKED, S.NO_SHOW], vehicle__isnull=not with_vehicle)
+            if vehicle_ids is not None:
+                ids = bulk.ids_in(list(vehicle_ids))
+                if with_vehicle:
+                    pending = pending.filter(vehicle_id__in=ids)
+                else:
+                    owned = Vehicle.objects.filter(owner_id=OuterRef("customer_id"), id__in=ids)
+                    pending = pending.filter(Exists(owned))
+            ro = _arrival_ro(with_vehicle=with_vehicle).order_by("opened_at", "id")
+            came = pending.filter(Exists(ro))
+            follow_ups = list(came.filter(follow_up_task__isnull=False).values_list("follow_up_task_id", flat=True))
+            updated += came.update(
+                state=S.ARRIVED, state_changed_at=now, state_changed_by=None, repair_order=Subquery(ro.values("id")[:1])
             )
+            if follow_ups:
+                OutreachTask.objects.filter(id__in=follow_ups, state=OutreachState.OPEN).update(
+                    state=OutreachState.CLOSED, completed_at=now, claimed_by=None, claimed_at=None
+                )
     return updated
 
 

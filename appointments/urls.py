@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/", views.book, name="book"),
     path("slots/", views.slot_options, name="slot_options"),
     path("<int:pk>/state/", views.set_state, name="set_state"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
     path("settings/", views.settings_edit, name="settings"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from appointments import selectors, services
 from appointments.choices import AppointmentState, Source
-from appointments.forms import AppointmentSettingsForm, BookingForm, slot_select_choices
+from appointments.forms import AppointmentChangeForm, AppointmentSettingsForm, BookingForm, slot_select_choices
 from appointments.models import Appointment
 from appointments.slots import slot_choices, store_appointment_settings
 from callbacks.models import CallbackTask
@@ -24,6 +24,9 @@ from crm.masking import can_see_full_numbers
 from crm.models import Customer, Staff, Vehicle
 from crm.params import id_param
 from crm.scoping import get_scoped_or_404, store_being_edited
+
+# 改约 is booking work on a booking: the booking permission and the change permission.
+EDIT_PERMISSIONS = ("appointments.add_appointment", "appointments.change_appointment")
 
 
 def _day_param(value: str | None, default: dt.date) -> dt.date:
@@ -39,6 +42,7 @@ def _row_links(user) -> dict:
         "customer_prefix": pk_url_prefix("crm:customer_detail"),
         "state_prefix": reverse("appointments:board"),
         "can_change": user.has_perm("appointments.change_appointment"),
+        "can_edit": user.has_perms(EDIT_PERMISSIONS),
     }
 
 
@@ -89,7 +93,9 @@ def book(request):
         return redirect("crm:customer_list")
     customer = get_scoped_or_404(Customer.objects.select_related("store"), request.user, pk=customer_id)
     callback_id = id_param(request.GET.get("callback_task"), name="callback_task")
-    callback = get_scoped_or_404(CallbackTask.objects.all(), request.user, pk=callback_id) if callback_id else None
+    # The call page's task must be this customer's: a booking is never linked to another's call.
+    tasks = CallbackTask.objects.filter(customer=customer)
+    callback = get_scoped_or_404(tasks, request.user, pk=callback_id) if callback_id else None
     day = _day_param(request.POST.get("day") or request.GET.get("day"), timezone.localdate() + dt.timedelta(days=1))
     vehicles = list(Vehicle.objects.filter(owner=customer).order_by("id").values_list("id", "plate", "vin"))
     form = BookingForm(
@@ -138,6 +144,54 @@ def _add_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+def _board_url(appointment: Appointment) -> str:
+    return f"{reverse('appointments:board')}?store={appointment.store_id}&day={appointment.day}"
+
+
+@login_required
+@permission_required(EDIT_PERMISSIONS, raise_exception=True)
+def edit(request, pk: int):
+    """改约: another day or slot (the booking's capacity check), the service or the advisor of a
+    booking still booked; reached from the day board."""
+    appointment = get_scoped_or_404(Appointment.objects.select_related("customer", "store"), request.user, pk=pk)
+    if appointment.state != AppointmentState.BOOKED:
+        messages.warning(request, _("只能修改尚未到店的预约。"))
+        return redirect(_board_url(appointment))
+    day = _day_param(request.POST.get("day"), appointment.day)
+    form = AppointmentChangeForm(
+        request.POST or None,
+        initial={
+            "day": appointment.day,
+            "slot": appointment.slot.strftime("%H:%M"),
+            "service_type": appointment.service_type,
+            "advisor": appointment.advisor_id,
+        },
+        advisors=selectors.advisor_choices(store_id=appointment.store_id),
+        slots=slot_choices(store_id=appointment.store_id, day=day),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        advisor = Staff.objects.filter(store_id=appointment.store_id, pk=data["advisor"]).first()
+        try:
+            appointment = services.appointment_change(
+                appointment=appointment,
+                day=data["day"],
+                slot=data["slot"],
+                service_type=data["service_type"],
+                advisor=advisor if data["advisor"] else None,
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("已改约：%(day)s %(slot)s") % {"day": appointment.day, "slot": appointment.slot.strftime("%H:%M")},
+            )
+            return redirect(_board_url(appointment))
+    context = {"appointment": appointment, "form": form}
+    return render(request, "appointments/edit.html", context, status=400 if form.errors else 200)
 
 
 @login_required

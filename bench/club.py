@@ -15,11 +15,11 @@ from pathlib import Path
 N_MEMBERS = 100_000
 
 ENROL_SQL = """
-INSERT INTO club_membercard (store_id, vehicle_id, customer_id, number, issued_on, expires_on, state, level,
-                             balance, created_at)
+INSERT INTO club_membercard (store_id, vehicle_id, customer_id, number, issued_on, points_from, expires_on,
+                             state, level, balance, created_at)
 SELECT v.store_id, v.id, v.owner_id,
        s.code || lpad(row_number() OVER (PARTITION BY v.store_id ORDER BY v.id)::text, 6, '0'),
-       %(issued)s, %(expires)s, 'active', 'standard', 0, now()
+       %(issued)s, %(issued)s, %(expires)s, 'active', 'standard', 0, now()
 FROM crm_vehicle v JOIN crm_store s ON s.id = v.store_id
 WHERE mod(v.id, 3) = 0 AND v.owner_id IS NOT NULL
 ORDER BY v.id LIMIT %(n)s

@@ -32,5 +32,13 @@ class MemberCardAdmin(admin.ModelAdmin):
 
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
+    """Once a member took part, the store and the points are fixed: the ledger rows already paid
+    were booked at that store with those points."""
+
     list_display = ("name", "store", "held_on", "points")
     list_filter = ("store",)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.participations.exists():
+            return ("store", "points")
+        return ()

@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import Case, CharField, Value, When
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
 
 from club.choices import DEFAULT_GOLD_FROM, DEFAULT_SILVER_FROM, EARNING_KINDS, LEVEL_WINDOW_DAYS, Level, level_for
@@ -17,6 +19,16 @@ _LEVEL_CASE = (
     f"CASE WHEN x.earned >= x.gold_from THEN '{Level.GOLD.value}' "
     f"WHEN x.earned >= x.silver_from THEN '{Level.SILVER.value}' ELSE '{Level.STANDARD.value}' END"
 )
+
+
+def level_case(earned, *, silver_from, gold_from) -> Case:
+    """The ORM twin of choices.level_for over expressions (a report's level at a past month end)."""
+    return Case(
+        When(GreaterThanOrEqual(earned, gold_from), then=Value(Level.GOLD.value)),
+        When(GreaterThanOrEqual(earned, silver_from), then=Value(Level.SILVER.value)),
+        default=Value(Level.STANDARD.value),
+        output_field=CharField(),
+    )
 
 
 def earned_since(on: dt.date | None = None) -> dt.datetime:

@@ -47,6 +47,10 @@ class MemberCard(models.Model):
     )
     number = models.CharField(_("卡号"), max_length=30)
     issued_on = models.DateField(_("发卡日期"))
+    # The start of the card chain's validity (积分起算日): the issue date of a first card, and the
+    # replaced card's for a replacement (补卡), so an RO opened before the replacement still books
+    # on the card valid now (club.validity).
+    points_from = models.DateField(_("积分起算日"))
     expires_on = models.DateField(_("有效期至"))
     state = models.CharField(_("状态"), max_length=10, choices=CardState.choices, default=CardState.ACTIVE)
     level = models.CharField(_("等级"), max_length=10, choices=Level.choices, default=Level.STANDARD)
@@ -70,6 +74,22 @@ class MemberCard(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class CardLapse(models.Model):
+    """The days a card was expired before a late renewal (脱保期): an RO opened then earns nothing,
+    even after the renewal. A replacement card gets copies of its predecessor's lapses."""
+
+    card = models.ForeignKey(MemberCard, on_delete=models.CASCADE, related_name="lapses")
+    starts_on = models.DateField(_("过期日起"))
+    ends_on = models.DateField(_("续期前一日"))
+
+    class Meta:
+        verbose_name = _("会员卡脱期")
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="club_lapse_order")]
+
+    def __str__(self) -> str:
+        return f"{self.card} {self.starts_on}–{self.ends_on}"
 
 
 class Activity(models.Model):
@@ -105,9 +125,25 @@ class Participation(models.Model):
         return f"{self.activity} / {self.card}"
 
 
+class LedgerIsAppendOnly(Exception):
+    """An attempt to change or delete a points ledger row."""
+
+
+class PointEntryQuerySet(models.QuerySet):
+    """The ledger's rows are never changed or deleted in bulk either. (On PostgreSQL a trigger,
+    migration 0005, refuses an UPDATE or DELETE that bypasses the ORM too.)"""
+
+    def update(self, **kwargs):
+        raise LedgerIsAppendOnly("club_pointentry is append-only")
+
+    def delete(self):
+        raise LedgerIsAppendOnly("club_pointentry is append-only")
+
+
 class PointEntry(models.Model):
     """A row of the append-only points ledger (积分明细): every change of points, with its reason and
-    source. Never updated or deleted; a correction is another row."""
+    source. Never updated or deleted; a correction is another row. The one change allowed is the
+    author's removal when his user is deleted (created_by SET NULL)."""
 
     card = models.ForeignKey(MemberCard, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(_("类型"), max_length=20, choices=EntryKind.choices)
@@ -126,6 +162,8 @@ class PointEntry(models.Model):
     )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
+    objects = PointEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("积分明细")
         indexes = [
@@ -142,3 +180,11 @@ class PointEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card} {self.points:+d}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LedgerIsAppendOnly("club_pointentry is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LedgerIsAppendOnly("club_pointentry is append-only")

@@ -3,7 +3,10 @@ a DMS-import post-step (SPEC §10.6).
 
 Set-based: per chunk of the import's ROs, one statement books for every RO the difference between
 the points it is due and the points already booked for it (on any card of the vehicle), so an RO
-earns once, a re-imported amount books the difference, and a rerun books nothing. A negative
+earns once, a re-imported amount books the difference, and a rerun books nothing. The RO books on the
+vehicle's card valid on its opening day (club.validity): a replacement card carries its chain's start,
+so an RO opened before the replacement and imported (or raised) after it books, or is corrected, on
+the new card, against what the whole chain already holds for it. A negative
 correction never takes a balance below zero: it is cut at what the card still holds."""
 
 from collections.abc import Iterable
@@ -16,6 +19,7 @@ from django.utils import timezone
 from club.choices import EntryKind
 from club.levels import levels_refresh
 from club.models import MemberCard, PointEntry
+from club.validity import valid_on, valid_on_sql
 from crm.choices import WorkType
 from crm.models import RepairOrder
 
@@ -30,16 +34,16 @@ _LOCK_SQL = """
     ORDER BY c.id FOR UPDATE
 """
 
-_BOOK_SQL = """
+_BOOK_SQL = f"""
 WITH due AS (
     SELECT ro.id AS ro_id, c.id AS card_id, c.balance,
            (CASE WHEN ro.work_type = %(warranty)s OR ro.amount IS NULL OR ro.amount < 0 THEN 0
                  ELSE FLOOR(ro.amount)::int END)
            - COALESCE((SELECT SUM(e.points) FROM club_pointentry e WHERE e.repair_order_id = ro.id), 0) AS diff
     FROM crm_repairorder ro
-    JOIN club_membercard c ON c.vehicle_id = ro.vehicle_id AND c.store_id = ro.store_id AND c.state = 'active'
+    JOIN club_membercard c ON c.vehicle_id = ro.vehicle_id AND c.store_id = ro.store_id
     WHERE ro.id = ANY(%(ids)s)
-      AND (ro.opened_at AT TIME ZONE %(tz)s)::date BETWEEN c.issued_on AND c.expires_on
+      AND {valid_on_sql("c", "(ro.opened_at AT TIME ZONE %(tz)s)::date")}
 ),
 room AS (
     -- what the card can give up: its balance plus this chunk's gains; negative corrections take
@@ -101,8 +105,7 @@ def _book_portable(ids: list[int]) -> int:
             opened_on = timezone.localtime(ro.opened_at).date()
             card = (
                 MemberCard.objects.select_for_update()
-                .filter(vehicle_id=ro.vehicle_id, store_id=ro.store_id, state="active")
-                .filter(issued_on__lte=opened_on, expires_on__gte=opened_on)
+                .filter(valid_on(opened_on), vehicle_id=ro.vehicle_id, store_id=ro.store_id)
                 .first()
             )
             if card is None:

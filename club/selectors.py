@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from club.choices import CardState, Level
 from club.models import Activity, ClubSettings, MemberCard, Participation, PointEntry
+from club.validity import valid_on
 from crm.card_flags import CardFlag
 from crm.models import Customer, User, Vehicle
 from crm.scoping import get_scoped_or_404, scope_for_user
@@ -70,7 +71,7 @@ def active_cards_by_level(*, store_id: int) -> list[tuple[str, int]]:
     """(level label, valid cards) of the store, in level order — what the thresholds produce now. Valid
     as the members report counts them (club.stats): active and not past their expiry."""
     counts = dict(
-        MemberCard.objects.filter(store_id=store_id, state=CardState.ACTIVE, expires_on__gte=timezone.localdate())
+        MemberCard.objects.filter(valid_on(timezone.localdate()), store_id=store_id)
         .values_list("level")
         .annotate(n=Count("id"))
         .values_list("level", "n")
@@ -105,6 +106,8 @@ def activity_participants(*, activity: Activity) -> QuerySet[Participation]:
 
 
 def card_by_number(*, user: User, store_id: int, number: str) -> MemberCard | None:
+    """The store's active card of that number, expired or not: the service that acts on it says
+    why an expired card is refused (club.validity)."""
     return (
         scope_for_user(MemberCard.objects.all(), user)
         .filter(store_id=store_id, number=number.strip().upper(), state=CardState.ACTIVE)

@@ -19,7 +19,8 @@ from club.choices import (
     EntryKind,
 )
 from club.levels import levels_refresh
-from club.models import Activity, ClubSettings, MemberCard, Participation, PointEntry
+from club.models import Activity, CardLapse, ClubSettings, MemberCard, Participation, PointEntry
+from club.validity import card_valid_on, valid_on
 from crm.masking import mask_text
 from crm.models import Customer, Delivery, RepairOrder, Store, User, Vehicle
 
@@ -60,7 +61,13 @@ def card_enrol(*, customer: Customer, vehicle: Vehicle, on: dt.date | None = Non
     on = on or timezone.localdate()
     number = _next_number(store=store)
     return MemberCard.objects.create(
-        store=store, vehicle=vehicle, customer=customer, number=number, issued_on=on, expires_on=_expiry(on)
+        store=store,
+        vehicle=vehicle,
+        customer=customer,
+        number=number,
+        issued_on=on,
+        points_from=on,
+        expires_on=_expiry(on),
     )
 
 
@@ -76,10 +83,14 @@ def _book(*, card: MemberCard, kind: str, points: int, user: User | None, reason
     return entry
 
 
-def _locked(card: MemberCard) -> MemberCard:
+def _locked(card: MemberCard, *, valid: bool = False) -> MemberCard:
+    """The card under its row lock; refused when replaced, and with `valid` when it is not valid
+    today (club.validity: expired cards keep their points but earn, redeem and adjust nothing)."""
     locked = MemberCard.objects.select_for_update().get(pk=card.pk)
     if locked.state != CardState.ACTIVE:
         raise ClubError(_("该卡已补换，请使用新卡。"))
+    if valid and not card_valid_on(locked, timezone.localdate()):
+        raise ClubError(_("会员卡已过期，请先续期。"))
     return locked
 
 
@@ -91,9 +102,7 @@ def points_redeem(*, card: MemberCard, points: int, note: str, user: User | None
         raise ValidationError({"points": _("兑换积分须为正数。")})
     if not note.strip():
         raise ValidationError({"note": _("请填写兑换内容。")})
-    locked = _locked(card)
-    if locked.expires_on < timezone.localdate():
-        raise ClubError(_("会员卡已过期，请先续期。"))
+    locked = _locked(card, valid=True)
     return _book(card=locked, kind=EntryKind.REDEMPTION, points=-points, user=user, reason=note.strip())
 
 
@@ -104,7 +113,7 @@ def points_adjust(*, card: MemberCard, points: int, reason: str, user: User | No
         raise ValidationError({"points": _("调整积分不能为零。")})
     if not reason.strip():
         raise ValidationError({"reason": _("请填写调整原因。")})
-    locked = _locked(card)
+    locked = _locked(card, valid=True)
     entry = _book(card=locked, kind=EntryKind.ADJUSTMENT, points=points, user=user, reason=reason.strip())
     levels_refresh(card_ids=[locked.pk])
     return entry
@@ -113,7 +122,7 @@ def points_adjust(*, card: MemberCard, points: int, reason: str, user: User | No
 @transaction.atomic
 def card_replace(*, card: MemberCard, user: User | None, reason: str = "") -> MemberCard:
     """补卡: a lost card is replaced by a new number; the balance moves over in two ledger rows and
-    the new card keeps the old card's expiry and level."""
+    the new card keeps the old card's validity (start and expiry) and level."""
     old = _locked(card)
     number = _next_number(store=old.store)
     old.state = CardState.REPLACED
@@ -124,11 +133,16 @@ def card_replace(*, card: MemberCard, user: User | None, reason: str = "") -> Me
         customer=old.customer,
         number=number,
         issued_on=timezone.localdate(),
+        points_from=old.points_from,  # the chain's validity, for RO points booked or corrected later
         expires_on=old.expires_on,
         level=old.level,
     )
     old.replaced_by = new
     old.save(update_fields=["replaced_by"])
+    # The chain's lapses go with it (club.validity reads the card's own).
+    CardLapse.objects.bulk_create(
+        [CardLapse(card=new, starts_on=lapse.starts_on, ends_on=lapse.ends_on) for lapse in old.lapses.all()]
+    )
     note = reason.strip() or _("挂失补卡")
     if old.balance:
         carried = old.balance
@@ -139,10 +153,16 @@ def card_replace(*, card: MemberCard, user: User | None, reason: str = "") -> Me
 
 @transaction.atomic
 def card_renew(*, card: MemberCard, on: dt.date | None = None) -> MemberCard:
-    """续期: three more years, from the current expiry when renewed in time, else from today."""
+    """续期: three more years, from the current expiry when renewed in time, else from today. A late
+    renewal records the lapse (the expiry's next day to the day before the renewal, a CardLapse
+    row): an RO opened then earns nothing, even when imported after the renewal."""
     locked = _locked(card)
     on = on or timezone.localdate()
     start = max(on, locked.expires_on + dt.timedelta(days=1))
+    if start > locked.expires_on + dt.timedelta(days=1):
+        CardLapse.objects.create(
+            card=locked, starts_on=locked.expires_on + dt.timedelta(days=1), ends_on=start - dt.timedelta(days=1)
+        )
     locked.expires_on = _expiry(start)
     locked.save(update_fields=["expires_on"])
     return locked
@@ -165,7 +185,7 @@ def activity_participant_add(*, activity: Activity, card: MemberCard, user: User
     """A member took part: the activity's points, once per card (the unique participation row)."""
     if card.store_id != activity.store_id:
         raise ClubError(_("只能登记本店会员。"))
-    locked = _locked(card)
+    locked = _locked(card, valid=True)
     participation, created = Participation.objects.get_or_create(activity=activity, card=locked)
     if not created:
         raise ClubError(_("该会员已登记参加此活动。"))
@@ -187,7 +207,7 @@ def suggestion_points_book(entry, *, user: User | None) -> str:
     today = timezone.localdate()
     card = (
         MemberCard.objects.select_for_update()
-        .filter(customer_id=entry.customer_id, store_id=entry.store_id, state=CardState.ACTIVE, expires_on__gte=today)
+        .filter(valid_on(today), customer_id=entry.customer_id, store_id=entry.store_id)
         .order_by("issued_on", "id")
         .first()
     )

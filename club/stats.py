@@ -3,11 +3,13 @@ per month, the share of service revenue from members. Each one query, grouped in
 
 import datetime as dt
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
-from club.choices import CardState, EntryKind, Level
-from club.models import MemberCard, PointEntry
+from club.choices import DEFAULT_GOLD_FROM, DEFAULT_SILVER_FROM, EARNING_KINDS, CardState, EntryKind, Level
+from club.levels import earned_since, level_case
+from club.models import CardLapse, ClubSettings, MemberCard, PointEntry
+from club.validity import valid_on
 from crm.choices import WorkType
 from crm.models import RepairOrder, Store
 from crm.periods import month_bounds, next_month
@@ -19,23 +21,54 @@ def _stores(store_ids: list[int] | None):
 
 
 def members_by_level(*, store_ids: list[int] | None, month: dt.date) -> list[dict]:
-    """Per store: cards issued in the month, valid members at the month's end by (current) level."""
+    """Per store: new members of the month and valid members at the month's end by their level then.
+
+    A card chain (a card and its replacements: one vehicle at one store) counts once, through its
+    current card, which carries the chain's start (`points_from`), its latest expiry and its lapses:
+    it is a member at the month's end when that card is valid on that day (club.validity), and new
+    in the month when the chain started in it (a replacement is not a new member). The level is the
+    one the chain's points earned in the 12 months to the month's end give under the store's current
+    thresholds (the ledger keeps the points, not past thresholds)."""
     last_day = next_month(month) - dt.timedelta(days=1)
-    valid = Q(member_cards__state=CardState.ACTIVE, member_cards__expires_on__gte=last_day)
-    valid &= Q(member_cards__issued_on__lte=last_day)
-    counts = {level: Count("member_cards", filter=valid & Q(member_cards__level=level)) for level in Level.values}
-    rows = _stores(store_ids).annotate(
-        issued=Count(
-            "member_cards",
-            filter=Q(member_cards__issued_on__gte=month, member_cards__issued_on__lte=last_day),
-        ),
-        members=Count("member_cards", filter=valid),
-        **counts,
+    _start, end = month_bounds(month)
+    earned = (
+        PointEntry.objects.filter(
+            card__vehicle_id=OuterRef("vehicle_id"),
+            card__store_id=OuterRef("store_id"),
+            kind__in=[str(k) for k in EARNING_KINDS],
+            created_at__gte=earned_since(last_day),
+            created_at__lt=end,
+        )
+        .order_by()
+        .values("card__vehicle_id")
+        .annotate(total=Sum("points"))
+        .values("total")
     )
-    return [
-        {"store": s.name, "issued": s.issued, "members": s.members, **{lv: getattr(s, lv) for lv in Level.values}}
-        for s in rows
-    ]
+    settings = ClubSettings.objects.filter(store_id=OuterRef("store_id"))
+    cards = MemberCard.objects.filter(valid_on(last_day))
+    chains = MemberCard.objects.filter(state=CardState.ACTIVE, points_from__gte=month, points_from__lte=last_day)
+    if store_ids is not None:
+        cards, chains = cards.filter(store_id__in=store_ids), chains.filter(store_id__in=store_ids)
+    by_level = (
+        cards.annotate(
+            earned=Coalesce(Subquery(earned), 0),
+            silver=Coalesce(Subquery(settings.values("silver_from")[:1]), DEFAULT_SILVER_FROM),
+            gold=Coalesce(Subquery(settings.values("gold_from")[:1]), DEFAULT_GOLD_FROM),
+        )
+        .annotate(then=level_case(F("earned"), silver_from=F("silver"), gold_from=F("gold")))
+        .order_by()
+        .values_list("store_id", "then")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for store_id, level, n in by_level:
+        counts.setdefault(store_id, {})[level] = n
+    issued = dict(chains.order_by().values_list("store_id").annotate(n=Count("id")).values_list("store_id", "n"))
+    rows = []
+    for store in _stores(store_ids):
+        levels = {lv: counts.get(store.pk, {}).get(lv, 0) for lv in Level.values}
+        rows.append({"store": store.name, "issued": issued.get(store.pk, 0), "members": sum(levels.values()), **levels})
+    return rows
 
 
 def points_by_month(*, store_ids: list[int] | None, month: dt.date, months: int = 12) -> list[dict]:
@@ -83,10 +116,18 @@ def member_revenue_share(*, store_ids: list[int] | None, month: dt.date) -> list
     """Per store: the paid service revenue of the ROs opened in the month (warranty ROs aside, as for
     points) and the part of it from vehicles that held a valid card on the RO's day."""
     start, end = month_bounds(month)
+    # A card of the vehicle's chain (replaced ones too: they were valid before their replacement)
+    # whose validity covered the RO's day, outside its lapses (club.validity's rule over the chain).
+    lapsed = CardLapse.objects.filter(
+        card_id=OuterRef("pk"),
+        starts_on__lte=OuterRef(OuterRef("opened_at__date")),
+        ends_on__gte=OuterRef(OuterRef("opened_at__date")),
+    )
     member = MemberCard.objects.filter(
+        ~Exists(lapsed),
         vehicle_id=OuterRef("vehicle_id"),
         store_id=OuterRef("store_id"),
-        issued_on__lte=OuterRef("opened_at__date"),
+        points_from__lte=OuterRef("opened_at__date"),
         expires_on__gte=OuterRef("opened_at__date"),
     )
     orders = RepairOrder.objects.filter(opened_at__gte=start, opened_at__lt=end).exclude(work_type=WorkType.WARRANTY)

@@ -189,7 +189,7 @@ def activity_detail(request, pk: int):
                 user=request.user, store_id=activity.store_id, number=form.cleaned_data["number"]
             )
             if card is None:
-                messages.error(request, _("本店没有该有效会员卡号。"))
+                messages.error(request, _("本店没有该会员卡号。"))
             else:
                 try:
                     activity_participant_add(activity=activity, card=card, user=request.user)

@@ -3,28 +3,17 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from appointments.choices import ServiceType
-from appointments.forms import SlotField, slot_select_choices
+from appointments.forms import OutreachBookingFields
 from retention.choices import WINBACK_KINDS, OutreachResult, ReasonCategory, results_for_kind
 from retention.models import FestivalDate, ReminderKindSetting, ReminderSettings
 from retention.store_settings import RULE_MAXIMA
 
 
-class OutreachAttemptForm(forms.Form):
-    """One contact from the outreach call page; the results are the task kind's."""
+class OutreachAttemptForm(OutreachBookingFields):
+    """One contact from the outreach call page; the results are the task kind's. 已预约 books the
+    customer in (appointments) with the booking fields every call form shares."""
 
     result = forms.ChoiceField(label=_("联络结果"), choices=())
-    booked_on = forms.DateField(
-        label=_("预约日期"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
-    )
-    # 已预约 books the customer in (appointments): the slot of the booked date and the service.
-    booked_slot = SlotField(label=_("预约时段"), required=False, widget=forms.Select(attrs={"class": "form-select"}))
-    service_type = forms.ChoiceField(
-        label=_("服务类型"),
-        required=False,
-        choices=ServiceType.choices,
-        widget=forms.Select(attrs={"class": "form-select"}),
-    )
     customer_words = forms.CharField(
         label=_("客户意见"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
@@ -38,9 +27,11 @@ class OutreachAttemptForm(forms.Form):
         label=_("备注"), required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"})
     )
 
-    def __init__(self, *args, kind: str, slots: list | None = None, **kwargs):
+    field_order = ["result", "booked_on", "booked_slot", "service_type", "booked_advisor"]
+
+    def __init__(self, *args, kind: str, slots: list | None = None, advisors: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["booked_slot"].widget.choices = slot_select_choices(slots or [])
+        self.set_booking_choices(slots=slots, advisors=advisors)
         labels = dict(OutreachResult.choices)
         self.fields["result"].choices = [(r, labels[r]) for r in results_for_kind(kind)]
         self.is_winback = kind in WINBACK_KINDS

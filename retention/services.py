@@ -205,6 +205,7 @@ def outreach_attempt_record(
     booked_on: datetime.date | None = None,
     booked_slot: datetime.time | None = None,
     service_type: str = "",
+    booked_advisor: int | None = None,
     customer_words: str = "",
     reason_category: str = "",
     note: str = "",
@@ -218,8 +219,9 @@ def outreach_attempt_record(
     (TaskHeldByOther); a call on a finished task is refused, while an SMS contact may still be
     logged on it (a customer who refuses calls has his win-back call closed and is reached by SMS):
     it is recorded and leaves the task as it is. 已预约 on an open task books the customer into the
-    slot (`booked_slot`, else the day's first free one) through appointments, in the same
-    transaction: a full slot refuses the result (SlotFull) and records nothing."""
+    slot (`booked_slot`, else the day's first free one; `booked_advisor` a Staff id or None)
+    through appointments, in the same transaction: a full slot refuses the result (SlotFull) and
+    records nothing. The booking made is the returned attempt's `appointment` attribute."""
     if result not in results_for_kind(task.kind):
         raise ValidationError({"result": _("该类型任务没有此联络结果。")})
     if result == R.BOOKED and booked_on is None:
@@ -231,7 +233,7 @@ def outreach_attempt_record(
             result=result,
             channel=channel,
             booked_on=booked_on if result == R.BOOKED else None,
-            booking={"slot": booked_slot, "service_type": service_type},
+            booking={"slot": booked_slot, "service_type": service_type, "advisor_id": booked_advisor},
             customer_words=customer_words,
             reason_category=reason_category,
             note=note,
@@ -275,7 +277,10 @@ def _attempt_record(*, task, user, result, channel, booked_on, booking, customer
         if is_open:
             _move_on(task, result=result, booked_on=booked_on, now=now)
             if result == R.BOOKED:
-                appointment_book_for_outreach(task=task, user=user, day=booked_on, note=note, now=now, **booking)
+                # The booking rides on the attempt for the page's message (which slot was taken).
+                attempt.appointment = appointment_book_for_outreach(
+                    task=task, user=user, day=booked_on, note=note, now=now, **booking
+                )
         outreach_attempt_recorded.send(sender=task.kind, task=task, attempt=attempt)
     return attempt
 

@@ -1,18 +1,16 @@
 """Retention pages: the outreach call page (reminder and win-back calls, worked from the callback
 queue), the store's reminder settings and its festival calendar. Thin over services and selectors."""
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from appointments.slots import slot_choices
+from appointments.selectors import advisor_choices
+from appointments.slots import booking_day, slot_choices
 from crm.masking import can_see_full_numbers
 from crm.params import id_param
 from crm.scoping import get_scoped_or_404, store_being_edited
@@ -25,14 +23,6 @@ from retention.scripts import outreach_script
 from retention.store_settings import reminder_settings_save, store_reminder_rules
 
 
-def _booking_day(value: str | None) -> datetime.date:
-    """The day whose slots the booking select offers: the posted date, else tomorrow."""
-    try:
-        return datetime.date.fromisoformat(value) if value else timezone.localdate() + datetime.timedelta(days=1)
-    except ValueError:
-        return timezone.localdate() + datetime.timedelta(days=1)
-
-
 @login_required
 @permission_required("retention.view_outreachtask", raise_exception=True)
 def call(request, pk: int):
@@ -41,9 +31,12 @@ def call(request, pk: int):
     )
     if request.method == "POST" and not request.user.has_perm("retention.add_outreachattempt"):
         raise PermissionDenied
-    booking_day = _booking_day(request.POST.get("booked_on"))
+    booking_day_ = booking_day(request.POST.get("booked_on"))
     form = OutreachAttemptForm(
-        request.POST or None, kind=task.kind, slots=slot_choices(store_id=task.store_id, day=booking_day)
+        request.POST or None,
+        kind=task.kind,
+        slots=slot_choices(store_id=task.store_id, day=booking_day_),
+        advisors=advisor_choices(store_id=task.store_id),
     )
     holder = None
     if request.method == "POST" and task.state != OutreachState.OPEN:

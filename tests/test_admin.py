@@ -62,3 +62,42 @@ def test_frozen_report_packages_cannot_be_changed_in_the_admin(client, administr
     )
     package.refresh_from_db()
     assert (package.state, package.figures) == (PackageState.APPROVED, {"frozen": 1})
+
+
+@pytest.mark.django_db
+def test_the_appointment_settings_admin_refuses_closing_before_opening(client, administrator, store_a):
+    from appointments.models import AppointmentSettings
+
+    administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    url = reverse("admin:appointments_appointmentsettings_add")
+    data = {"store": store_a.pk, "opens_at": "17:00", "closes_at": "08:30", "slot_minutes": 30, "capacity": 4}
+    refused = client.post(url, data)
+    assert refused.status_code == 200 and "停止接车时间须晚于开始接车时间" in refused.content.decode()
+    assert client.post(url, {**data, "closes_at": "17:00"}).status_code == 200  # equal: refused too
+    assert not AppointmentSettings.objects.exists()
+    assert client.post(url, {**data, "opens_at": "08:30", "closes_at": "17:30"}).status_code == 302
+    assert AppointmentSettings.objects.get().closes_at.hour == 17
+
+
+@pytest.mark.django_db
+def test_an_activitys_store_and_points_are_fixed_once_a_member_took_part(client, administrator, store_a, store_b):
+    import datetime as dt
+
+    from club.services import activity_create, activity_participant_add
+    from tests.club.factories import member_card
+
+    administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    activity = activity_create(store=store_a, name="课堂", held_on=dt.date.today(), points=200)
+    url = reverse("admin:club_activity_change", args=[activity.pk])
+    data = {"store": store_b.pk, "name": "课堂", "held_on": activity.held_on.isoformat(), "points": 300, "note": ""}
+    assert client.post(url, data).status_code == 302  # no participant yet: editable
+    activity.refresh_from_db()
+    assert (activity.store, activity.points) == (store_b, 300)
+    activity_participant_add(activity=activity, card=member_card(store_b, issued_on=dt.date.today()), user=None)
+    client.post(url, {**data, "store": store_a.pk, "points": 500, "name": "爱车课堂"})
+    activity.refresh_from_db()
+    assert (activity.store, activity.points, activity.name) == (store_b, 300, "爱车课堂")

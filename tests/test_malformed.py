@@ -112,6 +112,7 @@ READS = {
     "appointments:book": {"GET": ["customer", "callback_task", "day"], "POST": ["day"]},
     "appointments:slot_options": {"GET": ["store", "day", "booked_on"]},
     "appointments:set_state": {"POST": ["state", "next"]},
+    "appointments:edit": {"POST": ["day"]},
     "appointments:settings": {"GET": ["store"]},
 }
 # POST-only URLs whose forms are drawn on another page: their field names are harvested there.
@@ -315,6 +316,8 @@ class World:
 
         today = booking(store, day=NOW.date(), now=NOW)
         self.ids["appointments:set_state"] = {"pk": str(today.pk)}
+        ahead = booking(store, day=NOW.date() + dt.timedelta(days=1), now=NOW)  # stays booked: 改约 opens
+        self.ids["appointments:edit"] = {"pk": str(ahead.pk)}
 
     @staticmethod
     def _attachment(case) -> str:

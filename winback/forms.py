@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from appointments.forms import OutreachBookingFields
 from crm.periods import parse_month
 from retention.choices import WINBACK_RESULTS, OutreachChannel, OutreachResult, ReasonCategory
 from winback.selectors import NOT_CONTACTED, EntryFilters
@@ -63,8 +64,9 @@ class EntryFilterForm(forms.Form):
         )
 
 
-class ContactForm(forms.Form):
-    """One contact of a lost customer (流失客户联络表: 联络结果, 客户意见 and its reason category)."""
+class ContactForm(OutreachBookingFields):
+    """One contact of a lost customer (流失客户联络表: 联络结果, 客户意见 and its reason category); 已预约
+    books with the booking fields every call form shares (date, slot, service, advisor)."""
 
     channel = forms.ChoiceField(
         label=_("联络方式"),
@@ -74,9 +76,6 @@ class ContactForm(forms.Form):
     )
     result = forms.ChoiceField(
         label=_("联络结果"), choices=[(v, RESULT_LABELS[v]) for v in WINBACK_RESULTS], widget=forms.RadioSelect(RADIO)
-    )
-    booked_on = forms.DateField(
-        label=_("预约日期"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"})
     )
     reason_category = forms.ChoiceField(
         label=_("原因类别"),
@@ -97,6 +96,12 @@ class ContactForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
     )
+
+    field_order = ["channel", "result", "booked_on", "booked_slot", "service_type", "booked_advisor"]
+
+    def __init__(self, *args, store_id: int, slots: list | None = None, advisors: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_booking_choices(slots=slots, advisors=advisors, store_id=store_id)
 
     def clean(self):
         data = super().clean()

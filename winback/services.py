@@ -218,6 +218,7 @@ def winback_contact_record(
     booked_on: dt.date | None = None,
     booked_slot: dt.time | None = None,
     service_type: str = "",
+    booked_advisor: int | None = None,
     note: str = "",
     contacted_at: dt.datetime | None = None,
 ) -> OutreachAttempt:
@@ -244,6 +245,7 @@ def winback_contact_record(
             booked_on=booked_on,
             booked_slot=booked_slot,
             service_type=service_type,
+            booked_advisor=booked_advisor,
             customer_words=customer_words,
             reason_category=reason_category,
             note=note,

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from appointments.selectors import advisor_choices
+from appointments.slots import booking_day, slot_choices
 from crm.masking import can_see_full_numbers
 from crm.params import id_param, month_param
 from crm.scoping import stores_for_user, user_store_ids
@@ -66,17 +68,30 @@ def at_risk_list(request):
 @permission_required("winback.view_winbackentry", raise_exception=True)
 def entry_detail(request, pk: int):
     entry = selectors.entry_detail(user=request.user, pk=pk)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(
+        request.POST or None,
+        store_id=entry.store_id,
+        slots=slot_choices(store_id=entry.store_id, day=booking_day(request.POST.get("booked_on"))),
+        advisors=advisor_choices(store_id=entry.store_id),
+    )
     if request.method == "POST":
         if not request.user.has_perm("winback.change_winbackentry"):
             raise PermissionDenied
         if form.is_valid():
             try:
-                winback_contact_record(entry=entry, user=request.user, **form.cleaned_data)
+                attempt = winback_contact_record(entry=entry, user=request.user, **form.cleaned_data)
             except (WinbackError, ValidationError) as error:
                 messages.error(request, error.messages[0] if isinstance(error, ValidationError) else str(error))
             else:
-                messages.success(request, _("联络记录已保存。"))
+                booked = getattr(attempt, "appointment", None)
+                if booked is not None:
+                    messages.success(
+                        request,
+                        _("联络记录已保存，已预约 %(day)s %(slot)s。")
+                        % {"day": booked.day.isoformat(), "slot": booked.slot.strftime("%H:%M")},
+                    )
+                else:
+                    messages.success(request, _("联络记录已保存。"))
                 return redirect("winback:entry_detail", pk=entry.pk)
     context = {
         "entry": entry,

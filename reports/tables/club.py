@@ -14,9 +14,9 @@ LEVEL_COLUMNS = [
     ReportColumn("store", gettext_noop("门店"), "text", 16),
     ReportColumn("issued", gettext_noop("当月新发卡"), "int", 10),
     ReportColumn("members", gettext_noop("有效会员"), "int", 10),
-    ReportColumn(Level.STANDARD.value, gettext_noop("普卡"), "int", 8),
-    ReportColumn(Level.SILVER.value, gettext_noop("银卡"), "int", 8),
-    ReportColumn(Level.GOLD.value, gettext_noop("金卡"), "int", 8),
+    ReportColumn(Level.STANDARD.value, gettext_noop("普卡（月末）"), "int", 10),
+    ReportColumn(Level.SILVER.value, gettext_noop("银卡（月末）"), "int", 10),
+    ReportColumn(Level.GOLD.value, gettext_noop("金卡（月末）"), "int", 10),
 ]
 
 
@@ -34,7 +34,12 @@ def build_club_members(*, store_ids: list[int] | None, month: dt.date) -> Report
         columns=LEVEL_COLUMNS,
         rows=rows,
         total_row=_total(rows, [c.key for c in LEVEL_COLUMNS[1:]]),
-        notes=[gettext_noop("有效会员：月末仍在有效期内的会员卡；等级为当前等级（近12个月所得积分）。")],
+        notes=[
+            gettext_noop(
+                "有效会员：月末有效的会员卡，补卡前后算一位会员；当月新发卡不含补卡。"
+                "等级：月末前12个月所得积分按门店现行等级标准计算。"
+            )
+        ],
     )
 
 

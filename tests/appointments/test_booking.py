@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from appointments.choices import SMS_CONFIRM, AppointmentState, Source
+from appointments.choices import OUTREACH_BOOKING_SOURCES, SMS_CONFIRM, AppointmentState, Source
 from appointments.models import Appointment
 from appointments.selectors import booking_exists_from_task, day_board
-from appointments.services import SlotFull, appointment_book, appointment_set_state
+from appointments.services import SlotFull, appointment_book, appointment_book_for_outreach, appointment_set_state
 from appointments.slots import slot_choices
 from crm.sms.choices import SmsStatus
 from crm.sms.models import SmsMessage
@@ -174,3 +174,26 @@ def test_an_advisor_of_another_store_or_a_vehicle_of_another_owner_is_refused(st
             source=Source.INBOUND,
             advisor=StaffFactory(store=store_b),
         )
+
+
+EXPECTED_SOURCE = {
+    OutreachKind.WINBACK: Source.WINBACK,
+    OutreachKind.AT_RISK: Source.WINBACK,
+    OutreachKind.NO_SHOW: Source.FOLLOW_UP,
+}
+
+
+@pytest.mark.parametrize("kind", OutreachKind.values)
+def test_every_outreach_kind_books_under_its_own_source(store_a, agent, kind):
+    """Exhaustive: a new kind without an entry in OUTREACH_BOOKING_SOURCES fails here."""
+    assert set(OUTREACH_BOOKING_SOURCES) == set(OutreachKind.values)
+    task = _reminder_task(store_a, kind=kind)
+    appointment = appointment_book_for_outreach(task=task, user=agent, day=TOMORROW, slot=NINE)
+    assert appointment.source == EXPECTED_SOURCE.get(kind, Source.REMINDER)
+    assert appointment.origin == task
+
+
+def test_an_at_risk_call_that_ends_booked_books_as_winback(store_a, agent):
+    task = _reminder_task(store_a, kind=OutreachKind.AT_RISK)
+    outreach_attempt_record(task=task, user=agent, result=OutreachResult.BOOKED, booked_on=TOMORROW, booked_slot=NINE)
+    assert Appointment.objects.get(origin_id=task.pk).source == Source.WINBACK

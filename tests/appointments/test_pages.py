@@ -236,3 +236,74 @@ def test_the_customer_timeline_shows_each_booking_with_its_state_and_only_the_us
     assert store_b.name not in page  # the other store's booking stays out of store A's agent's page
     assert _board(store_a).replace("&", "&amp;") in page
     assert len(appointment_timeline_entries(customer)) == 3  # no user: everything (commands, tests)
+
+
+def test_a_booking_is_changed_from_the_board_under_the_slots_capacity(client_for, agent, store_a):
+    small_slots(store_a, capacity=1)
+    advisor = StaffFactory(store=store_a, name="梁诚", role=StaffRole.SERVICE_ADVISOR)
+    moved, blocker = booking(store_a), booking(store_a, slot=dt.time(10))
+    client = client_for(agent)
+    url = reverse("appointments:edit", args=[moved.pk])
+    assert url in client.get(_board(store_a)).content.decode()  # reached from the day board
+    assert client.get(url).status_code == 200
+    full = client.post(url, {"day": TOMORROW.isoformat(), "slot": "10:00", "service_type": "repair"})
+    assert full.status_code == 400 and "已约满" in full.content.decode()
+    response = client.post(
+        url, {"day": "2026-12-09", "slot": "10:00", "service_type": "repair", "advisor": str(advisor.pk)}
+    )
+    assert response.status_code == 302
+    moved.refresh_from_db()
+    assert (moved.day, moved.slot, moved.service_type, moved.advisor, moved.state) == (
+        dt.date(2026, 12, 9),
+        dt.time(10),
+        "repair",
+        advisor,
+        AppointmentState.BOOKED,
+    )
+    # The place it left is free again; the same slot with another advisor is no move at all.
+    assert client.post(url, {"day": "2026-12-09", "slot": "10:00", "service_type": "other"}).status_code == 302
+    moved.refresh_from_db()
+    assert (moved.service_type, moved.advisor) == ("other", None)
+    booking(store_a)  # 09:00 of tomorrow, freed by the move
+    appointment_set_state(appointment=blocker, state=AppointmentState.CANCELLED, user=None)
+    done = client.get(reverse("appointments:edit", args=[blocker.pk]))
+    assert done.status_code == 302  # only a booking still booked is changed
+
+
+def test_changing_a_booking_is_store_scoped_and_needs_the_change_permission(client_for, agent_b, store_a):
+    theirs = booking(store_a)
+    url = reverse("appointments:edit", args=[theirs.pk])
+    assert client_for(agent_b).post(url, {"day": TOMORROW.isoformat(), "slot": "10:00"}).status_code == 404
+    reader = UserFactory(roles=[Role.CONSULTANT], stores=[store_a])  # marks arrivals, books nothing
+    assert client_for(reader).get(url).status_code == 403
+    theirs.refresh_from_db()
+    assert theirs.slot == dt.time(9)
+
+
+def test_the_outreach_call_page_books_with_an_advisor(client_for, agent, store_a):
+    customer, vehicle = owner_with_vehicle(store_a)
+    advisor = StaffFactory(store=store_a, name="梁诚", role=StaffRole.SERVICE_ADVISOR)
+    task, _ = outreach_task_open(
+        store=store_a,
+        kind=OutreachKind.PERIODIC_SERVICE,
+        customer=customer,
+        vehicle=vehicle,
+        window_opens_at=NOW - dt.timedelta(hours=1),
+        window_closes_at=NOW + dt.timedelta(days=5),
+    )
+    client = client_for(agent)
+    url = reverse("retention:call", args=[task.pk])
+    assert "梁诚" in client.get(url).content.decode()
+    data = {"result": OutreachResult.BOOKED, "booked_on": TOMORROW.isoformat(), "booked_slot": "10:30"}
+    assert client.post(url, {**data, "booked_advisor": str(advisor.pk)}).status_code == 302
+    assert Appointment.objects.get().advisor == advisor
+
+
+def test_the_booking_page_refuses_another_customers_callback_task(client_for, agent, store_a):
+    task = SalesTaskFactory(delivery__store=store_a)
+    customer, _vehicle = owner_with_vehicle(store_a)
+    client = client_for(agent)
+    url = f"{reverse('appointments:book')}?customer={customer.pk}&callback_task={task.pk}"
+    assert client.get(url).status_code == 404
+    own = f"{reverse('appointments:book')}?customer={task.customer_id}&callback_task={task.pk}"
+    assert client.get(own).status_code == 200

@@ -146,3 +146,20 @@ def test_the_winback_table_counts_the_bookings_of_its_entries(store_a, agent):
     table = build_lost_customers(store_ids=[store_a.pk], month=MONTH)
     list(table.rows)
     assert table.total_row["result"] == "已预约 1 人"
+
+
+def test_two_advisors_of_one_name_are_two_rows_and_a_group_report_names_their_stores(store_a, store_b):
+    """A name is unique within a store only (the DMS names staff by name): the group report keeps
+    two stores' 王强 apart, by advisor id, and names each row's store."""
+    here = StaffFactory(store=store_a, name="王强", role=StaffRole.SERVICE_ADVISOR)
+    there = StaffFactory(store=store_b, name="王强", role=StaffRole.SERVICE_ADVISOR)
+    _settle(booking(store_a, advisor=here), AppointmentState.ARRIVED)
+    _settle(booking(store_a, advisor=here), AppointmentState.ARRIVED)
+    _settle(booking(store_b, advisor=there), AppointmentState.NO_SHOW)
+    group = build_appointments_by_advisor(store_ids=[store_a.pk, store_b.pk], month=MONTH)
+    assert [c.key for c in group.columns][:2] == ["store", "key"]
+    rows = sorted((row["store"], row["key"], row["bookings"], row["arrival_rate"]) for row in group.rows)
+    assert rows == sorted([(store_a.name, "王强", 2, 1.0), (store_b.name, "王强", 1, 0.0)])
+    assert group.total_row["bookings"] == 3
+    single = build_appointments_by_advisor(store_ids=[store_a.pk], month=MONTH)
+    assert [c.key for c in single.columns][:2] == ["key", "bookings"]  # one store: no store column

@@ -6,10 +6,14 @@ import datetime as dt
 import pytest
 import time_machine
 
-from appointments.choices import SMS_CONFIRM, SMS_EVE, AppointmentState
+from appointments.choices import SMS_CONFIRM, SMS_EVE, AppointmentState, Source
 from appointments.models import Appointment
-from appointments.services import CONFIRM_TEXT, EVE_TEXT, appointment_sms_context
-from appointments.sweeps import appointments_mark_no_shows, appointments_send_eve_reminders
+from appointments.services import CONFIRM_TEXT, EVE_TEXT, appointment_book, appointment_sms_context
+from appointments.sweeps import (
+    appointments_mark_arrived,
+    appointments_mark_no_shows,
+    appointments_send_eve_reminders,
+)
 from appointments.tasks import appointments_no_shows
 from crm.importing.runner import import_file
 from crm.sms.models import SmsMessage, SmsTemplate
@@ -116,3 +120,30 @@ def test_the_confirmation_and_the_day_before_sms_read_their_text_one_way(store_a
         confirm, eve = (sms.get(reason=r, related_key=f"appointment:{second.pk}") for r in (SMS_CONFIRM, SMS_EVE))
     name = second.customer.name
     assert (confirm.body, eve.body) == (f"{name}：已约{TOMORROW.isoformat()} 10:00", f"{name}：明天10:00见")
+
+
+def test_a_booking_without_a_vehicle_is_kept_by_an_ro_of_any_vehicle_of_its_customer(store_a, tmp_path):
+    """A booking made without a vehicle: an RO at the store on the booked day of a vehicle the
+    customer owns marks it arrived (through the import's post-step); another customer's booking
+    stays booked."""
+    customer = CustomerFactory(store=store_a, name="张伟", mobile="13856781234")
+    VehicleFactory(store=store_a, vin=VIN_1, owner=customer)
+    stranger = CustomerFactory(store=store_a)
+    with time_machine.travel(NOW, tick=False):
+        kept = appointment_book(
+            customer=customer, day=TOMORROW, slot=dt.time(9), service_type="repair", source=Source.INBOUND
+        )
+        other = appointment_book(
+            customer=stranger, day=TOMORROW, slot=dt.time(9), service_type="repair", source=Source.INBOUND
+        )
+    assert kept.vehicle is None
+    with time_machine.travel(dt.datetime(2026, 12, 8, 18, 0, tzinfo=SH), tick=False):
+        row = ro_row(进厂时间=dt.datetime(2026, 12, 8, 9, 10), 交车时间=dt.datetime(2026, 12, 8, 16, 0))
+        import_file(write_workbook(tmp_path / "ro.xlsx", {"工单": [row]}))
+    kept.refresh_from_db()
+    other.refresh_from_db()
+    assert kept.state == AppointmentState.ARRIVED and kept.repair_order.ro_no == row["工单号"]
+    assert other.state == AppointmentState.BOOKED
+    with time_machine.travel(NEXT_MORNING, tick=False):
+        assert appointments_mark_no_shows()["no_show"] == 1  # the stranger's only
+    assert appointments_mark_arrived() == 0  # a second run changes nothing

@@ -12,7 +12,7 @@ from django.urls import reverse
 from club.choices import CardState, EntryKind, Level
 from club.models import ClubSettings, MemberCard
 from club.ro_points import ro_points_book
-from club.services import activity_create, activity_participant_add
+from club.services import ClubError, activity_create, activity_participant_add, card_renew, points_adjust
 from tests.club.factories import NOW, member_card
 from tests.factories import RepairOrderFactory
 
@@ -187,3 +187,26 @@ def test_club_thresholds_refuse_gold_at_or_below_silver_and_other_stores_and_age
     assert client.get(f"{url}?store={store_b.pk}").status_code == 404
     assert client.post(f"{url}?store={store_b.pk}", {"silver_from": 1, "gold_from": 2}).status_code == 404
     assert client_for(agent).get(url).status_code == 403
+
+
+def test_an_expired_card_earns_no_activity_points_and_takes_no_adjustment(client_for, cr_manager, store_a):
+    """One rule (club.validity) for every way points move: an expired card is refused with the
+    reason, as redemption and RO points already were; renewed, it earns again."""
+    expired = member_card(store_a, points=300, issued_on=dt.date(2023, 12, 1))  # expired 2026-11-30
+    activity = activity_create(store=store_a, name="巢湖自驾游", held_on=dt.date(2026, 12, 6), points=400)
+    client = client_for(cr_manager)
+    response = client.post(reverse("club:activity_detail", args=[activity.pk]), {"number": expired.number}, follow=True)
+    assert "会员卡已过期，请先续期。" in response.content.decode()
+    adjusted = client.post(
+        reverse("club:card_action", args=[expired.pk, "adjust"]), {"points": 50, "reason": "补录"}, follow=True
+    )
+    assert "会员卡已过期，请先续期。" in adjusted.content.decode()
+    expired.refresh_from_db()
+    assert expired.balance == 300 and expired.entries.count() == 1
+    assert not activity.participations.exists()
+    with pytest.raises(ClubError):
+        points_adjust(card=expired, points=-10, reason="更正", user=None)
+    card_renew(card=expired)
+    activity_participant_add(activity=activity, card=expired, user=None)
+    expired.refresh_from_db()
+    assert expired.balance == 700

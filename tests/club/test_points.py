@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 
 from club.choices import DEFAULT_GOLD_FROM, DEFAULT_SILVER_FROM, CardState, EntryKind, Level, level_for
 from club.levels import levels_refresh
-from club.models import MemberCard, PointEntry
+from club.models import LedgerIsAppendOnly, MemberCard, PointEntry
 from club.ro_points import ro_points_book
 from club.services import (
     ClubError,
@@ -183,14 +185,40 @@ def test_store_thresholds_override_the_defaults(store_a, store_b):
     assert (card.level, other.level) == (Level.GOLD, Level.STANDARD)
 
 
-def test_an_adjustment_needs_a_reason_and_the_ledger_is_append_only(store_a):
+def test_an_adjustment_needs_a_reason_and_the_ledger_is_append_only(store_a, cr_manager):
     card = member_card(store_a, points=100)
-    with pytest.raises(Exception):  # noqa: B017 — a ValidationError naming the field
+    with pytest.raises(ValidationError):
         points_adjust(card=card, points=50, reason=" ", user=None)
-    points_adjust(card=card, points=-40, reason="录入错误更正", user=None)
+    points_adjust(card=card, points=-40, reason="录入错误更正", user=cr_manager)
     assert_balance_is_the_sum(card)
     assert list(card.entries.order_by("id").values_list("points", flat=True)) == [100, -40]
     assert MemberCard.objects.get(pk=card.pk).balance == 60
+
+    entry = card.entries.order_by("id").last()
+    entry.points = -10
+    with pytest.raises(LedgerIsAppendOnly):
+        entry.save()
+    with pytest.raises(LedgerIsAppendOnly):
+        entry.delete()
+    with pytest.raises(LedgerIsAppendOnly):
+        PointEntry.objects.filter(pk=entry.pk).update(points=-10)
+    with pytest.raises(LedgerIsAppendOnly):
+        PointEntry.objects.filter(pk=entry.pk).delete()
+    # Past the ORM, PostgreSQL's trigger refuses the change and the removal.
+    for sql in (
+        "UPDATE club_pointentry SET points = -10 WHERE id = %s",
+        "UPDATE club_pointentry SET reason = 'x' WHERE id = %s",
+        "DELETE FROM club_pointentry WHERE id = %s",
+    ):
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+    assert list(card.entries.order_by("id").values_list("points", "reason")) == [
+        (100, "开卡赠送"),
+        (-40, "录入错误更正"),
+    ]
+    # The one change it lets through: the author's removal when his user is deleted.
+    cr_manager.delete()
+    assert PointEntry.objects.get(pk=entry.pk).created_by is None
 
 
 @pytest.fixture(params=["postgresql", "portable"])
@@ -221,3 +249,103 @@ def test_both_booking_paths_book_once_the_difference_and_nothing_for_warranty(st
     ro_points_book(ro_ids=[ro.pk])
     card.refresh_from_db()
     assert card.balance == 0 and card.entries.filter(repair_order=ro).count() == 3
+
+
+def test_a_raise_after_a_replacement_books_the_difference_on_the_new_card(store_a, vendor):
+    """Probe 1: an RO booked on the old card, re-imported with a raised amount after the card was
+    replaced, books the difference (against the whole chain) on the card valid now."""
+    card = member_card(store_a, issued_on=dt.date(2026, 10, 1))
+    opened = dt.datetime(2026, 11, 2, 10, tzinfo=SH)
+    ro = RepairOrderFactory(store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=opened, amount=460)
+    ro_points_book(ro_ids=[ro.pk])
+    new = card_replace(card=card, user=None, reason="丢失")
+    assert new.issued_on == dt.date(2026, 12, 7) and new.points_from == dt.date(2026, 10, 1)
+    RepairOrder.objects.filter(pk=ro.pk).update(amount=600)
+    ro_points_book(ro_ids=[ro.pk])
+    ro_points_book(ro_ids=[ro.pk])  # once per RO across the chain: a rerun books nothing
+    assert list(new.entries.filter(repair_order=ro).values_list("points", flat=True)) == [140]
+    assert ro.point_entries.aggregate(total=Sum("points"))["total"] == 600
+    RepairOrder.objects.filter(pk=ro.pk).update(amount=500)  # and a lowered amount is corrected there too
+    ro_points_book(ro_ids=[ro.pk])
+    assert ro.point_entries.aggregate(total=Sum("points"))["total"] == 500
+    assert_balance_is_the_sum(card, new)
+    assert new.balance == 500
+
+
+def test_a_pre_replacement_ro_imported_late_books_on_the_new_card(store_a, vendor):
+    """Probe 2: an RO opened before the replacement, first imported after it."""
+    card = member_card(store_a, issued_on=dt.date(2026, 10, 1))
+    new = card_replace(card=card, user=None)
+    opened = dt.datetime(2026, 11, 20, 10, tzinfo=SH)
+    ro = RepairOrderFactory(store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=opened, amount=800)
+    before_chain = RepairOrderFactory(
+        store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=dt.datetime(2026, 9, 1, tzinfo=SH)
+    )
+    ro_points_book(ro_ids=[ro.pk, before_chain.pk])
+    assert list(new.entries.values_list("repair_order_id", "points")) == [(ro.pk, 800)]
+    assert not card.entries.exists()
+    assert_balance_is_the_sum(card, new)
+
+
+def test_an_ro_opened_while_the_card_had_lapsed_earns_nothing_even_after_a_late_renewal(store_a, vendor):
+    card = member_card(store_a, issued_on=dt.date(2023, 12, 1))  # expired 2026-11-30
+
+    def ro(day, amount):
+        opened = dt.datetime.combine(day, dt.time(10), tzinfo=SH)
+        return RepairOrderFactory(
+            store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=opened, amount=amount
+        )
+
+    before, lapsed = ro(dt.date(2026, 11, 30), 100), ro(dt.date(2026, 12, 3), 700)
+    ro_points_book(ro_ids=[before.pk, lapsed.pk])  # expired now, but the first RO was opened in time
+    assert list(card.entries.filter(kind=EntryKind.REPAIR_ORDER).values_list("repair_order_id", flat=True)) == [
+        before.pk
+    ]
+    card_renew(card=card, on=dt.date(2026, 12, 5))
+    assert list(card.lapses.values_list("starts_on", "ends_on")) == [(dt.date(2026, 12, 1), dt.date(2026, 12, 4))]
+    renewal_day = ro(dt.date(2026, 12, 5), 300)
+    RepairOrder.objects.filter(pk=lapsed.pk).update(amount=800)
+    ro_points_book(ro_ids=[before.pk, lapsed.pk, renewal_day.pk])  # the re-import after the renewal
+    assert not lapsed.point_entries.exists()
+    assert renewal_day.point_entries.get().points == 300
+    new = card_replace(card=card, user=None)  # the lapse goes with the chain
+    ro_points_book(ro_ids=[lapsed.pk])
+    assert not lapsed.point_entries.exists()
+    assert_balance_is_the_sum(card, new)
+    assert new.balance == 400
+
+
+def test_renewed_in_time_there_is_no_lapse(store_a):
+    card = member_card(store_a, issued_on=dt.date(2023, 12, 8))  # expires 2026-12-07, today
+    card_renew(card=card)
+    card_renew(card=card, on=dt.date(2026, 12, 8))
+    assert not card.lapses.exists()
+
+
+def test_the_validity_rule_reads_alike_in_python_the_orm_and_the_sql(store_a):
+    """club.validity's three forms of one rule, over a replaced card, its successor (chain start
+    carried), an expiry and a lapse."""
+    from django.db import connection
+
+    from club.validity import card_valid_on, valid_on, valid_on_sql
+
+    old = member_card(store_a, issued_on=dt.date(2023, 10, 1))  # expired 2026-09-30
+    card_renew(card=old, on=dt.date(2026, 10, 15))  # lapse 2026-10-01..2026-10-14
+    new = card_replace(card=old, user=None)
+    days = [dt.date(2023, 9, 30), dt.date(2023, 10, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 1)]
+    days += [dt.date(2026, 10, 14), dt.date(2026, 10, 15), dt.date(2029, 10, 14), dt.date(2029, 10, 15)]
+    for card in (old, new):
+        card.refresh_from_db()
+        for day in days:
+            python = card_valid_on(card, day)
+            orm = MemberCard.objects.filter(valid_on(day), pk=card.pk).exists()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM club_membercard c WHERE c.id = %s AND {valid_on_sql('c', '%s')}",
+                    [card.pk, day, day],
+                )
+                sql = cursor.fetchone()[0] == 1
+            assert python == orm == sql, (card.number, day)
+    valid = [day for day in days if card_valid_on(new, day)]
+    assert valid == [dt.date(2023, 10, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 15), dt.date(2029, 10, 14)]
+    assert not any(card_valid_on(old, day) for day in days)  # replaced

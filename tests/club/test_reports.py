@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from club.choices import DEFAULT_SILVER_FROM, Level
 from club.ro_points import ro_points_book
-from club.services import points_redeem
+from club.services import card_renew, card_replace, club_settings_save, points_adjust, points_redeem
 from club.stats import member_revenue_share, members_by_level, points_by_month
 from crm.choices import WorkType
 from tests.club.factories import NOW, SH, member_card
@@ -90,3 +90,57 @@ def test_the_reports_are_listed_and_exported(client_for, cr_manager, store_a, tm
     sheet = load_workbook(out).active
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert any(row[:2] == ["2026-12", 800] for row in values)
+
+
+def _at(day: dt.date):
+    return time_machine.travel(dt.datetime.combine(day, dt.time(10), tzinfo=SH), tick=False)
+
+
+def test_members_by_level_for_a_past_month_counts_chains_and_their_level_then(store_a):
+    """October 2026, by hand (thresholds silver 500, gold 1000; window 2025-11-01..2026-10-31):
+    A (since January) earned 600 in October -> silver; replaced in November and earning 500 more
+    then changes neither its count nor its October level. B is new in October and replaced in
+    October: one new member, standard. C expired 2026-09-30 and was renewed late in November: not
+    a member at October's end. D earned 600 before the window and 450 in it -> standard.
+    Issued 1, members 3: standard 2, silver 1, gold 0."""
+    club_settings_save(store=store_a, silver_from=500, gold_from=1000)
+    a = member_card(store_a, issued_on=dt.date(2026, 1, 5))
+    d = member_card(store_a, issued_on=dt.date(2025, 6, 1))
+    c = member_card(store_a, issued_on=dt.date(2023, 10, 1))
+    with _at(dt.date(2025, 10, 20)):
+        points_adjust(card=d, points=600, reason="活动", user=None)
+    with _at(dt.date(2025, 11, 5)):
+        points_adjust(card=d, points=450, reason="活动", user=None)
+    with _at(dt.date(2026, 10, 10)):
+        points_adjust(card=a, points=600, reason="活动", user=None)
+    b = member_card(store_a, issued_on=dt.date(2026, 10, 12))
+    with _at(dt.date(2026, 10, 20)):
+        card_replace(card=b, user=None)
+    with _at(dt.date(2026, 11, 15)):
+        new_a = card_replace(card=a, user=None)
+    with _at(dt.date(2026, 11, 20)):
+        points_adjust(card=new_a, points=500, reason="活动", user=None)
+    card_renew(card=c, on=dt.date(2026, 11, 10))
+    new_a.refresh_from_db()
+    assert new_a.level == Level.GOLD  # today's level: not October's
+    [row] = members_by_level(store_ids=[store_a.pk], month=dt.date(2026, 10, 1))
+    assert row == {
+        "store": store_a.name,
+        "issued": 1,
+        "members": 3,
+        Level.STANDARD: 2,
+        Level.SILVER: 1,
+        Level.GOLD: 0,
+    }
+    [november] = members_by_level(store_ids=[store_a.pk], month=dt.date(2026, 11, 1))
+    assert (november["issued"], november["members"], november[Level.GOLD]) == (0, 4, 1)  # C renewed, A gold
+
+
+def test_revenue_share_does_not_count_an_ro_of_a_lapse_as_a_members(store_a):
+    card = member_card(store_a, issued_on=dt.date(2023, 11, 1))  # expired 2026-10-31
+    card_renew(card=card, on=dt.date(2026, 11, 20))  # lapse 2026-11-01..2026-11-19
+    for day, amount in ((dt.date(2026, 11, 10), 500), (dt.date(2026, 11, 25), 300)):
+        opened = dt.datetime.combine(day, dt.time(10), tzinfo=SH)
+        RepairOrderFactory(store=store_a, vehicle=card.vehicle, customer=card.customer, opened_at=opened, amount=amount)
+    [row] = member_revenue_share(store_ids=[store_a.pk], month=dt.date(2026, 11, 1))
+    assert (row["orders"], row["member_orders"], row["member_revenue"]) == (2, 1, 300)

@@ -37,7 +37,10 @@ def test_a_reminder_call_books_a_slot_by_keyboard(page, live_server, login, agen
     page.goto(f"{live_server.url}/retention/tasks/{task.pk}/")
     page.keyboard.press("1")  # 已预约: its date first
     assert page.evaluate("document.activeElement.id") == "id_booked_on"
-    page.fill("#id_booked_on", booked_day.isoformat())
+    # Typed as an agent types it: headless Chromium's date field takes month, day, year (whatever
+    # the page's locale), each segment moving on to the next when full.
+    page.keyboard.type(booked_day.strftime("%m%d%Y"))
+    assert page.eval_on_selector("#id_booked_on", "e => e.value") == booked_day.isoformat()
     # Tab through the date's fields (year, month, day) to the slot select; leaving the date fires its
     # change, and htmx reloads the slot options of that day.
     for _ in range(4):

@@ -34,8 +34,9 @@ def test_enrol_earn_redeem_and_find_the_member(page, live_server, login, store_a
         card = MemberCard.objects.get(vehicle=order.vehicle)
         assert page.locator("[data-testid=card-number]").inner_text() == card.number
 
-        card.issued_on = NOW.date().replace(day=1)  # enrolled at the start of the month: the RO earns
-        card.save(update_fields=["issued_on"])
+        # Enrolled at the start of the month: the RO earns.
+        card.issued_on = card.points_from = NOW.date().replace(day=1)
+        card.save(update_fields=["issued_on", "points_from"])
         ro_points_book(ro_ids=[order.pk])
         activity = activity_create(store=store_a, name="爱车养护课堂", held_on=NOW.date(), points=300)
         activity_participant_add(activity=activity, card=card, user=cr_manager)

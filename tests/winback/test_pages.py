@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from appointments.choices import Source
+from appointments.models import Appointment
 from crm.choices import Role, StaffRole
 from retention.choices import OutreachChannel, OutreachResult, OutreachState, ReasonCategory
 from tests.factories import StaffFactory, UserFactory
@@ -268,3 +270,31 @@ def test_the_cr_manager_sets_a_stores_months_and_the_rules_follow(client_for, cr
     half_year = customer_with_ro(store_a, local(dt.date(2026, 5, 20)))
     assert winback_scan(on=ON) == {store_a.id: 1, store_b.id: 0}
     assert WinbackEntry.objects.get().customer == half_year
+
+
+def test_a_booked_contact_books_the_slot_and_service_the_agent_chose(client_for, agent, store_a):
+    entry = lost_entries(store_a, 1)[0]
+    advisor = StaffFactory(store=store_a, name="梁诚", role=StaffRole.SERVICE_ADVISOR)
+    url = reverse("winback:entry_detail", args=[entry.pk])
+    client = client_for(agent)
+    page = client.get(url).text
+    assert 'name="booked_slot"' in page and 'name="service_type"' in page and "梁诚" in page
+    assert reverse("appointments:slot_options") in page  # the date reloads the slot options
+    data = {
+        "channel": OutreachChannel.CALL,
+        "result": OutreachResult.BOOKED,
+        "booked_on": "2026-12-20",
+        "booked_slot": "14:30",
+        "service_type": "body_paint",
+        "booked_advisor": str(advisor.pk),
+    }
+    response = client.post(url, data, follow=True)
+    appointment = Appointment.objects.get()
+    assert (appointment.day, appointment.slot, appointment.service_type, appointment.advisor) == (
+        dt.date(2026, 12, 20),
+        dt.time(14, 30),
+        "body_paint",
+        advisor,
+    )
+    assert appointment.source == Source.WINBACK
+    assert "已预约 2026-12-20 14:30" in response.text
