@@ -58,6 +58,21 @@ def working_hours():
         yield moment
 
 
+def clear_own_cache() -> None:
+    """Empty this test process's cache keys only. Django's RedisCache.clear() flushes the whole
+    Redis database — the other xdist worker's throttle counters mid-test (a flaky 401 for a 429)
+    and the Celery broker's queues with them; each process has its own KEY_PREFIX (settings.test)."""
+    from django.core.cache import cache
+
+    if not hasattr(cache, "_cache") or not hasattr(cache._cache, "get_client"):
+        cache.clear()  # a local-memory cache: this process's own
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def no_guessing_counted():
     """Each test starts with no unknown survey-link tokens counted for the test client's and the

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.choices import Scope
@@ -15,6 +14,7 @@ from complaints.services import case_receive
 from retention.choices import OutreachKind, ReminderChannel
 from retention.models import Reminder
 from tests.callbacks.factories import ServiceTaskFactory
+from tests.conftest import clear_own_cache
 from tests.factories import CustomerFactory, RepairOrderFactory, VehicleFactory
 
 ALL_SCOPES = list(Scope.values)
@@ -23,7 +23,7 @@ ALL_SCOPES = list(Scope.values)
 @pytest.fixture(autouse=True)
 def fresh_throttle_cache():
     """Throttle counters live in the cache (Redis): each test starts from none."""
-    cache.clear()
+    clear_own_cache()
     yield
 
 

@@ -5,7 +5,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.test import Client
 
 from callbacks.choices import AttemptSource, Disposition, TaskState
@@ -16,6 +15,7 @@ from surveylink.models import SurveyLink
 from surveys.choices import ResponseSource
 from surveys.models import Response
 from tests.callbacks.factories import SalesTaskFactory, ServiceTaskFactory
+from tests.conftest import clear_own_cache
 from tests.surveylink.helpers import DAY, SALES_HAPPY, make_link, page_url
 
 pytestmark = pytest.mark.django_db
@@ -23,9 +23,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def clear_throttle():
-    cache.clear()
+    clear_own_cache()
     yield
-    cache.clear()
+    clear_own_cache()
 
 
 @pytest.fixture
