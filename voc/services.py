@@ -44,15 +44,19 @@ def voc_tag_verbatims(verbatims: list[Verbatim], *, rules: list[TopicRule], now:
     if not verbatims:
         return 0
     now = now or timezone.now()
-    cache: dict[tuple[str, bool, bool], object] = {}
+    cache: dict[tuple[str, bool, bool, bool], object] = {}
     entries = []
     for v in verbatims:
         # The same short verbatim ("没有", "洗车不干净") recurs: segment each text once per batch.
-        key = (v.text, v.negative_by_nature, v.suggestion)
+        key = (v.text, v.negative_by_nature, v.suggestion, v.weak_answer)
         tagged = cache.get(key)
         if tagged is None:
             tagged = cache[key] = tag_text(
-                v.text, rules, negative_by_nature=v.negative_by_nature, suggestion=v.suggestion
+                v.text,
+                rules,
+                negative_by_nature=v.negative_by_nature,
+                suggestion=v.suggestion,
+                weak_answer=v.weak_answer,
             )
         entry = VocEntry(
             store_id=v.store_id,

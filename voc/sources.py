@@ -47,6 +47,12 @@ class Verbatim:
     def suggestion(self) -> bool:
         return self.source == VocSource.SURVEY_ANSWER
 
+    @property
+    def weak_answer(self) -> bool:
+        """A hot alert's text is its negative answers' lines — the questions' wording, not the
+        customer's: read as negative mentions of the topics the questions name (voc.tagging)."""
+        return self.source == VocSource.HOT_ALERT
+
 
 def _callback_department(kind: str | None) -> str:
     return DepartmentKind.SALES if kind == CallbackKind.SALES else DepartmentKind.SERVICE
@@ -128,7 +134,9 @@ def _outreach(row: dict) -> tuple:
 def _hot_alert(row: dict) -> tuple:
     reasons = row["reasons"] if isinstance(row["reasons"], list) else []
     # Only the negative answers: the customer's text answers are tagged once, as the questionnaire's
-    # own entries, and the agent's grumble mark says nothing of a topic.
+    # own entries, and the agent's grumble mark says nothing of a topic. A negative answer's line is
+    # the question's wording ("Q10 否：…是否满意?"), tagged as a weak answer (`Verbatim.weak_answer`):
+    # the topics it names count as criticised, its 满意 is no praise.
     lines = [str(r) for r in reasons if reason_is_negative_answer(str(r))]
     return (
         "\n".join(lines),

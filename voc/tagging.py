@@ -9,6 +9,10 @@ What we chose (the issue leaves it open), kept simple enough to explain to a CR 
   (不 + 干净 is criticism). A topic's mention takes its clause's sign, so "休息区很舒服，但是洗车不干净"
   is praise of 环境 and criticism of 洗车. A complaint or a hot alert is negative by what it is: where
   the words say nothing, the mention is negative.
+- A hot alert's reason lines are not words anyone said: a negative answer's line is the question's
+  own wording ("Q10 否：…您对财务人员的工作效率及服务态度是否满意?"), whose 满意 is no praise. Such a
+  text is read as a *weak answer* (`weak_answer=True`): the topics its keywords name are each a
+  NEGATIVE mention (the customer answered that question badly) and no sentiment word is read.
 - A questionnaire suggestion asks for something when it holds a request word (希望, 建议, 能不能 …)
   and is not one of the "nothing to say" answers.
 """
@@ -214,15 +218,23 @@ def asks_for_something(text: str) -> bool:
 
 
 def tag_text(
-    text: str, topics: list[TopicRule], *, negative_by_nature: bool = False, suggestion: bool = False
+    text: str,
+    topics: list[TopicRule],
+    *,
+    negative_by_nature: bool = False,
+    suggestion: bool = False,
+    weak_answer: bool = False,
 ) -> Tagged:
+    """Tag one text. `weak_answer`: the text is a questionnaire's wording answered badly (a hot
+    alert's reason line), not what anyone said — every topic it names is a negative mention and
+    the text's own praise or criticism words are not read."""
     tokens = segment_with_punctuation(text)
     clauses = _clauses(tokens)
     words = [w for clause in clauses for w in clause]
     total = 0
     sums: dict[tuple[int, str], int] = {}
     for clause in clauses:
-        polarity = clause_polarity(clause)
+        polarity = -1 if weak_answer else clause_polarity(clause)
         total += polarity
         joined, word_set = "".join(clause), set(clause)
         for topic in topics:
@@ -234,7 +246,7 @@ def tag_text(
     for key, value in sums.items():
         polarity = _sign(value)
         mentions[key] = -1 if negative_by_nature and polarity == 0 else polarity
-    polarity = -1 if negative_by_nature else _sign(total)
+    polarity = -1 if negative_by_nature or weak_answer else _sign(total)
     return Tagged(
         words=words,
         polarity=polarity,

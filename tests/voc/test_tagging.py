@@ -44,6 +44,17 @@ def test_a_complaint_is_negative_where_its_words_say_nothing():
     assert result.polarity == -1 and topics["配件"] == -1
 
 
+def test_a_weak_answer_reads_no_praise_in_the_question():
+    """满意 in a question's wording is not the customer's praise: as a weak answer every topic the
+    question names is negative, and the text is negative as a whole."""
+    line = "Q10 否：请问,结算时您对财务人员的工作效率及服务态度是否满意?"
+    assert tagged(line)[1] == {"价格": 1, "服务态度": 1}  # what reading it as words would say
+    result, topics = tagged(line, weak_answer=True)
+    assert topics == {"价格": -1, "服务态度": -1} and result.polarity == -1
+    result, topics = tagged("Q7 3分：您对休息区的环境是否满意？", weak_answer=True)
+    assert topics == {"环境": -1} and result.polarity == -1
+
+
 def test_domain_words_and_staff_names_stay_whole(store_a):
     StaffFactory(store=store_a, name="欧阳晓峰")
     result, _topics = tagged("欧阳晓峰换的机油滤芯有问题")

@@ -12,8 +12,9 @@ from callbacks.hot_alerts import AGENT_GRUMBLE_REASON
 from callbacks.models import HotAlert
 from crm.choices import StaffRole
 from retention.models import OutreachAttempt, OutreachTask
-from surveys.models import Question
-from surveys.services import verbatim_line
+from surveys.choices import QuestionType
+from surveys.models import Answer, Question
+from surveys.services import answer_reason, verbatim_line
 from tests.concurrency import run_at_once
 from tests.factories import CustomerFactory, StaffFactory
 from tests.voc.factories import call_note, complaint, local, suggestion
@@ -24,6 +25,15 @@ from voc.models import VocCursor, VocEntry, VocMention, VocTopic
 pytestmark = pytest.mark.django_db(transaction=False)
 
 NOW = local(2026, 11, 20, 10, 0)
+
+# The finance question of the service questionnaire, answered 否 (its negative answer).
+FINANCE_QUESTION = "请问,结算时您对财务人员的工作效率及服务态度是否满意?"
+
+
+def negative_answer_line(code: str, text: str) -> str:
+    """A hot-alert reason line exactly as surveys.services writes it for a negative yes/no answer."""
+    question = Question(code=code, text=text, type=QuestionType.YES_NO, negative_answer="否")
+    return answer_reason(question, Answer(question=question, yes=False))
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +52,8 @@ def _verbatims(store):
 
 def test_every_source_becomes_an_entry_counted_where_it_belongs(store_a):
     task = _verbatims(store_a)
-    HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=["Q5 服务顾问是否按时交车？否"])
+    reasons = [negative_answer_line("Q5", "服务顾问是否按时交车？")]
+    HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=reasons)
     counts = tasks.voc_tag_new()
     assert counts[VocSource.SURVEY_ANSWER] == 1 and counts[VocSource.CALL_NOTE] == 1
     assert counts[VocSource.COMPLAINT] == 1 and counts[VocSource.HOT_ALERT] == 1
@@ -114,7 +125,21 @@ def test_a_hot_alert_entry_keeps_its_negative_answers_only(store_a):
     marks imported from callbacks.hot_alerts) are not what the alert's entry says of a topic."""
     task = _verbatims(store_a)
     words = verbatim_line(Question(code="Q11"), "交车太慢了")
-    reasons = [AGENT_GRUMBLE_REASON, "Q5 服务顾问是否按时交车？否", words]
+    line = negative_answer_line("Q10", FINANCE_QUESTION)
+    assert line == f"Q10 否：{FINANCE_QUESTION}"  # the format the alert really carries
+    HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=[AGENT_GRUMBLE_REASON, line, words])
+    tasks.voc_tag_new()
+    assert VocEntry.objects.get(source=VocSource.HOT_ALERT).text == line
+
+
+def test_a_weak_answer_criticises_the_topics_its_question_names(store_a):
+    """A negative answer's line is the question's wording, not the customer's: its 满意 is no
+    praise. The topics the question names (结算 → 价格, 服务态度) are negative mentions."""
+    task = _verbatims(store_a)
+    reasons = [negative_answer_line("Q10", FINANCE_QUESTION), negative_answer_line("Q3", "您对本次服务是否满意?")]
     HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=reasons)
     tasks.voc_tag_new()
-    assert VocEntry.objects.get(source=VocSource.HOT_ALERT).text == "Q5 服务顾问是否按时交车？否"
+    entry = VocEntry.objects.get(source=VocSource.HOT_ALERT)
+    mentions = {(m.topic.name, m.polarity) for m in entry.mentions.all()}
+    assert mentions == {("价格", -1), ("服务态度", -1)}
+    assert entry.polarity == -1
