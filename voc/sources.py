@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from callbacks.choices import CallbackKind
 from callbacks.hot_alerts import reason_is_negative_answer
@@ -26,6 +26,7 @@ from retention.models import OutreachAttempt
 from surveys.choices import QuestionType
 from surveys.models import Answer
 from voc.choices import NEGATIVE_BY_NATURE, VocSource
+from voc.models import VocEntry
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,13 @@ class VerbatimSource:
     def rows(self, *, after_id: int = 0, limit: int) -> list[dict]:
         """The next `limit` rows past `after_id` (the incremental run's keyset batch)."""
         qs = self.queryset().filter(id__gt=after_id).order_by("id")
+        return list(qs.values("id", self.store_field, self.time_field, *self.fields)[:limit])
+
+    def untagged_rows(self, *, after_id: int, up_to: int, limit: int) -> list[dict]:
+        """The next `limit` rows in (`after_id`, `up_to`] that have no entry yet: rows that committed
+        after a run had read past their id (the look-back of the incremental run)."""
+        tagged = VocEntry.objects.filter(source=self.source, source_id=OuterRef("id"))
+        qs = self.queryset().filter(id__gt=after_id, id__lte=up_to).exclude(Exists(tagged)).order_by("id")
         return list(qs.values("id", self.store_field, self.time_field, *self.fields)[:limit])
 
     def window_ids(self, *, start: dt.datetime, end: dt.datetime, store_ids: list[int] | None = None) -> list[int]:

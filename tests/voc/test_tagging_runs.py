@@ -3,10 +3,12 @@ beat task run twice creates no duplicate; two runs at once neither; `tag_voc --m
 after the topic list changed."""
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from callbacks.hot_alerts import AGENT_GRUMBLE_REASON
 from callbacks.models import HotAlert
@@ -143,3 +145,84 @@ def test_a_weak_answer_criticises_the_topics_its_question_names(store_a):
     mentions = {(m.topic.name, m.polarity) for m in entry.mentions.all()}
     assert mentions == {("价格", -1), ("服务态度", -1)}
     assert entry.polarity == -1
+
+
+class _OpenInsert:
+    """A call note inserted in another connection's transaction, left open until `commit()`: its id
+    is given at the insert, its row visible to others only at the commit (a slow import)."""
+
+    def __init__(self, *, store, staff, text: str):
+        self.inserted, self.release = threading.Event(), threading.Event()
+        self.errors: list[BaseException] = []
+        self.thread = threading.Thread(target=self._work, args=(store, staff, text))
+
+    def _work(self, store, staff, text):
+        try:
+            with transaction.atomic():
+                self.note = call_note(store=store, text=text, at=local(2026, 11, 19, 15), staff=staff)
+                self.inserted.set()
+                assert self.release.wait(30)
+        except BaseException as exc:
+            self.errors.append(exc)
+            self.inserted.set()
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.inserted.wait(30) and not self.errors
+        return self
+
+    def commit(self):
+        self.release.set()
+        self.thread.join(30)
+        assert not self.errors
+
+    def __exit__(self, *exc):
+        if self.thread.is_alive():
+            self.commit()
+
+
+def _entry_texts(source=VocSource.CALL_NOTE):
+    return sorted(VocEntry.objects.filter(source=source).values_list("text", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_that_commits_after_a_newer_one_is_tagged_by_the_next_run(store_a):
+    """Row N is inserted in an open transaction, N+1 commits, the run reads N+1 (the cursor passes N);
+    once N commits, the next run tags it (the look-back), and the one after tags nothing twice."""
+    staff = StaffFactory(store=store_a, role=StaffRole.SERVICE_ADVISOR)
+    with _OpenInsert(store=store_a, staff=staff, text="洗车不干净") as late:
+        newer = call_note(store=store_a, text="等了2个小时", at=local(2026, 11, 19, 16), staff=staff)
+        assert newer.pk > late.note.pk
+        assert tasks.voc_tag_new()[VocSource.CALL_NOTE] == 1
+        assert VocCursor.objects.get(source=VocSource.CALL_NOTE).last_id == newer.pk
+        late.commit()
+    assert tasks.voc_tag_new()[VocSource.CALL_NOTE] == 1
+    assert _entry_texts() == ["洗车不干净", "等了2个小时"]
+    late_entry = VocEntry.objects.get(source=VocSource.CALL_NOTE, source_id=late.note.pk)
+    assert {(m.topic.name, m.polarity) for m in late_entry.mentions.all()} == {("洗车", -1)}
+    mentions = VocMention.objects.count()
+    assert tasks.voc_tag_new()[VocSource.CALL_NOTE] == 0
+    assert VocMention.objects.count() == mentions and VocEntry.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_committed_later_than_the_window_waits_for_the_nightly_run(store_a):
+    """The 15-minute run looks back an hour; a transaction open longer is caught by the nightly run,
+    which looks back a day. The floor settles once its run is an hour old."""
+    from voc.services import LATE_COMMIT_WINDOW, voc_tag_late
+
+    staff = StaffFactory(store=store_a, role=StaffRole.SERVICE_ADVISOR)
+    with _OpenInsert(store=store_a, staff=staff, text="洗车不干净") as late:
+        newer = call_note(store=store_a, text="等了2个小时", at=local(2026, 11, 19, 16), staff=staff)
+        tasks.voc_tag_new()
+        with time_machine.travel(NOW + LATE_COMMIT_WINDOW + dt.timedelta(minutes=15), tick=False):
+            tasks.voc_tag_new()
+            assert VocCursor.objects.get(source=VocSource.CALL_NOTE).settled_id == newer.pk
+            late.commit()
+            tasks.voc_tag_new()
+            assert _entry_texts() == ["等了2个小时"]  # past the hour's look-back
+        with time_machine.travel(NOW + dt.timedelta(hours=16), tick=False):
+            assert voc_tag_late()[VocSource.CALL_NOTE] == 1
+    assert _entry_texts() == ["洗车不干净", "等了2个小时"]
