@@ -201,10 +201,19 @@ def voc_tag_new(
     return counts
 
 
-def voc_tag_late(*, window: dt.timedelta = NIGHTLY_WINDOW) -> dict[str, int]:
+def voc_tag_late(*, window: dt.timedelta = NIGHTLY_WINDOW, batch_size: int = BATCH_SIZE) -> dict[str, int]:
     """The nightly catch-up: the rows of the last day without an entry (committed later than the
-    late-commit window after their insert), as well as anything new."""
-    return voc_tag_new(lookback=window)
+    late-commit window after their insert), anything new, and again the rows edited in the last day
+    (a complaint whose 相关责任人, department or content changed since it was tagged)."""
+    counts = voc_tag_new(lookback=window)
+    rules = voc_topic_rules()
+    since = timezone.now() - window
+    for name, source in SOURCES.items():
+        ids = source.changed_ids(since=since)
+        for i in range(0, len(ids), batch_size):
+            rows = source.rows_by_id(ids[i : i + batch_size])
+            counts[name] += voc_tag_verbatims(list(source.verbatims(rows)), rules=rules)
+    return counts
 
 
 def voc_tag_month(

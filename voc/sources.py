@@ -71,6 +71,8 @@ class VerbatimSource:
     time_field: str
     fields: tuple[str, ...]
     build: Callable[[dict], tuple[str, str, int | None, int | None]]  # text, department, staff, customer
+    # A source whose rows are edited after they are recorded: the field that says when (else None).
+    updated_field: str | None = None
 
     def rows(self, *, after_id: int = 0, limit: int) -> list[dict]:
         """The next `limit` rows past `after_id` (the incremental run's keyset batch)."""
@@ -90,6 +92,12 @@ class VerbatimSource:
         if store_ids is not None:
             qs = qs.filter(**{f"{self.store_field}__in": store_ids})
         return sorted(qs.values_list("id", flat=True))
+
+    def changed_ids(self, *, since: dt.datetime) -> list[int]:
+        """The ids of the rows edited since `since` (a source with an `updated_field`; else none)."""
+        if self.updated_field is None:
+            return []
+        return sorted(self.queryset().filter(**{f"{self.updated_field}__gte": since}).values_list("id", flat=True))
 
     def rows_by_id(self, ids: list[int]) -> list[dict]:
         qs = self.queryset().filter(id__in=ids).order_by("id")
@@ -162,7 +170,7 @@ def _complaint(row: dict) -> tuple:
     if row["demand"].strip():
         text += f"\n要求：{row['demand'].strip()}"
     department = row["department__kind"] or _CATEGORY_DEPARTMENT.get(row["category"], DepartmentKind.SERVICE)
-    return text, department, None, row["customer_id"]
+    return text, department, row["complained_staff_id"], row["customer_id"]
 
 
 SOURCES: dict[str, VerbatimSource] = {
@@ -211,8 +219,9 @@ SOURCES: dict[str, VerbatimSource] = {
             lambda: Case.objects.all(),
             "store_id",
             "received_at",
-            ("content", "demand", "category", "department__kind", "customer_id"),
+            ("content", "demand", "category", "department__kind", "complained_staff_id", "customer_id"),
             _complaint,
+            updated_field="updated_at",
         ),
     )
 }

@@ -226,3 +226,28 @@ def test_a_row_committed_later_than_the_window_waits_for_the_nightly_run(store_a
         with time_machine.travel(NOW + dt.timedelta(hours=16), tick=False):
             assert voc_tag_late()[VocSource.CALL_NOTE] == 1
     assert _entry_texts() == ["洗车不干净", "等了2个小时"]
+
+
+def test_a_complaint_counts_against_the_staff_member_complained_about(store_a):
+    """The case's 相关责任人, not its handler: on the entry and on its mentions (the VOC page's by-staff
+    counts). Named after the complaint was tagged, the nightly run moves the entry to them."""
+    from voc.services import voc_tag_late
+
+    advisor = StaffFactory(store=store_a, name="孙顾问", role=StaffRole.SERVICE_ADVISOR)
+    with time_machine.travel(local(2026, 11, 18, 11), tick=False):
+        case = complaint(store=store_a, content="服务顾问态度很差", received_at=local(2026, 11, 18, 10))
+        case.complained_staff = advisor
+        case.save(update_fields=["complained_staff", "updated_at"])
+        tasks.voc_tag_new()
+    entry = VocEntry.objects.get(source=VocSource.COMPLAINT)
+    assert entry.staff == advisor
+    assert {(m.topic.name, m.staff_id, m.polarity) for m in entry.mentions.all()} == {("服务态度", advisor.pk, -1)}
+
+    later = complaint(store=store_a, content="洗车不干净", received_at=local(2026, 11, 19, 10))
+    tasks.voc_tag_new()
+    assert VocEntry.objects.get(source_id=later.pk, source=VocSource.COMPLAINT).staff is None
+    later.complained_staff = advisor
+    later.save(update_fields=["complained_staff", "updated_at"])
+    assert voc_tag_late()[VocSource.COMPLAINT] == 1  # the one edited in the last day
+    entry = VocEntry.objects.get(source_id=later.pk, source=VocSource.COMPLAINT)
+    assert entry.staff == advisor and {m.staff_id for m in entry.mentions.all()} == {advisor.pk}
