@@ -141,6 +141,19 @@ def test_list_pages_query_counts_do_not_grow_with_rows(client, store_a, cr_manag
             assert client.get(url).status_code == 200
 
 
+def test_a_share_is_a_percentage_in_the_export_and_its_month_in_progress_is_marked(store_a, tmp_path):
+    """A yes/no question's result is a share written as a number in the percent format, like every
+    rate of the reports; the month in progress (November) carries 进行中 in its format."""
+    for month, value in ((8, "是"), (9, "否"), (10, "是"), (11, "是")):
+        answered(store=store_a, kind=CallbackKind.SALES, source=local(2026, month, 3, 10), code="Q3", value=value)
+    action(meeting=meeting(store=store_a, held_on=dt.date(2026, 9, 10)), kind="sales", code="Q3")
+    out = tmp_path / "t15.xlsx"
+    call_command("export_report", "eqc_actions", "--month", "2026-09", "--store", store_a.code, "--out", str(out))
+    cells = next(r for r in load_workbook(out).active.iter_rows() if r[0].value == 1)[6:10]
+    assert [c.value for c in cells] == [pytest.approx(1 / 2), pytest.approx(2 / 3), pytest.approx(2 / 3), None]
+    assert [c.number_format for c in cells[:3]] == ["0.0%", "0.0%", '0.0%" 进行中"']
+
+
 def test_export_has_table_15_headers_and_results(store_a, general_manager, tmp_path):
     for month, score in ((8, 6), (9, 6), (10, 7), (11, 9)):
         answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, month, 3, 10), code="Q9", value=score)
@@ -149,7 +162,8 @@ def test_export_has_table_15_headers_and_results(store_a, general_manager, tmp_p
     services.eqc_action_sign_off(action=act, user=general_manager, note="同意")
     out = tmp_path / "t15.xlsx"
     call_command("export_report", "eqc_actions", "--month", "2026-09", "--store", store_a.code, "--out", str(out))
-    rows = [r for r in load_workbook(out).active.iter_rows(values_only=True) if any(v is not None for v in r)]
+    sheet = load_workbook(out).active
+    rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
     header = next(i for i, r in enumerate(rows) if r[0] == "序号")
     assert list(rows[header]) == [
         "序号",
@@ -168,6 +182,9 @@ def test_export_has_table_15_headers_and_results(store_a, general_manager, tmp_p
     row = rows[header + 1]
     assert row[1].startswith("Q9 ") and row[4] == "服务经理"
     # M0 = Sep: Jul–Sep (6, 6) → 6.00; Aug–Oct → (6+6+7)/3; Sep–Nov → (6+7+9)/3; +3 (Dec) not begun.
-    assert row[6:10] == ("6.00分", f"{(6 + 6 + 7) / 3:.2f}分", f"{(6 + 7 + 9) / 3:.2f}分", None)
+    # Numbers (SPEC §9), a mean in its score format; November, the month in progress, marked so.
+    assert row[6:10] == (6, pytest.approx((6 + 6 + 7) / 3), pytest.approx((6 + 7 + 9) / 3), None)
+    cells = next(r for r in sheet.iter_rows() if r[0].value == 1)[6:9]
+    assert [c.number_format for c in cells] == ['0.00"分"', '0.00"分"', '0.00"分 进行中"']
     assert row[10] is None  # blank until December has ended
     assert "同意" in row[11]
