@@ -2,7 +2,6 @@
 users who may see the case; upload and delete audited."""
 
 import pathlib
-import re
 import struct
 import zlib
 
@@ -16,7 +15,7 @@ from complaints.attachments import attachment_upload
 from complaints.choices import Action
 from complaints.models import CaseAttachment
 from complaints.services import CaseError
-from config.urls import MEDIA_PATTERN
+from config.urls import media_path_is_private
 from crm.choices import Role
 from tests.factories import UserFactory
 
@@ -154,11 +153,22 @@ def test_another_stores_user_cannot_download_or_delete(case, cr_manager, client_
     assert CaseAttachment.objects.count() == 1
 
 
-def test_the_media_route_does_not_serve_private_files(case, cr_manager):
-    """The development media route (config.urls, DEBUG only) leaves MEDIA_ROOT/private out."""
+@pytest.mark.parametrize("prefix", ["private/", "/private/", "./private/", "imports/../private/", "private/./"])
+def test_the_media_route_does_not_serve_private_files(case, cr_manager, private_media, client, settings, prefix):
+    """The development media route (config.urls, DEBUG only) leaves MEDIA_ROOT/private out, however
+    the path is spelt: `serve` normalises media//private/… and media/./private/… to the same file."""
     attachment = attachment_upload(case=case, user=cr_manager, upload=upload("letter.pdf", PDF))
-    assert not re.match(MEDIA_PATTERN, f"media/{attachment.file.name}")
-    assert re.match(MEDIA_PATTERN, "media/imports/2026/10/x.xlsx")
+    public = private_media / "imports" / "x.txt"
+    public.parent.mkdir(parents=True)
+    public.write_bytes(b"public")
+    settings.DEBUG = True
+    inside = attachment.file.name.removeprefix("private/")
+    assert client.get(f"/media/{prefix}{inside}").status_code == 404
+    assert media_path_is_private(f"{prefix}{inside}")
+    served = client.get("/media/imports/x.txt")  # the control: the route serves other media
+    assert served.status_code == 200 and b"".join(served.streaming_content) == b"public"
+    settings.DEBUG = False
+    assert client.get("/media/imports/x.txt").status_code == 404
 
 
 def test_only_the_uploader_or_the_cr_manager_deletes(case, cr_manager, agent, client_for, store_a):
