@@ -2,7 +2,9 @@
 `export_report file_audits --month M` and `export_report eqc_actions --month M`, and their pages in
 the report index, registered from ImprovementConfig.ready().
 
-- file_audits: the audits of the weeks whose Monday falls in M (see improvement.audits).
+- file_audits: the audits of the weeks whose Monday falls in M (see improvement.audits). SPEC fixes
+  the headers (no 门店 column): an export of several stores groups the audits by store, each group
+  under a line naming its store (in the 序号 column) and numbered from 1.
 - eqc_actions: the actions decided in M (M0 = M), with their results as of today. Results are
   numbers (SPEC §9) in their own number format (`crm.reporting.Figure`): a score question's mean as
   8.53 in `0.00"分"`, a yes/no or choice question's share of non-negative answers as 0.853 in `0.0%`
@@ -12,6 +14,7 @@ the report index, registered from ImprovementConfig.ready().
 """
 
 import datetime as dt
+from itertools import groupby
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -51,19 +54,26 @@ EQC_COLUMNS = [
 
 def build_file_audits(*, store_ids: list[int] | None, month: dt.date) -> ReportTable:
     kinds, statuses = dict(FileKind.choices), dict(AuditStatus.choices)
-    audits = list(selectors.month_audits(store_ids=store_ids, month=month))
-    rows = [
-        {
-            "no": index,
-            "kind": str(kinds[audit.kind]),
-            "file_no": audit.file_no,
-            "status": str(statuses.get(audit.status, "")),
-            "description": audit.abnormal_description,
-            "measure": audit.improvement_measure,
-            "responsible": audit.responsible.name if audit.responsible_id else "",
-        }
-        for index, audit in enumerate(audits, start=1)
-    ]
+    audits = list(selectors.month_audits(store_ids=store_ids, month=month))  # by store, week, position
+    several = len({a.store_id for a in audits}) > 1
+    rows: list[dict] = []
+    for _store_id, group in groupby(audits, key=lambda a: a.store_id):
+        group = list(group)
+        if several:
+            # SPEC's headers stay: each store's audits under a line naming it, numbered from 1.
+            rows.append({"no": group[0].store.name})
+        rows.extend(
+            {
+                "no": index,
+                "kind": str(kinds[audit.kind]),
+                "file_no": audit.file_no,
+                "status": str(statuses.get(audit.status, "")),
+                "description": audit.abnormal_description,
+                "measure": audit.improvement_measure,
+                "responsible": audit.responsible.name if audit.responsible_id else "",
+            }
+            for index, audit in enumerate(group, start=1)
+        )
     abnormal = sum(1 for a in audits if a.status == AuditStatus.ABNORMAL)
     unchecked = sum(1 for a in audits if not a.status)
     return ReportTable(
