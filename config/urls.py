@@ -37,7 +37,7 @@ urlpatterns = [
 # only through their own views, which check that the user may see the record. The check is made on
 # the path as `serve` will open it — normalised and joined to MEDIA_ROOT, symlinks resolved — not on
 # the URL's text: media//private/… and media/./private/… name the same files as media/private/….
-# The route is always there and answers only under DEBUG (so that tests can switch DEBUG on).
+# The route exists under DEBUG only (and its view checks DEBUG again).
 PRIVATE_MEDIA_DIR = "private"
 
 
@@ -55,4 +55,7 @@ def dev_media(request, path: str):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
-urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", dev_media)]
+MEDIA_PATTERN = rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$"
+
+if settings.DEBUG:
+    urlpatterns += [re_path(MEDIA_PATTERN, dev_media)]

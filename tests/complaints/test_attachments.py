@@ -2,12 +2,15 @@
 users who may see the case; upload and delete audited."""
 
 import pathlib
+import posixpath
+import re
 import struct
 import zlib
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 from django.test import override_settings
 from django.urls import reverse
 
@@ -15,7 +18,7 @@ from complaints.attachments import attachment_upload
 from complaints.choices import Action
 from complaints.models import CaseAttachment
 from complaints.services import CaseError
-from config.urls import media_path_is_private
+from config.urls import MEDIA_PATTERN, dev_media, media_path_is_private
 from crm.choices import Role
 from tests.factories import UserFactory
 
@@ -154,7 +157,7 @@ def test_another_stores_user_cannot_download_or_delete(case, cr_manager, client_
 
 
 @pytest.mark.parametrize("prefix", ["private/", "/private/", "./private/", "imports/../private/", "private/./"])
-def test_the_media_route_does_not_serve_private_files(case, cr_manager, private_media, client, settings, prefix):
+def test_the_media_route_does_not_serve_private_files(case, cr_manager, private_media, rf, settings, prefix):
     """The development media route (config.urls, DEBUG only) leaves MEDIA_ROOT/private out, however
     the path is spelt: `serve` normalises media//private/… and media/./private/… to the same file."""
     attachment = attachment_upload(case=case, user=cr_manager, upload=upload("letter.pdf", PDF))
@@ -162,13 +165,21 @@ def test_the_media_route_does_not_serve_private_files(case, cr_manager, private_
     public.parent.mkdir(parents=True)
     public.write_bytes(b"public")
     settings.DEBUG = True
-    inside = attachment.file.name.removeprefix("private/")
-    assert client.get(f"/media/{prefix}{inside}").status_code == 404
-    assert media_path_is_private(f"{prefix}{inside}")
-    served = client.get("/media/imports/x.txt")  # the control: the route serves other media
+
+    def get(path):
+        match = re.match(MEDIA_PATTERN, f"media/{path}")  # the route's own pattern takes the path
+        try:
+            return dev_media(rf.get(f"/media/{path}"), match["path"])
+        except Http404:
+            return None
+
+    path = f"{prefix}{attachment.file.name.removeprefix('private/')}"
+    assert (private_media / posixpath.normpath(path).lstrip("/")).is_file()  # the file serve would open
+    assert get(path) is None and media_path_is_private(path)
+    served = get("imports/x.txt")  # the control: the route serves other media
     assert served.status_code == 200 and b"".join(served.streaming_content) == b"public"
     settings.DEBUG = False
-    assert client.get("/media/imports/x.txt").status_code == 404
+    assert get("imports/x.txt") is None
 
 
 def test_only_the_uploader_or_the_cr_manager_deletes(case, cr_manager, agent, client_for, store_a):
