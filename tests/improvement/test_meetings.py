@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from callbacks.choices import CallbackKind
-from improvement import services
+from improvement import selectors, services, tasks
 from improvement.models import EqcAction, ImprovementMeeting
 from tests.improvement.factories import action, answered, local, meeting
 from tests.reports.factories import make_case
@@ -44,6 +44,52 @@ def test_the_cr_manager_records_a_meeting_with_last_months_figures(client, store
     assert (weakest[0]["kind"], weakest[0]["code"], weakest[0]["negative_rate"]) == ("service", "Q8", 1.0)
     assert page.context["figures"]["complaints_received"] == 1
     assert b"VOC" in page.content
+
+
+def test_a_held_meeting_keeps_the_figures_it_was_held_with(client, store_a, cr_manager):
+    """Recorded after it was held, the meeting keeps its prepared figures: later answers and
+    complaints of its month do not change what its page shows (the live figures have moved on), and
+    the page reads the snapshot with the same shapes as the live figures."""
+    for day in (5, 6):
+        answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, 10, day, 10), code="Q8", value="否")
+    make_case(store=store_a, received_at=local(2026, 10, 9, 9))
+    held = meeting(store=store_a, held_on=dt.date(2026, 11, 10), chair=cr_manager)
+    assert held.figures_frozen_at == NOW
+    client.force_login(cr_manager)
+    before = client.get(reverse("improvement:meeting_detail", args=[held.pk]))
+    # Late data of October: more complaints, the Q8 answers now mostly positive.
+    for day in (7, 8, 9, 12, 13):
+        answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, 10, day, 10), code="Q8", value="是")
+    make_case(store=store_a, received_at=local(2026, 10, 20, 9))
+    services.meeting_update(meeting=held, attendees="总经理", minutes="补记")  # a later save keeps it too
+    page = client.get(reverse("improvement:meeting_detail", args=[held.pk]))
+    figures = page.context["figures"]
+    assert figures["complaints_received"] == 1 and figures["weakest"][0]["negative_rate"] == 1.0
+    assert figures["weakest"] == before.context["figures"]["weakest"]
+    assert 'data-testid="figures-source"' in page.content.decode() and "会议当时的数据" in page.content.decode()
+    live = selectors.meeting_live_figures(meeting=held)
+    assert live["complaints_received"] == 2
+
+
+def test_a_meeting_recorded_ahead_is_live_until_held_then_kept(client, store_a, cr_manager):
+    """Recorded before its date it shows live figures; on its day the beat keeps them, once."""
+    make_case(store=store_a, received_at=local(2026, 11, 3, 9))
+    ahead = meeting(store=store_a, held_on=dt.date(2026, 12, 8), chair=cr_manager)
+    assert ahead.figures_snapshot is None
+    client.force_login(cr_manager)
+    page = client.get(reverse("improvement:meeting_detail", args=[ahead.pk]))
+    assert page.context["figures"]["frozen_at"] is None and page.context["figures"]["complaints_received"] == 1
+    make_case(store=store_a, received_at=local(2026, 11, 4, 9))
+    assert tasks.meetings_freeze_held() == 0  # not held yet
+    on_the_day = local(2026, 12, 8, 23, 50)
+    with time_machine.travel(on_the_day, tick=False):
+        assert tasks.meetings_freeze_held() == 1
+        assert tasks.meetings_freeze_held() == 0  # once
+    make_case(store=store_a, received_at=local(2026, 11, 5, 9))
+    ahead.refresh_from_db()
+    assert ahead.figures_frozen_at == on_the_day
+    figures = client.get(reverse("improvement:meeting_detail", args=[ahead.pk])).context["figures"]
+    assert figures["complaints_received"] == 2
 
 
 def test_an_action_opened_from_a_weak_item_and_signed_off_by_the_gm(client, store_a, cr_manager, general_manager):
