@@ -16,6 +16,7 @@ from complaints.forms import AttachmentForm, CaseCreateForm, CaseFilterForm
 from complaints.intake import intake_initial, intake_submit
 from complaints.printing import case_print_form
 from complaints.services import CaseError
+from crm.masking import can_see_full_numbers
 from crm.scoping import stores_for_user
 
 LIST_TITLES = {
@@ -76,7 +77,8 @@ def case_detail(request, pk: int):
 def case_print(request, pk: int):
     """The case on table 6's paper form (紧急投诉应对联络表), to print or save as PDF."""
     form = case_print_form(user=request.user, pk=pk, now=timezone.now())
-    return render(request, "complaints/case_print.html", {"form": form, "case": form.case})
+    context = {"form": form, "case": form.case, "full_numbers": can_see_full_numbers(request.user)}
+    return render(request, "complaints/case_print.html", context)
 
 
 def _detail_context(case, now, forms, *, user=None, attachment_form=None):
@@ -95,6 +97,9 @@ def _detail_context(case, now, forms, *, user=None, attachment_form=None):
         "attachment_form": attachment_form
         or (AttachmentForm() if user is not None and attachments.may_attach(case=case, user=user) else None),
         "attachment_max_mb": attachments.attachment_max_bytes() // (1024 * 1024),
+        # The customer's words and contact number: phone and id numbers masked for roles without
+        # crm.view_full_phone (the GM), as on every page that shows what a customer said.
+        "full_numbers": can_see_full_numbers(user) if user is not None else False,
     }
 
 

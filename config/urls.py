@@ -1,9 +1,13 @@
+import posixpath
 import re
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.http import Http404
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -29,12 +33,29 @@ urlpatterns = [
     path("", include("crm.urls")),
 ]
 
-# Development media, except MEDIA_ROOT/private (complaint attachments): those are read only
-# through complaints:attachment_download, which checks that the user may see the case.
-MEDIA_PATTERN = rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?!private/)(?P<path>.*)$"
+# Development media, except MEDIA_ROOT/private (complaint attachments, recordings): those are read
+# only through their own views, which check that the user may see the record. The check is made on
+# the path as `serve` will open it — normalised and joined to MEDIA_ROOT, symlinks resolved — not on
+# the URL's text: media//private/… and media/./private/… name the same files as media/private/….
+# The route exists under DEBUG only (and its view checks DEBUG again).
+PRIVATE_MEDIA_DIR = "private"
+
+
+def media_path_is_private(path: str) -> bool:
+    """Whether `path` (below MEDIA_URL, as the URL gives it) opens a file of MEDIA_ROOT/private — or
+    leaves MEDIA_ROOT, which `serve` refuses anyway."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    target = (root / posixpath.normpath(path).lstrip("/")).resolve()
+    return not target.is_relative_to(root) or target.is_relative_to((root / PRIVATE_MEDIA_DIR).resolve())
+
+
+def dev_media(request, path: str):
+    if not settings.DEBUG or media_path_is_private(path):
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+MEDIA_PATTERN = rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$"
 
 if settings.DEBUG:
-    from django.urls import re_path
-    from django.views.static import serve
-
-    urlpatterns += [re_path(MEDIA_PATTERN, serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [re_path(MEDIA_PATTERN, dev_media)]

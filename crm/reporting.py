@@ -12,7 +12,10 @@ Values by column kind:
   number: int/float/Decimal or None;
 - rate: a fraction 0..1 (written as a number with the '0.0%' format) or None — a rate whose
   denominator is zero is None and shows empty, never 0 (`rate()` below is the one rule);
-- datetime / date: aware datetimes are shown in local time (Asia/Shanghai).
+- datetime / date: aware datetimes are shown in local time (Asia/Shanghai);
+- figure: a `Figure` — a number that carries its own number format and page text, for a column
+  whose rows hold figures of different kinds (table 15: a mean score in one row, a share in the
+  next), written as a number all the same.
 A string is written as text in any column (a label such as 合计 over a 序号 column). Characters that
 XML cannot carry (control characters other than tab and newlines) are dropped.
 """
@@ -39,7 +42,7 @@ from openpyxl.utils import get_column_letter
 
 from crm.xlsx_sheet import SheetWriter, cell_writer, excel_serial, row_xml, style_id
 
-ColumnKind = Literal["text", "int", "number", "rate", "datetime", "date"]
+ColumnKind = Literal["text", "int", "number", "rate", "datetime", "date", "figure"]
 TOTAL_LABEL = "合计"
 RATE_FORMAT = "0.0%"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -55,6 +58,18 @@ class ReportColumn:
     header: str
     kind: ColumnKind = "text"
     width: int = 12
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number with its own Excel number format and its text on the page (a "figure" column)."""
+
+    value: float
+    number_format: str
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass
@@ -138,6 +153,8 @@ def format_cell(value: Any, kind: str) -> str:
         return ""
     if kind == "rate":
         return f"{float(value) * 100:.1f}%"
+    if isinstance(value, Figure):
+        return value.text
     if kind == "datetime" and isinstance(value, dt.datetime):
         return local_naive(value).strftime("%Y-%m-%d %H:%M")
     if kind == "date" and isinstance(value, dt.date):
@@ -193,6 +210,24 @@ def _plain_number(value: int | float | Decimal) -> int | float:
     return float(value) if isinstance(value, Decimal) else value
 
 
+def _figure_writer(ws, index: int, *, text_style: int, font: dict, tz: dt.tzinfo, bold: bool):
+    """A "figure" column's cell writer: a `Figure` as a number in its own format (one cell writer per
+    format met, made once), anything else as a text cell."""
+    plain = cell_writer(index, style=text_style, styled_empty=bold, convert=_converter("text", tz))
+    by_format: dict[str, Callable[[Any, int], str]] = {}
+
+    def cell(value: Any, number: int) -> str:
+        if not isinstance(value, Figure):
+            return plain(value, number)
+        writer = by_format.get(value.number_format)
+        if writer is None:
+            style = style_id(ws, number_format=value.number_format, **font)
+            writer = by_format[value.number_format] = cell_writer(index, style=text_style, number_style=style)
+        return writer(float(value.value), number)
+
+    return cell
+
+
 def _row_writer(ws, columns: list[ReportColumn], *, bold: bool = False) -> Callable[[Sequence[Any], int], str]:
     """A function turning one row's values into its XML: the per-column decisions (conversion,
     style, number format) are made once here, not once per cell."""
@@ -201,6 +236,9 @@ def _row_writer(ws, columns: list[ReportColumn], *, bold: bool = False) -> Calla
     text_style = style_id(ws, **font) if bold else 0
     cells = []
     for index, column in enumerate(columns, start=1):
+        if column.kind == "figure":
+            cells.append(_figure_writer(ws, index, text_style=text_style, font=font, tz=tz, bold=bold))
+            continue
         fmt = _FORMATS.get(column.kind)
         cells.append(
             cell_writer(

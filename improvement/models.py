@@ -82,7 +82,9 @@ class FileAudit(models.Model):
 
 class ImprovementMeeting(models.Model):
     """A monthly improvement meeting (改善讨论会) of one store, chaired by the CR manager. It opens with
-    the figures of `figures_month` (the month before the meeting's), prepared by the system."""
+    the figures of `figures_month` (the month before the meeting's), prepared by the system, and keeps
+    them as they were when it was held (`figures_snapshot`): late imports, re-tagged verbatims or a
+    changed rule do not rewrite the record of what the meeting discussed."""
 
     store = models.ForeignKey("crm.Store", verbose_name=_("门店"), on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField(_("会议日期"))
@@ -93,6 +95,10 @@ class ImprovementMeeting(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("主持人"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    # The prepared figures as the meeting was held with them, taken once (improvement.services.
+    # meeting_figures_freeze) on or after `held_on`; until then the page computes them live.
+    figures_snapshot = models.JSONField(_("会议数据快照"), null=True, blank=True, editable=False)
+    figures_frozen_at = models.DateTimeField(_("快照时间"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("改善讨论会")

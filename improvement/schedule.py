@@ -10,4 +10,11 @@ BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=6, minute=30),
         "options": {"expires": 6 * 3600},
     },
+    # A meeting recorded ahead keeps its prepared figures from the day it is held (idempotent: a
+    # meeting's figures are frozen once).
+    "improvement-meetings-freeze": {
+        "task": "improvement.tasks.meetings_freeze_held",
+        "schedule": crontab(hour=23, minute=50),
+        "options": {"expires": 6 * 3600},
+    },
 }

@@ -101,6 +101,15 @@ def month_actions(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[Eq
 
 
 def meeting_figures(*, meeting: ImprovementMeeting) -> dict:
+    """The figures the meeting page shows: those the meeting was held with (its snapshot) once it has
+    one, else — a meeting not yet held, or held and not yet saved since — computed now. `frozen_at`
+    says which (None: live)."""
+    if meeting.figures_snapshot is not None:
+        return {**meeting.figures_snapshot, "frozen_at": meeting.figures_frozen_at}
+    return {**meeting_live_figures(meeting=meeting), "frozen_at": None}
+
+
+def meeting_live_figures(*, meeting: ImprovementMeeting) -> dict:
     """What the meeting opens with, for its store and its figures month: the five weakest questions
     and the flagged staff exactly as the GM's dashboard shows them (reports.dashboard.board.present over
     the stored figures), and the month's complaint summary of the monthly complaint report (its SLA

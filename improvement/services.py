@@ -1,15 +1,19 @@
 """Writes of improvement meetings and EQC actions (SPEC §10.5). File audits: improvement.audits."""
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from crm.models import Store, User
 from crm.periods import add_months
 from improvement.models import EqcAction, ImprovementMeeting
+from improvement.selectors import meeting_live_figures
 from reports.dashboard.kpis import KINDS
 from reports.dashboard.questions import RATED_TYPES
 from surveys.models import Question
@@ -39,9 +43,10 @@ def weak_item_question(*, kind: str, code: str) -> Question:
 def meeting_create(
     *, store: Store, user: User, held_on: dt.date, attendees: str, minutes: str = ""
 ) -> ImprovementMeeting:
-    """Record a meeting chaired by `user`; its figures are the previous month's."""
+    """Record a meeting chaired by `user`; its figures are the previous month's, kept as they are now
+    when the meeting has been held (a meeting recorded ahead keeps them once held)."""
     figures_month = add_months(held_on.replace(day=1), -1)
-    return ImprovementMeeting.objects.create(
+    meeting = ImprovementMeeting.objects.create(
         store=store,
         held_on=held_on,
         figures_month=figures_month,
@@ -49,12 +54,56 @@ def meeting_create(
         minutes=minutes.strip(),
         chaired_by=user,
     )
+    meeting_figures_freeze(meeting=meeting)
+    return meeting
 
 
 def meeting_update(*, meeting: ImprovementMeeting, attendees: str, minutes: str) -> ImprovementMeeting:
     meeting.attendees, meeting.minutes = attendees.strip(), minutes.strip()
     meeting.save(update_fields=["attendees", "minutes"])
+    meeting_figures_freeze(meeting=meeting)
     return meeting
+
+
+def _jsonable(value: Any) -> Any:
+    """The prepared figures as JSON: numbers stay numbers (a Decimal a float), labels text in the
+    language they were computed in, dates ISO strings."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)  # a lazy translation
+
+
+def meeting_figures_freeze(*, meeting: ImprovementMeeting, now: dt.datetime | None = None) -> bool:
+    """Keep the figures the meeting is held with: once, on or after its date (a conditional UPDATE —
+    two saves at once freeze it once). Computed in the default language (Chinese), like the exports,
+    so that the record reads the same to everyone. Returns whether this call froze it."""
+    now = now or timezone.now()
+    if meeting.figures_snapshot is not None or meeting.held_on > timezone.localdate(now):
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        snapshot = _jsonable(meeting_live_figures(meeting=meeting))
+    frozen = ImprovementMeeting.objects.filter(pk=meeting.pk, figures_snapshot__isnull=True).update(
+        figures_snapshot=snapshot, figures_frozen_at=now
+    )
+    if frozen:
+        meeting.figures_snapshot, meeting.figures_frozen_at = snapshot, now
+    return bool(frozen)
+
+
+def meetings_freeze_held(*, now: dt.datetime | None = None) -> int:
+    """Freeze the figures of the meetings held by today that were recorded ahead and not saved since
+    (the daily beat); returns how many."""
+    now = now or timezone.now()
+    due = ImprovementMeeting.objects.filter(figures_snapshot__isnull=True, held_on__lte=timezone.localdate(now))
+    return sum(meeting_figures_freeze(meeting=m, now=now) for m in due.order_by("id"))
 
 
 def eqc_action_create(

@@ -5,7 +5,14 @@ import datetime as dt
 from celery import shared_task
 from django.utils import timezone
 
+from improvement import services
 from improvement.audits import audit_week_for, file_audits_sample_week
+
+
+@shared_task
+def meetings_freeze_held() -> int:
+    """Keep the prepared figures of the meetings held by today (recorded ahead, not saved since)."""
+    return services.meetings_freeze_held()
 
 
 @shared_task

@@ -137,10 +137,18 @@ class VocMention(models.Model):
 
 
 class VocCursor(models.Model):
-    """The last source row id the incremental tagging has read, per source (a record per source)."""
+    """The incremental tagging's progress per source (a record per source).
+
+    An id is given when a row is inserted, not when it commits: a row inserted before its neighbour
+    may become visible after the run that read the neighbour. So `last_id` is only the high-water
+    mark of what runs have read; `settled_id` is the id below which every row is known read — the
+    high-water mark of a run at least `voc.services.LATE_COMMIT_WINDOW` old. Each run reads again the
+    rows between the two that have no entry yet. `marks` are the recent runs' [time, high-water]."""
 
     source = models.CharField(_("来源"), max_length=20, choices=VocSource.choices, unique=True)
     last_id = models.BigIntegerField(_("最后编号"), default=0)
+    settled_id = models.BigIntegerField(_("已确认编号"), default=0)
+    marks = models.JSONField(_("近期运行记录"), default=list, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:

@@ -44,15 +44,19 @@ def voc_tag_verbatims(verbatims: list[Verbatim], *, rules: list[TopicRule], now:
     if not verbatims:
         return 0
     now = now or timezone.now()
-    cache: dict[tuple[str, bool, bool], object] = {}
+    cache: dict[tuple[str, bool, bool, bool], object] = {}
     entries = []
     for v in verbatims:
         # The same short verbatim ("没有", "洗车不干净") recurs: segment each text once per batch.
-        key = (v.text, v.negative_by_nature, v.suggestion)
+        key = (v.text, v.negative_by_nature, v.suggestion, v.weak_answer)
         tagged = cache.get(key)
         if tagged is None:
             tagged = cache[key] = tag_text(
-                v.text, rules, negative_by_nature=v.negative_by_nature, suggestion=v.suggestion
+                v.text,
+                rules,
+                negative_by_nature=v.negative_by_nature,
+                suggestion=v.suggestion,
+                weak_answer=v.weak_answer,
             )
         entry = VocEntry(
             store_id=v.store_id,
@@ -111,28 +115,104 @@ def voc_tag_verbatims(verbatims: list[Verbatim], *, rules: list[TopicRule], now:
     return len(entries)
 
 
-def voc_tag_new(*, batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES) -> dict[str, int]:
+# How long a transaction may stay open between inserting a verbatim's row (its id is given then) and
+# committing it, for the 15-minute run still to pick the row up: an import of a big DMS file takes
+# minutes, not hours. A row committed later still is caught by the nightly run (`NIGHTLY_WINDOW`).
+LATE_COMMIT_WINDOW = dt.timedelta(hours=1)
+NIGHTLY_WINDOW = dt.timedelta(hours=25)
+# Marks older than this are dropped (the newest older one is kept as the nightly run's floor).
+_MARKS_KEPT = NIGHTLY_WINDOW + dt.timedelta(hours=1)
+
+
+# A cursor starts with one mark as old as can be: all it had read (nothing, or what a cursor had read
+# when the look-back came in) counts as read by a run long ago.
+ORIGIN = "1970-01-01T00:00:00+00:00"
+
+
+def _floor(cursor: VocCursor, *, now: dt.datetime, window: dt.timedelta) -> int:
+    """The id at or below which every row is known read: the high-water mark of the newest run at
+    least `window` before `now` — rows with ids at or below it had been inserted when that run read,
+    so their transactions, had they been open then, have ended since."""
+    old_enough = [mark_id for at, mark_id in cursor.marks if dt.datetime.fromisoformat(at) <= now - window]
+    return max(old_enough, default=cursor.settled_id)
+
+
+def _record_mark(cursor: VocCursor, *, now: dt.datetime) -> None:
+    """Note this run's high-water mark; settle the marks older than the late-commit window."""
+    marks = [*cursor.marks, [now.isoformat(), cursor.last_id]]
+    cursor.settled_id = max(cursor.settled_id, _floor(cursor, now=now, window=LATE_COMMIT_WINDOW))
+    old = [m for m in marks if dt.datetime.fromisoformat(m[0]) <= now - _MARKS_KEPT]
+    cursor.marks = [*old[-1:], *(m for m in marks if dt.datetime.fromisoformat(m[0]) > now - _MARKS_KEPT)]
+    cursor.save(update_fields=["last_id", "settled_id", "marks", "updated_at"])
+
+
+def _claim_cursor(name: str) -> VocCursor | None:
+    """The source's cursor, locked for this transaction; None when another run holds it."""
+    return VocCursor.objects.select_for_update(skip_locked=True).filter(source=name).first()
+
+
+def voc_tag_new(
+    *, batch_size: int = BATCH_SIZE, max_batches: int = MAX_BATCHES, lookback: dt.timedelta = LATE_COMMIT_WINDOW
+) -> dict[str, int]:
     """Tag the verbatims recorded since the last run, per source (the beat task). Each batch and its
     cursor advance commit together; a source whose cursor another run holds is skipped (its rows are
-    being tagged)."""
+    being tagged).
+
+    Rows that committed late — inserted (their id given) before rows a run has already read, visible
+    only after it — are not lost: each run first reads again the rows above the cursor's floor (the
+    high-water mark of a run at least `lookback` ago) that have no entry yet. `lookback` is the
+    late-commit window for the 15-minute run and a day for the nightly one."""
     rules = voc_topic_rules()
     counts: dict[str, int] = {}
     for name, source in SOURCES.items():
-        VocCursor.objects.get_or_create(source=name)
+        VocCursor.objects.get_or_create(source=name, defaults={"marks": [[ORIGIN, 0]]})
         counts[name] = 0
+        # Late rows: between the floor and what runs have read, the rows without an entry.
+        with transaction.atomic():
+            cursor = _claim_cursor(name)
+            if cursor is None:
+                continue
+            after_id, up_to = _floor(cursor, now=timezone.now(), window=lookback), cursor.last_id
         for _batch in range(max_batches):
             with transaction.atomic():
-                cursor = VocCursor.objects.select_for_update(skip_locked=True).filter(source=name).first()
-                if cursor is None:
+                if _claim_cursor(name) is None:
                     break
-                rows = source.rows(after_id=cursor.last_id, limit=batch_size)
+                rows = source.untagged_rows(after_id=after_id, up_to=up_to, limit=batch_size)
                 if not rows:
                     break
                 counts[name] += voc_tag_verbatims(list(source.verbatims(rows)), rules=rules)
-                cursor.last_id = rows[-1]["id"]
-                cursor.save(update_fields=["last_id", "updated_at"])
+                after_id = rows[-1]["id"]
             if len(rows) < batch_size:
                 break
+        # New rows past the high-water mark.
+        for _batch in range(max_batches):
+            with transaction.atomic():
+                cursor = _claim_cursor(name)
+                if cursor is None:
+                    break
+                rows = source.rows(after_id=cursor.last_id, limit=batch_size)
+                if rows:
+                    counts[name] += voc_tag_verbatims(list(source.verbatims(rows)), rules=rules)
+                    cursor.last_id = rows[-1]["id"]
+                # The mark's time is taken after the read: every id up to last_id was inserted by then.
+                _record_mark(cursor, now=timezone.now())
+            if len(rows) < batch_size:
+                break
+    return counts
+
+
+def voc_tag_late(*, window: dt.timedelta = NIGHTLY_WINDOW, batch_size: int = BATCH_SIZE) -> dict[str, int]:
+    """The nightly catch-up: the rows of the last day without an entry (committed later than the
+    late-commit window after their insert), anything new, and again the rows edited in the last day
+    (a complaint whose 相关责任人, department or content changed since it was tagged)."""
+    counts = voc_tag_new(lookback=window)
+    rules = voc_topic_rules()
+    since = timezone.now() - window
+    for name, source in SOURCES.items():
+        ids = source.changed_ids(since=since)
+        for i in range(0, len(ids), batch_size):
+            rows = source.rows_by_id(ids[i : i + batch_size])
+            counts[name] += voc_tag_verbatims(list(source.verbatims(rows)), rules=rules)
     return counts
 
 

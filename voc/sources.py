@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from callbacks.choices import CallbackKind
 from callbacks.hot_alerts import reason_is_negative_answer
@@ -26,6 +26,7 @@ from retention.models import OutreachAttempt
 from surveys.choices import QuestionType
 from surveys.models import Answer
 from voc.choices import NEGATIVE_BY_NATURE, VocSource
+from voc.models import VocEntry
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,12 @@ class Verbatim:
     def suggestion(self) -> bool:
         return self.source == VocSource.SURVEY_ANSWER
 
+    @property
+    def weak_answer(self) -> bool:
+        """A hot alert's text is its negative answers' lines — the questions' wording, not the
+        customer's: read as negative mentions of the topics the questions name (voc.tagging)."""
+        return self.source == VocSource.HOT_ALERT
+
 
 def _callback_department(kind: str | None) -> str:
     return DepartmentKind.SALES if kind == CallbackKind.SALES else DepartmentKind.SERVICE
@@ -64,10 +71,19 @@ class VerbatimSource:
     time_field: str
     fields: tuple[str, ...]
     build: Callable[[dict], tuple[str, str, int | None, int | None]]  # text, department, staff, customer
+    # A source whose rows are edited after they are recorded: the field that says when (else None).
+    updated_field: str | None = None
 
     def rows(self, *, after_id: int = 0, limit: int) -> list[dict]:
         """The next `limit` rows past `after_id` (the incremental run's keyset batch)."""
         qs = self.queryset().filter(id__gt=after_id).order_by("id")
+        return list(qs.values("id", self.store_field, self.time_field, *self.fields)[:limit])
+
+    def untagged_rows(self, *, after_id: int, up_to: int, limit: int) -> list[dict]:
+        """The next `limit` rows in (`after_id`, `up_to`] that have no entry yet: rows that committed
+        after a run had read past their id (the look-back of the incremental run)."""
+        tagged = VocEntry.objects.filter(source=self.source, source_id=OuterRef("id"))
+        qs = self.queryset().filter(id__gt=after_id, id__lte=up_to).exclude(Exists(tagged)).order_by("id")
         return list(qs.values("id", self.store_field, self.time_field, *self.fields)[:limit])
 
     def window_ids(self, *, start: dt.datetime, end: dt.datetime, store_ids: list[int] | None = None) -> list[int]:
@@ -76,6 +92,12 @@ class VerbatimSource:
         if store_ids is not None:
             qs = qs.filter(**{f"{self.store_field}__in": store_ids})
         return sorted(qs.values_list("id", flat=True))
+
+    def changed_ids(self, *, since: dt.datetime) -> list[int]:
+        """The ids of the rows edited since `since` (a source with an `updated_field`; else none)."""
+        if self.updated_field is None:
+            return []
+        return sorted(self.queryset().filter(**{f"{self.updated_field}__gte": since}).values_list("id", flat=True))
 
     def rows_by_id(self, ids: list[int]) -> list[dict]:
         qs = self.queryset().filter(id__in=ids).order_by("id")
@@ -128,7 +150,9 @@ def _outreach(row: dict) -> tuple:
 def _hot_alert(row: dict) -> tuple:
     reasons = row["reasons"] if isinstance(row["reasons"], list) else []
     # Only the negative answers: the customer's text answers are tagged once, as the questionnaire's
-    # own entries, and the agent's grumble mark says nothing of a topic.
+    # own entries, and the agent's grumble mark says nothing of a topic. A negative answer's line is
+    # the question's wording ("Q10 否：…是否满意?"), tagged as a weak answer (`Verbatim.weak_answer`):
+    # the topics it names count as criticised, its 满意 is no praise.
     lines = [str(r) for r in reasons if reason_is_negative_answer(str(r))]
     return (
         "\n".join(lines),
@@ -146,7 +170,7 @@ def _complaint(row: dict) -> tuple:
     if row["demand"].strip():
         text += f"\n要求：{row['demand'].strip()}"
     department = row["department__kind"] or _CATEGORY_DEPARTMENT.get(row["category"], DepartmentKind.SERVICE)
-    return text, department, None, row["customer_id"]
+    return text, department, row["complained_staff_id"], row["customer_id"]
 
 
 SOURCES: dict[str, VerbatimSource] = {
@@ -195,8 +219,9 @@ SOURCES: dict[str, VerbatimSource] = {
             lambda: Case.objects.all(),
             "store_id",
             "received_at",
-            ("content", "demand", "category", "department__kind", "customer_id"),
+            ("content", "demand", "category", "department__kind", "complained_staff_id", "customer_id"),
             _complaint,
+            updated_field="updated_at",
         ),
     )
 }

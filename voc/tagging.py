@@ -2,13 +2,19 @@
 each, and whether a suggestion asks for something (then it needs a feedback call, seed 003).
 
 What we chose (the issue leaves it open), kept simple enough to explain to a CR manager:
-- A keyword of one character (慢, 贵) matches a word of the segmented text only; a longer keyword
-  matches a word or a run of words (服务态度 in 服务的态度 does not, in 服务态度差 it does).
+- A keyword matches a word of the segmented text or a run of consecutive words (服务态度 in
+  服务态度差 does, in 服务的态度 not), never part of a word: 小时 does not match 小时候, nor 车洗
+  下车 + 洗手间 (so one-character keywords such as 慢, 贵 match a word only). Matching runs on jieba's
+  words, in which the keywords themselves are taught whole (voc.services.voc_topic_rules).
 - Polarity is read per clause (split at punctuation and at 但/但是/不过/就是): +1 per praise word,
   −1 per criticism word, a negation among the two words before it (不, 没, 没有 …) turns it round
   (不 + 干净 is criticism). A topic's mention takes its clause's sign, so "休息区很舒服，但是洗车不干净"
   is praise of 环境 and criticism of 洗车. A complaint or a hot alert is negative by what it is: where
   the words say nothing, the mention is negative.
+- A hot alert's reason lines are not words anyone said: a negative answer's line is the question's
+  own wording ("Q10 否：…您对财务人员的工作效率及服务态度是否满意?"), whose 满意 is no praise. Such a
+  text is read as a *weak answer* (`weak_answer=True`): the topics its keywords name are each a
+  NEGATIVE mention (the customer answered that question badly) and no sentiment word is read.
 - A questionnaire suggestion asks for something when it holds a request word (希望, 建议, 能不能 …)
   and is not one of the "nothing to say" answers.
 """
@@ -16,6 +22,7 @@ What we chose (the issue leaves it open), kept simple enough to explain to a CR 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from voc.segmentation import segment_with_punctuation
 
@@ -202,8 +209,42 @@ def clause_polarity(words: list[str]) -> int:
     return _sign(score)
 
 
-def _keyword_in(keyword: str, words: set[str], text: str) -> bool:
-    return keyword in words or (len(keyword) > 1 and keyword in text)
+@dataclass(frozen=True)
+class _Lexicon:
+    """The topics' keywords as the matcher walks them: each keyword's (topic id, keyword) pairs, and
+    every prefix of a keyword (a run of words is extended only while it can still become one)."""
+
+    keys: dict[str, tuple[tuple[int, str], ...]]
+    prefixes: frozenset[str]
+
+
+@lru_cache(maxsize=8)
+def topic_lexicon(topics: tuple[TopicRule, ...]) -> _Lexicon:
+    keys: dict[str, list[tuple[int, str]]] = {}
+    for topic in topics:
+        for keyword in topic.keywords:
+            keys.setdefault(keyword, []).append((topic.id, keyword))
+    prefixes = frozenset(k[:n] for k in keys for n in range(1, len(k) + 1))
+    return _Lexicon(keys={k: tuple(v) for k, v in keys.items()}, prefixes=prefixes)
+
+
+def keyword_matches(words: list[str], lexicon: _Lexicon) -> list[tuple[int, str]]:
+    """The (topic id, keyword) pairs whose keyword is one of `words` or the concatenation of a run of
+    consecutive words — never a piece of a word (小时 is not in 小时候, 车洗 not in 下车 + 洗手间)."""
+    found: list[tuple[int, str]] = []
+    keys, prefixes = lexicon.keys, lexicon.prefixes
+    for i, word in enumerate(words):
+        run = word
+        j = i
+        while run in prefixes:
+            hits = keys.get(run)
+            if hits:
+                found.extend(hits)
+            j += 1
+            if j == len(words):
+                break
+            run += words[j]
+    return found
 
 
 def asks_for_something(text: str) -> bool:
@@ -214,27 +255,32 @@ def asks_for_something(text: str) -> bool:
 
 
 def tag_text(
-    text: str, topics: list[TopicRule], *, negative_by_nature: bool = False, suggestion: bool = False
+    text: str,
+    topics: list[TopicRule],
+    *,
+    negative_by_nature: bool = False,
+    suggestion: bool = False,
+    weak_answer: bool = False,
 ) -> Tagged:
+    """Tag one text. `weak_answer`: the text is a questionnaire's wording answered badly (a hot
+    alert's reason line), not what anyone said — every topic it names is a negative mention and
+    the text's own praise or criticism words are not read."""
     tokens = segment_with_punctuation(text)
     clauses = _clauses(tokens)
     words = [w for clause in clauses for w in clause]
+    lexicon = topic_lexicon(tuple(topics))
     total = 0
     sums: dict[tuple[int, str], int] = {}
     for clause in clauses:
-        polarity = clause_polarity(clause)
+        polarity = -1 if weak_answer else clause_polarity(clause)
         total += polarity
-        joined, word_set = "".join(clause), set(clause)
-        for topic in topics:
-            for keyword in topic.keywords:
-                if _keyword_in(keyword, word_set, joined):
-                    key = (topic.id, keyword)
-                    sums[key] = sums.get(key, 0) + polarity
+        for key in dict.fromkeys(keyword_matches(clause, lexicon)):
+            sums[key] = sums.get(key, 0) + polarity
     mentions = {}
     for key, value in sums.items():
         polarity = _sign(value)
         mentions[key] = -1 if negative_by_nature and polarity == 0 else polarity
-    polarity = -1 if negative_by_nature else _sign(total)
+    polarity = -1 if negative_by_nature or weak_answer else _sign(total)
     return Tagged(
         words=words,
         polarity=polarity,

@@ -16,6 +16,12 @@ def voc_tag_new() -> dict[str, int]:
 
 
 @shared_task
+def voc_tag_late() -> dict[str, int]:
+    """The nightly catch-up of the last day's rows that committed too late for the 15-minute run."""
+    return services.voc_tag_late()
+
+
+@shared_task
 def voc_retag_recent(months: int = 13) -> dict[str, int]:
     """Tag again the last `months` months after the topic list changed (queued by the topic page)."""
     current = timezone.localdate().replace(day=1)

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from crm.reporting import ReportColumn, ReportTable, export_language, local_naive
+from crm.reporting import Figure, ReportColumn, ReportTable, export_language, local_naive
 from reports.dashboard.board import present
 from reports.presentation import display_table
 from reports.registry import all_reports
@@ -27,10 +27,14 @@ def _freeze_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
+    if isinstance(value, Figure):
+        return {"value": value.value, "number_format": value.number_format, "text": value.text}
     return str(value)
 
 
 def _thaw_value(value: Any, kind: str) -> Any:
+    if kind == "figure" and isinstance(value, dict):
+        return Figure(**value)
     if value is None or value == "" or not isinstance(value, str):
         return value
     try:

@@ -2,6 +2,7 @@
 users who may see the case; upload and delete audited."""
 
 import pathlib
+import posixpath
 import re
 import struct
 import zlib
@@ -9,6 +10,7 @@ import zlib
 import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import Http404
 from django.test import override_settings
 from django.urls import reverse
 
@@ -16,7 +18,7 @@ from complaints.attachments import attachment_upload
 from complaints.choices import Action
 from complaints.models import CaseAttachment
 from complaints.services import CaseError
-from config.urls import MEDIA_PATTERN
+from config.urls import MEDIA_PATTERN, dev_media, media_path_is_private
 from crm.choices import Role
 from tests.factories import UserFactory
 
@@ -154,11 +156,30 @@ def test_another_stores_user_cannot_download_or_delete(case, cr_manager, client_
     assert CaseAttachment.objects.count() == 1
 
 
-def test_the_media_route_does_not_serve_private_files(case, cr_manager):
-    """The development media route (config.urls, DEBUG only) leaves MEDIA_ROOT/private out."""
+@pytest.mark.parametrize("prefix", ["private/", "/private/", "./private/", "imports/../private/", "private/./"])
+def test_the_media_route_does_not_serve_private_files(case, cr_manager, private_media, rf, settings, prefix):
+    """The development media route (config.urls, DEBUG only) leaves MEDIA_ROOT/private out, however
+    the path is spelt: `serve` normalises media//private/… and media/./private/… to the same file."""
     attachment = attachment_upload(case=case, user=cr_manager, upload=upload("letter.pdf", PDF))
-    assert not re.match(MEDIA_PATTERN, f"media/{attachment.file.name}")
-    assert re.match(MEDIA_PATTERN, "media/imports/2026/10/x.xlsx")
+    public = private_media / "imports" / "x.txt"
+    public.parent.mkdir(parents=True)
+    public.write_bytes(b"public")
+    settings.DEBUG = True
+
+    def get(path):
+        match = re.match(MEDIA_PATTERN, f"media/{path}")  # the route's own pattern takes the path
+        try:
+            return dev_media(rf.get(f"/media/{path}"), match["path"])
+        except Http404:
+            return None
+
+    path = f"{prefix}{attachment.file.name.removeprefix('private/')}"
+    assert (private_media / posixpath.normpath(path).lstrip("/")).is_file()  # the file serve would open
+    assert get(path) is None and media_path_is_private(path)
+    served = get("imports/x.txt")  # the control: the route serves other media
+    assert served.status_code == 200 and b"".join(served.streaming_content) == b"public"
+    settings.DEBUG = False
+    assert get("imports/x.txt") is None
 
 
 def test_only_the_uploader_or_the_cr_manager_deletes(case, cr_manager, agent, client_for, store_a):

@@ -96,3 +96,23 @@ def test_form_six_of_a_case_without_vehicle_or_department(make_case, client_for,
     response = client_for(cr_manager).get(reverse("complaints:case_print", args=[case.pk]))
     assert response.status_code == 200
     assert "电话里抱怨等待太久" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["complaints:case_print", "complaints:case_detail"])
+def test_the_customers_words_show_numbers_masked_to_the_gm_and_whole_to_the_cr_manager(
+    printed_case, client_for, general_manager, cr_manager, page
+):
+    """Table 6 and the case page: the content and the demand are what the customer said, and the
+    numbers in them (phone, id card) are masked for roles without full numbers, as on every page."""
+    printed_case.content = "客户来电13812345678称保养后发动机异响"
+    printed_case.demand = "请回电13987654321，身份证340101199001011234"
+    printed_case.contact_phone = "13700001111"
+    printed_case.save(update_fields=["content", "demand", "contact_phone"])
+    url = reverse(page, args=[printed_case.pk])
+    gm = client_for(general_manager).get(url).content.decode()
+    for whole in ("13812345678", "13987654321", "340101199001011234", "13700001111"):
+        assert whole not in gm, whole
+    assert "138****5678" in gm and "139****4321" in gm and "发动机异响" in gm
+    cr = client_for(cr_manager).get(url).content.decode()
+    for whole in ("13812345678", "13987654321", "340101199001011234"):
+        assert whole in cr, whole

@@ -203,6 +203,29 @@ def test_export_has_table_14_headers_and_the_weeks_of_the_month(store_a, store_b
     assert not any(r[1] == "售前" for r in load_workbook(november).active.iter_rows(values_only=True))
 
 
+def test_a_several_stores_export_groups_and_numbers_the_audits_per_store(store_a, store_b, tmp_path):
+    """SPEC's headers stay (no 门店 column): each store's audits follow a line naming the store and
+    are numbered from 1; one store's export has no such line."""
+    _week_files(store_a, deliveries=2, ros=1)
+    _week_files(store_b, deliveries=1, ros=2, prefix="B")
+    audits.file_audit_sample(store=store_a, week=WEEK)
+    audits.file_audit_sample(store=store_b, week=WEEK)
+    out = tmp_path / "t14-all.xlsx"
+    call_command("export_report", "file_audits", "--month", "2026-10", "--out", str(out))
+    rows = [r for r in load_workbook(out).active.iter_rows(values_only=True) if any(v is not None for v in r)]
+    header = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    assert len(rows[header]) == 7
+    body = [r[:3] for r in rows[header + 1 : header + 9]]
+    first, second = sorted([store_a, store_b], key=lambda s: s.code)  # stores in code order
+    assert [r[0] for r in body] == [first.name, 1, 2, 3, second.name, 1, 2, 3]
+    b_rows = body[1:4] if first == store_b else body[5:]
+    assert {r[2] for r in b_rows} == {"BD000", "BR000", "BR001"}
+    one = tmp_path / "t14-a.xlsx"
+    call_command("export_report", "file_audits", "--month", "2026-10", "--store", store_a.code, "--out", str(one))
+    numbers = [r[0] for r in load_workbook(one).active.iter_rows(values_only=True)]
+    assert store_a.name not in numbers and [n for n in numbers if isinstance(n, int)] == [1, 2, 3]
+
+
 def test_an_outage_longer_than_a_week_loses_no_weeks_sample(store_a):
     _week_files(store_a, deliveries=2, ros=1)  # in WEEK
     # The worker was down from WEEK's Monday to two weeks later: WEEK is no longer "the previous week".

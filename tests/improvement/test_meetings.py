@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from callbacks.choices import CallbackKind
-from improvement import services
+from improvement import selectors, services, tasks
 from improvement.models import EqcAction, ImprovementMeeting
 from tests.improvement.factories import action, answered, local, meeting
 from tests.reports.factories import make_case
@@ -44,6 +44,52 @@ def test_the_cr_manager_records_a_meeting_with_last_months_figures(client, store
     assert (weakest[0]["kind"], weakest[0]["code"], weakest[0]["negative_rate"]) == ("service", "Q8", 1.0)
     assert page.context["figures"]["complaints_received"] == 1
     assert b"VOC" in page.content
+
+
+def test_a_held_meeting_keeps_the_figures_it_was_held_with(client, store_a, cr_manager):
+    """Recorded after it was held, the meeting keeps its prepared figures: later answers and
+    complaints of its month do not change what its page shows (the live figures have moved on), and
+    the page reads the snapshot with the same shapes as the live figures."""
+    for day in (5, 6):
+        answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, 10, day, 10), code="Q8", value="否")
+    make_case(store=store_a, received_at=local(2026, 10, 9, 9))
+    held = meeting(store=store_a, held_on=dt.date(2026, 11, 10), chair=cr_manager)
+    assert held.figures_frozen_at == NOW
+    client.force_login(cr_manager)
+    before = client.get(reverse("improvement:meeting_detail", args=[held.pk]))
+    # Late data of October: more complaints, the Q8 answers now mostly positive.
+    for day in (7, 8, 9, 12, 13):
+        answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, 10, day, 10), code="Q8", value="是")
+    make_case(store=store_a, received_at=local(2026, 10, 20, 9))
+    services.meeting_update(meeting=held, attendees="总经理", minutes="补记")  # a later save keeps it too
+    page = client.get(reverse("improvement:meeting_detail", args=[held.pk]))
+    figures = page.context["figures"]
+    assert figures["complaints_received"] == 1 and figures["weakest"][0]["negative_rate"] == 1.0
+    assert figures["weakest"] == before.context["figures"]["weakest"]
+    assert 'data-testid="figures-source"' in page.content.decode() and "会议当时的数据" in page.content.decode()
+    live = selectors.meeting_live_figures(meeting=held)
+    assert live["complaints_received"] == 2
+
+
+def test_a_meeting_recorded_ahead_is_live_until_held_then_kept(client, store_a, cr_manager):
+    """Recorded before its date it shows live figures; on its day the beat keeps them, once."""
+    make_case(store=store_a, received_at=local(2026, 11, 3, 9))
+    ahead = meeting(store=store_a, held_on=dt.date(2026, 12, 8), chair=cr_manager)
+    assert ahead.figures_snapshot is None
+    client.force_login(cr_manager)
+    page = client.get(reverse("improvement:meeting_detail", args=[ahead.pk]))
+    assert page.context["figures"]["frozen_at"] is None and page.context["figures"]["complaints_received"] == 1
+    make_case(store=store_a, received_at=local(2026, 11, 4, 9))
+    assert tasks.meetings_freeze_held() == 0  # not held yet
+    on_the_day = local(2026, 12, 8, 23, 50)
+    with time_machine.travel(on_the_day, tick=False):
+        assert tasks.meetings_freeze_held() == 1
+        assert tasks.meetings_freeze_held() == 0  # once
+    make_case(store=store_a, received_at=local(2026, 11, 5, 9))
+    ahead.refresh_from_db()
+    assert ahead.figures_frozen_at == on_the_day
+    figures = client.get(reverse("improvement:meeting_detail", args=[ahead.pk])).context["figures"]
+    assert figures["complaints_received"] == 2
 
 
 def test_an_action_opened_from_a_weak_item_and_signed_off_by_the_gm(client, store_a, cr_manager, general_manager):
@@ -141,6 +187,19 @@ def test_list_pages_query_counts_do_not_grow_with_rows(client, store_a, cr_manag
             assert client.get(url).status_code == 200
 
 
+def test_a_share_is_a_percentage_in_the_export_and_its_month_in_progress_is_marked(store_a, tmp_path):
+    """A yes/no question's result is a share written as a number in the percent format, like every
+    rate of the reports; the month in progress (November) carries 进行中 in its format."""
+    for month, value in ((8, "是"), (9, "否"), (10, "是"), (11, "是")):
+        answered(store=store_a, kind=CallbackKind.SALES, source=local(2026, month, 3, 10), code="Q3", value=value)
+    action(meeting=meeting(store=store_a, held_on=dt.date(2026, 9, 10)), kind="sales", code="Q3")
+    out = tmp_path / "t15.xlsx"
+    call_command("export_report", "eqc_actions", "--month", "2026-09", "--store", store_a.code, "--out", str(out))
+    cells = next(r for r in load_workbook(out).active.iter_rows() if r[0].value == 1)[6:10]
+    assert [c.value for c in cells] == [pytest.approx(1 / 2), pytest.approx(2 / 3), pytest.approx(2 / 3), None]
+    assert [c.number_format for c in cells[:3]] == ["0.0%", "0.0%", '0.0%" 进行中"']
+
+
 def test_export_has_table_15_headers_and_results(store_a, general_manager, tmp_path):
     for month, score in ((8, 6), (9, 6), (10, 7), (11, 9)):
         answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, month, 3, 10), code="Q9", value=score)
@@ -149,7 +208,8 @@ def test_export_has_table_15_headers_and_results(store_a, general_manager, tmp_p
     services.eqc_action_sign_off(action=act, user=general_manager, note="同意")
     out = tmp_path / "t15.xlsx"
     call_command("export_report", "eqc_actions", "--month", "2026-09", "--store", store_a.code, "--out", str(out))
-    rows = [r for r in load_workbook(out).active.iter_rows(values_only=True) if any(v is not None for v in r)]
+    sheet = load_workbook(out).active
+    rows = [r for r in sheet.iter_rows(values_only=True) if any(v is not None for v in r)]
     header = next(i for i, r in enumerate(rows) if r[0] == "序号")
     assert list(rows[header]) == [
         "序号",
@@ -168,6 +228,9 @@ def test_export_has_table_15_headers_and_results(store_a, general_manager, tmp_p
     row = rows[header + 1]
     assert row[1].startswith("Q9 ") and row[4] == "服务经理"
     # M0 = Sep: Jul–Sep (6, 6) → 6.00; Aug–Oct → (6+6+7)/3; Sep–Nov → (6+7+9)/3; +3 (Dec) not begun.
-    assert row[6:10] == ("6.00分", f"{(6 + 6 + 7) / 3:.2f}分", f"{(6 + 7 + 9) / 3:.2f}分", None)
+    # Numbers (SPEC §9), a mean in its score format; November, the month in progress, marked so.
+    assert row[6:10] == (6, pytest.approx((6 + 6 + 7) / 3), pytest.approx((6 + 7 + 9) / 3), None)
+    cells = next(r for r in sheet.iter_rows() if r[0].value == 1)[6:9]
+    assert [c.number_format for c in cells] == ['0.00"分"', '0.00"分"', '0.00"分 进行中"']
     assert row[10] is None  # blank until December has ended
     assert "同意" in row[11]

@@ -119,6 +119,31 @@ def test_xlsx_cell_values_by_type_and_kind(tmp_path):
     assert ws["C8"].number_format == "0.0%"
 
 
+def test_a_figure_column_writes_each_figure_as_a_number_in_its_own_format(tmp_path):
+    """Table 15's results: a mean and a share in one column, each a number with its format; a label
+    stays text; the page shows the figure's text; a frozen package keeps the figure."""
+    from crm.reporting import Figure, format_cell
+    from reports.packages.snapshot import table_freeze, table_thaw
+
+    mean, share = Figure(8.5, '0.00"分"', "8.50分"), Figure(0.853, "0.0%", "85.3%")
+    table = ReportTable(
+        name="t",
+        title="T",
+        store_label="S",
+        period_label="P",
+        columns=[ReportColumn("who", "项目"), ReportColumn("r", "结果", "figure")],
+        rows=[{"who": "a", "r": mean}, {"who": "b", "r": share}, {"who": "c", "r": None}],
+        total_row={"r": "共 2 项"},
+    )
+    for written in (table, table_thaw(table_freeze(table))):
+        out = tmp_path / "f.xlsx"
+        write_xlsx(written, str(out))
+        cells = [r[1] for r in load_workbook(out).active.iter_rows(min_row=3)]
+        assert [c.value for c in cells] == [8.5, 0.853, None, "共 2 项"]
+        assert [c.number_format for c in cells[:2]] == ['0.00"分"', "0.0%"]
+    assert format_cell(mean, "figure") == "8.50分" and format_cell(share, "figure") == "85.3%"
+
+
 @pytest.mark.django_db
 def test_local_time_fetches_wall_time_that_the_writer_keeps(tmp_path):
     from crm.models import RepairOrder

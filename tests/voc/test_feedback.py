@@ -71,3 +71,27 @@ def test_two_agents_recording_at_once_record_once(store_a, agent):
     assert sorted(run_at_once(record, args=[(agent,), (other,)])) == ["recorded", "refused"]
     entry.refresh_from_db()
     assert entry.feedback_note.endswith("已回电")
+
+
+def test_the_feedback_list_queries_do_not_grow_with_rows(store_a, agent, client_for, django_assert_max_num_queries):
+    """Both tabs, waiting and done (the done rows show who called): constant in the rows."""
+    client = client_for(agent)
+    url = reverse("voc:feedback_list")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            suggestion(store=store_a, text=f"希望能提供代步车{i}", source=local(2026, 11, 2 + i, 10))
+        tasks.voc_tag_new()
+        for entry in VocEntry.objects.filter(needs_feedback=True, feedback_at=None)[: n // 2 or 1]:
+            voc_feedback_record(entry=entry, user=agent, note="已回电")
+
+    add(2)
+    with django_assert_max_num_queries(25) as few_open:
+        assert len(client.get(url).context["rows"]) == 1
+    with django_assert_max_num_queries(25) as few_done:
+        assert len(client.get(url, {"state": "done"}).context["rows"]) == 1
+    add(8)
+    with django_assert_max_num_queries(len(few_open.captured_queries)):
+        assert len(client.get(url).context["rows"]) == 5
+    with django_assert_max_num_queries(len(few_done.captured_queries)):
+        assert len(client.get(url, {"state": "done"}).context["rows"]) == 5

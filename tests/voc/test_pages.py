@@ -118,3 +118,14 @@ def test_the_cr_manager_edits_the_topic_list_and_the_gm_may_not(cr_manager, gene
     data["keywords"] = " 、 "
     page = client.post(reverse("voc:topic_edit", args=[wash.pk]), data)
     assert page.status_code == 200 and "请至少填写一个关键词" in page.content.decode()
+
+
+def test_the_topic_list_queries_do_not_grow_with_topics(cr_manager, client_for, django_assert_max_num_queries):
+    client = client_for(cr_manager)
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(reverse("voc:topic_list")).status_code == 200
+    for i in range(6):
+        VocTopic.objects.create(name=f"话题{i}", keywords=f"关键词{i}", order=100 + i)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(reverse("voc:topic_list"))
+    assert "话题5" in page.content.decode()

@@ -3,17 +3,20 @@ beat task run twice creates no duplicate; two runs at once neither; `tag_voc --m
 after the topic list changed."""
 
 import datetime as dt
+import threading
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection, transaction
 
 from callbacks.hot_alerts import AGENT_GRUMBLE_REASON
 from callbacks.models import HotAlert
 from crm.choices import StaffRole
 from retention.models import OutreachAttempt, OutreachTask
-from surveys.models import Question
-from surveys.services import verbatim_line
+from surveys.choices import QuestionType
+from surveys.models import Answer, Question
+from surveys.services import answer_reason, verbatim_line
 from tests.concurrency import run_at_once
 from tests.factories import CustomerFactory, StaffFactory
 from tests.voc.factories import call_note, complaint, local, suggestion
@@ -24,6 +27,15 @@ from voc.models import VocCursor, VocEntry, VocMention, VocTopic
 pytestmark = pytest.mark.django_db(transaction=False)
 
 NOW = local(2026, 11, 20, 10, 0)
+
+# The finance question of the service questionnaire, answered 否 (its negative answer).
+FINANCE_QUESTION = "请问,结算时您对财务人员的工作效率及服务态度是否满意?"
+
+
+def negative_answer_line(code: str, text: str) -> str:
+    """A hot-alert reason line exactly as surveys.services writes it for a negative yes/no answer."""
+    question = Question(code=code, text=text, type=QuestionType.YES_NO, negative_answer="否")
+    return answer_reason(question, Answer(question=question, yes=False))
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +54,8 @@ def _verbatims(store):
 
 def test_every_source_becomes_an_entry_counted_where_it_belongs(store_a):
     task = _verbatims(store_a)
-    HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=["Q5 服务顾问是否按时交车？否"])
+    reasons = [negative_answer_line("Q5", "服务顾问是否按时交车？")]
+    HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=reasons)
     counts = tasks.voc_tag_new()
     assert counts[VocSource.SURVEY_ANSWER] == 1 and counts[VocSource.CALL_NOTE] == 1
     assert counts[VocSource.COMPLAINT] == 1 and counts[VocSource.HOT_ALERT] == 1
@@ -114,7 +127,127 @@ def test_a_hot_alert_entry_keeps_its_negative_answers_only(store_a):
     marks imported from callbacks.hot_alerts) are not what the alert's entry says of a topic."""
     task = _verbatims(store_a)
     words = verbatim_line(Question(code="Q11"), "交车太慢了")
-    reasons = [AGENT_GRUMBLE_REASON, "Q5 服务顾问是否按时交车？否", words]
+    line = negative_answer_line("Q10", FINANCE_QUESTION)
+    assert line == f"Q10 否：{FINANCE_QUESTION}"  # the format the alert really carries
+    HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=[AGENT_GRUMBLE_REASON, line, words])
+    tasks.voc_tag_new()
+    assert VocEntry.objects.get(source=VocSource.HOT_ALERT).text == line
+
+
+def test_a_weak_answer_criticises_the_topics_its_question_names(store_a):
+    """A negative answer's line is the question's wording, not the customer's: its 满意 is no
+    praise. The topics the question names (结算 → 价格, 服务态度) are negative mentions."""
+    task = _verbatims(store_a)
+    reasons = [negative_answer_line("Q10", FINANCE_QUESTION), negative_answer_line("Q3", "您对本次服务是否满意?")]
     HotAlert.objects.create(task=task, raised_at=local(2026, 11, 6, 9), reasons=reasons)
     tasks.voc_tag_new()
-    assert VocEntry.objects.get(source=VocSource.HOT_ALERT).text == "Q5 服务顾问是否按时交车？否"
+    entry = VocEntry.objects.get(source=VocSource.HOT_ALERT)
+    mentions = {(m.topic.name, m.polarity) for m in entry.mentions.all()}
+    assert mentions == {("价格", -1), ("服务态度", -1)}
+    assert entry.polarity == -1
+
+
+class _OpenInsert:
+    """A call note inserted in another connection's transaction, left open until `commit()`: its id
+    is given at the insert, its row visible to others only at the commit (a slow import)."""
+
+    def __init__(self, *, store, staff, text: str):
+        self.inserted, self.release = threading.Event(), threading.Event()
+        self.errors: list[BaseException] = []
+        self.thread = threading.Thread(target=self._work, args=(store, staff, text))
+
+    def _work(self, store, staff, text):
+        try:
+            with transaction.atomic():
+                self.note = call_note(store=store, text=text, at=local(2026, 11, 19, 15), staff=staff)
+                self.inserted.set()
+                assert self.release.wait(30)
+        except BaseException as exc:
+            self.errors.append(exc)
+            self.inserted.set()
+        finally:
+            connection.close()
+
+    def __enter__(self):
+        self.thread.start()
+        assert self.inserted.wait(30) and not self.errors
+        return self
+
+    def commit(self):
+        self.release.set()
+        self.thread.join(30)
+        assert not self.errors
+
+    def __exit__(self, *exc):
+        if self.thread.is_alive():
+            self.commit()
+
+
+def _entry_texts(source=VocSource.CALL_NOTE):
+    return sorted(VocEntry.objects.filter(source=source).values_list("text", flat=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_that_commits_after_a_newer_one_is_tagged_by_the_next_run(store_a):
+    """Row N is inserted in an open transaction, N+1 commits, the run reads N+1 (the cursor passes N);
+    once N commits, the next run tags it (the look-back), and the one after tags nothing twice."""
+    staff = StaffFactory(store=store_a, role=StaffRole.SERVICE_ADVISOR)
+    with _OpenInsert(store=store_a, staff=staff, text="洗车不干净") as late:
+        newer = call_note(store=store_a, text="等了2个小时", at=local(2026, 11, 19, 16), staff=staff)
+        assert newer.pk > late.note.pk
+        assert tasks.voc_tag_new()[VocSource.CALL_NOTE] == 1
+        assert VocCursor.objects.get(source=VocSource.CALL_NOTE).last_id == newer.pk
+        late.commit()
+    assert tasks.voc_tag_new()[VocSource.CALL_NOTE] == 1
+    assert _entry_texts() == ["洗车不干净", "等了2个小时"]
+    late_entry = VocEntry.objects.get(source=VocSource.CALL_NOTE, source_id=late.note.pk)
+    assert {(m.topic.name, m.polarity) for m in late_entry.mentions.all()} == {("洗车", -1)}
+    mentions = VocMention.objects.count()
+    assert tasks.voc_tag_new()[VocSource.CALL_NOTE] == 0
+    assert VocMention.objects.count() == mentions and VocEntry.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_committed_later_than_the_window_waits_for_the_nightly_run(store_a):
+    """The 15-minute run looks back an hour; a transaction open longer is caught by the nightly run,
+    which looks back a day. The floor settles once its run is an hour old."""
+    from voc.services import LATE_COMMIT_WINDOW, voc_tag_late
+
+    staff = StaffFactory(store=store_a, role=StaffRole.SERVICE_ADVISOR)
+    with _OpenInsert(store=store_a, staff=staff, text="洗车不干净") as late:
+        newer = call_note(store=store_a, text="等了2个小时", at=local(2026, 11, 19, 16), staff=staff)
+        tasks.voc_tag_new()
+        with time_machine.travel(NOW + LATE_COMMIT_WINDOW + dt.timedelta(minutes=15), tick=False):
+            tasks.voc_tag_new()
+            assert VocCursor.objects.get(source=VocSource.CALL_NOTE).settled_id == newer.pk
+            late.commit()
+            tasks.voc_tag_new()
+            assert _entry_texts() == ["等了2个小时"]  # past the hour's look-back
+        with time_machine.travel(NOW + dt.timedelta(hours=16), tick=False):
+            assert voc_tag_late()[VocSource.CALL_NOTE] == 1
+    assert _entry_texts() == ["洗车不干净", "等了2个小时"]
+
+
+def test_a_complaint_counts_against_the_staff_member_complained_about(store_a):
+    """The case's 相关责任人, not its handler: on the entry and on its mentions (the VOC page's by-staff
+    counts). Named after the complaint was tagged, the nightly run moves the entry to them."""
+    from voc.services import voc_tag_late
+
+    advisor = StaffFactory(store=store_a, name="孙顾问", role=StaffRole.SERVICE_ADVISOR)
+    with time_machine.travel(local(2026, 11, 18, 11), tick=False):
+        case = complaint(store=store_a, content="服务顾问态度很差", received_at=local(2026, 11, 18, 10))
+        case.complained_staff = advisor
+        case.save(update_fields=["complained_staff", "updated_at"])
+        tasks.voc_tag_new()
+    entry = VocEntry.objects.get(source=VocSource.COMPLAINT)
+    assert entry.staff == advisor
+    assert {(m.topic.name, m.staff_id, m.polarity) for m in entry.mentions.all()} == {("服务态度", advisor.pk, -1)}
+
+    later = complaint(store=store_a, content="洗车不干净", received_at=local(2026, 11, 19, 10))
+    tasks.voc_tag_new()
+    assert VocEntry.objects.get(source_id=later.pk, source=VocSource.COMPLAINT).staff is None
+    later.complained_staff = advisor
+    later.save(update_fields=["complained_staff", "updated_at"])
+    assert voc_tag_late()[VocSource.COMPLAINT] == 1  # the one edited in the last day
+    entry = VocEntry.objects.get(source_id=later.pk, source=VocSource.COMPLAINT)
+    assert entry.staff == advisor and {m.staff_id for m in entry.mentions.all()} == {advisor.pk}
