@@ -170,16 +170,22 @@ def test_the_slot_options_follow_the_day(client_for, agent, store_a):
     assert '<option value="10:00">10:00（余 2 / 2）</option>' in html
 
 
-def test_the_outreach_call_page_books_with_the_slot(client_for, agent, store_a):
-    customer, vehicle = owner_with_vehicle(store_a)
+def _periodic_service_call(store, customer, vehicle):
+    """An open 定期保养 reminder call of the customer's vehicle, in its window."""
     task, _ = outreach_task_open(
-        store=store_a,
+        store=store,
         kind=OutreachKind.PERIODIC_SERVICE,
         customer=customer,
         vehicle=vehicle,
         window_opens_at=NOW - dt.timedelta(hours=1),
         window_closes_at=NOW + dt.timedelta(days=5),
     )
+    return task
+
+
+def test_the_outreach_call_page_books_with_the_slot(client_for, agent, store_a):
+    customer, vehicle = owner_with_vehicle(store_a)
+    task = _periodic_service_call(store_a, customer, vehicle)
     client = client_for(agent)
     url = reverse("retention:call", args=[task.pk])
     assert 'id="id_booked_slot"' in client.get(url).content.decode()
@@ -283,14 +289,7 @@ def test_changing_a_booking_is_store_scoped_and_needs_the_change_permission(clie
 def test_the_outreach_call_page_books_with_an_advisor(client_for, agent, store_a):
     customer, vehicle = owner_with_vehicle(store_a)
     advisor = StaffFactory(store=store_a, name="梁诚", role=StaffRole.SERVICE_ADVISOR)
-    task, _ = outreach_task_open(
-        store=store_a,
-        kind=OutreachKind.PERIODIC_SERVICE,
-        customer=customer,
-        vehicle=vehicle,
-        window_opens_at=NOW - dt.timedelta(hours=1),
-        window_closes_at=NOW + dt.timedelta(days=5),
-    )
+    task = _periodic_service_call(store_a, customer, vehicle)
     client = client_for(agent)
     url = reverse("retention:call", args=[task.pk])
     assert "梁诚" in client.get(url).content.decode()
