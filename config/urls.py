@@ -46,7 +46,12 @@ def media_path_is_private(path: str) -> bool:
     leaves MEDIA_ROOT, which `serve` refuses anyway."""
     root = Path(settings.MEDIA_ROOT).resolve()
     target = (root / posixpath.normpath(path).lstrip("/")).resolve()
-    return not target.is_relative_to(root) or target.is_relative_to((root / PRIVATE_MEDIA_DIR).resolve())
+    if not target.is_relative_to(root):
+        return True
+    # Compared without case: on macOS and Windows (where `make run` is used too) media/PRIVATE/…
+    # opens the files of media/private/….
+    first = target.relative_to(root).parts[:1]
+    return bool(first) and first[0].casefold() == PRIVATE_MEDIA_DIR
 
 
 def dev_media(request, path: str):

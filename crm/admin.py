@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from crm.models import (
@@ -124,11 +125,27 @@ class ServiceHeartbeatAdmin(admin.ModelAdmin):
 class SmsMessageAdmin(admin.ModelAdmin):
     list_display = ("queued_at", "direction", "mobile", "reason", "status", "sent_at", "outcome", "handled")
     list_filter = ("direction", "status", "reason", "outcome", "handled", "store")
-    search_fields = ("mobile", "related_key", "provider_id", "body")
+    # A queued survey-link SMS still carries its token in `body`: the admin shows the redacted copy,
+    # searches it (a search on `body` would read a token out letter by letter from the counts), and
+    # changes nothing (the log is the record of what was sent; blanking body_redacted would show the
+    # token).
+    search_fields = ("mobile", "related_key", "provider_id")
     raw_id_fields = ("customer", "reply_to", "handled_by", "entered_by")
-    # A queued survey-link SMS still carries its token in `body`: the admin shows the redacted copy.
-    exclude = ("body",)
+    exclude = ("body", "body_redacted")
     readonly_fields = ("shown_body",)
+
+    def get_search_results(self, request, queryset, search_term):
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term:
+            # The text as pages show it: the body, or its redacted copy where there is one.
+            shown = Q(body_redacted="", body__icontains=term) | Q(body_redacted__icontains=term)
+            found |= queryset.filter(shown)
+        return found, duplicates
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
     date_hierarchy = "queued_at"
 
 

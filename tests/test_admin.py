@@ -4,6 +4,9 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
+
+from crm.sms.models import SmsMessage
 
 OUR_APPS = ("crm", "surveys", "callbacks", "complaints", "reports", "retention", "winback")
 
@@ -101,3 +104,30 @@ def test_an_activitys_store_and_points_are_fixed_once_a_member_took_part(client,
     client.post(url, {**data, "store": store_a.pk, "points": 500, "name": "爱车课堂"})
     activity.refresh_from_db()
     assert (activity.store, activity.points, activity.name) == (store_b, 300, "爱车课堂")
+
+
+def test_the_sms_admin_shows_no_survey_token_and_changes_nothing(client, administrator, store_a):
+    """A queued survey-link SMS carries its live token in `body`: the admin neither shows it nor
+    lets a search on it read the token out, and no row can be changed (blanking the redacted copy
+    would show the token)."""
+    administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    message = SmsMessage.objects.create(
+        store=store_a,
+        mobile="13912345678",
+        body="请点击 https://cr.example.com/s/AbCdEfGh12345678/",
+        body_redacted="请点击 https://cr.example.com/s/****/",
+        reason="survey_link",
+        status="queued",
+        queued_at=timezone.now(),
+    )
+    page = client.get(reverse("admin:crm_smsmessage_change", args=[message.pk])).content.decode()
+    assert "/s/****/" in page and "AbCdEfGh" not in page
+    changelist = reverse("admin:crm_smsmessage_changelist")
+    assert list(client.get(changelist, {"q": "/s/AbC"}).context["cl"].result_list) == []
+    assert list(client.get(changelist, {"q": "请点击"}).context["cl"].result_list) == [message]
+    response = client.post(reverse("admin:crm_smsmessage_change", args=[message.pk]), {"body_redacted": ""})
+    assert response.status_code == 403
+    message.refresh_from_db()
+    assert message.body_redacted == "请点击 https://cr.example.com/s/****/"

@@ -204,3 +204,12 @@ def test_case_page_query_count_is_constant_in_attachments(case, cr_manager, clie
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert page.text.count('data-testid="attachment"') == 7
+
+
+def test_the_private_folder_is_private_in_any_case(settings, tmp_path):
+    """On macOS and Windows media/PRIVATE/… opens media/private/…: refused whatever the case."""
+    settings.MEDIA_ROOT = str(tmp_path)
+    for path in ("PRIVATE/recordings/a.wav", "Private/x.pdf", "./pRiVaTe/x", "private"):
+        assert media_path_is_private(path), path
+    for path in ("privately/x.txt", "imports/private/x.txt", "imports/x.txt"):
+        assert not media_path_is_private(path), path

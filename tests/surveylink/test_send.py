@@ -1,10 +1,12 @@
 """Sending the survey link: instead of the SMS score survey, or after it went unanswered (issue 16 item 4)."""
 
 import datetime
+import importlib
 import re
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -259,3 +261,24 @@ def test_a_refused_link_sms_keeps_no_token(task, store_a):
     message = SmsMessage.objects.get()
     assert link is not None and message.status == SmsStatus.FAILED
     assert "/s/****/" in message.body and not LINK.search(message.body)
+
+
+def test_the_migration_redacts_the_links_logged_before_the_redacted_copy(task, store_a):
+    """Rows from before body_redacted: a sent one loses its token, a queued one keeps it in the body
+    (the gateway needs it) but shows the redacted copy; other SMS are untouched."""
+    sent_body, queued_body = (
+        "请点击 https://cr.example.com/s/AbCdEfGh12345678/ 评价",
+        "https://cr.example.com/s/Zz9_-x/",
+    )
+    common = {"store": store_a, "customer": task.customer, "mobile": "13912345678", "queued_at": DAY}
+    sent = SmsMessage.objects.create(body=sent_body, reason="survey_link", status=SmsStatus.SENT, **common)
+    queued = SmsMessage.objects.create(body=queued_body, reason="survey_link", status=SmsStatus.QUEUED, **common)
+    other = SmsMessage.objects.create(body="回访 /s/notalink/", reason="callback_survey", status="sent", **common)
+    migration = importlib.import_module("crm.migrations.0010_redact_sent_survey_links")
+    migration.redact(django_apps, None)
+    migration.redact(django_apps, None)  # twice: the same
+    for message in (sent, queued, other):
+        message.refresh_from_db()
+    assert sent.body == sent.shown_body == "请点击 https://cr.example.com/s/****/ 评价"
+    assert queued.body == queued_body and queued.shown_body == "https://cr.example.com/s/****/"
+    assert (other.body, other.body_redacted) == ("回访 /s/notalink/", "")
