@@ -2,6 +2,7 @@
 carries the link, the customer opens it without login, is told what is missing, answers with big
 tap targets, and the task closes as a web success with its hot alert; the link then only thanks."""
 
+import logging
 import re
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from callbacks.choices import AttemptSource, Disposition, TaskState
 from callbacks.models import CallbackTask, HotAlert
 from callbacks.sms import callback_sms_survey_send
+from crm.sms.choices import SmsStatus
 from crm.sms.models import SmsMessage
 from surveylink.choices import LinkMode
 from surveylink.models import StoreSurveyLinkSettings
@@ -32,18 +34,23 @@ def _shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
-def _send_link(store, settings, live_server, **customer):
+def _send_link(store, settings, live_server, caplog, **customer):
+    """The link as the customer's SMS carries it: what the gateway was handed (the dev backend logs
+    it) when the message went at once; the outbox row's body while it waits for the quiet hours to
+    end (once sent, the row keeps only the redacted copy)."""
     settings.SITE_URL = live_server.url
     StoreSurveyLinkSettings.objects.create(store=store, mode=LinkMode.INSTEAD)
     task = SalesTaskFactory(delivery__store=store, delivery__vehicle__model="凯美瑞 2.0G", **customer)
     CallbackTask.objects.filter(pk=task.pk).update(failed_attempts=4)
-    assert callback_sms_survey_send(task_id=task.pk)
-    body = SmsMessage.objects.get(related_key=f"survey_link:{task.pk}").body
-    return task, re.search(r"https?://\S+/s/[A-Za-z0-9_-]{16}/", body).group(0)
+    with caplog.at_level(logging.DEBUG, logger="crm.sms"):
+        assert callback_sms_survey_send(task_id=task.pk)
+    message = SmsMessage.objects.get(related_key=f"survey_link:{task.pk}")
+    text = caplog.text if message.status == SmsStatus.SENT else message.body
+    return task, re.search(r"https?://\S+/s/[A-Za-z0-9_-]{16}/", text).group(0)
 
 
-def test_customer_answers_the_survey_on_his_phone(working_hours, browser, live_server, settings, store_a):
-    task, url = _send_link(store_a, settings, live_server, delivery__customer__name="李娜")
+def test_customer_answers_the_survey_on_his_phone(working_hours, browser, live_server, settings, store_a, caplog):
+    task, url = _send_link(store_a, settings, live_server, caplog, delivery__customer__name="李娜")
     context, page = _context_page(browser, PHONE, "zh-CN")
     try:
         page.goto(url)
@@ -80,9 +87,9 @@ def test_customer_answers_the_survey_on_his_phone(working_hours, browser, live_s
 
 @pytest.mark.parametrize(("viewport", "locale"), [(PHONE, "en-US"), (DESKTOP, "zh-CN"), (DESKTOP, "en-US")])
 def test_survey_page_in_each_language_and_width(
-    working_hours, browser, live_server, settings, store_a, viewport, locale
+    working_hours, browser, live_server, settings, store_a, viewport, locale, caplog
 ):
-    _task, url = _send_link(store_a, settings, live_server)
+    _task, url = _send_link(store_a, settings, live_server, caplog)
     context, page = _context_page(browser, viewport, locale)
     try:
         page.goto(url)
