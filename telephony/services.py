@@ -321,6 +321,9 @@ def call_records_record_unanswered(*, now: dt.datetime | None = None) -> int:
     with calls still unrecorded gets ONE failed attempt — 无人接听 on a callback task, 无法联系 on
     an outreach task — through the recording service the call page uses (callback_attempt_record /
     outreach_attempt_record), dated at the last call's hang-up, and its calls are linked to it.
+    The disposition's rules apply as on the page (failed attempts, retry gap, SMS survey, closing
+    at the maximum), but nothing is claimed or given up: the task is left unclaimed and the task
+    the agent is working on now stays his.
     Not while the agent still holds a fresh claim on the task (he is on its page and will record);
     not on a task no longer open (nothing left to try). An answered call is never recorded here:
     what the customer said is the agent's to record (the call page marks it 通话未登记).
@@ -361,12 +364,14 @@ def _record_unanswered(model, task_id: int, agent_id: int, now: dt.datetime) -> 
         fresh = callback_task_claimed_fresh_by if callback else outreach_task_claimed_fresh_by
         if fresh(task=task, user=agent, now=now):
             return 0
+        # Recorded on the agent's behalf, not from his page: the task is not claimed for him and the
+        # task he is on now stays his (claim=False; an outreach contact never claims).
         try:
             with transaction.atomic():
                 if callback:
                     attempt = callback_attempt_record(
                         task=task, user=agent, disposition=Disposition.NO_ANSWER, note=UNRECORDED_NOTE,
-                        at=calls[-1].ended_at,
+                        at=calls[-1].ended_at, claim=False,
                     )  # fmt: skip
                 else:
                     attempt = outreach_attempt_record(
