@@ -23,6 +23,7 @@ from retention.models import OutreachTask
 from retention.services import outreach_attempt_record, outreach_task_claimed_fresh_by
 from telephony.attach import (
     agent_for_extension,
+    call_recorded_q,
     call_subject,
     callback_attempts_for_call,
     outreach_attempts_for_call,
@@ -301,16 +302,17 @@ UNRECORDED_NOTE = "电话系统登记：呼出未接通，坐席未登记"
 
 def unrecorded_unanswered_calls(*, now: dt.datetime):
     """Outbound calls on a task that ended unanswered (no talk time) UNRECORDED_AFTER ago or more
-    (within UNRECORDED_WINDOW) and have no attempt yet."""
+    (within UNRECORDED_WINDOW) and have no attempt yet — neither linked nor recorded since by the
+    agent (telephony.attach.call_recorded_q, the call page's rule: an attempt recorded after the
+    link step is seen by the locked re-read in _record_unanswered, and linked by the next run)."""
     return CallRecord.objects.filter(
+        ~call_recorded_q(),
         direction=Direction.OUTBOUND,
         agent__isnull=False,
         answered_at__isnull=True,
         duration_seconds=0,
         ended_at__lte=now - UNRECORDED_AFTER,
         ended_at__gte=now - UNRECORDED_WINDOW,
-        call_attempt__isnull=True,
-        outreach_attempt__isnull=True,
     )
 
 

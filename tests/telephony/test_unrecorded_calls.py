@@ -8,17 +8,25 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from callbacks.choices import Disposition
 from callbacks.generation import store_callback_settings
-from callbacks.models import CallAttempt
+from callbacks.models import CallAttempt, CallbackTask
 from callbacks.selectors import agent_daily_report
 from callbacks.services import callback_attempt_record
 from crm.beat import beat_schedule_problems, beat_schedule_sync
 from retention.choices import OutreachKind, OutreachResult
 from retention.models import OutreachAttempt, OutreachTask
+from retention.services import outreach_attempt_record
 from telephony.models import CallRecord
-from telephony.services import UNRECORDED_NOTE
+from telephony.services import (
+    UNRECORDED_NOTE,
+    UNRECORDED_WINDOW,
+    _record_unanswered,
+    call_records_link_attempts,
+    unrecorded_unanswered_calls,
+)
 from telephony.tasks import call_records_record_unanswered
 from tests.callbacks.factories import SalesTaskFactory
 from tests.factories import CustomerFactory
@@ -209,3 +217,37 @@ def test_the_outreach_sweep_leaves_the_agents_current_task_with_him(unanswered, 
         assert held.claimed_by == agent
     outreach.refresh_from_db()
     assert outreach.claimed_by is None and outreach.failed_attempts == 1
+
+
+def test_an_attempt_recorded_after_the_link_step_is_seen_under_the_lock(unanswered, task, agent, frozen):
+    """The sweep's steps in order, with the agent recording between the link step and the lock:
+    the locked re-read sees his attempt (the page's rule of "recorded") and makes none."""
+    call = unanswered("r1", task.customer.mobile)
+    _leave(task)
+    frozen.shift(11 * 60)
+    now = timezone.now()
+    call_records_link_attempts(since=now - UNRECORDED_WINDOW)
+    assert list(unrecorded_unanswered_calls(now=now)) == [call]
+    mine = callback_attempt_record(task=task, user=agent, disposition=Disposition.POWERED_OFF)
+    _leave(task)  # and pressed "next call": no fresh claim stops the sweep
+    assert _record_unanswered(CallbackTask, task.pk, agent.pk, now) == 0
+    assert list(CallAttempt.objects.all()) == [mine]
+    call_records_record_unanswered()  # the next run links his attempt
+    call.refresh_from_db()
+    assert call.call_attempt == mine and CallAttempt.objects.count() == 1
+
+
+def test_an_outreach_contact_recorded_after_the_link_step_is_seen_under_the_lock(unanswered, agent, customer, frozen):
+    outreach = OutreachTask.objects.create(
+        store=customer.store, kind=OutreachKind.WINBACK, customer=customer, window_opens_at=NOW,
+        window_closes_at=NOW.replace(day=20),
+    )  # fmt: skip
+    type(outreach).objects.filter(pk=outreach.pk).update(claimed_by=agent, claimed_at=NOW)
+    unanswered("r2", customer.mobile)
+    _leave(outreach)
+    frozen.shift(11 * 60)
+    now = timezone.now()
+    call_records_link_attempts(since=now - UNRECORDED_WINDOW)
+    mine = outreach_attempt_record(task=outreach, user=agent, result=OutreachResult.UNREACHABLE)
+    assert _record_unanswered(OutreachTask, outreach.pk, agent.pk, now) == 0
+    assert list(OutreachAttempt.objects.all()) == [mine]
