@@ -137,32 +137,47 @@ class UnknownCall(Exception):
     """An event for a call of a store outside the reporting client's stores: answered as unknown."""
 
 
+def _calls_of(client_id: int | None):
+    """The calls a reporting client sees: those it reported (client_id None: the internal caller's,
+    and the calls from before the client was recorded)."""
+    if client_id is None:
+        return CallRecord.objects.filter(reported_by__isnull=True)
+    return CallRecord.objects.filter(reported_by_id=client_id)
+
+
 def call_event_ingest(
     *,
     payload: dict,
     recording_file=None,
     now: dt.datetime | None = None,
     store_ids: frozenset[int] | None = None,
+    client_id: int | None = None,
 ) -> tuple[CallRecord, bool]:
     """Apply one CTI event; (the call, whether this post changed anything). Idempotent per
-    (call id, event): the CallEvent row's unique constraint stops a repeated post, which answers
-    with the call as it is. The first event of a call creates its CallRecord (telephony.attach).
-    `store_ids`: the reporting API client's stores — the event attaches within them only, and a
-    call already attached to another store raises UnknownCall (nothing is written)."""
+    (client, call id, event): the CallEvent row's unique constraint stops a repeated post, which
+    answers with the call as it is. The first event of a call creates its CallRecord
+    (telephony.attach). `client_id`: the reporting API client (the CTI; None for an internal
+    caller) — call ids are its own, so it only ever sees and touches the calls it reported, and two
+    clients' calls with the same id are two calls. `store_ids`: that client's stores — the event
+    attaches within them only, and a call attached to a store outside them (a store taken from the
+    client since) raises UnknownCall (nothing is written)."""
     now = now or timezone.now()
     data = _clean_event(payload, now)
     try:
         with transaction.atomic():
-            record = _call_record_for_event(data, store_ids)
+            record = _call_record_for_event(data, store_ids, client_id)
             CallEvent.objects.create(
-                call_id=data["call_id"], event=data["event"], payload={k: str(v) for k, v in data.items()}
+                call_id=data["call_id"],
+                reported_by_id=client_id,
+                event=data["event"],
+                payload={k: str(v) for k, v in data.items()},
             )
             _apply_event(record, data, store_ids)
             if recording_file is not None and data["event"] == CallEventKind.ENDED:
                 recording_attach_event_upload(record=record, upload=recording_file)
     except IntegrityError:
         # The same (call, event) again — a retry, or two posts racing: the first one's work stands.
-        record = CallRecord.objects.get(call_id=data["call_id"])
+        record = _calls_of(client_id).get(call_id=data["call_id"])
         _refuse_outside(record, store_ids)
         return record, False
     if record.recording_state == RecordingState.PENDING:
@@ -174,12 +189,15 @@ def call_event_ingest(
 
 
 def _refuse_outside(record: CallRecord, store_ids: frozenset[int] | None) -> None:
+    # The record is the client's own (_calls_of): a call with no store is its own too, and only a
+    # store the client no longer has keeps it out.
     if store_ids is not None and record.store_id is not None and record.store_id not in store_ids:
         raise UnknownCall(record.call_id)
 
 
-def _call_record_for_event(data: dict, store_ids: frozenset[int] | None) -> CallRecord:
-    record = CallRecord.objects.select_for_update().filter(call_id=data["call_id"]).first()
+def _call_record_for_event(data: dict, store_ids: frozenset[int] | None, client_id: int | None) -> CallRecord:
+    calls = _calls_of(client_id).select_for_update()
+    record = calls.filter(call_id=data["call_id"]).first()
     if record is not None:
         _refuse_outside(record, store_ids)
         return record
@@ -197,6 +215,7 @@ def _call_record_for_event(data: dict, store_ids: frozenset[int] | None) -> Call
         with transaction.atomic():
             return CallRecord.objects.create(
                 call_id=data["call_id"],
+                reported_by_id=client_id,
                 direction=data["direction"],
                 extension=data["extension"],
                 number=data["number"] or (subject.dial_request.number if subject.dial_request else ""),
@@ -209,7 +228,7 @@ def _call_record_for_event(data: dict, store_ids: frozenset[int] | None) -> Call
                 outreach_task=subject.outreach_task,
             )
     except IntegrityError:
-        record = CallRecord.objects.select_for_update().get(call_id=data["call_id"])
+        record = calls.get(call_id=data["call_id"])
         _refuse_outside(record, store_ids)
         return record
 
