@@ -236,6 +236,7 @@ def callback_attempt_record(
     source: str = AttemptSource.CALL,
     version=None,
     mood: str = "",
+    claim: bool = True,
 ) -> CallAttempt:
     """Record one attempt and apply its effect from `DISPOSITION_RULES` (SPEC §6).
 
@@ -245,6 +246,12 @@ def callback_attempt_record(
     the customer's mood as the agent heard it (callbacks.choices.Mood; empty: not recorded). `user`
     may be None (an SMS reply, the demo). An invalid answer raises ValidationError keyed by
     question code and records nothing.
+
+    `claim=False`: a call recorded on the agent's behalf, not from his page (telephony's sweep of
+    unanswered calls he never recorded). The disposition's effect applies as on the page (failed
+    attempts, the retry gap, the SMS survey), but the task is not claimed for him and the task he
+    is working on now is not given up: the recorded task is left unclaimed, as any attempt leaves
+    it, and his other claims stand.
     """
     try:
         rule = disposition_rule(disposition)
@@ -264,12 +271,13 @@ def callback_attempt_record(
             source=source,
             version=version,
             mood=mood,
+            claim=claim,
         )
     )
 
 
 def _attempt_record(
-    *, task, user, rule, disposition, note, answers, appointment_at, grumble, at, source, version, mood=""
+    *, task, user, rule, disposition, note, answers, appointment_at, grumble, at, source, version, mood="", claim=True
 ) -> CallAttempt:
     now = at or timezone.now()
     with transaction.atomic():
@@ -332,7 +340,7 @@ def _attempt_record(
             DataFixRecord.objects.create(
                 task=task, customer=customer, reported_at=now, reported_by=user, wrong_number=customer.mobile
             )
-        if task.state == TaskState.OPEN and source == AttemptSource.CALL and user is not None:
+        if claim and task.state == TaskState.OPEN and source == AttemptSource.CALL and user is not None:
             # The caller keeps the claim of a task still open (no answer, an appointment) for the
             # idle timeout: released here, a second page open on the task would take it and store a
             # second disposition of the same call. His next press of "next call" gives it up; any

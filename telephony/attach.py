@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from callbacks.choices import TaskState
 from callbacks.models import CallAttempt, CallbackTask
@@ -202,3 +202,15 @@ def outreach_attempts_for_call() -> QuerySet[OutreachAttempt]:
     return OutreachAttempt.objects.filter(
         task_id=OuterRef("outreach_task_id"), user_id=OuterRef("agent_id"), contacted_at__gte=OuterRef("started_at")
     ).order_by("contacted_at", "id")
+
+
+def call_recorded_q() -> Q:
+    """Whether a call has its attempt: linked already, or recorded since by its agent on its task
+    (the attempt rule above, not yet linked). The one rule of "recorded": the call page's 通话未登记
+    mark and the sweep of unanswered calls (also in its locked re-read) both read it."""
+    return (
+        Q(call_attempt__isnull=False)
+        | Q(outreach_attempt__isnull=False)
+        | Exists(callback_attempts_for_call())
+        | Exists(outreach_attempts_for_call())
+    )

@@ -104,7 +104,20 @@ class CallRecord(models.Model):
     """One telephone call (通话记录) as the CTI reported it, attached to what the agent was working
     on (telephony.attach explains the rule), with its talk time and recording."""
 
-    call_id = models.CharField(_("通话编号"), max_length=100, unique=True)
+    # The CTI's id of the call: unique per reporting API client, as two stores' telephone systems
+    # may number their calls alike (the constraints below).
+    call_id = models.CharField(_("通话编号"), max_length=100)
+    # The API client (the CTI) whose events made the call; it alone may post events for it. Null:
+    # a call from before the client was recorded, an upload on the call page, or an internal caller.
+    reported_by = models.ForeignKey(
+        "api.ApiClient",
+        verbose_name=_("上报客户端"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     direction = models.CharField(_("方向"), max_length=3, choices=Direction.choices)
     store = models.ForeignKey(
         "crm.Store", verbose_name=_("门店"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -196,16 +209,31 @@ class CallRecord(models.Model):
                 fields=["recording_stored_at"], condition=models.Q(recording_state="stored"), name="call_rec_stored_idx"
             ),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["reported_by", "call_id"], name="call_unique_per_client"),
+            models.UniqueConstraint(
+                fields=["call_id"], condition=models.Q(reported_by__isnull=True), name="call_unique_without_client"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} {self.call_id}"
 
 
 class CallEvent(models.Model):
-    """One event the CTI posted (ringing / answered / ended); one row per (call, event), so a
-    repeated post changes nothing."""
+    """One event the CTI posted (ringing / answered / ended); one row per (client, call, event), so
+    a repeated post changes nothing."""
 
     call_id = models.CharField(_("通话编号"), max_length=100)
+    reported_by = models.ForeignKey(
+        "api.ApiClient",
+        verbose_name=_("上报客户端"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     event = models.CharField(_("事件"), max_length=10, choices=CallEventKind.choices)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
     payload = models.JSONField(_("内容"), default=dict)
@@ -213,7 +241,16 @@ class CallEvent(models.Model):
     class Meta:
         verbose_name = _("通话事件")
         verbose_name_plural = _("通话事件")
-        constraints = [models.UniqueConstraint(fields=["call_id", "event"], name="call_event_unique_per_call")]
+        # Per reporting client; events with no client (before it was recorded, internal callers)
+        # stay unique per (call, event) among themselves.
+        constraints = [
+            models.UniqueConstraint(fields=["reported_by", "call_id", "event"], name="call_event_unique_per_client"),
+            models.UniqueConstraint(
+                fields=["call_id", "event"],
+                condition=models.Q(reported_by__isnull=True),
+                name="call_event_unique_without_client",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.call_id} {self.event}"

@@ -7,7 +7,7 @@ import datetime as dt
 import operator
 from functools import reduce
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Q, QuerySet, Sum
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils import timezone
@@ -17,7 +17,7 @@ from complaints.models import Case
 from complaints.selectors import cases_for_user
 from crm.models import User
 from crm.scoping import scope_for_user
-from telephony.attach import callback_attempts_for_call, outreach_attempts_for_call
+from telephony.attach import call_recorded_q
 from telephony.choices import Direction
 from telephony.models import CallRecord
 
@@ -36,14 +36,9 @@ def _with_unrecorded(qs: QuerySet[CallRecord]) -> QuerySet[CallRecord]:
     """`unrecorded` (通话未登记): an answered call on a task that has ended and has no attempt —
     neither linked yet nor recorded since by its agent (the attempt rule of telephony.attach). The
     sweep records unanswered calls only; what was said on an answered one is the agent's to record."""
-    recorded = (
-        Q(call_attempt__isnull=False)
-        | Q(outreach_attempt__isnull=False)
-        | Exists(callback_attempts_for_call())
-        | Exists(outreach_attempts_for_call())
-    )
     on_task = Q(callback_task__isnull=False) | Q(outreach_task__isnull=False)
-    unrecorded = Q(answered_at__isnull=False, ended_at__isnull=False, agent__isnull=False) & on_task & ~recorded
+    answered = Q(answered_at__isnull=False, ended_at__isnull=False, agent__isnull=False)
+    unrecorded = answered & on_task & ~call_recorded_q()
     return qs.annotate(unrecorded=ExpressionWrapper(unrecorded, output_field=BooleanField()))
 
 

@@ -23,6 +23,7 @@ from retention.models import OutreachTask
 from retention.services import outreach_attempt_record, outreach_task_claimed_fresh_by
 from telephony.attach import (
     agent_for_extension,
+    call_recorded_q,
     call_subject,
     callback_attempts_for_call,
     outreach_attempts_for_call,
@@ -136,32 +137,47 @@ class UnknownCall(Exception):
     """An event for a call of a store outside the reporting client's stores: answered as unknown."""
 
 
+def _calls_of(client_id: int | None):
+    """The calls a reporting client sees: those it reported (client_id None: the internal caller's,
+    and the calls from before the client was recorded)."""
+    if client_id is None:
+        return CallRecord.objects.filter(reported_by__isnull=True)
+    return CallRecord.objects.filter(reported_by_id=client_id)
+
+
 def call_event_ingest(
     *,
     payload: dict,
     recording_file=None,
     now: dt.datetime | None = None,
     store_ids: frozenset[int] | None = None,
+    client_id: int | None = None,
 ) -> tuple[CallRecord, bool]:
     """Apply one CTI event; (the call, whether this post changed anything). Idempotent per
-    (call id, event): the CallEvent row's unique constraint stops a repeated post, which answers
-    with the call as it is. The first event of a call creates its CallRecord (telephony.attach).
-    `store_ids`: the reporting API client's stores — the event attaches within them only, and a
-    call already attached to another store raises UnknownCall (nothing is written)."""
+    (client, call id, event): the CallEvent row's unique constraint stops a repeated post, which
+    answers with the call as it is. The first event of a call creates its CallRecord
+    (telephony.attach). `client_id`: the reporting API client (the CTI; None for an internal
+    caller) — call ids are its own, so it only ever sees and touches the calls it reported, and two
+    clients' calls with the same id are two calls. `store_ids`: that client's stores — the event
+    attaches within them only, and a call attached to a store outside them (a store taken from the
+    client since) raises UnknownCall (nothing is written)."""
     now = now or timezone.now()
     data = _clean_event(payload, now)
     try:
         with transaction.atomic():
-            record = _call_record_for_event(data, store_ids)
+            record = _call_record_for_event(data, store_ids, client_id)
             CallEvent.objects.create(
-                call_id=data["call_id"], event=data["event"], payload={k: str(v) for k, v in data.items()}
+                call_id=data["call_id"],
+                reported_by_id=client_id,
+                event=data["event"],
+                payload={k: str(v) for k, v in data.items()},
             )
             _apply_event(record, data, store_ids)
             if recording_file is not None and data["event"] == CallEventKind.ENDED:
                 recording_attach_event_upload(record=record, upload=recording_file)
     except IntegrityError:
         # The same (call, event) again — a retry, or two posts racing: the first one's work stands.
-        record = CallRecord.objects.get(call_id=data["call_id"])
+        record = _calls_of(client_id).get(call_id=data["call_id"])
         _refuse_outside(record, store_ids)
         return record, False
     if record.recording_state == RecordingState.PENDING:
@@ -173,12 +189,15 @@ def call_event_ingest(
 
 
 def _refuse_outside(record: CallRecord, store_ids: frozenset[int] | None) -> None:
+    # The record is the client's own (_calls_of): a call with no store is its own too, and only a
+    # store the client no longer has keeps it out.
     if store_ids is not None and record.store_id is not None and record.store_id not in store_ids:
         raise UnknownCall(record.call_id)
 
 
-def _call_record_for_event(data: dict, store_ids: frozenset[int] | None) -> CallRecord:
-    record = CallRecord.objects.select_for_update().filter(call_id=data["call_id"]).first()
+def _call_record_for_event(data: dict, store_ids: frozenset[int] | None, client_id: int | None) -> CallRecord:
+    calls = _calls_of(client_id).select_for_update()
+    record = calls.filter(call_id=data["call_id"]).first()
     if record is not None:
         _refuse_outside(record, store_ids)
         return record
@@ -196,6 +215,7 @@ def _call_record_for_event(data: dict, store_ids: frozenset[int] | None) -> Call
         with transaction.atomic():
             return CallRecord.objects.create(
                 call_id=data["call_id"],
+                reported_by_id=client_id,
                 direction=data["direction"],
                 extension=data["extension"],
                 number=data["number"] or (subject.dial_request.number if subject.dial_request else ""),
@@ -208,7 +228,7 @@ def _call_record_for_event(data: dict, store_ids: frozenset[int] | None) -> Call
                 outreach_task=subject.outreach_task,
             )
     except IntegrityError:
-        record = CallRecord.objects.select_for_update().get(call_id=data["call_id"])
+        record = calls.get(call_id=data["call_id"])
         _refuse_outside(record, store_ids)
         return record
 
@@ -301,16 +321,17 @@ UNRECORDED_NOTE = "电话系统登记：呼出未接通，坐席未登记"
 
 def unrecorded_unanswered_calls(*, now: dt.datetime):
     """Outbound calls on a task that ended unanswered (no talk time) UNRECORDED_AFTER ago or more
-    (within UNRECORDED_WINDOW) and have no attempt yet."""
+    (within UNRECORDED_WINDOW) and have no attempt yet — neither linked nor recorded since by the
+    agent (telephony.attach.call_recorded_q, the call page's rule: an attempt recorded after the
+    link step is seen by the locked re-read in _record_unanswered, and linked by the next run)."""
     return CallRecord.objects.filter(
+        ~call_recorded_q(),
         direction=Direction.OUTBOUND,
         agent__isnull=False,
         answered_at__isnull=True,
         duration_seconds=0,
         ended_at__lte=now - UNRECORDED_AFTER,
         ended_at__gte=now - UNRECORDED_WINDOW,
-        call_attempt__isnull=True,
-        outreach_attempt__isnull=True,
     )
 
 
@@ -321,6 +342,9 @@ def call_records_record_unanswered(*, now: dt.datetime | None = None) -> int:
     with calls still unrecorded gets ONE failed attempt — 无人接听 on a callback task, 无法联系 on
     an outreach task — through the recording service the call page uses (callback_attempt_record /
     outreach_attempt_record), dated at the last call's hang-up, and its calls are linked to it.
+    The disposition's rules apply as on the page (failed attempts, retry gap, SMS survey, closing
+    at the maximum), but nothing is claimed or given up: the task is left unclaimed and the task
+    the agent is working on now stays his.
     Not while the agent still holds a fresh claim on the task (he is on its page and will record);
     not on a task no longer open (nothing left to try). An answered call is never recorded here:
     what the customer said is the agent's to record (the call page marks it 通话未登记).
@@ -361,12 +385,14 @@ def _record_unanswered(model, task_id: int, agent_id: int, now: dt.datetime) -> 
         fresh = callback_task_claimed_fresh_by if callback else outreach_task_claimed_fresh_by
         if fresh(task=task, user=agent, now=now):
             return 0
+        # Recorded on the agent's behalf, not from his page: the task is not claimed for him and the
+        # task he is on now stays his (claim=False; an outreach contact never claims).
         try:
             with transaction.atomic():
                 if callback:
                     attempt = callback_attempt_record(
                         task=task, user=agent, disposition=Disposition.NO_ANSWER, note=UNRECORDED_NOTE,
-                        at=calls[-1].ended_at,
+                        at=calls[-1].ended_at, claim=False,
                     )  # fmt: skip
                 else:
                     attempt = outreach_attempt_record(

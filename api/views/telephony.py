@@ -28,7 +28,9 @@ class CallEventView(ClientView):
             "One event of one call. The first event of a call attaches it (the dial request named by "
             "client_ref, else the task the agent holds, else the customer with that number, within the "
             "client's stores); the extension of the answered event decides the agent, whose browser pops "
-            "the customer's page on an inbound call. Repeating a (call_id, event) changes nothing. "
+            "the customer's page on an inbound call. Call ids are the client's own: a client sees only "
+            "the calls it reported, and another client's call with the same id is another call. "
+            "Repeating a (call_id, event) changes nothing. "
             "A recording file the limits refuse does not refuse the event: the answer says why."
         ),
         tags=["telephony"],
@@ -56,6 +58,7 @@ class CallEventView(ClientView):
                 payload=payload,
                 recording_file=upload,
                 store_ids=frozenset(store_ids) if store_ids is not None else None,
+                client_id=self.client.pk,
             )
         except ValidationError as exc:
             raise ParseError("; ".join(exc.messages)) from None

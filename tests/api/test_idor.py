@@ -192,22 +192,26 @@ def test_every_weekly_report_with_their_store_code(sides, untouched):
 
 
 @pytest.fixture
-def their_call(sides):
+def their_call(sides, issued_a, issued_b):
     """A call the other store's CTI reported, attached to their task."""
     w = sides.theirs
+    reporter = next(i.client for i in (issued_a, issued_b) if i.client.stores.filter(pk=w.store.pk).exists())
     return CallRecord.objects.create(
-        call_id=f"their-{w.store.code}", started_at=WORLD_NOW, store=w.store, customer=w.customer, callback_task=w.task
-    )
+        call_id=f"their-{w.store.code}", reported_by=reporter, started_at=WORLD_NOW, store=w.store,
+        customer=w.customer, callback_task=w.task,
+    )  # fmt: skip
 
 
 @time_machine.travel(WORLD_NOW, tick=False)
 def test_call_events_on_their_calls_and_numbers(sides, their_call, untouched):
-    """An event for their call is unknown (404, nothing written); an event with their customer's
-    number (a customer of both stores) or their task's id as the dial reference attaches to the
-    caller's own customer, never to anything of theirs."""
+    """An event with their call's id is the caller's own call (call ids are per client), theirs
+    untouched; an event with their customer's number (a customer of both stores) or their task's id
+    as the dial reference attaches to the caller's own customer, never to anything of theirs."""
     url = "/api/v1/telephony/events/"
     ended = {"call_id": their_call.call_id, "event": "ended", "duration": 60}
-    assert sides.api.post(url, ended, format="json").status_code == 404
+    answer = sides.api.post(url, ended, format="json")
+    assert answer.status_code == 200 and answer.json()["call"] != their_call.pk
+    assert CallRecord.objects.get(pk=answer.json()["call"]).reported_by != their_call.reported_by
     ringing = {"call_id": "mine-1", "event": "ringing", "direction": "in", "number": sides.theirs.customer.mobile}
     answer = sides.api.post(url, {**ringing, "client_ref": str(sides.theirs.task.pk)}, format="json")
     assert answer.status_code == 200 and answer.json()["customer"] == sides.mine.customer.pk

@@ -63,16 +63,58 @@ def test_another_stores_cti_neither_attaches_to_nor_touches_this_stores_calls(
     assert _raw_post(client, json.dumps(body).encode(), other).status_code == 200
     record = CallRecord.objects.get(call_id="b1")
     assert (record.dial_request, record.callback_task, record.customer, record.agent) == (None, None, None, None)
-    # Store A's own call, then store B's CTI posting on it.
+    # Store A's own call, then store B's CTI posting the same call id: its own call, not A's.
     assert _raw_post(client, json.dumps({**body, "call_id": "a1"}).encode(), cti_auth).status_code == 200
     mine = CallRecord.objects.get(call_id="a1")
     assert mine.callback_task == task and mine.store == store_a
     ended = {"call_id": "a1", "event": "ended", "duration": 999}
     response = _raw_post(client, json.dumps(ended).encode(), other)
-    assert response.status_code == 404
+    assert response.status_code == 200 and response.json()["call"] != mine.pk
     mine.refresh_from_db()
     assert mine.ended_at is None and mine.duration_seconds in (None, 0)
-    assert not CallEvent.objects.filter(call_id="a1", event="ended").exists()
+    assert not CallEvent.objects.filter(call_id="a1", event="ended", reported_by=mine.reported_by).exists()
+
+
+def test_another_stores_cti_cannot_touch_a_call_with_no_store(client, frozen, store_a, store_b, agent_b):
+    """A call store A's CTI reported with no store yet (ringing on a queue, unknown number): store
+    B's CTI answering it at its own extension neither takes it nor attaches it to store B."""
+    AgentExtension.objects.create(user=agent_b, extension="8002")
+    cti_a = bearer(api_client_create(name="LA CTI", stores=[store_a], scopes=[Scope.CTI_EVENTS]).token)
+    cti_b = bearer(api_client_create(name="HF CTI", stores=[store_b], scopes=[Scope.CTI_EVENTS]).token)
+    ringing = {"call_id": "q1", "event": "ringing", "direction": "in", "number": "13900009999"}
+    assert _raw_post(client, json.dumps(ringing).encode(), cti_a).status_code == 200
+    queued = CallRecord.objects.get(call_id="q1")
+    assert (queued.store, queued.agent) == (None, None)
+    answered = {**ringing, "event": "answered", "extension": "8002"}
+    response = _raw_post(client, json.dumps(answered).encode(), cti_b)
+    assert response.status_code == 200 and response.json()["call"] != queued.pk
+    queued.refresh_from_db()
+    assert (queued.store, queued.agent, queued.answered_at) == (None, None, None)
+    assert not CallEvent.objects.filter(call_id="q1", event="answered", reported_by=queued.reported_by).exists()
+
+
+def test_two_clients_with_the_same_call_id_get_two_calls(client, frozen, store_a, store_b):
+    cti_a = bearer(api_client_create(name="LA CTI", stores=[store_a], scopes=[Scope.CTI_EVENTS]).token)
+    cti_b = bearer(api_client_create(name="HF CTI", stores=[store_b], scopes=[Scope.CTI_EVENTS]).token)
+    for headers, seconds in ((cti_a, 30), (cti_b, 90)):
+        body = {"call_id": "1001", "event": "ended", "direction": "in", "number": "13900009999", "duration": seconds}
+        response = _raw_post(client, json.dumps(body).encode(), headers)
+        assert response.status_code == 200 and response.json()["changed"] is True
+    calls = CallRecord.objects.filter(call_id="1001").order_by("duration_seconds")
+    assert [c.duration_seconds for c in calls] == [30, 90]
+    assert [c.reported_by.name for c in calls] == ["LA CTI", "HF CTI"]
+    assert CallEvent.objects.filter(call_id="1001", event="ended").count() == 2
+
+
+def test_a_call_of_a_store_taken_from_its_client_is_unknown(client, frozen, store_a, store_b, extension, task):
+    created = api_client_create(name="CTI", stores=[store_a, store_b], scopes=[Scope.CTI_EVENTS])
+    body = {"call_id": "s1", "event": "ringing", "extension": "8001", "number": task.customer.mobile}
+    assert _raw_post(client, json.dumps(body).encode(), bearer(created.token)).status_code == 200
+    assert CallRecord.objects.get(call_id="s1").store == store_a
+    created.client.stores.remove(store_a)
+    ended = {"call_id": "s1", "event": "ended", "duration": 60}
+    assert _raw_post(client, json.dumps(ended).encode(), bearer(created.token)).status_code == 404
+    assert not CallEvent.objects.filter(call_id="s1", event="ended").exists()
 
 
 def test_bad_fields_are_a_400_not_a_500(post_event, frozen):

@@ -363,3 +363,36 @@ def test_a_consultant_is_answered_in_the_same_queries_whatever_the_number_of_cas
     assert _listen_queries(client, url, 404) == one_case
     CallRecord.objects.filter(pk=stored_call.pk).update(started_at=first.received_at + dt.timedelta(minutes=1))
     assert client.get(url).status_code == 200
+
+
+def test_the_migration_runs_one_transaction_per_row():
+    migration = importlib.import_module("telephony.migrations.0003_recordings_private")
+    assert migration.Migration.atomic is False
+    assert [op.atomic for op in migration.Migration.operations] == [False]
+
+
+def test_a_rerun_of_the_migration_adopts_the_private_copy_of_a_file_already_moved(stored_call, media_root):
+    """A failed earlier run: the file was copied under private/ and the old one deleted, but the
+    row's update rolled back. The rerun points the row at the copy instead of skipping it."""
+    old = "recordings/1/2026/03/call-2.mp3"
+    (media_root / "private" / old).parent.mkdir(parents=True)
+    (media_root / "private" / old).write_bytes(MP3)
+    CallRecord.objects.filter(pk=stored_call.pk).update(recording=old)
+    importlib.import_module("telephony.migrations.0003_recordings_private").move_recordings(django_apps, None)
+    stored_call.refresh_from_db()
+    assert stored_call.recording.name == "private/" + old
+    assert stored_call.recording.read() == MP3
+
+
+def test_a_rerun_copies_again_over_a_private_copy_cut_short(stored_call, media_root):
+    old = "recordings/1/2026/03/call-3.mp3"
+    (media_root / old).parent.mkdir(parents=True)
+    (media_root / old).write_bytes(MP3)
+    (media_root / "private" / old).parent.mkdir(parents=True)
+    (media_root / "private" / old).write_bytes(MP3[:3])  # the copy of a run that stopped mid-file
+    CallRecord.objects.filter(pk=stored_call.pk).update(recording=old)
+    importlib.import_module("telephony.migrations.0003_recordings_private").move_recordings(django_apps, None)
+    stored_call.refresh_from_db()
+    assert stored_call.recording.name == "private/" + old
+    assert (media_root / "private" / old).read_bytes() == MP3 and not (media_root / old).exists()
+    assert sorted(p.name for p in (media_root / "private" / old).parent.iterdir()) == ["call-3.mp3"]
