@@ -190,3 +190,29 @@ def test_a_booking_without_a_vehicle_is_kept_by_an_ro_of_any_vehicle_of_its_cust
     with time_machine.travel(NEXT_MORNING, tick=False):
         assert appointments_mark_no_shows()["no_show"] == 1  # the stranger's only
     assert appointments_mark_arrived() == 0  # a second run changes nothing
+
+
+def test_reminders_sent_under_the_old_key_are_rekeyed_to_the_day_they_were_for(store_a):
+    """appointments 0002: a reminder logged as `appointment:<id>` before the keys named the day is
+    given the day it was for (the day after it was queued), so the sweep's rerun sends no second one
+    while a booking moved since still gets one for its new day."""
+    import importlib
+
+    from django.apps import apps
+
+    with time_machine.travel(NOW, tick=False):
+        kept, moved = booking(store_a), booking(store_a, slot=dt.time(10, 0))
+        assert appointments_send_eve_reminders() == 2
+        for appointment in (kept, moved):  # as the sweep logged them before
+            SmsMessage.objects.filter(reason=SMS_EVE, related_key__startswith=f"appointment:{appointment.pk}:").update(
+                related_key=f"appointment:{appointment.pk}"
+            )
+        importlib.import_module("appointments.migrations.0002_eve_sms_keys_per_day").forwards(apps, None)
+        assert set(SmsMessage.objects.filter(reason=SMS_EVE).values_list("related_key", flat=True)) == {
+            f"appointment:{kept.pk}:{TOMORROW.isoformat()}",
+            f"appointment:{moved.pk}:{TOMORROW.isoformat()}",
+        }
+        assert appointments_send_eve_reminders() == 0  # the rerun
+        Appointment.objects.filter(pk=moved.pk).update(day=dt.date(2026, 12, 10))
+    with time_machine.travel(dt.datetime(2026, 12, 9, 10, 0, tzinfo=SH), tick=False):
+        assert appointments_send_eve_reminders() == 1
