@@ -8,7 +8,7 @@ stable whatever language the request negotiates. Chinese appears only where it n
 the data: a DMS sheet's column header (the importer's own, SPEC §5). Error `detail`s, which a CTI
 may show to an agent, go through gettext in the views."""
 
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from crm.importing.registry import handler_for_key
@@ -200,14 +200,38 @@ class ReportColumnSerializer(serializers.Serializer):
     kind = serializers.CharField()
 
 
+# A report cell: text, a number, a boolean or null — or, in a column of kind "figure" (table 15's
+# results: a mean score in one row, a share in another), an object with the number and the text the
+# page shows (which carries the unit and the 进行中 mark of the month in progress).
+FIGURE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "value": {"type": "number", "description": "the number: a mean score, or a share as a fraction (0.853)"},
+        "text": {"type": "string", "description": "as the page shows it: 8.53分, 85.3%, marked 进行中 if in progress"},
+    },
+    "required": ["value", "text"],
+    "additionalProperties": False,
+}
+CELL_SCHEMA = {
+    "nullable": True,
+    "anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}, FIGURE_SCHEMA],
+    "description": 'a cell; in a column of kind "figure" an object {value, text} (or null)',
+}
+
+
+@extend_schema_field(CELL_SCHEMA)
+class ReportCellField(serializers.JSONField):
+    pass
+
+
 class ReportTableSerializer(serializers.Serializer):
     name = serializers.CharField()
     title = serializers.CharField()
     store_label = serializers.CharField()
     period_label = serializers.CharField()
     columns = ReportColumnSerializer(many=True)
-    rows = serializers.ListField(child=serializers.ListField(child=serializers.JSONField(allow_null=True)))
-    total = serializers.ListField(child=serializers.JSONField(allow_null=True), allow_null=True)
+    rows = serializers.ListField(child=serializers.ListField(child=ReportCellField(allow_null=True)))
+    total = serializers.ListField(child=ReportCellField(allow_null=True), allow_null=True)
     notes = serializers.ListField(child=serializers.CharField())
 
 

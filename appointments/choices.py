@@ -67,7 +67,8 @@ def manual_changes(state: str, *, upcoming: bool) -> tuple[str, ...]:
     return tuple(to for to in MANUAL_CHANGES.get(state, ()) if not (upcoming and to == S.NO_SHOW))
 
 
-# The SMS log's reasons (table 13) of the confirmation and of the day-before reminder; also the
-# crm.SmsTemplate codes of their texts.
+# The SMS log's reasons (table 13) of the confirmation, of the day-before reminder and of the notice
+# of a move (改约); also the crm.SmsTemplate codes of their texts.
 SMS_CONFIRM = SmsReason.APPOINTMENT_CONFIRM.value
 SMS_EVE = SmsReason.APPOINTMENT_EVE.value
+SMS_CHANGE = SmsReason.APPOINTMENT_CHANGE.value

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from appointments.choices import (
     MANUAL_CHANGES,
     OUTREACH_BOOKING_SOURCES,
+    SMS_CHANGE,
     SMS_CONFIRM,
     SMS_EVE,
     AppointmentState,
@@ -42,7 +43,16 @@ EVE_TEXT = (
     "尊敬的{salutation}，{store_name}温馨提示：您已预约明天（{date}）{time}来店{service}，"
     "我们恭候您的光临。如需改期请致电{store_phone}。"
 )
-SMS_TEXTS = {SMS_CONFIRM: CONFIRM_TEXT, SMS_EVE: EVE_TEXT}
+CHANGE_TEXT = (
+    "尊敬的{salutation}，您在{store_name}的预约已改为{date} {time}{service}，车辆{plate}。如需改期请致电{store_phone}。"
+)
+SMS_TEXTS = {SMS_CONFIRM: CONFIRM_TEXT, SMS_EVE: EVE_TEXT, SMS_CHANGE: CHANGE_TEXT}
+
+
+def eve_related_key(*, appointment_id: int, day: dt.date) -> str:
+    """The day-before SMS's key in the SMS log: the booking and its day, so a booking moved to
+    another day after its reminder went gets one for the new day (and only one per day)."""
+    return f"appointment:{appointment_id}:{day.isoformat()}"
 
 
 class SlotFull(ValidationError):
@@ -147,7 +157,8 @@ def appointment_sms_context(appointment: Appointment) -> dict[str, str]:
 
 
 def appointment_sms_template(code: str) -> str:
-    """The text of the appointment SMS `code` (SMS_CONFIRM, SMS_EVE): the SmsTemplate, else ours.
+    """The text of the appointment SMS `code` (SMS_CONFIRM, SMS_EVE, SMS_CHANGE): the SmsTemplate,
+    else ours.
     Read once per send or per sweep, rendered per booking with `appointment_sms_body`."""
     return sms_template_body(code=code, default=SMS_TEXTS[code])
 
@@ -156,17 +167,30 @@ def appointment_sms_body(template: str, appointment: Appointment) -> str:
     return render_sms_text(template, appointment_sms_context(appointment))
 
 
-def _send_confirmation(appointment: Appointment, *, now: dt.datetime) -> None:
-    body = appointment_sms_body(appointment_sms_template(SMS_CONFIRM), appointment)
+def _send_appointment_sms(appointment: Appointment, *, code: str, related_key: str, now: dt.datetime) -> None:
+    """The confirmation and the notice of a move: one path through the gateway (quiet hours,
+    consent), idempotent per (reason, related_key)."""
+    body = appointment_sms_body(appointment_sms_template(code), appointment)
     sms_send(
         store=appointment.store,
         customer=appointment.customer,
         mobile=appointment.customer.mobile,
         body=body,
-        reason=SMS_CONFIRM,
-        related_key=f"appointment:{appointment.pk}",
+        reason=code,
+        related_key=related_key,
         now=now,
     )
+
+
+def _send_confirmation(appointment: Appointment, *, now: dt.datetime) -> None:
+    _send_appointment_sms(appointment, code=SMS_CONFIRM, related_key=f"appointment:{appointment.pk}", now=now)
+
+
+def _send_change_notice(appointment: Appointment, *, now: dt.datetime) -> None:
+    # The new day and slot name the message; the moment of the move keeps a move back to a
+    # time announced before (A → B → A) from being taken for a message already sent.
+    key = f"appointment:{appointment.pk}:{appointment.day.isoformat()} {appointment.slot:%H:%M}@{now:%Y%m%d%H%M%S}"
+    _send_appointment_sms(appointment, code=SMS_CHANGE, related_key=key, now=now)
 
 
 def appointment_book_for_outreach(
@@ -212,7 +236,9 @@ def appointment_change(
 ) -> Appointment:
     """改约: move a booking still booked to another day or slot (the same capacity check as a
     booking, under the new slot's row lock), or change its service type or advisor. The state stays
-    booked; the day-before SMS follows the new day."""
+    booked. A move to another day or slot sends the customer the new time (SMS_CHANGE), and the
+    day-before SMS, keyed on the booking and its day, goes again on the eve of the new day even when
+    the old day's reminder went already. A change of service type or advisor alone sends nothing."""
     now = now or timezone.now()
     locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
     if locked.state != S.BOOKED:
@@ -221,7 +247,8 @@ def appointment_change(
         raise ValidationError({"service_type": _("请选择服务类型。")})
     if advisor is not None and advisor.store_id != locked.store_id:
         raise ValidationError({"advisor": _("服务顾问不属于该门店。")})
-    if (day, slot) != (locked.day, locked.slot):
+    moved = (day, slot) != (locked.day, locked.slot)
+    if moved:
         if day < timezone.localdate(now):
             raise ValidationError({"day": _("预约日期不能早于今天。")})
         conf = store_appointment_settings(locked.store_id)
@@ -230,6 +257,8 @@ def appointment_change(
         _take_place(store_id=locked.store_id, day=day, slot=slot, conf=conf)
     locked.day, locked.slot, locked.service_type, locked.advisor = day, slot, service_type, advisor
     locked.save(update_fields=["day", "slot", "service_type", "advisor"])
+    if moved:
+        _send_change_notice(locked, now=now)
     return locked
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from appointments.choices import SMS_EVE, AppointmentState
 from appointments.models import Appointment
-from appointments.services import appointment_sms_body, appointment_sms_template
+from appointments.services import appointment_sms_body, appointment_sms_template, eve_related_key
 from crm.importing import bulk
 from crm.models import RepairOrder, Vehicle
 from crm.sms.models import SmsMessage
@@ -120,13 +120,16 @@ def appointments_mark_no_shows(*, now: dt.datetime | None = None) -> dict[str, i
 
 def appointments_send_eve_reminders(*, now: dt.datetime | None = None) -> int:
     """The day-before SMS of every booking of tomorrow still booked: through the gateway (quiet
-    hours hold it until 08:00), once per booking: a booking with its message logged is skipped,
-    and the SMS log's (reason, key) constraint stops a second one from a run at the same moment."""
+    hours hold it until 08:00), once per booking and day (`eve_related_key`): a booking with its
+    message for that day logged is skipped, and the SMS log's (reason, key) constraint stops a
+    second one from a run at the same moment. A booking moved (改约) to another day after its
+    reminder went gets one again on the new day's eve."""
     now = now or timezone.now()
     tomorrow = timezone.localdate(now) + dt.timedelta(days=1)
     sent = 0
     already = SmsMessage.objects.filter(
-        reason=SMS_EVE, related_key=Concat(Value("appointment:"), Cast(OuterRef("id"), CharField()))
+        reason=SMS_EVE,
+        related_key=Concat(Value("appointment:"), Cast(OuterRef("id"), CharField()), Value(f":{tomorrow.isoformat()}")),
     )
     rows = (
         Appointment.objects.filter(state=S.BOOKED, day=tomorrow)
@@ -142,7 +145,7 @@ def appointments_send_eve_reminders(*, now: dt.datetime | None = None) -> int:
             mobile=appointment.customer.mobile,
             body=body,
             reason=SMS_EVE,
-            related_key=f"appointment:{appointment.pk}",
+            related_key=eve_related_key(appointment_id=appointment.pk, day=appointment.day),
             now=now,
         )
         sent += 1

@@ -8,7 +8,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from club.choices import DEFAULT_GOLD_FROM, DEFAULT_SILVER_FROM, EARNING_KINDS, CardState, EntryKind, Level
 from club.levels import earned_since, level_case
-from club.models import CardLapse, ClubSettings, MemberCard, PointEntry
+from club.models import ClubSettings, MemberCard, PointEntry
 from club.validity import valid_on
 from crm.choices import WorkType
 from crm.models import RepairOrder, Store
@@ -116,19 +116,12 @@ def member_revenue_share(*, store_ids: list[int] | None, month: dt.date) -> list
     """Per store: the paid service revenue of the ROs opened in the month (warranty ROs aside, as for
     points) and the part of it from vehicles that held a valid card on the RO's day."""
     start, end = month_bounds(month)
-    # A card of the vehicle's chain (replaced ones too: they were valid before their replacement)
-    # whose validity covered the RO's day, outside its lapses (club.validity's rule over the chain).
-    lapsed = CardLapse.objects.filter(
-        card_id=OuterRef("pk"),
-        starts_on__lte=OuterRef(OuterRef("opened_at__date")),
-        ends_on__gte=OuterRef(OuterRef("opened_at__date")),
-    )
+    # A card of the vehicle's chain valid on the RO's day (club.validity's rule), replaced ones too:
+    # a card replaced since was the chain's card then.
     member = MemberCard.objects.filter(
-        ~Exists(lapsed),
+        valid_on(OuterRef("opened_at__date"), any_state=True),
         vehicle_id=OuterRef("vehicle_id"),
         store_id=OuterRef("store_id"),
-        points_from__lte=OuterRef("opened_at__date"),
-        expires_on__gte=OuterRef("opened_at__date"),
     )
     orders = RepairOrder.objects.filter(opened_at__gte=start, opened_at__lt=end).exclude(work_type=WorkType.WARRANTY)
     if store_ids is not None:

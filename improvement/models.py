@@ -9,8 +9,11 @@ An `ImprovementMeeting` (改善讨论会) is the monthly meeting of one store, c
 its `EqcAction` rows are what it decided about one weak survey item each.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from callbacks.choices import CallbackKind
@@ -100,6 +103,12 @@ class ImprovementMeeting(models.Model):
     figures_snapshot = models.JSONField(_("会议数据快照"), null=True, blank=True, editable=False)
     figures_frozen_at = models.DateTimeField(_("快照时间"), null=True, blank=True, editable=False)
 
+    # A snapshot taken up to this long after the meeting's day still shows what it was held with
+    # (recorded the next morning; the beat's 23:50 run). One taken later — a meeting recorded well
+    # after its date, or one held before snapshots existed and frozen by the first beat run — holds
+    # the figures of the day it was taken, and says so.
+    MEETING_TIME_GRACE = dt.timedelta(days=1)
+
     class Meta:
         verbose_name = _("改善讨论会")
         verbose_name_plural = _("改善讨论会")
@@ -108,6 +117,14 @@ class ImprovementMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.store_id}"
+
+    @property
+    def figures_of_meeting_time(self) -> bool:
+        """Whether the snapshot was taken on the meeting's day (or within MEETING_TIME_GRACE), so
+        it may be labelled the figures the meeting was held with."""
+        if self.figures_frozen_at is None:
+            return False
+        return timezone.localdate(self.figures_frozen_at) <= self.held_on + self.MEETING_TIME_GRACE
 
 
 class EqcAction(models.Model):

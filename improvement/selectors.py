@@ -103,10 +103,15 @@ def month_actions(*, store_ids: list[int] | None, month: dt.date) -> QuerySet[Eq
 def meeting_figures(*, meeting: ImprovementMeeting) -> dict:
     """The figures the meeting page shows: those the meeting was held with (its snapshot) once it has
     one, else — a meeting not yet held, or held and not yet saved since — computed now. `frozen_at`
-    says which (None: live)."""
+    says which (None: live); `of_meeting_time` whether the snapshot was taken on the meeting's day
+    (`ImprovementMeeting.figures_of_meeting_time`) or later, holding the figures of that later day."""
     if meeting.figures_snapshot is not None:
-        return {**meeting.figures_snapshot, "frozen_at": meeting.figures_frozen_at}
-    return {**meeting_live_figures(meeting=meeting), "frozen_at": None}
+        return {
+            **meeting.figures_snapshot,
+            "frozen_at": meeting.figures_frozen_at,
+            "of_meeting_time": meeting.figures_of_meeting_time,
+        }
+    return {**meeting_live_figures(meeting=meeting), "frozen_at": None, "of_meeting_time": False}
 
 
 def meeting_live_figures(*, meeting: ImprovementMeeting) -> dict:

@@ -31,7 +31,7 @@ from api.serializers import (
     WeeklyReportSerializer,
 )
 from api.views.base import MONTH_PARAM, STORE_PARAM, WEEK_PARAM, ApiPagination, ClientMixin, ClientView
-from crm.reporting import ReportTable
+from crm.reporting import Figure, ReportTable
 from reports.registry import UnknownReport, all_reports, all_weekly_reports, get_report, get_weekly_report
 from reports.tables.complaints import week_bounds, week_label
 
@@ -127,6 +127,10 @@ class ReportListView(ClientView):
 
 
 def _json_value(value):
+    """A report cell as JSON. A Figure (a "figure" column's cell) keeps its number as a number and
+    its page text beside it (api.serializers.CELL_SCHEMA), never the text alone."""
+    if isinstance(value, Figure):
+        return {"value": float(value.value), "text": str(value.text)}
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     if isinstance(value, Decimal):

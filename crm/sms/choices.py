@@ -31,6 +31,7 @@ class SmsReason(models.TextChoices):
     WIN_BACK = "win_back", _("流失客户挽回")
     APPOINTMENT_CONFIRM = "appointment_confirm", _("预约确认")
     APPOINTMENT_EVE = "appointment_eve", _("预约前一天提醒")
+    APPOINTMENT_CHANGE = "appointment_change", _("预约改约通知")
     SURVEY_LINK = "survey_link", _("问卷链接")
     MANUAL = "manual", _("人工发送")
 

@@ -215,3 +215,23 @@ def test_quarterly_and_annual_complaint_reports_equal_the_builders(api_a, world_
     assert response.status_code == 200
     assert response.json() == expected
     assert response.json()["period_label"] in {"2026年第4季度", "2026年"}
+
+
+def test_table_15_results_are_numbers_with_their_page_text(api_a, store_a):
+    """A "figure" cell (table 15's monthly results) is {value, text}: the number stays a number for
+    a BI tool, the page's text (unit, 进行中) beside it; a month not begun is null."""
+    from callbacks.choices import CallbackKind
+    from tests.improvement.factories import action, answered, local, meeting
+
+    with time_machine.travel(local(2026, 11, 12, 10), tick=False):
+        for month, score in ((8, 6), (9, 6), (10, 7), (11, 9)):
+            answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, month, 3, 10), code="Q9", value=score)
+        action(meeting=meeting(store=store_a, held_on=dt.date(2026, 9, 10)), kind="service", code="Q9")
+        body = api_a.get("/api/v1/reports/eqc_actions/", {"month": "2026-09"}).json()
+    kinds = [c["kind"] for c in body["columns"]]
+    [row] = body["rows"]
+    results = [cell for cell, kind in zip(row, kinds, strict=True) if kind == "figure"]
+    assert results[0] == {"value": 6.0, "text": "6.00分"}
+    assert results[1]["value"] == pytest.approx((6 + 6 + 7) / 3) and results[1]["text"] == "6.33分"
+    assert results[2]["value"] == pytest.approx((6 + 7 + 9) / 3) and results[2]["text"] == "7.33分 进行中"
+    assert results[3] is None

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Sum, Value
 
 from club.choices import DEFAULT_GOLD_FROM, DEFAULT_SILVER_FROM, CardState, EntryKind, Level, level_for
-from club.levels import levels_refresh
+from club.levels import level_case, levels_refresh
 from club.models import LedgerIsAppendOnly, MemberCard, PointEntry
 from club.ro_points import ro_points_book
 from club.services import (
@@ -160,8 +160,12 @@ def test_one_active_card_per_vehicle_and_numbers_per_store(store_a, store_b):
     ],
 )
 def test_levels_change_at_the_threshold_edges(store_a, earned, level):
+    """The level rule's three forms agree at the edges: the SQL of the refresh (the card's cached
+    level), choices.level_for and the ORM's level_case (the past-month report's)."""
     card = member_card(store_a, points=earned)
     assert card.level == level == level_for(earned, silver_from=DEFAULT_SILVER_FROM, gold_from=DEFAULT_GOLD_FROM)
+    orm = level_case(Value(earned), silver_from=Value(DEFAULT_SILVER_FROM), gold_from=Value(DEFAULT_GOLD_FROM))
+    assert MemberCard.objects.filter(pk=card.pk).annotate(then=orm).values_list("then", flat=True).get() == level
 
 
 def test_points_older_than_twelve_months_stop_counting_and_redemptions_never_lower_the_level(store_a):
@@ -322,11 +326,14 @@ def test_renewed_in_time_there_is_no_lapse(store_a):
     assert not card.lapses.exists()
 
 
-def test_the_validity_rule_reads_alike_in_python_the_orm_and_the_sql(store_a):
-    """club.validity's three forms of one rule, over a replaced card, its successor (chain start
-    carried), an expiry and a lapse."""
+def test_the_validity_rule_reads_alike_in_python_the_orm_the_sql_and_the_revenue_report(store_a):
+    """club.validity's three forms of one rule, with and without the state (`any_state`: valid then,
+    replaced since), over a replaced card, its successor (chain start carried), an expiry and a
+    lapse; and the club's revenue report, which counts an RO as a member's on exactly the days the
+    chain had a card valid then."""
     from django.db import connection
 
+    from club.stats import member_revenue_share
     from club.validity import card_valid_on, valid_on, valid_on_sql
 
     old = member_card(store_a, issued_on=dt.date(2023, 10, 1))  # expired 2026-09-30
@@ -334,18 +341,32 @@ def test_the_validity_rule_reads_alike_in_python_the_orm_and_the_sql(store_a):
     new = card_replace(card=old, user=None)
     days = [dt.date(2023, 9, 30), dt.date(2023, 10, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 1)]
     days += [dt.date(2026, 10, 14), dt.date(2026, 10, 15), dt.date(2029, 10, 14), dt.date(2029, 10, 15)]
-    for card in (old, new):
-        card.refresh_from_db()
-        for day in days:
-            python = card_valid_on(card, day)
-            orm = MemberCard.objects.filter(valid_on(day), pk=card.pk).exists()
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT COUNT(*) FROM club_membercard c WHERE c.id = %s AND {valid_on_sql('c', '%s')}",
-                    [card.pk, day, day],
-                )
-                sql = cursor.fetchone()[0] == 1
-            assert python == orm == sql, (card.number, day)
+    for any_state in (False, True):
+        for card in (old, new):
+            card.refresh_from_db()
+            for day in days:
+                python = card_valid_on(card, day, any_state=any_state)
+                orm = MemberCard.objects.filter(valid_on(day, any_state=any_state), pk=card.pk).exists()
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "SELECT COUNT(*) FROM club_membercard c WHERE c.id = %s"
+                        f" AND {valid_on_sql('c', '%s', any_state=any_state)}",
+                        [card.pk, day, day],
+                    )
+                    sql = cursor.fetchone()[0] == 1
+                assert python == orm == sql, (card.number, day, any_state)
     valid = [day for day in days if card_valid_on(new, day)]
     assert valid == [dt.date(2023, 10, 1), dt.date(2026, 9, 30), dt.date(2026, 10, 15), dt.date(2029, 10, 14)]
     assert not any(card_valid_on(old, day) for day in days)  # replaced
+    assert [day for day in days if card_valid_on(old, day, any_state=True)] == valid  # but valid then
+
+    # One RO per day, each of its own amount (a power of two): the report's member revenue of a month
+    # names exactly the days the chain was valid on.
+    for i, day in enumerate(days):
+        opened = dt.datetime.combine(day, dt.time(10), tzinfo=SH)
+        RepairOrderFactory(store=store_a, vehicle=new.vehicle, customer=new.customer, opened_at=opened, amount=2**i)
+    member_revenue = 0
+    for month in sorted({day.replace(day=1) for day in days}):
+        [row] = member_revenue_share(store_ids=[store_a.pk], month=month)
+        member_revenue += row["member_revenue"]
+    assert member_revenue == sum(2**i for i, day in enumerate(days) if day in valid)

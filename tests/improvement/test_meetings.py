@@ -53,7 +53,7 @@ def test_a_held_meeting_keeps_the_figures_it_was_held_with(client, store_a, cr_m
     for day in (5, 6):
         answered(store=store_a, kind=CallbackKind.SERVICE, source=local(2026, 10, day, 10), code="Q8", value="否")
     make_case(store=store_a, received_at=local(2026, 10, 9, 9))
-    held = meeting(store=store_a, held_on=dt.date(2026, 11, 10), chair=cr_manager)
+    held = meeting(store=store_a, held_on=dt.date(2026, 11, 11), chair=cr_manager)  # recorded the next day
     assert held.figures_frozen_at == NOW
     client.force_login(cr_manager)
     before = client.get(reverse("improvement:meeting_detail", args=[held.pk]))
@@ -69,6 +69,40 @@ def test_a_held_meeting_keeps_the_figures_it_was_held_with(client, store_a, cr_m
     assert 'data-testid="figures-source"' in page.content.decode() and "会议当时的数据" in page.content.decode()
     live = selectors.meeting_live_figures(meeting=held)
     assert live["complaints_received"] == 2
+
+
+def test_a_meeting_recorded_well_after_its_date_says_when_its_figures_were_saved(client, store_a, cr_manager):
+    """Recorded three weeks after it was held, the snapshot holds the figures of the day it was
+    recorded: the page says so, and does not call them the meeting's."""
+    late = meeting(store=store_a, held_on=dt.date(2026, 10, 20), chair=cr_manager)
+    assert late.figures_frozen_at == NOW and not late.figures_of_meeting_time
+    client.force_login(cr_manager)
+    page = client.get(reverse("improvement:meeting_detail", args=[late.pk]))
+    assert page.context["figures"]["of_meeting_time"] is False
+    html = page.content.decode()
+    assert "于 2026-11-12 保存的数据" in html and "会议当时的数据（" not in html
+
+
+def test_meetings_held_before_snapshots_existed_are_not_labelled_as_meeting_time(client, store_a, cr_manager):
+    """The first beat run after deploy freezes the meetings already held (as they were rows with no
+    snapshot at migration time): an old one is labelled with the day it was saved; one held the day
+    before still counts as the meeting's own figures."""
+    rows = {
+        held_on: ImprovementMeeting.objects.create(
+            store=store_a, held_on=held_on, figures_month=dt.date(2026, 8, 1), attendees="经理们", chaired_by=cr_manager
+        )
+        for held_on in (dt.date(2026, 9, 15), dt.date(2026, 11, 11))
+    }
+    first_run = local(2026, 11, 12, 23, 50)
+    with time_machine.travel(first_run, tick=False):
+        assert tasks.meetings_freeze_held() == 2
+    old, recent = (ImprovementMeeting.objects.get(pk=m.pk) for m in rows.values())
+    assert (old.figures_of_meeting_time, recent.figures_of_meeting_time) == (False, True)
+    client.force_login(cr_manager)
+    html = client.get(reverse("improvement:meeting_detail", args=[old.pk])).content.decode()
+    assert "于 2026-11-12 保存的数据" in html and "会议当时的数据（" not in html
+    html = client.get(reverse("improvement:meeting_detail", args=[recent.pk])).content.decode()
+    assert "会议当时的数据（2026-11-12 23:50 保存" in html
 
 
 def test_a_meeting_recorded_ahead_is_live_until_held_then_kept(client, store_a, cr_manager):

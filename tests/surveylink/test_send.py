@@ -274,7 +274,7 @@ def test_the_migration_redacts_the_links_logged_before_the_redacted_copy(task, s
     sent = SmsMessage.objects.create(body=sent_body, reason="survey_link", status=SmsStatus.SENT, **common)
     queued = SmsMessage.objects.create(body=queued_body, reason="survey_link", status=SmsStatus.QUEUED, **common)
     other = SmsMessage.objects.create(body="回访 /s/notalink/", reason="callback_survey", status="sent", **common)
-    migration = importlib.import_module("crm.migrations.0010_redact_sent_survey_links")
+    migration = importlib.import_module("crm.migrations.0011_redact_sent_survey_links")
     migration.redact(django_apps, None)
     migration.redact(django_apps, None)  # twice: the same
     for message in (sent, queued, other):

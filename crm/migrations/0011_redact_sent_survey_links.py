@@ -23,6 +23,6 @@ def redact(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("crm", "0009_sms_body_redacted")]
+    dependencies = [("crm", "0010_sms_reason_appointment_change")]
 
     operations = [migrations.RunPython(redact, migrations.RunPython.noop)]
