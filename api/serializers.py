@@ -207,7 +207,10 @@ FIGURE_SCHEMA = {
     "type": "object",
     "properties": {
         "value": {"type": "number", "description": "the number: a mean score, or a share as a fraction (0.853)"},
-        "text": {"type": "string", "description": "as the page shows it: 8.53分, 85.3%, marked 进行中 if in progress"},
+        "text": {
+            "type": "string",
+            "description": "as the page shows it (with the unit and, for the month in progress, its mark)",
+        },
     },
     "required": ["value", "text"],
     "additionalProperties": False,
