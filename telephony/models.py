@@ -100,6 +100,19 @@ def recording_path(record: "CallRecord", filename: str) -> str:
     return f"{RECORDINGS_DIR}/{record.store_id or 0}/{when:%Y/%m}/call-{record.pk}.{ext}"
 
 
+def reported_by_field() -> models.ForeignKey:
+    """The API client (the CTI) whose events made a call or an event: calls and events are its own."""
+    return models.ForeignKey(
+        "api.ApiClient",
+        verbose_name=_("上报客户端"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
 class CallRecord(models.Model):
     """One telephone call (通话记录) as the CTI reported it, attached to what the agent was working
     on (telephony.attach explains the rule), with its talk time and recording."""
@@ -109,15 +122,7 @@ class CallRecord(models.Model):
     call_id = models.CharField(_("通话编号"), max_length=100)
     # The API client (the CTI) whose events made the call; it alone may post events for it. Null:
     # a call from before the client was recorded, an upload on the call page, or an internal caller.
-    reported_by = models.ForeignKey(
-        "api.ApiClient",
-        verbose_name=_("上报客户端"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    reported_by = reported_by_field()
     direction = models.CharField(_("方向"), max_length=3, choices=Direction.choices)
     store = models.ForeignKey(
         "crm.Store", verbose_name=_("门店"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -225,15 +230,7 @@ class CallEvent(models.Model):
     a repeated post changes nothing."""
 
     call_id = models.CharField(_("通话编号"), max_length=100)
-    reported_by = models.ForeignKey(
-        "api.ApiClient",
-        verbose_name=_("上报客户端"),
-        null=True,
-        blank=True,
-        editable=False,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    reported_by = reported_by_field()
     event = models.CharField(_("事件"), max_length=10, choices=CallEventKind.choices)
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
     payload = models.JSONField(_("内容"), default=dict)
