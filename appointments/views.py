@@ -133,7 +133,7 @@ def book(request):
                 request,
                 _("已预约：%(day)s %(slot)s") % {"day": appointment.day, "slot": appointment.slot.strftime("%H:%M")},
             )
-            return redirect(f"{reverse('appointments:board')}?store={appointment.store_id}&day={appointment.day}")
+            return redirect(_board_url(appointment))
     context = {"customer": customer, "callback": callback, "form": form, "day": day}
     return render(request, "appointments/book.html", context, status=400 if form.errors else 200)
 
